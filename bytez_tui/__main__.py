@@ -1,0 +1,113 @@
+"""Command line: parse flags → Settings → make_app() → run.
+
+`bytez-tui` alone opens the dashboard; `bytez-tui emulator …` serves the
+emulator; the other subcommands are the dashboard's scriptable twins.
+Heavy imports (Textual, the emulator) wait until the command needs them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from bytez_tui import __version__
+
+SCRIPT_COMMANDS = ("models", "job", "load", "status", "instances", "run", "delete")
+DEMO_KEY = "demo-key-0000"
+
+_EPILOG = """commands:
+  (none)       open the dashboard
+  emulator     serve the offline emulator of the API (see: bytez-tui emulator --help)
+  models       list/search the catalogue        job      request a model, optionally wait
+  load         load an instance                 status   show one model's instance
+  instances    list running instances           run      run a prompt (streams to stdout)
+  delete       stop an instance
+  (each takes --help)
+
+environment: BYTEZ_API_KEY, BYTEZ_BASE_URL; config file: see README."""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The top-level parser (global flags and the command word)."""
+    parser = argparse.ArgumentParser(
+        prog="bytez-tui",
+        description="A terminal dashboard for the Bytez model-serving API.",
+        epilog=_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"bytez-tui {__version__}")
+    add_connection_flags(parser)
+    parser.add_argument(
+        "--demo", action="store_true", help="run against the embedded offline emulator"
+    )
+    parser.add_argument("--theme", help="Textual theme name (saved when changed in the app)")
+    parser.add_argument("command", nargs="?", help=argparse.SUPPRESS)
+    parser.add_argument("args", nargs=argparse.REMAINDER, help=argparse.SUPPRESS)
+    return parser
+
+
+def add_connection_flags(parser: argparse.ArgumentParser) -> None:
+    """Flags shared by the dashboard and every scripted command."""
+    parser.add_argument("--base-url", help="API root (default https://api.bytez.com)")
+    parser.add_argument("--api-key", help="API key (prefer BYTEZ_API_KEY or the config file)")
+    parser.add_argument(
+        "--allow-insecure-http",
+        action="store_true",
+        default=None,
+        help="allow sending the key over plain http to a non-loopback host",
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the `bytez-tui` console script."""
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["emulator"]:
+        from bytez_tui.emulator.cli import main as emulator_main
+
+        return emulator_main(argv[1:])
+    parser = build_parser()
+    options = parser.parse_args(argv)
+    if options.command in SCRIPT_COMMANDS:
+        from bytez_tui.cli import main as cli_main
+
+        code: int = cli_main([options.command, *options.args], options)
+        return code
+    if options.command is not None:
+        parser.error(f"unknown command {options.command!r}")
+    return run_dashboard(options)
+
+
+def run_dashboard(options: argparse.Namespace) -> int:
+    """Open the dashboard, starting the emulator first for --demo."""
+    from bytez_tui.config import ConfigError, load_settings
+
+    overrides = {
+        "base_url": options.base_url,
+        "api_key": options.api_key,
+        "allow_insecure_http": options.allow_insecure_http,
+        "theme": options.theme,
+    }
+    server = None
+    if options.demo:
+        from bytez_tui.emulator import EmulatorServer
+
+        server = EmulatorServer()
+        server.start()
+        overrides.update(base_url=server.url, api_key=DEMO_KEY, demo=True)
+    try:
+        settings = load_settings(overrides)
+    except ConfigError as exc:
+        print(f"bytez-tui: {exc}", file=sys.stderr)
+        return 2
+    from bytez_tui.app import make_app
+
+    try:
+        make_app(settings).run()
+    finally:
+        if server is not None:
+            server.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

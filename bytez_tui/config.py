@@ -1,0 +1,207 @@
+"""Settings: command-line flags over environment variables over `config.toml`.
+
+The file lives in platformdirs' user config dir, is read with `tomllib` and is
+written atomically with mode 0600, because it may hold the API key.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+
+import platformdirs
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on 3.10 only
+    import tomli as tomllib
+
+__all__ = [
+    "APP_NAME",
+    "DEFAULT_BASE_URL",
+    "ConfigError",
+    "Settings",
+    "cache_dir",
+    "config_path",
+    "data_dir",
+    "load_settings",
+    "mask_key",
+    "read_config",
+    "update_config",
+    "write_private",
+]
+
+APP_NAME = "bytez-tui"
+DEFAULT_BASE_URL = "https://api.bytez.com"
+
+
+class ConfigError(Exception):
+    """The config file cannot be read; the message says where and why."""
+
+
+def mask_key(key: str | None) -> str:
+    """Show a key as `…abcd`: never more than its last four characters."""
+    if not key:
+        return "(none)"
+    return "…" + key[-4:] if len(key) > 8 else "…" + "*" * min(len(key), 4)
+
+
+def config_path() -> Path:
+    """Where `config.toml` lives."""
+    return platformdirs.user_config_path(APP_NAME) / "config.toml"
+
+
+def cache_dir() -> Path:
+    """The user cache dir (the catalogue cache)."""
+    return platformdirs.user_cache_path(APP_NAME)
+
+
+def data_dir() -> Path:
+    """The user data dir (tracked jobs, run history)."""
+    return platformdirs.user_data_path(APP_NAME)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the app is configured with."""
+
+    api_key: str | None = field(default=None, repr=False)
+    """The API key; shown only masked."""
+    base_url: str = DEFAULT_BASE_URL
+    """The API's root URL."""
+    label: str = ""
+    """What the header calls this API (default: the URL's host), e.g. `staging`."""
+    allow_insecure_http: bool = False
+    """Allow the key over plain http to a non-loopback host."""
+    demo: bool = False
+    """Running against the embedded emulator."""
+    theme: str = "textual-dark"
+    """The Textual theme name."""
+    keymap: Mapping[str, str] = field(default_factory=dict)
+    """Binding id → key(s), from the `[keymap]` table."""
+    cursor_blink: bool = False
+    """Blink text cursors (costs bytes over SSH)."""
+    desktop_notifications: bool = True
+    """Send OSC 9 desktop notifications through the terminal."""
+    instances_refresh: float = 15.0
+    """Seconds between refreshes of the instance list."""
+    hide_prompt_echo: bool = True
+    """Hide a leading echo of the prompt in streamed output."""
+    timeout: float = 30.0
+    """Seconds to wait for an ordinary request."""
+
+    def __repr__(self) -> str:
+        shown = ", ".join(
+            f"{f.name}={getattr(self, f.name)!r}" for f in fields(self) if f.name != "api_key"
+        )
+        return f"Settings(api_key='{mask_key(self.api_key)}', {shown})"
+
+    @property
+    def masked_key(self) -> str:
+        """The key as the user may see it."""
+        return mask_key(self.api_key)
+
+
+_FILE_KEYS: dict[str, type | tuple[type, ...]] = {
+    "api_key": str,
+    "base_url": str,
+    "label": str,
+    "allow_insecure_http": bool,
+    "theme": str,
+    "cursor_blink": bool,
+    "desktop_notifications": bool,
+    "instances_refresh": (int, float),
+    "hide_prompt_echo": bool,
+    "timeout": (int, float),
+}
+
+
+def read_config(path: Path | None = None) -> dict[str, Any]:
+    """Read `config.toml`; a missing file is an empty config.
+
+    Raises:
+        ConfigError: The file exists but is not valid TOML.
+    """
+    path = path or config_path()
+    try:
+        with path.open("rb") as handle:
+            return tomllib.load(handle)
+    except FileNotFoundError:
+        return {}
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise ConfigError(f"{path}: {exc}") from exc
+
+
+def load_settings(
+    overrides: Mapping[str, Any] | None = None,
+    *,
+    environ: Mapping[str, str] | None = None,
+    path: Path | None = None,
+) -> Settings:
+    """Merge config file, environment and `overrides` (flags; None values are ignored).
+
+    Raises:
+        ConfigError: The config file is unreadable or holds a value of the wrong type.
+    """
+    environ = os.environ if environ is None else environ
+    data = read_config(path)
+    values: dict[str, Any] = {}
+    for key, kind in _FILE_KEYS.items():
+        if key in data:
+            if not isinstance(data[key], kind) or (
+                kind is not bool and isinstance(data[key], bool)
+            ):
+                raise ConfigError(f"{path or config_path()}: {key} has the wrong type")
+            values[key] = data[key]
+    keymap = data.get("keymap", {})
+    if not isinstance(keymap, dict) or not all(isinstance(v, str) for v in keymap.values()):
+        raise ConfigError(f"{path or config_path()}: [keymap] must map binding ids to key strings")
+    values["keymap"] = dict(keymap)
+    if environ.get("BYTEZ_API_KEY"):
+        values["api_key"] = environ["BYTEZ_API_KEY"]
+    if environ.get("BYTEZ_BASE_URL"):
+        values["base_url"] = environ["BYTEZ_BASE_URL"]
+    for key, value in (overrides or {}).items():
+        if value is not None:
+            values[key] = value
+    return replace(Settings(), **values)
+
+
+def write_private(path: Path, text: str) -> None:
+    """Write `text` to `path` atomically, readable by the owner only (0600)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    try:
+        os.fchmod(descriptor, 0o600)
+        with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def update_config(changes: Mapping[str, Any], *, path: Path | None = None) -> Path:
+    """Set keys in `config.toml`, keeping the rest, and return its path.
+
+    Raises:
+        ConfigError: The existing file cannot be read.
+    """
+    import tomli_w
+
+    path = path or config_path()
+    data = read_config(path)
+    for key, value in changes.items():
+        if value is None:
+            data.pop(key, None)
+        else:
+            data[key] = value
+    write_private(path, tomli_w.dumps(data))
+    return path

@@ -1,0 +1,119 @@
+"""The app's handle on the API: builds the client on first use and tracks its health.
+
+Importing httpx costs a noticeable slice of start-up, so the client is made
+the first time a worker asks for it, after the first frame is on screen.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Literal
+
+from bytez_tui.clock import Clock
+
+if TYPE_CHECKING:
+    from bytez_tui.api import BytezClient
+    from bytez_tui.config import Settings
+    from bytez_tui.errors import BytezError
+
+__all__ = ["Connection", "ConnectionState", "Health"]
+
+ConnectionState = Literal["connecting", "online", "offline", "retrying", "unauthorized"]
+
+
+@dataclass(frozen=True)
+class Health:
+    """What the header shows about the API."""
+
+    state: ConnectionState = "connecting"
+    """The connection state."""
+    detail: str = ""
+    """A short reason, such as the last error."""
+    retry_in: float | None = None
+    """Seconds until the next retry, while retrying."""
+    updated: datetime | None = None
+    """When a request last succeeded."""
+
+
+class Connection:
+    """Owns the `BytezClient` for the app's lifetime.
+
+    Args:
+        settings: Where the API is and the key.
+        clock: Handed to the client for server clock offset.
+    """
+
+    def __init__(self, settings: Settings, clock: Clock) -> None:
+        self.settings = settings
+        """The settings the client is built from."""
+        self.clock = clock
+        """The app's clock."""
+        self.health = Health()
+        """The last known health of the API."""
+        self._client: BytezClient | None = None
+
+    @property
+    def client(self) -> BytezClient:
+        """The client, created on first use.
+
+        Raises:
+            BytezError: The settings are unusable (no key, insecure URL).
+        """
+        if self._client is None:
+            from bytez_tui.api import BytezClient
+            from bytez_tui.errors import AuthError
+
+            if not self.settings.api_key:
+                raise AuthError("No API key is set")
+            self._client = BytezClient(
+                api_key=self.settings.api_key,
+                base_url=self.settings.base_url,
+                timeout=self.settings.timeout,
+                allow_insecure_http=self.settings.allow_insecure_http,
+                clock=self.clock,
+            )
+        return self._client
+
+    @property
+    def clock_offset(self) -> float:
+        """Seconds to add to local time to get the server's (0 until measured)."""
+        return 0.0 if self._client is None else self._client.server_now_offset()
+
+    def server_now(self) -> datetime:
+        """The server's current time, as best we know it."""
+        from datetime import timedelta
+
+        return self.clock.now() + timedelta(seconds=self.clock_offset)
+
+    def succeeded(self) -> Health:
+        """Record a successful request."""
+        self.health = Health("online", updated=self.clock.now())
+        return self.health
+
+    def failed(self, error: BytezError) -> Health:
+        """Record a failed request."""
+        from bytez_tui.errors import (
+            AuthError,
+            RateLimited,
+            RequestTimeout,
+            ServerError,
+            Unreachable,
+        )
+
+        state: ConnectionState = self.health.state
+        retry_in = None
+        if isinstance(error, AuthError):
+            state = "unauthorized"
+        elif isinstance(error, RateLimited):
+            state, retry_in = "retrying", error.retry_after
+        elif isinstance(error, (Unreachable, RequestTimeout, ServerError)):
+            state = "offline"
+        self.health = Health(state, error.message, retry_in, self.health.updated)
+        return self.health
+
+    async def aclose(self) -> None:
+        """Close the client, if one was made."""
+        if self._client is not None:
+            await self._client.aclose()
+            self._client = None

@@ -1,0 +1,145 @@
+"""Every failure the API client can raise.
+
+Nothing else leaves `bytez_tui.api`: no `KeyError`, no raw httpx exception.
+Each error carries a one-line, user-facing `message` and the `endpoint` it came
+from, in the manner of httpx's `_exceptions.py`::
+
+    BytezError
+    ├── AuthError           401 / 403: the key is missing, wrong or revoked
+    ├── RateLimited         429 rate limit (`.retry_after` seconds, when the server said)
+    ├── OutOfCredits        429 / 402 whose message mentions credits
+    ├── AlreadyLoaded       409 on load: the model is already running
+    ├── LoadInProgress      429 on load: "operation already in progress"
+    ├── NotFound            404: unknown model, or no instance
+    ├── ServerError         5xx, including HTML or empty bodies
+    ├── RequestTimeout      no answer in time
+    ├── Unreachable         could not connect (DNS, refused, TLS, insecure URL)
+    ├── BadResponse         malformed JSON, or JSON of the wrong shape; other 4xx
+    ├── RunFailed           the model raised during a run (422, or an `error` in the body)
+    └── StreamError         a streamed run ended badly; `.partial` keeps the text so far
+        ├── StreamFailed    the server sent an `Error: …` / `INTERNAL_BYTEZ_ERROR` fragment
+        └── StreamCut       the connection dropped mid-stream
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "AlreadyLoaded",
+    "AuthError",
+    "BadResponse",
+    "BytezError",
+    "LoadInProgress",
+    "NotFound",
+    "OutOfCredits",
+    "RateLimited",
+    "RequestTimeout",
+    "RunFailed",
+    "ServerError",
+    "StreamCut",
+    "StreamError",
+    "StreamFailed",
+    "Unreachable",
+]
+
+
+class BytezError(Exception):
+    """Base class of every error the client raises.
+
+    Args:
+        message: One line the user can read.
+        endpoint: The endpoint it came from, such as `"load"`, or `""`.
+        status: The HTTP status, when there was a response.
+    """
+
+    def __init__(self, message: str, *, endpoint: str = "", status: int | None = None) -> None:
+        super().__init__(message)
+        self.message = " ".join(message.split()) or type(self).__name__
+        """The user-facing text, on one line."""
+        self.endpoint = endpoint
+        """The endpoint the error came from."""
+        self.status = status
+        """The HTTP status code, or None without a response."""
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class AuthError(BytezError):
+    """The server refused the API key (401 or 403)."""
+
+
+class RateLimited(BytezError):
+    """Too many requests (429).
+
+    Args:
+        retry_after: Seconds the server asked us to wait, if it said.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        endpoint: str = "",
+        status: int | None = 429,
+        retry_after: float | None = None,
+    ) -> None:
+        super().__init__(message, endpoint=endpoint, status=status)
+        self.retry_after = retry_after
+        """Seconds to wait before trying again, or None."""
+
+
+class OutOfCredits(BytezError):
+    """The account has no credits left."""
+
+
+class AlreadyLoaded(BytezError):
+    """A load was asked for a model that is already running (409)."""
+
+
+class LoadInProgress(BytezError):
+    """A load was asked while another load of the model is under way."""
+
+
+class NotFound(BytezError):
+    """Unknown model, or the model has no instance (404)."""
+
+
+class ServerError(BytezError):
+    """The server failed (5xx)."""
+
+
+class RequestTimeout(BytezError):
+    """The server did not answer in time."""
+
+
+class Unreachable(BytezError):
+    """The server could not be reached, or the URL is refused."""
+
+
+class BadResponse(BytezError):
+    """The answer could not be understood, or the request was refused as bad."""
+
+
+class RunFailed(BytezError):
+    """The model failed while running the input (422, or a non-null `error`)."""
+
+
+class StreamError(BytezError):
+    """A streamed run ended badly after it started.
+
+    Args:
+        partial: The text received before the failure.
+    """
+
+    def __init__(self, message: str, *, endpoint: str = "run", partial: str = "") -> None:
+        super().__init__(message, endpoint=endpoint, status=200)
+        self.partial = partial
+        """Everything received before the failure."""
+
+
+class StreamFailed(StreamError):
+    """The server sent an error fragment (`Error: …` or `INTERNAL_BYTEZ_ERROR`)."""
+
+
+class StreamCut(StreamError):
+    """The connection dropped in the middle of a stream."""
