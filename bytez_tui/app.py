@@ -1,0 +1,231 @@
+"""BytezApp: installs the main screen, the global keys, the theme and the palette."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import replace
+from pathlib import PurePath
+from typing import ClassVar
+
+from textual.app import App, SystemCommand
+from textual.binding import Binding, BindingType
+from textual.screen import Screen
+from textual.theme import Theme
+from textual.widgets import Input, TextArea
+
+from bytez_tui.clipboard import copy_text
+from bytez_tui.clock import Clock, SystemClock
+from bytez_tui.config import ConfigError, Settings, config_path, update_config
+from bytez_tui.connection import Connection
+from bytez_tui.panes.base import Pane
+
+__all__ = ["BytezApp", "make_app"]
+
+
+class BytezApp(App[None]):
+    """The dashboard.
+
+    Args:
+        settings: Where the API is, the key, the theme, the keymap.
+        clock: The time source for every pane.
+    """
+
+    TITLE = "bytez-tui"
+    CSS_PATH: ClassVar[list[str | PurePath]] = [
+        "app.tcss",
+        "panes/catalogue.tcss",
+        "panes/jobs.tcss",
+        "panes/instances.tcss",
+        "panes/playground.tcss",
+    ]
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding(
+            "1",
+            "show_pane('catalogue')",
+            "Catalogue",
+            id="pane-catalogue",
+            show=False,
+            tooltip="Show the model catalogue",
+        ),
+        Binding(
+            "2",
+            "show_pane('jobs')",
+            "Jobs",
+            id="pane-jobs",
+            show=False,
+            tooltip="Show the job tracker",
+        ),
+        Binding(
+            "3",
+            "show_pane('instances')",
+            "Instances",
+            id="pane-instances",
+            show=False,
+            tooltip="Show running instances",
+        ),
+        Binding(
+            "4",
+            "show_pane('playground')",
+            "Playground",
+            id="pane-playground",
+            show=False,
+            tooltip="Show the prompt playground",
+        ),
+        Binding("slash", "find", "Find", id="find", tooltip="Jump to the catalogue filter"),
+        Binding(
+            "escape",
+            "leave_field",
+            "Leave field",
+            id="leave-field",
+            show=False,
+            tooltip="Leave the text field",
+        ),
+        Binding("question_mark", "help", "Help", id="help", tooltip="List every key"),
+        Binding(
+            "ctrl+p",
+            "command_palette",
+            "Commands",
+            id="command-palette",
+            tooltip="Open the command palette",
+        ),
+        Binding("q", "quit", "Quit", id="quit", tooltip="Quit bytez-tui"),
+    ]
+    ENABLE_COMMAND_PALETTE = True
+
+    def __init__(self, settings: Settings, *, clock: Clock | None = None) -> None:
+        super().__init__()
+        self.settings = settings
+        """The settings in force."""
+        self.clock: Clock = clock or SystemClock()
+        """The time source for every pane."""
+        self.connection = Connection(settings, self.clock)
+        """The handle on the API that every pane shares."""
+
+    def on_mount(self) -> None:
+        if self.settings.theme in self.available_themes:
+            self.theme = self.settings.theme
+        self.theme_changed_signal.subscribe(self, self._save_theme)
+        if self.settings.keymap:
+            self.set_keymap(dict(self.settings.keymap))
+        if self.settings.api_key:
+            self._show_dashboard()
+        else:
+            self._ask_for_key("No API key is set. Paste one to continue.")
+
+    async def on_unmount(self) -> None:
+        await self.connection.aclose()
+
+    # --- screens ----------------------------------------------------------------------
+
+    def _show_dashboard(self) -> None:
+        from bytez_tui.screens.main import MainScreen
+
+        self.push_screen(MainScreen(api=self.connection, clock=self.clock, settings=self.settings))
+
+    def _ask_for_key(self, reason: str) -> None:
+        from bytez_tui.screens.api_key import ApiKeyScreen, KeyEntry
+
+        def use_key(entry: KeyEntry | None) -> None:
+            if entry is None:
+                return
+            if entry.save and not self.settings.demo:
+                try:
+                    path = update_config({"api_key": entry.key})
+                except (OSError, ConfigError) as error:
+                    self.notify(str(error), title="Key not saved", severity="error")
+                else:
+                    self.notify(f"Key saved to {path} (mode 0600)")
+            self.settings = replace(self.settings, api_key=entry.key)
+            self.connection.settings = self.settings
+            self.run_worker(self._reconnect(), exclusive=True, group="reconnect")
+
+        screen = ApiKeyScreen(
+            reason=reason,
+            config_path=str(config_path()),
+            cursor_blink=self.settings.cursor_blink,
+        )
+        if self.screen_stack and isinstance(self.screen, ApiKeyScreen):
+            return
+        self.push_screen(screen, use_key)
+
+    async def _reconnect(self) -> None:
+        from bytez_tui.screens.main import MainScreen
+
+        await self.connection.aclose()
+        if not any(isinstance(screen, MainScreen) for screen in self.screen_stack):
+            self._show_dashboard()
+
+    def on_pane_unauthorized(self, message: Pane.Unauthorized) -> None:
+        self._ask_for_key(f"The server refused the key {self.settings.masked_key}: {message.error}")
+
+    # --- actions ----------------------------------------------------------------------
+
+    def action_show_pane(self, pane_id: str) -> None:
+        from bytez_tui.screens.main import MainScreen
+
+        if isinstance(self.screen, MainScreen):
+            self.screen.show_pane(pane_id)
+
+    def action_find(self) -> None:
+        from bytez_tui.screens.main import MainScreen
+
+        if isinstance(self.screen, MainScreen):
+            self.screen.show_pane("catalogue")
+            self.screen.catalogue.focus_filter()
+
+    def action_leave_field(self) -> None:
+        if isinstance(self.focused, (Input, TextArea)):
+            self.screen.focus_next()
+            if isinstance(self.focused, (Input, TextArea)):
+                self.set_focus(None)
+
+    def action_help(self) -> None:
+        from bytez_tui.screens.help import HelpScreen
+        from bytez_tui.screens.main import PANES, MainScreen
+
+        sections: list[tuple[str, Iterable[BindingType]]] = [
+            ("Everywhere", self.BINDINGS),
+            ("Dashboard", MainScreen.BINDINGS),
+        ]
+        sections += [(title, pane.BINDINGS) for title, pane in PANES.values()]
+        self.push_screen(HelpScreen(sections, dict(self.settings.keymap)))
+
+    def copy(self, text: str, *, what: str = "text") -> None:
+        """Copy `text` (OSC 52 through the terminal, plus the local clipboard) and say so."""
+        driver = self._driver
+        self._clipboard = text
+        local = copy_text(text, driver.write if driver is not None else None)
+        where = "clipboard" if local else "terminal clipboard"
+        shown = text if len(text) <= 60 else text[:57] + "…"
+        self.notify(f"Copied {what} to the {where}: {shown}", title="Copied")
+
+    # --- palette and theme --------------------------------------------------------------
+
+    def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        from bytez_tui.screens.main import MainScreen
+
+        if not isinstance(screen, MainScreen):
+            return
+        yield SystemCommand(
+            "Pause / resume live updates",
+            "Stop all polling (countdowns keep ticking)",
+            screen.action_toggle_pause,
+        )
+        for pane in screen.panes:
+            for title, help_text, action in getattr(pane, "PALETTE", []):
+                yield SystemCommand(title, help_text, getattr(pane, f"action_{action}"))
+
+    def _save_theme(self, theme: Theme) -> None:
+        if theme.name == self.settings.theme:
+            return
+        self.settings = replace(self.settings, theme=theme.name)
+        try:
+            update_config({"theme": theme.name})
+        except (OSError, ConfigError) as error:
+            self.notify(str(error), title="Theme not saved", severity="warning")
+
+
+def make_app(settings: Settings, *, clock: Clock | None = None) -> BytezApp:
+    """Build the app for `settings`."""
+    return BytezApp(settings, clock=clock)

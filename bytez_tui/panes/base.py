@@ -1,0 +1,110 @@
+"""What every pane shares: the API handle, the clock, and the error sink."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, TypeVar
+
+from textual.containers import Vertical
+from textual.message import Message
+from textual.reactive import reactive
+from textual.worker import Worker, WorkerState
+
+from bytez_tui.clock import Clock
+from bytez_tui.connection import Connection, Health
+from bytez_tui.errors import AuthError, BytezError, RateLimited
+
+if TYPE_CHECKING:
+    from bytez_tui.api import BytezClient
+    from bytez_tui.config import Settings
+
+__all__ = ["Pane"]
+
+T = TypeVar("T")
+
+
+class Pane(Vertical):
+    """Base of the four panes.
+
+    Args:
+        api: The app's connection to the API.
+        clock: The time source.
+        settings: The app's settings.
+    """
+
+    paused: reactive[bool] = reactive(False)
+    """Live polling is paused (the screen sets it for every pane)."""
+
+    @dataclass
+    class HealthChanged(Message):
+        """A request succeeded or failed; the header shows the new health."""
+
+        health: Health
+        """The connection's health after the request."""
+
+    @dataclass
+    class Unauthorized(Message):
+        """The server refused the key: the app asks for another."""
+
+        error: AuthError
+        """The refusal."""
+
+    def __init__(
+        self,
+        *,
+        api: Connection,
+        clock: Clock,
+        settings: Settings,
+        name: str | None = None,
+        id: str | None = None,
+        classes: str | None = None,
+    ) -> None:
+        super().__init__(name=name, id=id, classes=classes)
+        self.api = api
+        """The app's handle on the API."""
+        self.clock = clock
+        """The time source."""
+        self.settings = settings
+        """The app's settings."""
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """The sink for anything a worker did not catch: log it, tell the user, carry on.
+
+        Worker state messages do not bubble, so the sink sits on the pane that owns them.
+        """
+        worker = event.worker
+        if event.state is WorkerState.ERROR and worker.error is not None:
+            error = worker.error
+            self.log.error(f"worker {worker.name!r} failed", error)
+            if isinstance(error, BytezError):
+                self.report(error)
+            else:
+                self.notify(
+                    f"{type(error).__name__}: {error}",
+                    title=f"Unexpected error in {worker.description or worker.name}",
+                    severity="error",
+                )
+
+    async def call_api(self, request: Callable[[BytezClient], Awaitable[T]]) -> T:
+        """Make one request, recording the connection's health either way.
+
+        Raises:
+            BytezError: The request failed (already recorded, not yet shown).
+        """
+        try:
+            result = await request(self.api.client)
+        except BytezError as error:
+            self.post_message(self.HealthChanged(self.api.failed(error)))
+            if isinstance(error, AuthError):
+                self.post_message(self.Unauthorized(error))
+            raise
+        self.post_message(self.HealthChanged(self.api.succeeded()))
+        return result
+
+    def report(self, error: BytezError, *, title: str | None = None) -> None:
+        """Show `error` to the user as a notification."""
+        if isinstance(error, RateLimited):
+            self.notify(error.message, title=title or "Rate limited", severity="warning")
+        else:
+            self.notify(error.message, title=title or "Bytez API", severity="error")

@@ -1,0 +1,27 @@
+"""The playground pane: the prompt playground."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual.app import ComposeResult
+from textual.binding import BindingType
+from textual.widgets import Static
+
+from bytez_tui.panes.base import Pane
+
+__all__ = ["PlaygroundPane"]
+
+
+class PlaygroundPane(Pane):
+    """Placeholder until the pane is built."""
+
+    BINDINGS: ClassVar[list[BindingType]] = []
+    PALETTE: ClassVar[list[tuple[str, str, str]]] = []
+    """(title, help, action name) entries offered in the command palette."""
+
+    def compose(self) -> ComposeResult:
+        yield Static("the prompt playground")
+
+    def open_model(self, model: str) -> None:
+        """Choose `model` and put the cursor in the prompt."""

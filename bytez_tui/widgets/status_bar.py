@@ -1,0 +1,86 @@
+"""The one-line header: API host, masked key, connection state, data age."""
+
+from __future__ import annotations
+
+from textual.reactive import reactive
+from textual.widgets import Static
+
+from bytez_tui.clock import Clock
+from bytez_tui.connection import Health
+from bytez_tui.format import ago
+
+__all__ = ["StatusBar"]
+
+_STATE_TEXT = {
+    "connecting": "◌ connecting",
+    "online": "● online",
+    "offline": "✖ offline",
+    "retrying": "↻ retrying",
+    "unauthorized": "⚠ unauthorized",
+}
+
+
+class StatusBar(Static):
+    """Where the API is, with which key, and whether it answers.
+
+    Args:
+        label: What to call the API: a name, or its host.
+        masked_key: The key as the user may see it.
+        clock: For "updated N ago".
+    """
+
+    DEFAULT_CSS = """
+    StatusBar {
+        height: 1;
+        background: $panel;
+        color: $foreground;
+        padding: 0 1;
+    }
+    StatusBar.-offline, StatusBar.-unauthorized { background: $error 30%; }
+    StatusBar.-retrying { background: $warning 30%; }
+    """
+
+    health: reactive[Health] = reactive(Health, always_update=True)
+    """The connection's health."""
+    paused: reactive[bool] = reactive(False)
+    """Live updates are paused."""
+
+    def __init__(
+        self,
+        *,
+        label: str,
+        masked_key: str,
+        clock: Clock,
+        name: str | None = None,
+        id: str | None = None,
+        classes: str | None = None,
+    ) -> None:
+        super().__init__(name=name, id=id, classes=classes)
+        self._host = label
+        self._key = masked_key
+        self._clock = clock
+
+    def on_mount(self) -> None:
+        self.set_interval(15, self._refresh_age)
+
+    def watch_health(self, health: Health) -> None:
+        for state in _STATE_TEXT:
+            self.set_class(health.state == state, f"-{state}")
+        self._refresh_age()
+
+    def watch_paused(self) -> None:
+        self._refresh_age()
+
+    def _refresh_age(self) -> None:
+        health = self.health
+        state = _STATE_TEXT[health.state]
+        if health.state == "retrying" and health.retry_in is not None:
+            state += f" in {health.retry_in:.0f}s"
+        parts = [f"bytez-tui  {self._host}", f"key {self._key}", state]
+        if health.updated is not None:
+            parts.append(f"updated {ago(health.updated, self._clock.now())}")
+        if self.paused:
+            parts.append("⏸ live updates paused")
+        if health.detail and health.state != "online":
+            parts.append(health.detail)
+        self.update(" │ ".join(parts))
