@@ -1,0 +1,88 @@
+"""`bytez-tui emulator`: serve the emulator in the foreground until Ctrl+C."""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+import threading
+from types import FrameType
+
+from bytez_tui.clock import SystemClock
+from bytez_tui.emulator.server import EmulatorServer
+from bytez_tui.emulator.world import World
+
+__all__ = ["build_parser", "main"]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Return the argument parser of `bytez-tui emulator`."""
+    parser = argparse.ArgumentParser(
+        prog="bytez-tui emulator",
+        description="Serve a local emulator of the Bytez v1 REST API (/model/*).",
+    )
+    add = parser.add_argument
+    add("--host", default="127.0.0.1", help="interface to bind (default: %(default)s)")
+    add("--port", type=int, default=8080, help="port to bind; 0 picks one (default: %(default)s)")
+    add("--models", type=int, default=500, help="catalogue size (default: %(default)s)")
+    add("--seed", type=int, default=0, help="seed for catalogue and text (default: %(default)s)")
+    add("--job-delay", type=float, default=10.0, help="seconds a job stays queued")
+    add("--boot-delay", type=float, default=5.0, help="seconds from load to RUNNING")
+    add("--grace", type=float, default=60.0, help="seconds an expired instance lingers")
+    add("--fragment-interval", type=float, default=0.05, help="seconds between stream fragments")
+    add("--key", default=None, help="accept only this API key (default: any non-empty key)")
+    add("--echo-prompt", action="store_true", help="send the prompt as the first fragment")
+    add("--demo-instances", type=int, default=2, help="instances RUNNING at start")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the emulator until interrupted.
+
+    Args:
+        argv: Arguments after the word `emulator` (`sys.argv[1:]` when `None`).
+
+    Returns:
+        The process exit status: 0 after Ctrl+C, 1 if the address cannot be bound.
+    """
+    args = build_parser().parse_args(argv)
+    world = World(
+        SystemClock(),
+        models=args.models,
+        seed=args.seed,
+        job_delay=args.job_delay,
+        boot_delay=args.boot_delay,
+        grace=args.grace,
+        fragment_interval=args.fragment_interval,
+        key=args.key,
+        echo_prompt=args.echo_prompt,
+        demo_instances=args.demo_instances,
+    )
+    server = EmulatorServer(world, host=args.host, port=args.port)
+    try:
+        server.start()
+    except OSError as exc:
+        print(
+            f"bytez-tui emulator: cannot listen on {args.host}:{args.port}: {exc}", file=sys.stderr
+        )
+        return 1
+    print(f"Bytez emulator listening on {server.url} (Ctrl+C to stop)", file=sys.stderr)
+    stop = threading.Event()
+
+    def on_signal(signum: int, frame: FrameType | None) -> None:
+        stop.set()
+
+    handled = (signal.SIGINT, signal.SIGTERM)
+    in_main = threading.current_thread() is threading.main_thread()
+    previous = {sig: signal.signal(sig, on_signal) for sig in handled} if in_main else {}
+    try:
+        while not stop.wait(0.2):
+            pass
+    except KeyboardInterrupt:  # pragma: no cover - only when signals were not installed
+        pass
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+        server.stop()
+        print("Bytez emulator stopped", file=sys.stderr)
+    return 0

@@ -1,0 +1,165 @@
+"""Switchable faults: failures, delays, malformed bodies and broken streams.
+
+Every switch is thread-safe, so a test thread can flip one while the server thread answers.
+Endpoint names are the last path segment (`"list"`, `"job"`, `"load"`, `"status"`, `"run"`,
+`"instances"`, `"delete"`) or `"*"` for any endpoint. A specific switch is used before `"*"`.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections import deque
+from dataclasses import dataclass
+from http import HTTPStatus
+
+__all__ = ["ENDPOINTS", "Failure", "Faults", "StreamFault"]
+
+ENDPOINTS = ("list", "job", "load", "status", "run", "instances", "delete")
+"""The endpoint names faults (and the request log) use."""
+
+_HTML = (
+    "<html>\r\n<head><title>{code} {phrase}</title></head>\r\n<body>\r\n"
+    "<center><h1>{code} {phrase}</h1></center>\r\n<hr><center>nginx</center>\r\n"
+    "</body>\r\n</html>\r\n"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Failure:
+    """A canned answer that replaces the real one."""
+
+    status: int
+    """HTTP status."""
+    body: bytes
+    """Raw body."""
+    content_type: str
+    """The `Content-Type` header."""
+    retry_after: str | None = None
+    """The `Retry-After` header, if any."""
+
+
+@dataclass(frozen=True, slots=True)
+class StreamFault:
+    """What goes wrong in the next stream after `after` fragments."""
+
+    after: int
+    """Fragments written normally first."""
+    error_text: str | None
+    """A final fragment to write before ending normally, or `None` to cut the connection."""
+
+
+def _check(endpoint: str) -> str:
+    if endpoint != "*" and endpoint not in ENDPOINTS:
+        raise ValueError(f"unknown endpoint {endpoint!r}; expected one of {ENDPOINTS} or '*'")
+    return endpoint
+
+
+class Faults:
+    """The set of armed faults; consumed by the server one request at a time."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._failures: dict[str, deque[Failure]] = {}
+        self._slow: dict[str, float] = {}
+        self._stream: deque[StreamFault] = deque()
+
+    def fail_next(
+        self,
+        endpoint: str,
+        status: int = 500,
+        *,
+        count: int = 1,
+        retry_after: float | None = None,
+        body: str | bytes | None = None,
+        html: bool = False,
+    ) -> None:
+        """Make the next `count` requests to `endpoint` answer `status`.
+
+        Args:
+            endpoint: Endpoint name or `"*"`.
+            status: HTTP status to answer.
+            count: How many requests fail.
+            retry_after: Seconds for a `Retry-After` header (none when `None`).
+            body: Raw body to send instead of the default `{"error": <reason phrase>}`.
+            html: Send an nginx-style HTML error page instead of JSON.
+        """
+        try:
+            phrase = HTTPStatus(status).phrase
+        except ValueError:
+            phrase = "Error"
+        if status == 429:
+            phrase = "Rate limit exceeded"
+        content_type = "application/json"
+        if body is not None:
+            raw = body.encode() if isinstance(body, str) else body
+        elif html:
+            raw = _HTML.format(code=status, phrase=phrase).encode()
+            content_type = "text/html"
+        else:
+            raw = json.dumps({"error": phrase}).encode()
+        header = None if retry_after is None else f"{retry_after:g}"
+        failure = Failure(status, raw, content_type, header)
+        with self._lock:
+            self._failures.setdefault(_check(endpoint), deque()).extend([failure] * count)
+
+    def malformed_next(self, endpoint: str, count: int = 1, *, body: str = '{"model": ') -> None:
+        """Make the next `count` requests to `endpoint` answer 200 with a broken body.
+
+        Args:
+            endpoint: Endpoint name or `"*"`.
+            count: How many requests get it.
+            body: The body: truncated JSON by default; pass valid JSON of the wrong shape
+                (e.g. `'{"unexpected": true}'`) to test shape checks.
+        """
+        failure = Failure(200, body.encode(), "application/json")
+        with self._lock:
+            self._failures.setdefault(_check(endpoint), deque()).extend([failure] * count)
+
+    def slow(self, endpoint: str, seconds: float | None) -> None:
+        """Delay every answer from `endpoint` by `seconds` of real time (`None`/0 clears)."""
+        with self._lock:
+            if seconds:
+                self._slow[_check(endpoint)] = seconds
+            else:
+                self._slow.pop(_check(endpoint), None)
+
+    def cut_stream_after(self, n_fragments: int) -> None:
+        """Make the next stream write `n_fragments` and then drop the connection abruptly."""
+        with self._lock:
+            self._stream.append(StreamFault(n_fragments, None))
+
+    def error_fragment_after(
+        self, n_fragments: int, text: str = "Error: CUDA out of memory"
+    ) -> None:
+        """Make the next stream write `n_fragments`, then `text`, then end normally (200)."""
+        with self._lock:
+            self._stream.append(StreamFault(n_fragments, text))
+
+    def clear(self) -> None:
+        """Disarm every fault."""
+        with self._lock:
+            self._failures.clear()
+            self._slow.clear()
+            self._stream.clear()
+
+    # -- used by the server ---------------------------------------------------------------
+
+    def delay_for(self, endpoint: str) -> float:
+        """Return the real-time delay armed for `endpoint` (0 when none)."""
+        with self._lock:
+            return self._slow.get(endpoint, self._slow.get("*", 0.0))
+
+    def take_failure(self, endpoint: str) -> Failure | None:
+        """Consume and return the next armed failure for `endpoint`, if any."""
+        with self._lock:
+            for key in (endpoint, "*"):
+                queue = self._failures.get(key)
+                if queue:
+                    return queue.popleft()
+            return None
+
+    def take_stream_fault(self) -> StreamFault | None:
+        """Consume and return the next armed stream fault, if any."""
+        with self._lock:
+            return self._stream.popleft() if self._stream else None

@@ -1,0 +1,196 @@
+"""Every error class over real HTTP, with the emulator's fault switches."""
+
+from __future__ import annotations
+
+from contextlib import aclosing
+
+import pytest
+
+from bytez_tui.api import (
+    BadResponse,
+    BytezClient,
+    RateLimited,
+    RequestTimeout,
+    RunFailed,
+    ServerError,
+    StreamCut,
+    StreamFailed,
+    Unreachable,
+)
+from bytez_tui.clock import FixedClock
+from bytez_tui.emulator import EmulatorServer
+
+GPT2 = "openai-community/gpt2"
+
+
+async def _running(client: BytezClient, emulator: EmulatorServer, clock: FixedClock) -> None:
+    await client.load(GPT2)
+    clock.advance(emulator.world.boot_delay + 1)
+
+
+async def test_reads_retry_through_5xx(client: BytezClient, emulator: EmulatorServer) -> None:
+    emulator.fail_next("instances", 503, count=2)
+    retries: list[float] = []
+    client.on_retry = lambda error, wait: retries.append(wait)
+    assert await client.instances() is not None
+    assert len(retries) == 2
+    assert emulator.count("instances") == 3
+
+
+async def test_reads_give_up_after_retries(client: BytezClient, emulator: EmulatorServer) -> None:
+    emulator.fail_next("list", 502, count=10, html=True)
+    with pytest.raises(ServerError) as caught:
+        await client.list_models()
+    assert caught.value.status == 502
+    assert "<" not in caught.value.message and "502" in caught.value.message
+    assert emulator.count("list") == client.retries + 1
+
+
+async def test_429_honours_retry_after(client: BytezClient, emulator: EmulatorServer) -> None:
+    emulator.fail_next("status", 429, retry_after=0.05)
+    waits: list[float] = []
+    client.on_retry = lambda error, wait: waits.append(wait)
+    assert await client.status(GPT2) is None
+    assert waits == [pytest.approx(0.05)]
+
+
+async def test_429_that_persists_says_when(client: BytezClient, emulator: EmulatorServer) -> None:
+    client.retries = 0
+    emulator.fail_next("instances", 429, retry_after=7)
+    with pytest.raises(RateLimited) as caught:
+        await client.instances()
+    assert caught.value.retry_after == 7
+    assert "retry in 7 s" in caught.value.message
+
+
+async def test_writes_never_retry(
+    client: BytezClient, emulator: EmulatorServer, clock: FixedClock
+) -> None:
+    emulator.fail_next("load", 503)
+    with pytest.raises(ServerError):
+        await client.load(GPT2)
+    assert emulator.count("load") == 1
+    await _running(client, emulator, clock)
+    emulator.fail_next("run", 500)
+    with pytest.raises(ServerError):
+        await client.run(GPT2, "hi")
+    assert emulator.count("run") == 1
+    emulator.fail_next("delete", 500)
+    with pytest.raises(ServerError):
+        await client.delete(GPT2)
+    assert emulator.count("delete") == 1
+
+
+async def test_malformed_json_is_a_bad_response(
+    client: BytezClient, emulator: EmulatorServer
+) -> None:
+    emulator.malformed_next("instances")
+    with pytest.raises(BadResponse, match="unreadable JSON"):
+        await client.instances()
+
+
+async def test_wrong_shape_is_a_bad_response(client: BytezClient, emulator: EmulatorServer) -> None:
+    emulator.malformed_next("list", body='{"unexpected": true}')
+    with pytest.raises(BadResponse, match="list"):
+        await client.list_models()
+    emulator.malformed_next("job", body="[1, 2, 3]")
+    with pytest.raises(BadResponse, match="job"):
+        await client.job(GPT2)
+
+
+async def test_slow_answer_is_a_timeout(emulator: EmulatorServer, clock: FixedClock) -> None:
+    emulator.slow("instances", 1.0)
+    async with BytezClient(
+        api_key="k-12345678", base_url=emulator.url, timeout=0.2, retries=0
+    ) as api:
+        with pytest.raises(RequestTimeout, match="in time"):
+            await api.instances()
+
+
+async def test_nobody_listening_is_unreachable() -> None:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    async with BytezClient(
+        api_key="k-12345678", base_url=f"http://127.0.0.1:{port}", retries=1, backoff=0.01
+    ) as api:
+        with pytest.raises(Unreachable, match="Cannot reach"):
+            await api.instances()
+
+
+async def test_inference_failure_422(
+    client: BytezClient, emulator: EmulatorServer, clock: FixedClock
+) -> None:
+    await _running(client, emulator, clock)
+    emulator.fail_next("run", 422, body='{"error": "CUDA out of memory", "stack_trace": "..."}')
+    with pytest.raises(RunFailed, match="CUDA out of memory"):
+        await client.run(GPT2, "hi")
+
+
+async def test_error_fragment_keeps_the_partial_text(
+    client: BytezClient, emulator: EmulatorServer, clock: FixedClock
+) -> None:
+    emulator.reset(clock, models=50, seed=7, fragment_interval=0.01)
+    await _running(client, emulator, clock)
+    emulator.error_fragment_after(3, "Error: CUDA out of memory")
+    received: list[str] = []
+    with pytest.raises(StreamFailed) as caught:
+        async with aclosing(client.stream(GPT2, "Once upon a time")) as fragments:
+            async for fragment in fragments:
+                received.append(fragment)
+    assert len(received) == 3
+    assert caught.value.partial == "".join(received)
+    assert caught.value.message == "Error: CUDA out of memory"
+
+
+async def test_internal_bytez_error_fragment(
+    client: BytezClient, emulator: EmulatorServer, clock: FixedClock
+) -> None:
+    emulator.reset(clock, models=50, seed=7, fragment_interval=0.01)
+    await _running(client, emulator, clock)
+    emulator.error_fragment_after(2, "INTERNAL_BYTEZ_ERROR: arg stream was likely passed")
+    with pytest.raises(StreamFailed, match="INTERNAL_BYTEZ_ERROR") as caught:
+        async with aclosing(client.stream(GPT2, "Once upon a time")) as fragments:
+            async for _ in fragments:
+                pass
+    assert caught.value.partial
+
+
+async def test_cut_stream_keeps_the_partial_text(
+    client: BytezClient, emulator: EmulatorServer, clock: FixedClock
+) -> None:
+    emulator.reset(clock, models=50, seed=7, fragment_interval=0.01)
+    await _running(client, emulator, clock)
+    emulator.cut_stream_after(4)
+    received: list[str] = []
+    with pytest.raises(StreamCut, match="dropped") as caught:
+        async with aclosing(client.stream(GPT2, "Once upon a time")) as fragments:
+            async for fragment in fragments:
+                received.append(fragment)
+    assert received and caught.value.partial == "".join(received)
+
+
+async def test_stream_refused_before_it_starts(
+    client: BytezClient, emulator: EmulatorServer, clock: FixedClock
+) -> None:
+    await _running(client, emulator, clock)
+    emulator.fail_next("run", 500, html=True)
+    with pytest.raises(ServerError):
+        async with aclosing(client.stream(GPT2, "hi")) as fragments:
+            async for _ in fragments:
+                pass
+
+
+async def test_closing_a_stream_closes_the_connection(
+    client: BytezClient, emulator: EmulatorServer, clock: FixedClock
+) -> None:
+    emulator.reset(clock, models=50, seed=7, fragment_interval=0.05)
+    await _running(client, emulator, clock)
+    async with aclosing(
+        client.stream(GPT2, "Once upon a time", params={"max_new_tokens": 500})
+    ) as fragments:
+        async for _ in fragments:
+            break
+    assert emulator.wait_for_disconnect(timeout=5)

@@ -1,0 +1,77 @@
+"""Architecture rules: only api.py speaks HTTP, and each public module declares its surface."""
+
+from __future__ import annotations
+
+import ast
+import importlib
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+PACKAGE = Path(__file__).resolve().parents[2] / "bytez_tui"
+
+
+def _imports(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            names.add(node.module)
+    return names
+
+
+@pytest.mark.parametrize("folder", ["panes", "screens", "widgets", "cli"])
+def test_only_api_imports_httpx(folder: str) -> None:
+    offenders = [
+        str(path.relative_to(PACKAGE))
+        for path in (PACKAGE / folder).rglob("*.py")
+        if any(name == "httpx" or name.startswith("httpx.") for name in _imports(path))
+    ]
+    assert offenders == []
+
+
+def test_httpx_appears_in_no_module_but_api_and_emulator() -> None:
+    offenders = [
+        str(path.relative_to(PACKAGE))
+        for path in PACKAGE.rglob("*.py")
+        if "httpx" in {name.split(".")[0] for name in _imports(path)}
+        and path.name != "api.py"
+        and "emulator" not in path.parts
+    ]
+    assert offenders == []
+
+
+@pytest.mark.parametrize("module", ["bytez_tui.api", "bytez_tui.models", "bytez_tui.errors"])
+def test_all_matches_the_public_names(module: str) -> None:
+    mod = importlib.import_module(module)
+    public = {
+        name
+        for name, value in vars(mod).items()
+        if not name.startswith("_")
+        and getattr(value, "__module__", module) == module
+        and not isinstance(value, type(sys))
+        and name not in {"annotations", "T"}
+        and not (name.isupper() and module == "bytez_tui.api" and name == "ERROR_PREFIXES")
+    }
+    assert public <= set(mod.__all__)
+    assert all(hasattr(mod, name) for name in mod.__all__)
+
+
+def test_api_exports_every_error() -> None:
+    import bytez_tui.api as api
+    import bytez_tui.errors as errors
+
+    assert set(errors.__all__) <= set(api.__all__)
+
+
+def test_starting_the_app_does_not_import_httpx_or_the_emulator() -> None:
+    code = (
+        "import sys, bytez_tui.app, bytez_tui.screens.main; "
+        "print(sorted(m for m in ('httpx', 'uvicorn', 'starlette') if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"

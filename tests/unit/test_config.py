@@ -1,0 +1,78 @@
+"""Settings precedence, the 0600 file, and the key never shown in full."""
+
+from __future__ import annotations
+
+import stat
+from pathlib import Path
+
+import pytest
+
+from bytez_tui.config import (
+    ConfigError,
+    Settings,
+    config_path,
+    load_settings,
+    mask_key,
+    read_config,
+    update_config,
+)
+
+
+def test_flags_beat_env_beat_file() -> None:
+    update_config({"api_key": "file-key-1111", "base_url": "https://file.example", "theme": "nord"})
+    env = {"BYTEZ_API_KEY": "env-key-2222", "BYTEZ_BASE_URL": "https://env.example"}
+    assert load_settings(environ={}).api_key == "file-key-1111"
+    from_env = load_settings(environ=env)
+    assert (from_env.api_key, from_env.base_url, from_env.theme) == (
+        "env-key-2222",
+        "https://env.example",
+        "nord",
+    )
+    flagged = load_settings({"api_key": "flag-key-3333", "base_url": None}, environ=env)
+    assert (flagged.api_key, flagged.base_url) == ("flag-key-3333", "https://env.example")
+
+
+def test_config_file_is_private_and_atomic() -> None:
+    path = update_config({"api_key": "secret-key-9999"})
+    assert path == config_path()
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    update_config({"theme": "gruvbox"})
+    assert read_config() == {"api_key": "secret-key-9999", "theme": "gruvbox"}
+    assert [p.name for p in path.parent.iterdir()] == ["config.toml"]
+    update_config({"api_key": None})
+    assert read_config() == {"theme": "gruvbox"}
+
+
+def test_keymap_is_read() -> None:
+    config_path().parent.mkdir(parents=True)
+    config_path().write_text('[keymap]\nquit = "ctrl+q"\n')
+    assert load_settings(environ={}).keymap == {"quit": "ctrl+q"}
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["api_key = [", "theme = 3", "cursor_blink = 'yes'", "instances_refresh = true", "keymap = 1"],
+)
+def test_bad_config_says_where(text: str) -> None:
+    config_path().parent.mkdir(parents=True)
+    config_path().write_text(text)
+    with pytest.raises(ConfigError, match="config.toml"):
+        load_settings(environ={})
+
+
+def test_repr_masks_the_key() -> None:
+    settings = Settings(api_key="sk-live-abcdefghijkl")
+    assert "abcdefgh" not in repr(settings) and "…ijkl" in repr(settings)
+    assert settings.masked_key == "…ijkl"
+
+
+@pytest.mark.parametrize(
+    ("key", "shown"),
+    [(None, "(none)"), ("", "(none)"), ("short", "…****"), ("0123456789", "…6789")],
+)
+def test_mask_key(key: str | None, shown: str) -> None:
+    assert mask_key(key) == shown
+
+
+def test_missing_file_is_empty(tmp_path: Path) -> None:
+    assert read_config(tmp_path / "nope.toml") == {}
