@@ -1,0 +1,91 @@
+"""The shell: pane keys, help, theme persistence, keymap, the API-key screen."""
+
+from __future__ import annotations
+
+import stat
+from collections.abc import Callable
+
+from textual.widgets import Input, TabbedContent
+
+from bytez_tui.app import BytezApp
+from bytez_tui.config import config_path, read_config
+from bytez_tui.screens.api_key import ApiKeyScreen
+from bytez_tui.screens.help import HelpScreen
+from bytez_tui.screens.main import MainScreen
+
+AppFactory = Callable[..., BytezApp]
+
+
+async def test_number_keys_switch_panes(make_app: AppFactory) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        tabs = app.screen.query_one(TabbedContent)
+        app.set_focus(None)
+        for key, pane in [("2", "jobs"), ("3", "instances"), ("4", "playground"), ("1", "catalogue")]:
+            await pilot.press(key)
+            assert tabs.active == f"tab-{pane}"
+
+
+async def test_help_lists_every_pane(make_app: AppFactory) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        app.set_focus(None)
+        await pilot.press("question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        await pilot.press("escape")
+        assert isinstance(app.screen, MainScreen)
+
+
+async def test_theme_choice_is_saved(make_app: AppFactory) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        app.theme = "ansi-dark"
+        await pilot.pause()
+    assert read_config()["theme"] == "ansi-dark"
+    again = make_app(theme="ansi-dark")
+    async with again.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        assert again.theme == "ansi-dark"
+
+
+async def test_keymap_rebinds_by_id(make_app: AppFactory) -> None:
+    app = make_app(keymap={"pane-jobs": "f2"})
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        app.set_focus(None)
+        await pilot.press("f2")
+        assert app.screen.query_one(TabbedContent).active == "tab-jobs"
+
+
+async def test_missing_key_asks_and_saves_it_privately(make_app: AppFactory) -> None:
+    app = make_app(api_key=None)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, ApiKeyScreen)
+        key_input = app.screen.query_one(Input)
+        assert key_input.password
+        await pilot.press(*"short")
+        await pilot.press("enter")
+        assert isinstance(app.screen, ApiKeyScreen)
+        assert "at least 8" in str(app.screen.query_one("#key-error").render())
+        key_input.value = ""
+        await pilot.press(*"brand-new-key-4242")
+        await pilot.press("enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert isinstance(app.screen, MainScreen)
+        assert app.settings.api_key == "brand-new-key-4242"
+    assert read_config()["api_key"] == "brand-new-key-4242"
+    assert stat.S_IMODE(config_path().stat().st_mode) == 0o600
+
+
+async def test_the_key_is_never_shown_in_full(make_app: AppFactory) -> None:
+    app = make_app(api_key="sk-very-secret-key-abcd")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        screen_text = app.export_screenshot()
+        assert "very-secret" not in screen_text
+        assert "…abcd" in screen_text
