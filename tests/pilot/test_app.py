@@ -22,7 +22,12 @@ async def test_number_keys_switch_panes(make_app: AppFactory) -> None:
         await pilot.pause()
         tabs = app.screen.query_one(TabbedContent)
         app.set_focus(None)
-        for key, pane in [("2", "jobs"), ("3", "instances"), ("4", "playground"), ("1", "catalogue")]:
+        for key, pane in [
+            ("2", "jobs"),
+            ("3", "instances"),
+            ("4", "playground"),
+            ("1", "catalogue"),
+        ]:
             await pilot.press(key)
             assert tabs.active == f"tab-{pane}"
 
