@@ -197,7 +197,11 @@ class BytezClient:
             body["expirationPeriodSeconds"] = expiration_period_seconds
         data = await self._request("load", body, retry=False)
         if isinstance(data, dict):
-            data = {"status": "started", **data, "concurrency": data.get("concurrency")}
+            data = {
+                "status": "started",
+                **data,
+                "concurrency": data.get("concurrency") or concurrency,
+            }
         return _parse(Instance.from_json, data, "load", model=model)
 
     async def status(self, model: str) -> Instance | None:
@@ -283,8 +287,6 @@ class BytezClient:
                     if chunk:
                         received.append(chunk)
                         yield chunk
-        except StreamError:
-            raise
         except BytezError:
             raise
         except httpx.TimeoutException as exc:
@@ -334,7 +336,7 @@ class BytezClient:
             try:
                 return await self._send(endpoint, body, params, timeout, want_json)
             except (RateLimited, ServerError, Unreachable, RequestTimeout) as exc:
-                if not retry or attempt >= self.retries or isinstance(exc, OutOfCredits):
+                if not retry or attempt >= self.retries:
                     raise
                 wait = self.backoff * (2**attempt) * (1 + random.random() / 4)
                 if isinstance(exc, RateLimited) and exc.retry_after is not None:
