@@ -79,7 +79,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def run_dashboard(options: argparse.Namespace) -> int:
     """Open the dashboard, starting the emulator first for --demo."""
-    from bytez_tui.config import ConfigError, load_settings
+    from bytez_tui.config import ConfigError, load_settings, url_problem
 
     overrides = {
         "base_url": options.base_url,
@@ -98,6 +98,10 @@ def run_dashboard(options: argparse.Namespace) -> int:
         settings = load_settings(overrides)
     except ConfigError as exc:
         print(f"bytez-tui: {exc}", file=sys.stderr)
+        return 2
+    problem = url_problem(settings.base_url, allow_insecure_http=settings.allow_insecure_http)
+    if problem:
+        print(f"bytez-tui: {problem}", file=sys.stderr)
         return 2
     from bytez_tui.app import make_app
 

@@ -21,7 +21,7 @@ import httpx
 
 from bytez_tui import __version__
 from bytez_tui.clock import Clock, SystemClock
-from bytez_tui.config import DEFAULT_BASE_URL, mask_key
+from bytez_tui.config import DEFAULT_BASE_URL, mask_key, url_problem
 from bytez_tui.errors import (
     AlreadyLoaded,
     AuthError,
@@ -71,7 +71,6 @@ ERROR_PREFIXES = ("Error: ", "INTERNAL_BYTEZ_ERROR")
 
 T = TypeVar("T")
 
-_LOOPBACK = {"localhost", "127.0.0.1", "::1", "[::1]"}
 _MAX_RETRY_WAIT = 60.0
 
 
@@ -108,14 +107,9 @@ class BytezClient:
         clock: Clock | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
-        url = urlsplit(base_url.strip())
-        if url.scheme not in ("http", "https") or not url.hostname:
-            raise BytezError(f"Not an http(s) URL: {base_url!r}")
-        if url.scheme == "http" and url.hostname not in _LOOPBACK and not allow_insecure_http:
-            raise BytezError(
-                f"Refusing to send the API key over plain http to {url.hostname}: use https, "
-                "or --allow-insecure-http"
-            )
+        problem = url_problem(base_url, allow_insecure_http=allow_insecure_http)
+        if problem:
+            raise BytezError(problem)
         self.base_url = base_url.strip().rstrip("/")
         """The API's root URL."""
         self.retries = retries

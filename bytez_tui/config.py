@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import platformdirs
 
@@ -33,6 +34,7 @@ __all__ = [
     "mask_key",
     "read_config",
     "update_config",
+    "url_problem",
     "write_private",
 ]
 
@@ -49,6 +51,25 @@ def mask_key(key: str | None) -> str:
     if not key:
         return "(none)"
     return "…" + key[-4:] if len(key) > 8 else "…" + "*" * min(len(key), 4)
+
+
+_LOOPBACK = {"localhost", "127.0.0.1", "::1"}
+
+
+def url_problem(base_url: str, *, allow_insecure_http: bool = False) -> str | None:
+    """Why the key must not be sent to `base_url`, or None when it may.
+
+    Plain http is allowed only to a loopback host, unless `allow_insecure_http`.
+    """
+    url = urlsplit(base_url.strip())
+    if url.scheme not in ("http", "https") or not url.hostname:
+        return f"Not an http(s) URL: {base_url!r}"
+    if url.scheme == "http" and url.hostname not in _LOOPBACK and not allow_insecure_http:
+        return (
+            f"Refusing to send the API key over plain http to {url.hostname}: use https, "
+            "or --allow-insecure-http"
+        )
+    return None
 
 
 def config_path() -> Path:
