@@ -7,8 +7,10 @@ from dataclasses import replace
 from pathlib import PurePath
 from typing import ClassVar
 
+from textual.actions import SkipAction
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
+from textual.command import Provider
 from textual.screen import Screen
 from textual.theme import Theme
 from textual.widgets import Input, TextArea
@@ -71,7 +73,16 @@ class BytezApp(App[None]):
             show=False,
             tooltip="Show the prompt playground",
         ),
-        Binding("slash", "find", "Find", id="find", tooltip="Jump to the catalogue filter"),
+        # Priority: the app moves the focus before it forwards the next key, so the keys
+        # typed right after `/` land in the filter (a bubbling binding runs too late).
+        Binding(
+            "slash",
+            "find",
+            "Find",
+            id="find",
+            tooltip="Jump to the catalogue filter",
+            priority=True,
+        ),
         Binding(
             "escape",
             "leave_field",
@@ -91,6 +102,7 @@ class BytezApp(App[None]):
         Binding("q", "quit", "Quit", id="quit", tooltip="Quit bytez-tui"),
     ]
     ENABLE_COMMAND_PALETTE = True
+    COMMANDS = App.COMMANDS | {lambda: _model_provider()}
 
     def __init__(self, settings: Settings, *, clock: Clock | None = None) -> None:
         super().__init__()
@@ -169,6 +181,8 @@ class BytezApp(App[None]):
     def action_find(self) -> None:
         from bytez_tui.screens.main import MainScreen
 
+        if isinstance(self.focused, (Input, TextArea)):
+            raise SkipAction()  # a `/` typed into a text field (model ids have one)
         if isinstance(self.screen, MainScreen):
             self.screen.show_pane("catalogue")
             self.screen.catalogue.focus_filter()
@@ -181,13 +195,13 @@ class BytezApp(App[None]):
 
     def action_help(self) -> None:
         from bytez_tui.screens.help import HelpScreen
-        from bytez_tui.screens.main import PANES, MainScreen
+        from bytez_tui.screens.main import PANES, MainScreen, pane_class
 
         sections: list[tuple[str, Iterable[BindingType]]] = [
             ("Everywhere", self.BINDINGS),
             ("Dashboard", MainScreen.BINDINGS),
         ]
-        sections += [(title, pane.BINDINGS) for title, pane in PANES.values()]
+        sections += [(title, pane_class(pane_id).BINDINGS) for pane_id, (title, _) in PANES.items()]
         self.push_screen(HelpScreen(sections, dict(self.settings.keymap)))
 
     def copy(self, text: str, *, what: str = "text") -> None:
@@ -224,6 +238,12 @@ class BytezApp(App[None]):
             update_config({"theme": theme.name})
         except (OSError, ConfigError) as error:
             self.notify(str(error), title="Theme not saved", severity="warning")
+
+
+def _model_provider() -> type[Provider]:
+    from bytez_tui.panes.catalogue.palette import ModelProvider
+
+    return ModelProvider
 
 
 def make_app(settings: Settings, *, clock: Clock | None = None) -> BytezApp:

@@ -2,11 +2,18 @@
 
 Panes never talk to each other: each posts a message, and this screen sets
 attributes on, or calls methods of, the pane that should react.
+
+Only the catalogue is built for the first frame; the other panes (and their
+imports) are mounted right after it, so start-up costs what the user sees.
+What the screen routes to them before they exist is kept here and handed
+over when they mount.
 """
 
 from __future__ import annotations
 
-from typing import ClassVar
+from collections.abc import Mapping, Sequence
+from importlib import import_module
+from typing import TYPE_CHECKING, ClassVar, cast
 from urllib.parse import urlsplit
 
 from textual import on
@@ -22,20 +29,29 @@ from bytez_tui.connection import Connection
 from bytez_tui.messages import OpenPlayground, RequestJob, RequestLoad
 from bytez_tui.panes.base import Pane
 from bytez_tui.panes.catalogue import CataloguePane
-from bytez_tui.panes.instances import InstancesPane
-from bytez_tui.panes.jobs import JobsPane
-from bytez_tui.panes.playground import PlaygroundPane
 from bytez_tui.widgets.status_bar import StatusBar
 
-__all__ = ["PANES", "MainScreen"]
+if TYPE_CHECKING:
+    from bytez_tui.models import Instance
+    from bytez_tui.panes.instances import InstancesPane
+    from bytez_tui.panes.jobs import JobsPane
+    from bytez_tui.panes.playground import PlaygroundPane
 
-PANES: dict[str, tuple[str, type[Pane]]] = {
-    "catalogue": ("Catalogue", CataloguePane),
-    "jobs": ("Jobs", JobsPane),
-    "instances": ("Instances", InstancesPane),
-    "playground": ("Playground", PlaygroundPane),
+__all__ = ["PANES", "MainScreen", "pane_class"]
+
+PANES: dict[str, tuple[str, str]] = {
+    "catalogue": ("Catalogue", "CataloguePane"),
+    "jobs": ("Jobs", "JobsPane"),
+    "instances": ("Instances", "InstancesPane"),
+    "playground": ("Playground", "PlaygroundPane"),
 }
-"""Pane id → (tab title, class), in tab order."""
+"""Pane id → (tab title, class name in `bytez_tui.panes.<id>`), in tab order."""
+
+
+def pane_class(pane_id: str) -> type[Pane]:
+    """The class of a pane, imported on demand."""
+    module = import_module(f"bytez_tui.panes.{pane_id}")
+    return cast("type[Pane]", getattr(module, PANES[pane_id][1]))
 
 
 class MainScreen(Screen[None]):
@@ -57,7 +73,7 @@ class MainScreen(Screen[None]):
         ),
     ]
 
-    paused: reactive[bool] = reactive(False)
+    paused: reactive[bool] = reactive(False, init=False)
     """Live polling is paused."""
 
     def __init__(self, *, api: Connection, clock: Clock, settings: Settings) -> None:
@@ -65,7 +81,9 @@ class MainScreen(Screen[None]):
         self.api = api
         self.clock = clock
         self.settings = settings
-        self._ram: dict[str, float | None] = {}
+        self._ram: Mapping[str, float | None] = {}
+        self._catalogue_names: Sequence[str] | None = None
+        self._instances: tuple[Instance, ...] = ()
 
     def compose(self) -> ComposeResult:
         label = self.settings.label or urlsplit(self.settings.base_url).netloc
@@ -76,12 +94,39 @@ class MainScreen(Screen[None]):
                 id="demo-banner",
             )
         with TabbedContent(id="panes"):
-            for number, (pane_id, (title, pane_class)) in enumerate(PANES.items(), start=1):
+            for number, (pane_id, (title, _)) in enumerate(PANES.items(), start=1):
                 with TabPane(f"{number} {title}", id=f"tab-{pane_id}"):
-                    yield pane_class(
-                        api=self.api, clock=self.clock, settings=self.settings, id=pane_id
-                    )
+                    if pane_id == "catalogue":
+                        yield self._make_pane(pane_id)
         yield Footer()
+
+    def on_mount(self) -> None:
+        self.call_after_refresh(self._mount_other_panes)
+
+    async def _mount_other_panes(self) -> None:
+        for pane_id in PANES:
+            if pane_id != "catalogue":
+                tab = self.query_one(f"#tab-{pane_id}", TabPane)
+                await tab.mount(self._make_pane(pane_id))
+        self._hand_over()
+
+    def _make_pane(self, pane_id: str) -> Pane:
+        pane = pane_class(pane_id)(
+            api=self.api, clock=self.clock, settings=self.settings, id=pane_id
+        )
+        pane.paused = self.paused
+        return pane
+
+    def _mounted(self, pane_id: str) -> bool:
+        return bool(self.query(f"#{pane_id}"))
+
+    def _hand_over(self) -> None:
+        """Give the panes what was routed before they mounted."""
+        if self._catalogue_names is not None:
+            self.playground.catalogue_names = self._catalogue_names
+            self.instances.ram_gb = self._ram
+        if self._instances:
+            self._share_instances(self._instances)
 
     # --- typed accessors ----------------------------------------------------------------
 
@@ -95,15 +140,15 @@ class MainScreen(Screen[None]):
 
     @property
     def jobs(self) -> JobsPane:
-        return self.query_one(JobsPane)
+        return cast("JobsPane", self.query_one("#jobs", Pane))
 
     @property
     def instances(self) -> InstancesPane:
-        return self.query_one(InstancesPane)
+        return cast("InstancesPane", self.query_one("#instances", Pane))
 
     @property
     def playground(self) -> PlaygroundPane:
-        return self.query_one(PlaygroundPane)
+        return cast("PlaygroundPane", self.query_one("#playground", Pane))
 
     @property
     def panes(self) -> list[Pane]:
@@ -127,6 +172,34 @@ class MainScreen(Screen[None]):
     def _health_changed(self, message: Pane.HealthChanged) -> None:
         self.status_bar.health = message.health
 
+    @on(CataloguePane.CatalogueLoaded)
+    def _catalogue_loaded(self, message: CataloguePane.CatalogueLoaded) -> None:
+        from bytez_tui.panes.catalogue.index import RamByModel
+
+        self._ram = RamByModel(message.models, message.ram_gb)
+        self._catalogue_names = message.models
+        if self._mounted("playground"):
+            self._hand_over()
+
+    # The handlers below are named rather than decorated, so that the pane classes
+    # need not be imported before the first frame.
+
+    def on_jobs_pane_tracked_changed(self, message: JobsPane.TrackedChanged) -> None:
+        self.catalogue.tracked = frozenset(message.models)
+
+    def on_instances_pane_instances_changed(self, message: InstancesPane.InstancesChanged) -> None:
+        self._instances = message.instances
+        self._share_instances(message.instances)
+
+    def _share_instances(self, instances: tuple[Instance, ...]) -> None:
+        live = {i.model: i for i in instances if not i.is_failed}
+        self.catalogue.instances = live
+        self.catalogue.running = frozenset(live)
+        self.playground.running_models = frozenset(i.model for i in instances if i.is_running)
+
+    def on_instances_pane_instance_ready(self, message: InstancesPane.InstanceReady) -> None:
+        self.playground.instance_ready(message.model)
+
     @on(RequestJob)
     def _request_job(self, message: RequestJob) -> None:
         self.jobs.track(message.model)
@@ -145,9 +218,10 @@ class MainScreen(Screen[None]):
 
         def start(choice: LoadChoice | None) -> None:
             if choice is not None:
-                self.instances.start_load(model, choice)
+                self.instances.start_load(choice.model or model, choice)
 
-        self.app.push_screen(LoadDialog(model=model, ram_gb=ram_gb), start)
+        dialog = LoadDialog(model=model, ram_gb=ram_gb, ram_of=self._ram.get)
+        self.app.push_screen(dialog, start)
 
     def watch_paused(self, paused: bool) -> None:
         self.status_bar.paused = paused

@@ -1,0 +1,144 @@
+"""The catalogue cache in platformdirs' user cache dir (the CLI reads it too).
+
+One file per API (named from its base URL). The format is built to load 100,000 models in
+about 15 ms without a Python object per model: a JSON header line carrying the fetch time
+and the RAM and benchmark columns, then the model ids, one per line, sorted by id (the
+table's default order, so a fresh start sorts nothing).
+
+```
+{"version": 1, "fetched_at": "2024-07-01T09:00:00+00:00", "base_url": "…", "count": 2,
+ "ram": [0.5, null], "bench": "10"}
+openai-community/gpt2
+microsoft/phi-1.onnx.8-bit
+```
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from bytez_tui.config import DEFAULT_BASE_URL, cache_dir
+from bytez_tui.models import ModelInfo, parse_time
+from bytez_tui.panes.catalogue.index import CatalogueIndex
+
+__all__ = ["CACHE_VERSION", "CachedCatalogue", "cache_path", "load_cached", "save_cache"]
+
+CACHE_VERSION = 1
+"""Bumped when the file format changes; other versions are ignored."""
+
+
+@dataclass(frozen=True)
+class CachedCatalogue:
+    """A catalogue read back from the cache."""
+
+    index: CatalogueIndex
+    """The models, as columns."""
+    fetched_at: datetime
+    """When the catalogue was fetched from the API."""
+    path: Path
+    """The file it came from."""
+
+    def models(self) -> list[ModelInfo]:
+        """The models as dataclasses (slower: one object per model)."""
+        index = self.index
+        return [ModelInfo(*row) for row in zip(index.names, index.ram, index.bench, strict=True)]
+
+
+def cache_path(base_url: str = DEFAULT_BASE_URL) -> Path:
+    """Where the catalogue of the API at `base_url` is cached."""
+    key = base_url.strip().rstrip("/")
+    digest = hashlib.sha1(key.encode(), usedforsecurity=False).hexdigest()[:12]
+    return cache_dir() / f"catalogue-{digest}.txt"
+
+
+def load_cached(
+    base_url: str = DEFAULT_BASE_URL, *, path: Path | None = None
+) -> CachedCatalogue | None:
+    """Read the cached catalogue of the API at `base_url`.
+
+    Args:
+        base_url: The API the catalogue came from.
+        path: Read this file instead.
+
+    Returns:
+        The catalogue, or None when there is no usable cache (missing, another
+        version, or damaged: a damaged cache is never an error, only a miss).
+    """
+    path = path or cache_path(base_url)
+    try:
+        text = path.read_text(encoding="utf-8")
+        header, _, body = text.partition("\n")
+        meta = json.loads(header)
+        if not isinstance(meta, dict) or meta.get("version") != CACHE_VERSION:
+            return None
+        fetched_at = parse_time(meta.get("fetched_at"))
+        ram, bench, count = meta.get("ram"), meta.get("bench"), meta.get("count")
+        names = body.split("\n") if body else []
+        if (
+            fetched_at is None
+            or not isinstance(ram, list)
+            or not isinstance(bench, str)
+            or not len(names) == len(ram) == len(bench) == count
+        ):
+            return None
+    except (OSError, ValueError):
+        return None
+    lowered = body.lower().split("\n") if body else []
+    index = CatalogueIndex(names, ram, [flag == "1" for flag in bench], lowered)
+    if meta.get("order") == "id":
+        index.assume_sorted("id")
+    return CachedCatalogue(index=index, fetched_at=fetched_at, path=path)
+
+
+def save_cache(
+    models: Iterable[ModelInfo] | CatalogueIndex,
+    *,
+    fetched_at: datetime,
+    base_url: str = DEFAULT_BASE_URL,
+    path: Path | None = None,
+) -> Path:
+    """Write the catalogue atomically and return the file's path.
+
+    Args:
+        models: The catalogue, as dataclasses or as an index.
+        fetched_at: When it was fetched (shown as "updated 3 h ago").
+        base_url: The API it came from.
+        path: Write this file instead.
+
+    Raises:
+        OSError: The cache dir is not writable.
+    """
+    index = models if isinstance(models, CatalogueIndex) else CatalogueIndex.from_models(models)
+    index = index.sorted_by("id")  # so that reading it back needs no sort
+    path = path or cache_path(base_url)
+    header = json.dumps(
+        {
+            "version": CACHE_VERSION,
+            "fetched_at": fetched_at.isoformat(),
+            "base_url": base_url,
+            "count": len(index),
+            "order": "id",
+            "ram": list(index.ram),
+            "bench": "".join("1" if flag else "0" for flag in index.bench),
+        },
+        separators=(",", ":"),
+    )
+    path.parent.mkdir(parents=True, exist_ok=True)
+    descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    try:
+        with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+            handle.write(header)
+            handle.write("\n")
+            handle.write("\n".join(index.names))
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    return path

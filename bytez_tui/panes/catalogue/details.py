@@ -1,0 +1,112 @@
+"""The side panel with everything about the highlighted model."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import VerticalScroll
+from textual.widgets import Static
+
+from bytez_tui.clock import Clock
+from bytez_tui.format import duration, money, ram
+from bytez_tui.models import ModelInfo, cost_per_hour, cost_usd
+
+if TYPE_CHECKING:
+    from bytez_tui.models import Instance
+
+__all__ = ["CatalogueDetails", "ExpiresIn"]
+
+_MINUTES = (5, 30, 60)
+
+
+class ExpiresIn(Static):
+    """When the highlighted model's instance expires; ticks once a second while shown."""
+
+    def __init__(self, *, clock: Clock, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._clock = clock
+        self.expires_at: datetime | None = None
+        """When the instance expires (None hides the line)."""
+
+    def on_mount(self) -> None:
+        self._timer = self.set_interval(1, self._tick, pause=True)
+
+    def show_expiry(self, expires_at: datetime | None) -> None:
+        """Count down to `expires_at`, or hide the line."""
+        self.expires_at = expires_at
+        self.display = expires_at is not None
+        if expires_at is None:
+            self._timer.pause()
+        else:
+            self._timer.resume()
+        self._tick()
+
+    def _tick(self) -> None:
+        if self.expires_at is None:
+            return
+        left = (self.expires_at - self._clock.now()).total_seconds()
+        when = self.expires_at.strftime("%H:%M:%S UTC")
+        if left >= 0:
+            self.update(f"Expires   in {duration(left)} if idle ({when})")
+        else:
+            self.update(f"Expires   ⌛ {duration(-left)} ago ({when}), shutting down")
+
+
+class CatalogueDetails(VerticalScroll, can_focus=False):
+    """All fields of one model, its cost at 5/30/60 minutes, and its instance if any."""
+
+    def __init__(
+        self,
+        *,
+        clock: Clock,
+        name: str | None = None,
+        id: str | None = None,
+        classes: str | None = None,
+    ) -> None:
+        super().__init__(name=name, id=id, classes=classes)
+        self._clock = clock
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="details-body")
+        yield ExpiresIn(clock=self._clock, id="details-expiry")
+        yield Static("\nj job · l load · p playground · c copy id", id="details-hint")
+
+    def show_model(
+        self, model: ModelInfo | None, *, instance: Instance | None, running: bool, tracked: bool
+    ) -> None:
+        """Show `model` (None: nothing highlighted)."""
+        body = self.query_one("#details-body", Static)
+        expiry = self.query_one(ExpiresIn)
+        if model is None:
+            body.update("No model highlighted.")
+            expiry.show_expiry(None)
+            return
+        org, _, short = model.name.partition("/")
+        text = Text()
+        text.append(f"{model.name}\n\n", style="bold")
+        rows = [
+            ("Org", org if short else "—"),
+            ("Name", short or model.name),
+            ("RAM", f"{ram(model.required_ram_gb)} GB" if model.required_ram_gb else "— unknown"),
+            ("Benchmark", "✓ benchmarked" if model.benchmarked else "· not benchmarked"),
+            ("Per hour", money(cost_per_hour(model.required_ram_gb))),
+        ]
+        for minutes in _MINUTES:
+            rows.append((f"{minutes} min", money(cost_usd(model.required_ram_gb, minutes * 60))))
+        rows.append(("Job", "◆ tracked in Jobs" if tracked else "not tracked"))
+        if instance is not None:
+            state = instance.status
+            glyph = "▶" if instance.is_running else "✖" if instance.is_failed else "◌"
+            rows.append(("Instance", f"{glyph} {state}, concurrency {instance.concurrency}"))
+            if instance.inferences is not None:
+                rows.append(("Runs", str(instance.inferences)))
+        else:
+            rows.append(("Instance", "▶ running" if running else "none running"))
+        for number, (label, value) in enumerate(rows):
+            text.append(f"{label:<10}", style="dim")
+            text.append(value if number == len(rows) - 1 else f"{value}\n")
+        body.update(text)
+        expiry.show_expiry(instance.expires_at if instance is not None else None)

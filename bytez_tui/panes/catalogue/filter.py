@@ -1,0 +1,64 @@
+"""The filter field: runs the filter inside its own value watcher.
+
+Filtering from an `Input.Changed` handler higher up waits for the message to travel and
+usually misses a frame (~46 ms vs ~23 ms per keystroke at 100,000 models, see
+TEXTUAL-FACTS.md); calling back from the watcher repaints the table in the next frame.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from textual import events
+from textual.widgets import Input
+
+__all__ = ["FilterInput"]
+
+PLACEHOLDER = "Filter: words  org:NAME  ram<8  cost<0.5  bench  -bench  running"
+
+
+class FilterInput(Input):
+    """An `Input` that hands every new value to `on_value` synchronously.
+
+    Args:
+        on_value: Called with the text after every change, before the next frame.
+        on_submit: Called on enter and escape, before the next key is read, to move the
+            focus on (a key typed right after goes there, not into the field).
+        cursor_blink: Blink the cursor.
+    """
+
+    def __init__(
+        self,
+        *,
+        on_value: Callable[[str], None],
+        on_submit: Callable[[], None],
+        cursor_blink: bool = False,
+        id: str | None = None,
+    ) -> None:
+        super().__init__(placeholder=PLACEHOLDER, id=id, compact=True)
+        self._on_value = on_value
+        self._on_submit = on_submit
+        self.cursor_blink = cursor_blink
+
+    def watch_value(self, value: str) -> None:
+        self._on_value(value)
+
+    async def _on_key(self, event: events.Key) -> None:
+        if self.screen.focused is not self:
+            # Typed right after enter moved the focus on, but queued here before it moved:
+            # skip the field's handler and let the key bubble to the new focus's bindings.
+            event.prevent_default()
+        elif event.key in ("enter", "escape"):
+            # Handled here rather than by a binding: a binding runs once the key has
+            # bubbled up to the app, by which time the keys typed after it were already
+            # inserted into this field. Here the focus moves before the next key is read.
+            event.stop()
+            event.prevent_default()
+            if event.key == "enter":
+                await self.action_submit()
+            else:
+                self._on_submit()
+
+    async def action_submit(self) -> None:
+        await super().action_submit()
+        self._on_submit()

@@ -1,0 +1,115 @@
+"""The table's columns, and the header row that shows and changes the sort."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rich.segment import Segment
+from textual import events
+from textual.message import Message
+from textual.strip import Strip
+from textual.widget import Widget
+
+from bytez_tui.panes.catalogue.index import SortKey
+
+__all__ = ["COLUMNS", "CatalogueHeader", "Column", "fit", "layout"]
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of the table."""
+
+    key: str
+    """`cursor`, `markers`, `id`, `ram`, `bench` or `cost`."""
+    title: str
+    """The header text."""
+    width: int
+    """Cells; 0 for the flexible id column."""
+    right: bool = False
+    """Right-aligned."""
+
+
+COLUMNS: tuple[Column, ...] = (
+    Column("cursor", "", 1),
+    Column("markers", "", 2),
+    Column("id", "Model", 0),
+    Column("ram", "RAM GB", 8, right=True),
+    Column("bench", "Bench", 5),
+    Column("cost", "$/hour", 9, right=True),
+)
+_GAP = 1
+
+
+def layout(width: int) -> list[tuple[Column, int, int]]:
+    """Each column with its x offset and width for a table `width` cells wide."""
+    fixed = sum(column.width for column in COLUMNS) + _GAP * (len(COLUMNS) - 1)
+    flexible = max(8, width - fixed)
+    placed: list[tuple[Column, int, int]] = []
+    x = 0
+    for column in COLUMNS:
+        size = column.width or flexible
+        placed.append((column, x, size))
+        x += size + (_GAP if column.key != "cursor" else 0)
+    return placed
+
+
+def fit(text: str, width: int, right: bool = False) -> str:
+    if len(text) > width:
+        return text[: max(0, width - 1)] + "…"
+    return text.rjust(width) if right else text.ljust(width)
+
+
+class CatalogueHeader(Widget):
+    """The column titles; shows the sort with ▲/▼ and sorts on click."""
+
+    DEFAULT_CSS = """
+    CatalogueHeader {
+        height: 1;
+        text-style: bold;
+    }
+    """
+
+    @dataclass
+    class SortClicked(Message):
+        """The user clicked a sortable column title."""
+
+        header: CatalogueHeader
+        """The header clicked."""
+        key: SortKey
+        """The column."""
+
+        @property
+        def control(self) -> CatalogueHeader:
+            return self.header
+
+    def __init__(
+        self, *, name: str | None = None, id: str | None = None, classes: str | None = None
+    ) -> None:
+        super().__init__(name=name, id=id, classes=classes)
+        self.sort_key: SortKey | None = "id"
+        """The column sorted by (None: the API's order)."""
+        self.descending = False
+        """Sorted largest first."""
+
+    def show_sort(self, key: SortKey | None, descending: bool) -> None:
+        """Show which column the table is sorted by."""
+        self.sort_key, self.descending = key, descending
+        self.refresh()
+
+    def render_line(self, y: int) -> Strip:
+        style = self.rich_style
+        width = self.size.width
+        text = ""
+        for column, _x, size in layout(width):
+            title = column.title
+            if column.key == self.sort_key:
+                title = f"{title} {'▼' if self.descending else '▲'}"
+            text += fit(title, size, column.right) + ("" if column.key == "cursor" else " ")
+        return Strip([Segment(text, style)]).adjust_cell_length(width, style)
+
+    def on_click(self, event: events.Click) -> None:
+        for column, x, size in layout(self.size.width):
+            if x <= event.x < x + size and column.key in ("id", "ram", "cost"):
+                key: SortKey = column.key  # type: ignore[assignment]
+                self.post_message(self.SortClicked(self, key))
+                return

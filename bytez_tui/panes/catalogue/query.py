@@ -1,0 +1,254 @@
+"""The catalogue's filter language, UI-free (the `models` command of the CLI uses it too).
+
+A query is words separated by spaces; a model must match every one (AND):
+
+| word | matches |
+|---|---|
+| `llama` | ids containing `llama`, case-insensitive |
+| `-onnx` | ids not containing `onnx` |
+| `ram<8`, `ram<=8`, `ram>2.5`, `ram>=2.5`, `ram=8` | RAM in GB (models without RAM never match) |
+| `cost<0.5` (same operators) | dollars per hour while running |
+| `bench` / `-bench` | benchmarked / not benchmarked |
+| `org:meta-llama` | ids whose org (before the `/`) starts with `meta-llama` |
+| `running` / `-running` | models with a live instance |
+| `tracked` / `-tracked` | models tracked as jobs |
+
+Any facet can be negated with a leading `-`. `compile_query` raises `QueryError` with a
+one-line reason for anything else that looks like a facet (a `:` or a comparison).
+
+Example:
+    >>> query = compile_query("llama ram<8 bench")
+    >>> rows = query.filter(index)
+"""
+
+from __future__ import annotations
+
+import math
+import operator
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from bytez_tui.models import RATE_PER_GB_SECOND
+from bytez_tui.panes.catalogue.index import CatalogueIndex, SortKey
+
+__all__ = ["Query", "QueryError", "Term", "compile_query", "sort_rows"]
+
+_EMPTY: frozenset[str] = frozenset()
+
+_OPERATORS: dict[str, Callable[[float, float], bool]] = {
+    "<": operator.lt,
+    "<=": operator.le,
+    ">": operator.gt,
+    ">=": operator.ge,
+    "=": operator.eq,
+    "==": operator.eq,
+}
+_COMPARISON = re.compile(r"^(ram|cost)(<=|>=|==|<|>|=)(.*)$", re.IGNORECASE)
+_BAD_COMPARISON = re.compile(r"^(ram|cost)([<>=!]+)(.*)$", re.IGNORECASE)
+_FLAGS = {"bench": "bench", "benchmarked": "bench", "running": "running", "tracked": "tracked"}
+_FACETS = "org:NAME, ram<N, ram>=N, cost<N, bench, running, tracked"
+
+
+class QueryError(ValueError):
+    """A word of the query cannot be understood.
+
+    Args:
+        message: Why, in one line, for the user.
+        term: The offending word.
+    """
+
+    def __init__(self, message: str, term: str = "") -> None:
+        super().__init__(message)
+        self.message = message
+        """Why the query is invalid, in one line."""
+        self.term = term
+        """The word that is invalid."""
+
+
+@dataclass(frozen=True)
+class Term:
+    """One word of a query.
+
+    `kind` is `word`, `org`, `ram`, `cost`, `bench`, `running` or `tracked`.
+    """
+
+    kind: str
+    """What the word tests."""
+    value: str = ""
+    """The substring (`word`, lowercased), the org prefix (`org`), or the operator."""
+    number: float = 0.0
+    """The bound of a comparison."""
+    negated: bool = False
+    """Keep the models that do *not* match."""
+
+    def implies(self, other: Term) -> bool:
+        """Whether every model matching this term also matches `other`."""
+        if self == other:
+            return True
+        if self.kind != other.kind or self.negated != other.negated:
+            return False
+        if self.kind in ("word", "org"):
+            if self.negated:
+                # Excluding "fo" excludes at least what excluding "foo" does.
+                return self.kind == "word" and self.value in other.value
+            if self.kind == "word":
+                return other.value in self.value
+            return self.value.startswith(other.value)
+        return False
+
+
+@dataclass(frozen=True)
+class Query:
+    """A compiled query: the terms a model must all match."""
+
+    text: str = ""
+    """The text it was compiled from."""
+    terms: tuple[Term, ...] = field(default=())
+    """The words, in the order they were typed."""
+
+    def __bool__(self) -> bool:
+        return bool(self.terms)
+
+    @property
+    def uses_running(self) -> bool:
+        """Whether the result depends on which models are running."""
+        return any(term.kind == "running" for term in self.terms)
+
+    @property
+    def uses_tracked(self) -> bool:
+        """Whether the result depends on which models are tracked."""
+        return any(term.kind == "tracked" for term in self.terms)
+
+    def narrows(self, previous: Query) -> bool:
+        """Whether this query's matches are a subset of `previous`'s (same context).
+
+        When it is, the previous result can be filtered instead of the whole catalogue.
+        """
+        return all(any(term.implies(old) for term in self.terms) for old in previous.terms)
+
+    def filter(
+        self,
+        index: CatalogueIndex,
+        *,
+        within: Sequence[int] | None = None,
+        running: frozenset[str] = _EMPTY,
+        tracked: frozenset[str] = _EMPTY,
+    ) -> list[int]:
+        """The rows of `index` that match, in the order of `within`.
+
+        Args:
+            index: The catalogue.
+            within: The candidate rows, in display order (every row when None).
+            running: Models with a live instance (for `running`).
+            tracked: Models tracked as jobs (for `tracked`).
+
+        Returns:
+            The matching rows, a new list.
+        """
+        rows: Sequence[int] = range(len(index)) if within is None else within
+        if not self.terms:
+            return list(rows)
+        # Cheapest and most selective first: substrings, then the rest.
+        first, *rest = sorted(self.terms, key=lambda term: term.kind != "word")
+        result = _apply(first, index, rows, running, tracked)
+        for term in rest:
+            result = _apply(term, index, result, running, tracked)
+        return result
+
+
+def _apply(
+    term: Term,
+    index: CatalogueIndex,
+    rows: Sequence[int],
+    running: frozenset[str],
+    tracked: frozenset[str],
+) -> list[int]:
+    negated = term.negated
+    kind = term.kind
+    if kind == "word":
+        needle, lowered = term.value, index.lowered
+        if negated:
+            return [row for row in rows if needle not in lowered[row]]
+        if isinstance(rows, range) and rows == range(len(lowered)):
+            return [row for row, name in enumerate(lowered) if needle in name]
+        return [row for row in rows if needle in lowered[row]]
+    if kind == "org":
+        prefix, orgs = term.value, index.orgs
+        return [row for row in rows if orgs[row].startswith(prefix) != negated]
+    if kind == "bench":
+        bench = index.bench
+        return [row for row in rows if bench[row] != negated]
+    if kind in ("running", "tracked"):
+        names, chosen = index.names, running if kind == "running" else tracked
+        if not chosen:
+            return list(rows) if negated else []
+        return [row for row in rows if (names[row] in chosen) != negated]
+    compare = _OPERATORS[term.value]
+    bound = term.number
+    ram = index.ram
+    if kind == "cost":
+        bound = bound / (3600 * RATE_PER_GB_SECOND)
+    if negated:
+        return [row for row in rows if (value := ram[row]) is None or not compare(value, bound)]
+    return [row for row in rows if (value := ram[row]) is not None and compare(value, bound)]
+
+
+def _term(word: str) -> Term | None:
+    negated = word.startswith("-")
+    body = word[1:] if negated else word
+    if not body:
+        return None  # a lone "-" while typing a negation
+    lowered = body.lower()
+    flag = _FLAGS.get(lowered)
+    if flag is not None:
+        return Term(flag, negated=negated)
+    match = _COMPARISON.match(body)
+    if match:
+        field_name, op, number = match.group(1).lower(), match.group(2), match.group(3)
+        if not number:
+            raise QueryError(f"{field_name}{op} needs a number, e.g. {field_name}{op}8", word)
+        try:
+            bound = float(number)
+        except ValueError:
+            raise QueryError(f"{number!r} is not a number (in {word})", word) from None
+        if not math.isfinite(bound):
+            raise QueryError(f"{number!r} is not a finite number (in {word})", word)
+        return Term(field_name, op, bound, negated)
+    bad = _BAD_COMPARISON.match(body)
+    if bad:
+        raise QueryError(f"{bad.group(2)!r} is not a comparison: use < <= > >= =", word)
+    if ":" in body:
+        key, _, value = lowered.partition(":")
+        if key != "org":
+            raise QueryError(f"unknown facet {key + ':'!r}; facets are {_FACETS}", word)
+        if not value:
+            raise QueryError("org: needs a name, e.g. org:meta-llama", word)
+        return Term("org", value, negated=negated)
+    if any(sign in body for sign in "<>="):
+        raise QueryError(f"cannot compare {word!r}: only ram and cost take < > =", word)
+    return Term("word", lowered, negated=negated)
+
+
+def compile_query(text: str) -> Query:
+    """Compile the filter `text`.
+
+    Args:
+        text: Space-separated words (see the module docstring).
+
+    Returns:
+        The query; an empty one (matching everything) for blank text.
+
+    Raises:
+        QueryError: A word is an invalid facet; `.message` says why.
+    """
+    terms = [term for word in text.split() if (term := _term(word)) is not None]
+    return Query(text=text, terms=tuple(terms))
+
+
+def sort_rows(index: CatalogueIndex, key: SortKey, *, descending: bool = False) -> list[int]:
+    """Every row of `index` sorted by `key`: stable, nulls last either way.
+
+    The result is cached on the index; do not modify it.
+    """
+    return index.order(key, descending=descending)

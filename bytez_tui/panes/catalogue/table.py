@@ -1,0 +1,285 @@
+"""The catalogue's virtual table: renders only the visible rows of a filtered index.
+
+Textual's `DataTable` needs seconds to hold 100,000 rows; this `ScrollView` keeps a list of
+row numbers into a `CatalogueIndex` and draws each visible line through the Line API, so
+showing, filtering or sorting the whole catalogue costs what it costs to build that list.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import ClassVar
+
+from rich.segment import Segment
+from rich.style import Style
+from textual import events
+from textual.binding import Binding, BindingType
+from textual.geometry import Size
+from textual.message import Message
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from bytez_tui.panes.catalogue.header import fit, layout
+from bytez_tui.panes.catalogue.index import CatalogueIndex
+
+__all__ = ["CatalogueTable"]
+
+RUNNING_GLYPH = "▶"
+"""Marks a model with a live instance."""
+TRACKED_GLYPH = "◆"
+"""Marks a model tracked as a job."""
+BENCH_GLYPH = "✓"
+"""Marks a benchmarked model."""
+NOT_BENCH_GLYPH = "·"
+"""Marks a model that is not benchmarked."""
+CURSOR_GLYPH = "▸"
+"""Points at the highlighted row (the highlight is not shown by colour alone)."""
+DASH = "—"
+
+
+class CatalogueTable(ScrollView, can_focus=True):
+    """The rows of a `CatalogueIndex` listed in `rows`, drawn only where visible."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("up", "cursor_up", "Up", id="catalogue-up", show=False, tooltip="Previous model"),
+        Binding(
+            "down", "cursor_down", "Down", id="catalogue-down", show=False, tooltip="Next model"
+        ),
+        Binding(
+            "pageup", "page_up", "Page up", id="catalogue-page-up", show=False, tooltip="Page up"
+        ),
+        Binding(
+            "pagedown",
+            "page_down",
+            "Page down",
+            id="catalogue-page-down",
+            show=False,
+            tooltip="Page down",
+        ),
+        Binding("home", "first", "First", id="catalogue-first", show=False, tooltip="First model"),
+        Binding("end", "last", "Last", id="catalogue-last", show=False, tooltip="Last model"),
+    ]
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "catalogue-table--cursor",
+        "catalogue-table--dim",
+        "catalogue-table--running",
+        "catalogue-table--tracked",
+        "catalogue-table--bench",
+        "catalogue-table--empty",
+    }
+
+    DEFAULT_CSS = """
+    CatalogueTable {
+        overflow-x: hidden;
+        overflow-y: auto;
+    }
+    """
+
+    @dataclass
+    class Highlighted(Message):
+        """The cursor moved to another model (or there is none)."""
+
+        table: CatalogueTable
+        """The table."""
+        row: int | None
+        """The row of the index, None when the table is empty."""
+
+        @property
+        def control(self) -> CatalogueTable:
+            return self.table
+
+    @dataclass
+    class Selected(Message):
+        """Enter or a double click on a model."""
+
+        table: CatalogueTable
+        """The table."""
+        row: int
+        """The row of the index."""
+
+        @property
+        def control(self) -> CatalogueTable:
+            return self.table
+
+    def __init__(
+        self, *, name: str | None = None, id: str | None = None, classes: str | None = None
+    ) -> None:
+        super().__init__(name=name, id=id, classes=classes)
+        self.index: CatalogueIndex | None = None
+        """The catalogue."""
+        self.rows: list[int] = []
+        """The rows of `index` shown, in display order."""
+        self.cursor = 0
+        """Position of the highlighted row in `rows`."""
+        self.running: frozenset[str] = frozenset()
+        """Models with a live instance (marked ▶)."""
+        self.tracked: frozenset[str] = frozenset()
+        """Models tracked as jobs (marked ◆)."""
+        self.empty_text = "Loading the catalogue…"
+        """What the table says when `rows` is empty."""
+        self._last_highlight: int | None = -1
+
+    # --- data ---------------------------------------------------------------------------
+
+    def show(self, index: CatalogueIndex, rows: list[int], *, keep: int | None = None) -> None:
+        """Show `rows` of `index`, with the cursor on row `keep` if it is shown, else on top.
+
+        Args:
+            index: The catalogue.
+            rows: The rows to show, in order (the table keeps the list; do not modify it).
+            keep: An index row to keep the cursor on.
+        """
+        self.index, self.rows = index, rows
+        cursor = 0
+        if keep is not None:
+            try:
+                cursor = rows.index(keep)
+            except ValueError:
+                cursor = 0
+        self.cursor = cursor
+        self.virtual_size = Size(self.size.width, len(rows))
+        self.scroll_to(y=max(0, cursor - self.size.height // 2), animate=False, immediate=True)
+        self.refresh()
+        self._announce()
+
+    @property
+    def highlighted(self) -> int | None:
+        """The index row under the cursor, None when empty."""
+        if 0 <= self.cursor < len(self.rows):
+            return self.rows[self.cursor]
+        return None
+
+    def move_to(self, cursor: int) -> None:
+        """Put the cursor on position `cursor` of `rows` and scroll it into view."""
+        if not self.rows:
+            return
+        old = self.cursor
+        self.cursor = max(0, min(cursor, len(self.rows) - 1))
+        top, height = round(self.scroll_y), max(1, self.size.height)
+        if self.cursor < top:
+            self.scroll_to(y=self.cursor, animate=False, immediate=True)
+        elif self.cursor >= top + height:
+            self.scroll_to(y=self.cursor - height + 1, animate=False, immediate=True)
+        self._refresh_row(old)
+        self._refresh_row(self.cursor)
+        self._announce()
+
+    def _announce(self) -> None:
+        row = self.highlighted
+        if row != self._last_highlight:
+            self._last_highlight = row
+            self.post_message(self.Highlighted(self, row))
+
+    def _refresh_row(self, cursor: int) -> None:
+        y = cursor - round(self.scroll_y)
+        if 0 <= y < self.size.height:
+            self.refresh_line(y)
+
+    # --- rendering ----------------------------------------------------------------------
+
+    def on_resize(self, event: events.Resize) -> None:
+        self.virtual_size = Size(event.size.width, len(self.rows))
+
+    def on_focus(self) -> None:
+        self._refresh_row(self.cursor)
+
+    def on_blur(self) -> None:
+        self._refresh_row(self.cursor)
+
+    def render_line(self, y: int) -> Strip:
+        width = self.size.width
+        base = self.rich_style
+        position = round(self.scroll_y) + y
+        index = self.index
+        if index is None or position >= len(self.rows):
+            if not self.rows and y == 1:
+                empty = self.get_component_rich_style("catalogue-table--empty")
+                return Strip([Segment(fit("  " + self.empty_text, width), base + empty)])
+            return Strip.blank(width, base)
+        row = self.rows[position]
+        is_cursor = position == self.cursor
+        style = (
+            base + self.get_component_rich_style("catalogue-table--cursor") if is_cursor else base
+        )
+        dim = style + self.get_component_rich_style("catalogue-table--dim")
+        segments: list[Segment] = []
+        name = index.names[row]
+        for column, _x, size in layout(width):
+            key = column.key
+            if key == "cursor":
+                segments.append(Segment(CURSOR_GLYPH if is_cursor else " ", style))
+                continue
+            if key == "markers":
+                segments.extend(self._markers(name, style))
+            elif key == "id":
+                segments.append(Segment(fit(name, size), style))
+            elif key == "ram":
+                ram = index.ram[row]
+                text = DASH if ram is None else f"{ram:.2f}"
+                segments.append(Segment(fit(text, size, True), dim if ram is None else style))
+            elif key == "bench":
+                bench = index.bench[row]
+                text = fit(BENCH_GLYPH if bench else NOT_BENCH_GLYPH, size)
+                bench_style = self.get_component_rich_style("catalogue-table--bench")
+                segments.append(Segment(text, style + bench_style if bench else dim))
+            else:
+                cost = index.cost_per_hour(row)
+                text = DASH if cost is None else _money(cost)
+                segments.append(Segment(fit(text, size, True), dim if cost is None else style))
+            segments.append(Segment(" ", style))
+        return Strip(segments).adjust_cell_length(width, style)
+
+    def _markers(self, name: str, style: Style) -> list[Segment]:
+        running = name in self.running
+        tracked = name in self.tracked
+        return [
+            Segment(
+                RUNNING_GLYPH if running else " ",
+                style + self.get_component_rich_style("catalogue-table--running")
+                if running
+                else style,
+            ),
+            Segment(
+                TRACKED_GLYPH if tracked else " ",
+                style + self.get_component_rich_style("catalogue-table--tracked")
+                if tracked
+                else style,
+            ),
+        ]
+
+    # --- input --------------------------------------------------------------------------
+
+    def on_click(self, event: events.Click) -> None:
+        offset = event.get_content_offset(self)
+        if offset is None:
+            return
+        position = round(self.scroll_y) + offset.y
+        if position < len(self.rows):
+            self.move_to(position)
+            if event.chain >= 2:
+                self.post_message(self.Selected(self, self.rows[position]))
+
+    def action_cursor_up(self) -> None:
+        self.move_to(self.cursor - 1)
+
+    def action_cursor_down(self) -> None:
+        self.move_to(self.cursor + 1)
+
+    def action_page_up(self) -> None:
+        self.move_to(self.cursor - max(1, self.size.height - 1))
+
+    def action_page_down(self) -> None:
+        self.move_to(self.cursor + max(1, self.size.height - 1))
+
+    def action_first(self) -> None:
+        self.move_to(0)
+
+    def action_last(self) -> None:
+        self.move_to(len(self.rows) - 1)
+
+
+def _money(dollars: float) -> str:
+    if dollars < 10:
+        return f"${dollars:.3f}"
+    return f"${dollars:,.2f}"

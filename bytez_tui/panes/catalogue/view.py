@@ -1,0 +1,85 @@
+"""What the catalogue table shows: the index, filtered by the query, in the sort order.
+
+UI-free. It remembers the query its rows answer, so that a query that only narrows it
+(one more letter, one more word) filters those rows instead of the whole catalogue:
+~1 ms instead of ~8 ms at 100,000 models.
+"""
+
+from __future__ import annotations
+
+from bytez_tui.panes.catalogue.index import SORT_KEYS, CatalogueIndex, SortKey
+from bytez_tui.panes.catalogue.query import Query, QueryError, compile_query
+
+__all__ = ["CatalogueView"]
+
+_EMPTY: frozenset[str] = frozenset()
+
+
+class CatalogueView:
+    """The filter and sort state of the table, and the rows they give."""
+
+    def __init__(self) -> None:
+        self.index: CatalogueIndex | None = None
+        """The catalogue (None until loaded)."""
+        self.query = Query()
+        """The last valid query."""
+        self.error: QueryError | None = None
+        """Why the text typed last is not a valid query (the rows stay those of `query`)."""
+        self.sort: SortKey | None = "id"
+        """The sort column; None keeps the index's own order."""
+        self.descending = False
+        """Largest first."""
+        self.rows: list[int] = []
+        """The rows of `index` to show, in order."""
+        self._answered: Query | None = None
+
+    def set_index(self, index: CatalogueIndex) -> None:
+        """Show another catalogue (call `update` next)."""
+        self.index = index
+        self._answered = None
+
+    def set_text(self, text: str) -> bool:
+        """Compile the filter text; False (and `error` set) when it is invalid."""
+        try:
+            query = compile_query(text)
+        except QueryError as error:
+            self.error = error
+            return False
+        self.error = None
+        self.query = query
+        return True
+
+    def set_sort(self, key: SortKey | None, descending: bool = False) -> None:
+        """Sort by `key` (call `update` next)."""
+        self.sort, self.descending = key, descending
+        self._answered = None
+
+    def next_sort(self) -> SortKey:
+        """The sort after the current one: id, RAM, cost, id…"""
+        if self.sort not in SORT_KEYS:
+            return SORT_KEYS[0]
+        return SORT_KEYS[(SORT_KEYS.index(self.sort) + 1) % len(SORT_KEYS)]
+
+    def invalidate(self) -> None:
+        """The running or tracked models changed: filter from scratch next time."""
+        self._answered = None
+
+    def update(
+        self, *, running: frozenset[str] = _EMPTY, tracked: frozenset[str] = _EMPTY
+    ) -> list[int]:
+        """Recompute `rows` for the current query and sort, and return them."""
+        index = self.index
+        if index is None:
+            self.rows = []
+            return self.rows
+        answered = self._answered
+        within: list[int] | None
+        if answered is not None and self.query.narrows(answered):
+            within = self.rows
+        elif self.sort is None:
+            within = None
+        else:
+            within = index.order(self.sort, descending=self.descending)
+        self.rows = self.query.filter(index, within=within, running=running, tracked=tracked)
+        self._answered = self.query
+        return self.rows

@@ -1,0 +1,260 @@
+"""Catalogue at 100,000 models: start-up in a real pty, and filtering in-process.
+
+Run: `python tests/benchmarks/bench_catalogue.py [--runs 5] [--models 100000]`.
+
+Prints medians next to a bare Textual app measured in the same run:
+
+* pty: spawn `python -m bytez_tui` (a pre-written 100k cache, an API on a loopback port
+  nobody listens on) and a bare Textual app, read the pty, and time the first frame (the
+  tab bar) and the cached rows (the first model id), plus the app's RSS once rows show;
+* in-process (headless, a hook on `App._display`, the frame writer): first paint after
+  the data is in memory, keystroke-to-repaint over a typed and erased query, and a burst
+  of keys posted at once (none may be dropped or reordered).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import fcntl
+import os
+import pty
+import select
+import signal
+import socket
+import statistics
+import struct
+import subprocess
+import sys
+import tempfile
+import termios
+import time
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+
+BARE_APP = """
+from textual.app import App
+from textual.widgets import Static
+
+class Bare(App):
+    def compose(self):
+        yield Static("bare-app-ready")
+
+Bare().run()
+"""
+QUERY = "meta-llama 7b"
+
+
+def closed_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def write_cache(models: int, cache_home: Path, base_url: str) -> str:
+    """Write the 100k cache where the app will look; return the first id shown."""
+    os.environ["XDG_CACHE_HOME"] = str(cache_home)
+    from bytez_tui.emulator.catalogue import build_catalogue
+    from bytez_tui.models import ModelInfo
+    from bytez_tui.panes.catalogue.cache import load_cached, save_cache
+
+    catalogue = build_catalogue(models, 7)
+    infos = [ModelInfo(e.name, e.required_ram, e.benchmarked) for e in catalogue]
+    save_cache(infos, fetched_at=datetime.now(timezone.utc) - timedelta(hours=3), base_url=base_url)
+    cached = load_cached(base_url)
+    assert cached is not None
+    return cached.index.names[0]
+
+
+def time_pty(argv: list[str], env: dict[str, str], markers: list[bytes]) -> tuple[list[float], int]:
+    """Spawn `argv` in a 120×40 pty; seconds until each marker appears; RSS (kB) at the end."""
+    master, slave = pty.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 120, 0, 0))
+    start = time.perf_counter()
+    process = subprocess.Popen(
+        argv,
+        stdin=slave,
+        stdout=slave,
+        stderr=slave,
+        env=env,
+        close_fds=True,
+        start_new_session=True,
+    )
+    os.close(slave)
+    seen = b""
+    found: list[float] = []
+    deadline = start + 30
+    try:
+        while len(found) < len(markers) and time.perf_counter() < deadline:
+            ready, _, _ = select.select([master], [], [], 0.05)
+            if ready:
+                try:
+                    seen += os.read(master, 65536)
+                except OSError:
+                    break
+                while len(found) < len(markers) and markers[len(found)] in seen:
+                    found.append(time.perf_counter() - start)
+        rss = 0
+        try:
+            for line in Path(f"/proc/{process.pid}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    rss = int(line.split()[1])
+        except OSError:
+            pass
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(5)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+        while True:  # drain so the child never blocks on a full pty
+            try:
+                if not select.select([master], [], [], 0)[0] or not os.read(master, 65536):
+                    break
+            except OSError:
+                break
+        os.close(master)
+    if len(found) < len(markers):
+        raise RuntimeError(f"markers not seen: {markers[len(found) :]!r}")
+    return found, rss
+
+
+def pty_runs(runs: int, first_id: str, base_url: str, cache_home: Path) -> None:
+    work = Path(tempfile.mkdtemp(prefix="bench-pty-"))
+    bare = work / "bare.py"
+    bare.write_text(BARE_APP)
+    env = dict(os.environ, TERM="xterm-256color", COLUMNS="120", LINES="40")
+    env.update(XDG_CACHE_HOME=str(cache_home), XDG_CONFIG_HOME=str(work / "config"))
+    env.update(XDG_DATA_HOME=str(work / "data"), PYTHONPATH=str(ROOT))
+    env.pop("BYTEZ_API_KEY", None)
+    app_argv = [sys.executable, "-m", "bytez_tui", "--base-url", base_url, "--api-key", "bench-key"]
+    bare_first, app_first, app_rows, rss = [], [], [], []
+    for _ in range(runs):
+        (t,), _ = time_pty([sys.executable, str(bare)], env, [b"bare-app-ready"])
+        bare_first.append(t)
+        (first, rows), kb = time_pty(app_argv, env, [b"Catalogue", first_id.encode()])
+        app_first.append(first)
+        app_rows.append(rows)
+        rss.append(kb)
+    bare_ms = statistics.median(bare_first) * 1000
+    first_ms = statistics.median(app_first) * 1000
+    rows_ms = statistics.median(app_rows) * 1000
+    print(f"pty, {runs} runs each, medians (120×40, TERM=xterm-256color):")
+    print(f"  bare Textual app, first frame          {bare_ms:7.0f} ms")
+    ratio = f"{first_ms / bare_ms:.2f}× bare"
+    print(f"  bytez-tui, first frame                 {first_ms:7.0f} ms  = {ratio} (≤ 1.3×)")
+    ratio = f"{rows_ms / bare_ms:.2f}× bare"
+    print(f"  bytez-tui, cached 100k rows on screen  {rows_ms:7.0f} ms  = {ratio} (≤ 2×)")
+    megabytes = statistics.median(rss) / 1024
+    print(f"  bytez-tui RSS with rows on screen      {megabytes:7.0f} MB  (≤ 200 MB)")
+
+
+async def in_process(models: int, base_url: str) -> None:
+    from textual import events
+
+    from bytez_tui.app import make_app
+    from bytez_tui.config import Settings
+    from bytez_tui.panes.catalogue.cache import load_cached
+    from bytez_tui.panes.catalogue.pane import CataloguePane
+
+    started = time.perf_counter()
+    cached = load_cached(base_url)
+    load_ms = (time.perf_counter() - started) * 1000
+    assert cached is not None and len(cached.index) == models
+
+    app = make_app(Settings(api_key="bench-key", base_url=base_url))
+    frames: list[float] = []
+    frame_event = asyncio.Event()
+    display = app._display
+
+    def hook(screen: Any, renderable: Any) -> None:
+        display(screen, renderable)
+        if renderable is not None:
+            frames.append(time.perf_counter())
+            frame_event.set()
+
+    app._display = hook  # type: ignore[method-assign]
+
+    async def next_frame_after(t0: float) -> float:
+        while True:
+            frame_event.clear()
+            if frames and frames[-1] > t0:
+                return (frames[-1] - t0) * 1000
+            await asyncio.wait_for(frame_event.wait(), 5)
+
+    async with app.run_test(size=(120, 40)) as pilot:
+        for _ in range(400):
+            await pilot.pause()
+            panes = app.screen.query(CataloguePane)
+            if panes and panes.first().index is not None:
+                break
+        pane = app.screen.query_one(CataloguePane)
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+
+        # First paint after the data is in memory (the cache already read).
+        paints = []
+        for _ in range(5):
+            t0 = time.perf_counter()
+            pane.show_catalogue(cached.index, fetched_at=cached.fetched_at, cached=True)
+            paints.append(await next_frame_after(t0))
+            await pilot.pause()
+
+        # Keystroke to repaint, typed then erased, one key at a time.
+        pane.focus_filter()
+        await pilot.pause()
+        keys = [*QUERY] + ["backspace"] * len(QUERY)
+        latencies = []
+        for key in keys:
+            character = key if len(key) == 1 else None
+            t0 = time.perf_counter()
+            app.post_message(events.Key(key if key != " " else "space", character))
+            latencies.append(await next_frame_after(t0))
+        assert pane.filter_input.value == ""
+
+        # A burst: every key posted at once; nothing dropped or reordered.
+        burst = "org:meta-llama llama ram<30 bench"
+        t0 = time.perf_counter()
+        for character in burst:
+            app.post_message(events.Key("space" if character == " " else character, character))
+        for _ in range(400):
+            await pilot.pause()
+            if pane.filter_input.value == burst:
+                break
+        burst_ms = (time.perf_counter() - t0) * 1000
+        intact = pane.filter_input.value == burst
+
+    paint = statistics.median(paints)
+    median = statistics.median(latencies)
+    p90 = sorted(latencies)[int(len(latencies) * 0.9)]
+    outcome = "all applied in order" if intact else "KEYS LOST"
+    print(f"in-process, headless 120×40, {models:,} models:")
+    print(f"  cache read (load_cached)               {load_ms:7.1f} ms")
+    print(f"  first paint after data in memory       {paint:7.1f} ms median of 5  (≤ 50 ms)")
+    print(f"  keystroke to repaint, {QUERY!r} typed and erased, {len(latencies)} keys:")
+    worst = max(latencies)
+    print(f"      median {median:.1f} ms, p90 {p90:.1f} ms, max {worst:.1f} ms  (median ≤ 30 ms)")
+    print(f"  burst of {len(burst)} keys posted at once: {outcome} in {burst_ms:.0f} ms")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--models", type=int, default=100_000)
+    parser.add_argument("--skip-pty", action="store_true")
+    options = parser.parse_args()
+    cache_home = Path(tempfile.mkdtemp(prefix="bench-cache-"))
+    base_url = f"http://127.0.0.1:{closed_port()}"
+    first_id = write_cache(options.models, cache_home, base_url)
+    if not options.skip_pty:
+        pty_runs(options.runs, first_id, base_url, cache_home)
+    asyncio.run(in_process(options.models, base_url))
+
+
+if __name__ == "__main__":
+    main()
