@@ -1,14 +1,31 @@
-"""The load dialog shared by every pane: concurrency, expiry presets, projected cost."""
+"""The load dialog shared by every pane: model, concurrency, expiry presets, projected cost."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import ClassVar
 
+from textual import on
 from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Static
+from textual.validation import Function, Integer, Regex
+from textual.widgets import Button, Input, RadioButton, RadioSet, Static
 
-__all__ = ["LoadChoice", "LoadDialog"]
+from bytez_tui.format import duration, money, parse_duration
+from bytez_tui.models import cost_per_hour, cost_usd
+
+__all__ = ["EXPIRY_PRESETS", "MAX_CONCURRENCY", "LoadChoice", "LoadDialog"]
+
+EXPIRY_PRESETS: tuple[tuple[str, int], ...] = (("5 min", 300), ("30 min", 1800), ("1 h", 3600))
+"""(label, seconds) of the idle-expiry presets; the first is the default."""
+MAX_CONCURRENCY = 32
+"""The largest concurrency the dialog accepts."""
+MIN_EXPIRY = 60
+"""The shortest custom idle expiry, in seconds (billing has a 60 s minimum anyway)."""
+_MODEL_ID = r"^[A-Za-z0-9][\w.\-]*/[\w.\-]+$"
 
 
 @dataclass(frozen=True)
@@ -19,15 +36,290 @@ class LoadChoice:
     """Parallel instances."""
     expiration_seconds: int
     """Idle timeout."""
+    model: str = ""
+    """The model, when the user typed or changed it in the dialog."""
+
+
+def _expiry_ok(text: str) -> bool:
+    try:
+        return parse_duration(text) >= MIN_EXPIRY
+    except ValueError:
+        return False
 
 
 class LoadDialog(ModalScreen[LoadChoice | None]):
-    """Placeholder until the dialog is built."""
+    """Choose concurrency and idle expiry, see what it will cost, and load.
 
-    def __init__(self, *, model: str, ram_gb: float | None) -> None:
+    Args:
+        model: The model to load ("" lets the user type one).
+        ram_gb: The model's RAM, for the projected cost, when known.
+        ram_of: Looks up the RAM of a model typed in the dialog.
+        cursor_blink: Blink text cursors (off by default: blinking costs bytes over SSH).
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "Cancel", id="load-cancel", tooltip="Close without loading"),
+        Binding("ctrl+s", "submit", "Load", id="load-submit", tooltip="Load with these settings"),
+    ]
+
+    DEFAULT_CSS = """
+    LoadDialog {
+        align: center middle;
+    }
+    LoadDialog > Vertical {
+        width: 76;
+        max-width: 100%;
+        height: auto;
+        max-height: 100%;
+        padding: 1 2;
+        border: round $primary;
+        background: $surface;
+    }
+    LoadDialog #load-title {
+        text-style: bold;
+        margin-bottom: 1;
+    }
+    LoadDialog .field {
+        height: auto;
+        margin-bottom: 1;
+    }
+    LoadDialog .field-label {
+        width: 14;
+        color: $text-muted;
+    }
+    LoadDialog .field-hint {
+        width: 1fr;
+        padding-left: 1;
+        color: $text-muted;
+    }
+    LoadDialog .field-error {
+        display: none;
+        color: $error;
+        padding-left: 14;
+        margin-top: -1;
+        margin-bottom: 1;
+    }
+    LoadDialog .field-error.-shown {
+        display: block;
+    }
+    LoadDialog #load-model {
+        width: 1fr;
+    }
+    LoadDialog #load-concurrency {
+        width: 6;
+    }
+    LoadDialog RadioSet {
+        layout: horizontal;
+        width: auto;
+        height: 1;
+        border: none;
+        padding: 0;
+        background: transparent;
+    }
+    LoadDialog RadioSet > RadioButton {
+        width: auto;
+        padding: 0 1 0 0;
+    }
+    LoadDialog #load-custom {
+        width: 12;
+    }
+    LoadDialog #load-cost {
+        color: $accent;
+    }
+    LoadDialog #load-buttons {
+        height: auto;
+        margin-top: 1;
+    }
+    LoadDialog Button {
+        margin-right: 2;
+    }
+    """
+
+    def __init__(
+        self,
+        *,
+        model: str,
+        ram_gb: float | None,
+        ram_of: Callable[[str], float | None] | None = None,
+        cursor_blink: bool | None = None,
+    ) -> None:
         super().__init__()
         self.model = model
+        """The model the dialog opened for."""
         self.ram_gb = ram_gb
+        """That model's RAM in GB, when known."""
+        self._ram_of = ram_of
+        self._blink = cursor_blink
 
     def compose(self) -> ComposeResult:
-        yield Static(f"Load {self.model}")
+        with Vertical():
+            yield Static("Load a model", id="load-title")
+            with Horizontal(classes="field"):
+                yield Static("Model", classes="field-label")
+                yield Input(
+                    self.model,
+                    placeholder="org/name",
+                    id="load-model",
+                    compact=True,
+                    validators=[Regex(_MODEL_ID, failure_description="expected org/name")],
+                )
+            yield Static("", id="load-model-error", classes="field-error")
+            with Horizontal(classes="field"):
+                yield Static("Concurrency", classes="field-label")
+                yield Input(
+                    "1",
+                    type="integer",
+                    id="load-concurrency",
+                    compact=True,
+                    validators=[
+                        Integer(
+                            minimum=1,
+                            maximum=MAX_CONCURRENCY,
+                            failure_description=f"a whole number from 1 to {MAX_CONCURRENCY}",
+                        )
+                    ],
+                )
+                yield Static(
+                    f"parallel instances (1–{MAX_CONCURRENCY}), each billed",
+                    classes="field-hint",
+                )
+            yield Static("", id="load-concurrency-error", classes="field-error")
+            with Horizontal(classes="field"):
+                yield Static("Stop if idle", classes="field-label")
+                with RadioSet(id="load-expiry", compact=True):
+                    for index, (label, _) in enumerate(EXPIRY_PRESETS):
+                        yield RadioButton(label, value=index == 0)
+                    yield RadioButton("custom", id="load-expiry-custom")
+                yield Input(
+                    placeholder="45m, 2h",
+                    id="load-custom",
+                    disabled=True,
+                    compact=True,
+                    validators=[
+                        Function(
+                            _expiry_ok,
+                            f"a duration of at least {MIN_EXPIRY} s, such as 90s, 15m or 1h30m",
+                        )
+                    ],
+                )
+            yield Static("", id="load-custom-error", classes="field-error")
+            yield Static("", id="load-cost")
+            with Horizontal(id="load-buttons"):
+                yield Button("Load (ctrl+s)", variant="primary", id="load-ok", compact=True)
+                yield Button("Cancel (esc)", id="load-no", compact=True)
+
+    def on_mount(self) -> None:
+        blink = self._blink
+        if blink is None:
+            settings = getattr(self.app, "settings", None)
+            blink = bool(getattr(settings, "cursor_blink", False))
+        for field in self.query(Input):
+            field.cursor_blink = blink
+        target = "#load-concurrency" if self.model else "#load-model"
+        self.query_one(target, Input).focus()
+        self._update_cost()
+
+    # --- reading the form --------------------------------------------------------------
+
+    @property
+    def chosen_model(self) -> str:
+        """The model in the form."""
+        return self.query_one("#load-model", Input).value.strip()
+
+    def _concurrency(self) -> int | None:
+        text = self.query_one("#load-concurrency", Input).value.strip()
+        try:
+            value = int(text)
+        except ValueError:
+            return None
+        return value if 1 <= value <= MAX_CONCURRENCY else None
+
+    def _expiry(self) -> int | None:
+        radio = self.query_one(RadioSet)
+        index = radio.pressed_index
+        if 0 <= index < len(EXPIRY_PRESETS):
+            return EXPIRY_PRESETS[index][1]
+        text = self.query_one("#load-custom", Input).value
+        return int(parse_duration(text)) if _expiry_ok(text) else None
+
+    def _ram(self) -> float | None:
+        model = self.chosen_model
+        if model == self.model:
+            return self.ram_gb
+        return self._ram_of(model) if self._ram_of is not None else None
+
+    def _update_cost(self) -> None:
+        concurrency = self._concurrency() or 1
+        expiry = self._expiry()
+        ram_gb = self._ram()
+        rate = cost_per_hour(ram_gb)
+        cost = self.query_one("#load-cost", Static)
+        if rate is None:
+            cost.update("Projected cost: unknown (no RAM figure for this model)")
+            return
+        lines = [
+            f"Projected cost: {money(rate * concurrency)} per hour while up "
+            f"({ram_gb:.2f} GB × {concurrency})"
+        ]
+        if expiry is not None:
+            idle = (cost_usd(ram_gb, expiry) or 0.0) * concurrency
+            lines.append(f"Left unused, it stops after {duration(expiry)}: at least {money(idle)}")
+        cost.update("\n".join(lines))
+
+    # --- events ------------------------------------------------------------------------
+
+    @on(Input.Changed)
+    def _changed(self, event: Input.Changed) -> None:
+        self._update_cost()
+        error_id = f"#{event.input.id}-error"
+        result = event.validation_result
+        if event.input.id == "load-model" and not event.value.strip():
+            result = None
+        message = (
+            ""
+            if result is None or result.is_valid
+            else "⚠ " + "; ".join(result.failure_descriptions)
+        )
+        self._error(error_id, message)
+
+    @on(RadioSet.Changed)
+    def _preset(self, event: RadioSet.Changed) -> None:
+        custom = self.query_one("#load-custom", Input)
+        custom.disabled = event.pressed.id != "load-expiry-custom"
+        if not custom.disabled:
+            custom.focus()
+        self._update_cost()
+
+    @on(Input.Submitted)
+    @on(Button.Pressed, "#load-ok")
+    def action_submit(self) -> None:
+        """Load, if the form is valid."""
+        model = self.chosen_model
+        concurrency = self._concurrency()
+        expiry = self._expiry()
+        problems = False
+        if not model or not Regex(_MODEL_ID).validate(model).is_valid:
+            self._error("#load-model-error", "⚠ expected org/name")
+            problems = True
+        if concurrency is None:
+            self._error("#load-concurrency-error", f"⚠ a whole number from 1 to {MAX_CONCURRENCY}")
+            problems = True
+        if expiry is None:
+            self._error(
+                "#load-custom-error",
+                f"⚠ a duration of at least {MIN_EXPIRY} s, such as 90s, 15m or 1h30m",
+            )
+            problems = True
+        if problems or concurrency is None or expiry is None:
+            return
+        self.dismiss(LoadChoice(concurrency, expiry, model))
+
+    def _error(self, selector: str, message: str) -> None:
+        error = self.query_one(selector, Static)
+        error.update(message)
+        error.set_class(bool(message), "-shown")
+
+    @on(Button.Pressed, "#load-no")
+    def action_cancel(self) -> None:
+        """Close without loading."""
+        self.dismiss(None)

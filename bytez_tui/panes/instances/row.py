@@ -1,0 +1,183 @@
+"""`InstanceRow`: one instance as a row of small cells, the countdown one of them."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from contextlib import suppress
+from datetime import datetime
+
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Horizontal
+from textual.css.query import NoMatches
+from textual.widgets import Static
+
+from bytez_tui.format import DASH, money, ram
+from bytez_tui.models import Instance, cost_per_hour, cost_usd
+from bytez_tui.widgets.countdown import Countdown
+from bytez_tui.widgets.rows import Cell, Row
+from bytez_tui.widgets.status_badge import StatusBadge
+
+__all__ = ["InstanceHeader", "InstanceRow", "minutes", "uptime_seconds"]
+
+
+def minutes(seconds: float | None) -> str:
+    """A duration to the minute, which changes once a minute: `<1m`, `25m`, `1h05m`, `3d04h`."""
+    if seconds is None:
+        return DASH
+    whole = int(max(0, seconds)) // 60
+    if whole < 1:
+        return "<1m"
+    if whole < 60:
+        return f"{whole}m"
+    hours, mins = divmod(whole, 60)
+    if hours < 24:
+        return f"{hours}h{mins:02d}m"
+    days, hours = divmod(hours, 24)
+    return f"{days}d{hours:02d}h"
+
+
+def uptime_seconds(instance: Instance, now: datetime, *, until: datetime | None = None) -> float:
+    """Seconds since the instance was loaded (0 when the server did not say)."""
+    if instance.created is None:
+        return 0.0
+    return max(0.0, ((until or now) - instance.created).total_seconds())
+
+
+class InstanceHeader(Horizontal):
+    """The column titles."""
+
+    def compose(self) -> ComposeResult:
+        for text, name in (
+            ("model", "model"),
+            ("status", "status"),
+            ("conc", "conc"),
+            ("runs", "inf"),
+            ("expires in", "expires"),
+            ("idle", "idle"),
+            ("up", "up"),
+            ("RAM GB", "ram"),
+            ("cost", "cost"),
+            ("per h", "rate"),
+        ):
+            yield Cell(text, classes=f"inst-{name}")
+
+
+class InstanceRow(Row):
+    """An instance: model, status, concurrency, runs, expiry countdown, idle period,
+    uptime, RAM, cost so far (billed per started minute, 60 s minimum) and cost per hour.
+
+    A failed instance shows its error on a second line. An instance that disappeared
+    stays, dimmed, with "expired N min ago".
+
+    Args:
+        instance: What the server said.
+        ram_gb: The model's RAM, when the catalogue knows it.
+        now: The server's current time.
+    """
+
+    def __init__(
+        self, instance: Instance, *, ram_gb: float | None, now: Callable[[], datetime]
+    ) -> None:
+        super().__init__(instance.model)
+        self.instance = instance
+        """What the server last said."""
+        self.ram_gb = ram_gb
+        """The model's RAM, when known."""
+        self.gone_at: datetime | None = None
+        """When the instance was found missing from the server's list."""
+        self._now = now
+        self._ready = False
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(classes="inst-cells"):
+            yield Cell(self.instance.model, classes="inst-model")
+            yield StatusBadge(classes="inst-status")
+            yield Cell(classes="inst-conc")
+            yield Cell(classes="inst-inf")
+            yield Countdown(None, now=self._now, classes="inst-expires")
+            yield Cell(classes="inst-idle")
+            yield Cell(classes="inst-up")
+            yield Cell(classes="inst-ram")
+            yield Cell(classes="inst-cost")
+            yield Cell(classes="inst-rate")
+        yield Static("", classes="inst-error", markup=False)
+
+    def on_mount(self) -> None:
+        self._ready = True
+        with suppress(NoMatches):  # the app may be closing while the row mounts
+            self.show(self.instance)
+
+    @property
+    def countdown(self) -> Countdown:
+        """The "expires in" cell."""
+        return self.query_one(Countdown)
+
+    @property
+    def gone(self) -> bool:
+        """The instance disappeared from the server."""
+        return self.gone_at is not None
+
+    def uptime(self, now: datetime) -> float:
+        """Seconds the instance has been (or was) up."""
+        return uptime_seconds(self.instance, now, until=self.gone_at)
+
+    def cost(self, now: datetime) -> float | None:
+        """Dollars billed so far, as the reference §5 bills: 60 s minimum, whole minutes.
+
+        None when the RAM is unknown, or the boot failed (what a failed boot costs is
+        not documented).
+        """
+        if self.instance.is_failed:
+            return None
+        return cost_usd(self.ram_gb, self.uptime(now))
+
+    def show(self, instance: Instance, ram_gb: float | None = None) -> None:
+        """Show what the server said about the instance."""
+        self.instance = instance
+        if ram_gb is not None:
+            self.ram_gb = ram_gb
+        if not self._ready:
+            return  # on_mount shows it
+        gone = self.gone
+        status = instance.status
+        if gone:
+            expired = instance.expires_at is not None and instance.expires_at <= self._now()
+            status = "expired" if expired else "stopped"
+        self.query_one(StatusBadge).status = status
+        self.query_one(".inst-conc", Cell).show(f"×{instance.concurrency}")
+        self.query_one(".inst-inf", Cell).show(
+            DASH if instance.inferences is None else str(instance.inferences)
+        )
+        countdown = self.countdown
+        countdown.expires_at = instance.expires_at if instance.is_running or gone else None
+        countdown.gone = gone
+        self.query_one(".inst-idle", Cell).show(minutes(instance.expiration_period_seconds))
+        self.query_one(".inst-ram", Cell).show(ram(self.ram_gb))
+        self.query_one(".inst-rate", Cell).show(
+            money(cost_per_hour(self.ram_gb)) if not gone and not instance.is_failed else DASH
+        )
+        error = self.query_one(".inst-error", Static)
+        error.update(f"  ✖ {instance.error or 'the instance failed to start'}")
+        self.set_class(instance.is_failed and not gone, "-failed")
+        self.set_class(instance.is_booting and not gone, "-booting")
+        self.set_class(gone, "-gone")
+        self.tick(self._now())
+
+    def mark_gone(self, when: datetime) -> None:
+        """The server no longer lists the instance."""
+        if self.gone_at is None:
+            self.gone_at = when
+            self.show(self.instance)
+
+    def tick(self, now: datetime) -> None:
+        """Refresh the cells that follow the clock (uptime and cost, to the minute)."""
+        if not self._ready:
+            return
+        self.query_one(".inst-up", Cell).show(minutes(self.uptime(now)))
+        self.query_one(".inst-cost", Cell).show(money(self.cost(now)))
+
+    @on(Countdown.PhaseChanged)
+    def _phase(self, event: Countdown.PhaseChanged) -> None:
+        for phase in ("warning", "expiring", "expired"):
+            self.set_class(event.phase == phase, f"-{phase}")

@@ -1,0 +1,21 @@
+"""Desktop notifications through the terminal (OSC 9), wrapped for tmux passthrough."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+
+__all__ = ["osc9"]
+
+
+def osc9(text: str, *, environ: Mapping[str, str] | None = None) -> str:
+    """The escape sequence asking the terminal for a desktop notification showing `text`.
+
+    Control characters are dropped, so the text cannot end the sequence early.
+    """
+    environ = os.environ if environ is None else environ
+    clean = "".join(ch for ch in text if ch.isprintable())[:200]
+    sequence = f"\x1b]9;{clean}\a"
+    if environ.get("TMUX"):
+        return "\x1bPtmux;" + sequence.replace("\x1b", "\x1b\x1b") + "\x1b\\"
+    return sequence

@@ -1,0 +1,83 @@
+"""`JobRow`: one tracked job as a row of small cells."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from contextlib import suppress
+from datetime import datetime
+
+from textual.app import ComposeResult
+from textual.containers import Horizontal
+from textual.css.query import NoMatches
+
+from bytez_tui.panes.jobs.store import TrackedJob
+from bytez_tui.widgets.countdown import Elapsed
+from bytez_tui.widgets.rows import Cell, Row
+from bytez_tui.widgets.status_badge import StatusBadge
+
+__all__ = ["JobHeader", "JobRow", "clock_time"]
+
+
+def clock_time(when: datetime | None) -> str:
+    """A UTC time of day, `12:00:05Z` (UTC keeps screenshots the same everywhere)."""
+    return "—" if when is None else when.strftime("%H:%M:%SZ")
+
+
+class JobHeader(Horizontal):
+    """The column titles."""
+
+    def compose(self) -> ComposeResult:
+        yield Cell("model", classes="job-model")
+        yield Cell("state", classes="job-state")
+        yield Cell("server says", classes="job-message")
+        yield Cell("requested", classes="job-requested")
+        yield Cell("queued/took", classes="job-elapsed")
+
+
+class JobRow(Row):
+    """A tracked job: model, state, the server's words, when, and how long.
+
+    Args:
+        job: The job.
+        now: The server's current time, for the live "queued for".
+    """
+
+    def __init__(self, job: TrackedJob, *, now: Callable[[], datetime]) -> None:
+        super().__init__(job.model)
+        self.job = job
+        """The job as last shown."""
+        self._note: str | None = None
+        self._ready = False
+        self._now = now
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(classes="job-cells"):
+            yield Cell(self.job.model, classes="job-model")
+            yield StatusBadge(classes="job-state")
+            yield Cell(classes="job-message")
+            yield Cell(classes="job-requested")
+            yield Elapsed(None, now=self._now, classes="job-elapsed")
+
+    def on_mount(self) -> None:
+        self._ready = True
+        with suppress(NoMatches):  # the app may be closing while the row mounts
+            self.show(self.job, note=self._note)
+
+    def show(self, job: TrackedJob, *, note: str | None = None) -> None:
+        """Show `job`; `note` replaces the server's words (a retry notice)."""
+        self.job = job
+        self._note = note
+        if not self._ready:
+            return  # on_mount shows it
+        self.query_one(StatusBadge).status = job.state
+        message = note or job.message or ("request accepted" if job.answered else "asking Bytez…")
+        if job.load_when_ready and not job.finished:
+            message = "⏵ loads when ready · " + message
+        self.query_one(".job-message", Cell).show(message)
+        self.query_one(".job-requested", Cell).show(clock_time(job.requested_at))
+        elapsed = self.query_one(Elapsed)
+        elapsed.since = None if job.state == "failed" else job.start_time or job.requested_at
+        elapsed.until = job.end_time if job.finished else None
+        for state in ("requested", "queued", "available", "failed", "unknown"):
+            self.set_class(job.state == state, f"-{state}")
+        self.set_class(note is not None, "-retrying")

@@ -1,0 +1,127 @@
+"""Tracked jobs, kept in the user data dir so polling resumes after a restart."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, replace
+from datetime import datetime
+from pathlib import Path
+from typing import Any, cast, get_args
+
+from bytez_tui.config import data_dir, write_private
+from bytez_tui.models import Job, JobState, parse_time
+
+__all__ = ["MODEL_ID", "JobStore", "TrackedJob", "is_model_id"]
+
+MODEL_ID = re.compile(r"^[A-Za-z0-9][\w.\-]*/[\w.\-]+$")
+"""A Hugging Face model id: `org/name`."""
+
+_STATES = frozenset(get_args(JobState))
+
+
+def is_model_id(text: str) -> bool:
+    """Whether `text` looks like a Hugging Face model id (`org/name`)."""
+    return bool(MODEL_ID.match(text))
+
+
+@dataclass(frozen=True)
+class TrackedJob:
+    """A job the user asked for, with what the server last said about it."""
+
+    model: str
+    """The Hugging Face id."""
+    requested_at: datetime
+    """When the user asked (server time)."""
+    state: JobState = "requested"
+    """requested, queued, available, failed or unknown."""
+    message: str | None = None
+    """The server's words, raw."""
+    start_time: datetime | None = None
+    """When the server started the job."""
+    end_time: datetime | None = None
+    """When the model became available."""
+    notified: bool = False
+    """The user was told it is available."""
+    load_when_ready: bool = False
+    """Open the load dialog as soon as it is available."""
+    answered: bool = False
+    """The server has answered at least once."""
+
+    @property
+    def finished(self) -> bool:
+        """No more polling: available or failed."""
+        return self.state in ("available", "failed")
+
+    def updated(self, job: Job) -> TrackedJob:
+        """This record after the server answered `job`."""
+        return replace(
+            self,
+            state=job.state,
+            message=job.message,
+            start_time=job.start_time or self.start_time,
+            end_time=job.end_time or self.end_time,
+            answered=True,
+        )
+
+    def to_json(self) -> dict[str, Any]:
+        """A JSON-ready dict."""
+        data = asdict(self)
+        for key in ("requested_at", "start_time", "end_time"):
+            value = data[key]
+            data[key] = value.isoformat() if isinstance(value, datetime) else None
+        return data
+
+    @classmethod
+    def from_json(cls, data: object) -> TrackedJob | None:
+        """Read one stored job; None if it is unusable."""
+        if not isinstance(data, dict):
+            return None
+        model, requested = data.get("model"), parse_time(data.get("requested_at"))
+        if not isinstance(model, str) or not is_model_id(model) or requested is None:
+            return None
+        state = data.get("state")
+        message = data.get("message")
+        return cls(
+            model=model,
+            requested_at=requested,
+            state=cast(JobState, state) if state in _STATES else "requested",
+            message=message if isinstance(message, str) else None,
+            start_time=parse_time(data.get("start_time")),
+            end_time=parse_time(data.get("end_time")),
+            notified=data.get("notified") is True,
+            load_when_ready=data.get("load_when_ready") is True,
+            answered=data.get("answered") is True,
+        )
+
+
+class JobStore:
+    """Reads and writes `jobs.json` (atomically, owner-only).
+
+    Args:
+        path: The file; default `jobs.json` in the user data dir.
+    """
+
+    def __init__(self, path: Path | None = None) -> None:
+        self.path = path or data_dir() / "jobs.json"
+        """Where the jobs are kept."""
+
+    def load(self) -> list[TrackedJob]:
+        """The stored jobs; a missing or unreadable file is an empty list."""
+        try:
+            data = json.loads(self.path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return []
+        items = data.get("jobs") if isinstance(data, dict) else None
+        jobs = [TrackedJob.from_json(item) for item in items or []]
+        return [job for job in jobs if job is not None]
+
+    def save(self, jobs: Iterable[TrackedJob]) -> None:
+        """Replace the stored jobs.
+
+        Raises:
+            OSError: The file could not be written.
+        """
+        body = {"version": 1, "jobs": [job.to_json() for job in jobs]}
+        write_private(self.path, json.dumps(body, indent=2) + "\n")

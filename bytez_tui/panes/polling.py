@@ -1,0 +1,190 @@
+"""`Poller`: repeat a request on the pane's clock, with backoff, pause and focus awareness.
+
+Each poll runs as a Textual worker with an explicit group, so it shows up in the worker
+list, is cancelled with its pane, and `app.workers.wait_for_complete()` returns once the
+poll is done. The wait *between* polls is not a worker: it is a plain task sleeping on
+`pane.clock`, so a test steps it by advancing a `FixedClock`, and a waiting poller never
+holds up `wait_for_complete()`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Any
+
+from textual.worker import Worker, WorkerCancelled, WorkerFailed
+
+from bytez_tui.errors import BytezError, RateLimited
+
+if TYPE_CHECKING:
+    from bytez_tui.panes.base import Pane
+
+__all__ = ["BACKOFF_CAP", "BACKOFF_START", "BLURRED_FACTOR", "Poller", "backoff"]
+
+BACKOFF_START = 5.0
+"""Seconds before the first retry after a failure."""
+BACKOFF_CAP = 60.0
+"""The longest wait between retries."""
+BLURRED_FACTOR = 4.0
+"""Waits are this many times longer while the terminal says it is not focused."""
+
+
+def backoff(failures: int, *, start: float = BACKOFF_START, cap: float = BACKOFF_CAP) -> float:
+    """The wait after `failures` failures in a row: doubling from `start`, capped, jittered.
+
+    The jitter only shortens the wait (by up to 20 %), so `cap` is a true maximum.
+    """
+    nominal = min(cap, start * 2 ** max(0, failures - 1))
+    return float(nominal * random.uniform(0.8, 1.0))
+
+
+class Poller:
+    """Calls `poll` until it returns None, waiting between calls on the pane's clock.
+
+    `poll` returns the seconds to wait before the next call, or None when done. A
+    `BytezError` it raises is handed to `on_error` with the wait before the retry: the
+    backoff, or the server's Retry-After for a 429. Nothing is requested while the pane
+    is paused, and waits stretch by `BLURRED_FACTOR` while the app is not focused.
+
+    Args:
+        pane: The pane that owns the poll workers.
+        poll: One request and its bookkeeping.
+        group: The worker group.
+        name: The worker name (for example the model id).
+        description: What the worker list says it is doing.
+        on_error: Told about each failure and the wait before the retry.
+        first_delay: Seconds before the first poll.
+    """
+
+    def __init__(
+        self,
+        pane: Pane,
+        poll: Callable[[], Awaitable[float | None]],
+        *,
+        group: str,
+        name: str,
+        description: str,
+        on_error: Callable[[BytezError, float], None] | None = None,
+        first_delay: float = 0.0,
+    ) -> None:
+        self.pane = pane
+        self.group = group
+        self.name = name
+        self.description = description
+        self.failures = 0
+        """Failures in a row."""
+        self._poll = poll
+        self._on_error = on_error
+        self._first_delay = first_delay
+        self._signal = asyncio.Event()
+        self._poked = False
+        self._task: asyncio.Task[None] | None = None
+        self._worker: Worker[BytezError | float | None] | None = None
+        self._waiting = False
+
+    @property
+    def running(self) -> bool:
+        """Whether the poller is still going."""
+        return self._task is not None and not self._task.done()
+
+    @property
+    def waiting(self) -> bool:
+        """Whether the poller is between polls (or finished): the clock decides what's next."""
+        return not self.running or self._waiting
+
+    def start(self) -> Poller:
+        """Start polling (from the pane's event loop)."""
+        if not self.running:
+            self._task = asyncio.create_task(self._run(), name=f"{self.group}:{self.name}")
+        return self
+
+    def stop(self) -> None:
+        """Stop polling and cancel a poll in flight."""
+        if self._task is not None:
+            self._task.cancel()
+        if self._worker is not None:
+            self._worker.cancel()
+
+    def poke(self) -> None:
+        """Poll now, even while paused, and forget the backoff."""
+        self._poked = True
+        self.failures = 0
+        self._signal.set()
+
+    def nudge(self) -> None:
+        """Re-read the pause and focus state (call when either changes)."""
+        self._signal.set()
+
+    async def _run(self) -> None:
+        delay = self._first_delay
+        while True:
+            await self._wait(delay)
+            self._worker = self.pane.run_worker(
+                self._attempt(),
+                name=self.name,
+                group=self.group,
+                description=self.description,
+                exit_on_error=False,
+                exclusive=False,
+            )
+            try:
+                outcome = await self._worker.wait()
+            except WorkerCancelled:
+                return
+            except WorkerFailed:
+                # The pane's worker sink has reported it; retry later.
+                self.failures += 1
+                delay = backoff(self.failures)
+                continue
+            finally:
+                self._worker = None
+            if isinstance(outcome, BytezError):
+                self.failures += 1
+                delay = backoff(self.failures)
+                if isinstance(outcome, RateLimited) and outcome.retry_after is not None:
+                    delay = max(outcome.retry_after, 1.0)
+                if self._on_error is not None:
+                    self._on_error(outcome, delay)
+                continue
+            self.failures = 0
+            if outcome is None:
+                return
+            delay = outcome
+
+    async def _attempt(self) -> BytezError | float | None:
+        try:
+            return await self._poll()
+        except BytezError as error:
+            return error
+
+    async def _wait(self, delay: float) -> None:
+        clock = self.pane.clock
+        start = clock.monotonic()
+        while True:
+            if self._poked:
+                self._poked = False
+                return
+            if self.pane.paused:
+                await self._sleep(None)
+                continue
+            factor = 1.0 if self.pane.app.app_focus else BLURRED_FACTOR
+            remaining = start + delay * factor - clock.monotonic()
+            if remaining <= 0:
+                return
+            await self._sleep(remaining)
+
+    async def _sleep(self, seconds: float | None) -> None:
+        """Sleep `seconds` of clock time (forever if None), or until nudged."""
+        tasks: set[asyncio.Future[Any]] = {asyncio.ensure_future(self._signal.wait())}
+        if seconds is not None:
+            tasks.add(asyncio.ensure_future(self.pane.clock.sleep(seconds)))
+        self._waiting = True
+        try:
+            await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            self._waiting = False
+            for task in tasks:
+                task.cancel()
+        self._signal.clear()

@@ -1,0 +1,168 @@
+"""A small list of row widgets with a keyboard cursor, for the live panes.
+
+`DataTable` resends a whole table line when one cell changes; rows made of small widgets
+repaint only the cell that changed, which is what keeps live panes cheap over SSH.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import ClassVar
+
+from textual import events, on
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical, VerticalScroll
+from textual.message import Message
+from textual.reactive import reactive
+from textual.widgets import Static
+
+__all__ = ["Cell", "Row", "RowList"]
+
+
+class Cell(Static):
+    """A table cell that repaints only when its text changes."""
+
+    DEFAULT_CSS = """
+    Cell {
+        height: 1;
+        text-wrap: nowrap;
+        text-overflow: ellipsis;
+    }
+    """
+
+    def __init__(
+        self, text: str = "", *, name: str | None = None, id: str | None = None, classes: str = ""
+    ) -> None:
+        super().__init__(text, name=name, id=id, classes=classes, markup=False)
+        self._text = text
+
+    def show(self, text: str) -> None:
+        """Show `text`, repainting only if it differs from what is shown."""
+        if text != self._text:
+            self._text = text
+            self.update(text, layout=False)
+
+    @property
+    def text(self) -> str:
+        """The text shown."""
+        return self._text
+
+
+class Row(Vertical):
+    """One row of a `RowList`, identified by `key`.
+
+    Args:
+        key: What identifies the row (a model id).
+    """
+
+    DEFAULT_CSS = """
+    Row {
+        height: auto;
+    }
+    """
+
+    def __init__(self, key: str, *, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(id=id, classes=classes)
+        self.key = key
+        """What identifies the row."""
+
+    def on_click(self, event: events.Click) -> None:
+        parent = self.parent
+        if isinstance(parent, RowList):
+            parent.select(self.key)
+
+
+class RowList(VerticalScroll, can_focus=True):
+    """A scrolling list of `Row`s with a cursor moved by the arrow keys."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("up,k", "cursor(-1)", "Up", id="rows-up", show=False, tooltip="Previous row"),
+        Binding("down,j", "cursor(1)", "Down", id="rows-down", show=False, tooltip="Next row"),
+        Binding("home", "first", "First", id="rows-first", show=False, tooltip="First row"),
+        Binding("end", "last", "Last", id="rows-last", show=False, tooltip="Last row"),
+    ]
+
+    DEFAULT_CSS = """
+    RowList {
+        height: 1fr;
+    }
+    RowList > Row.-cursor {
+        background: $boost;
+    }
+    RowList:focus > Row.-cursor {
+        background: $primary 30%;
+    }
+    """
+
+    cursor: reactive[int] = reactive(0, init=False)
+    """Index of the highlighted row."""
+
+    @dataclass
+    class Highlighted(Message):
+        """The cursor moved to another row."""
+
+        row_list: RowList
+        """The list."""
+        key: str | None
+        """The highlighted row's key, or None when the list is empty."""
+
+        @property
+        def control(self) -> RowList:
+            return self.row_list
+
+    @property
+    def rows(self) -> list[Row]:
+        """The rows, top to bottom."""
+        return [child for child in self.children if isinstance(child, Row)]
+
+    @property
+    def highlighted(self) -> Row | None:
+        """The row under the cursor."""
+        rows = self.rows
+        return rows[self.cursor] if 0 <= self.cursor < len(rows) else None
+
+    def get_row(self, key: str) -> Row | None:
+        """The row for `key`, if any."""
+        for row in self.rows:
+            if row.key == key:
+                return row
+        return None
+
+    def select(self, key: str) -> None:
+        """Move the cursor to the row for `key`."""
+        for index, row in enumerate(self.rows):
+            if row.key == key:
+                self.cursor = index
+                return
+
+    def sync_cursor(self) -> None:
+        """Re-apply the cursor after rows were added or removed."""
+        self.cursor = self.cursor
+        self._paint_cursor()
+
+    def validate_cursor(self, cursor: int) -> int:
+        return max(0, min(cursor, len(self.rows) - 1))
+
+    def watch_cursor(self) -> None:
+        self._paint_cursor()
+        row = self.highlighted
+        if row is not None:
+            self.scroll_to_widget(row, animate=False)
+        self.post_message(self.Highlighted(self, row.key if row else None))
+
+    @on(events.Mount)
+    def _mounted(self) -> None:
+        self._paint_cursor()
+
+    def action_cursor(self, step: int) -> None:
+        self.cursor += step
+
+    def action_first(self) -> None:
+        self.cursor = 0
+
+    def action_last(self) -> None:
+        self.cursor = len(self.rows) - 1
+
+    def _paint_cursor(self) -> None:
+        for index, row in enumerate(self.rows):
+            row.set_class(index == self.cursor, "-cursor")

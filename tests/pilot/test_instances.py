@@ -1,0 +1,272 @@
+"""The instances pane: live countdowns, loads that boot, deletes, pause and failures."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from textual.pilot import Pilot
+
+from bytez_tui.app import BytezApp
+from bytez_tui.clock import FixedClock
+from bytez_tui.emulator import EmulatorServer
+from bytez_tui.panes.instances import InstanceRow, InstancesPane
+from bytez_tui.screens.confirm import ConfirmDialog
+from bytez_tui.screens.load import LoadChoice, LoadDialog
+from bytez_tui.widgets.status_badge import StatusBadge
+
+TINY = "roneneldan/TinyStories-8M"
+"""A demo instance: RUNNING at start, expiring 180 s after it (then 60 s of grace)."""
+PHI = "microsoft/phi-1"
+"""The other demo instance, expiring 420 s after the start."""
+GPT2 = "openai-community/gpt2"
+"""In the catalogue, not running."""
+
+
+async def until(pilot: Pilot[Any], condition: Callable[[], bool], tries: int = 200) -> None:
+    """Let the app run until `condition` holds (bounded; never sleeps for time)."""
+    for _ in range(tries):
+        if condition():
+            return
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+    raise AssertionError("condition not reached")
+
+
+async def advance(pilot: Pilot[Any], clock: FixedClock, seconds: float) -> None:
+    """Step the clock once every poller of the pane waits on it, then let them run."""
+    pane = pilot.app.screen.query_one(InstancesPane)
+    await until(pilot, lambda: pane.settled)
+    clock.advance(seconds)
+    await pilot.pause()
+    await until(pilot, lambda: pane.settled)
+
+
+async def open_instances(pilot: Pilot[Any]) -> InstancesPane:
+    app = pilot.app
+    assert isinstance(app, BytezApp)
+    app.connection.client.retries = 0
+    await pilot.press("3")
+    pane = app.screen.query_one(InstancesPane)
+    await until(pilot, lambda: pane.loaded and len(pane.rows.rows) >= 1)
+    await pilot.pause()
+    return pane
+
+
+def row(pane: InstancesPane, model: str) -> InstanceRow:
+    found = pane.row(model)
+    assert found is not None, f"no row for {model}"
+    return found
+
+
+def messages(app: BytezApp) -> list[str]:
+    return [notification.message for notification in app._notifications]
+
+
+async def test_countdown_decreases_then_expiring_then_expired(
+    make_app: Callable[..., BytezApp], emulator: EmulatorServer, clock: FixedClock
+) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        pane = await open_instances(pilot)
+        tiny = row(pane, TINY)
+        assert tiny.countdown.text == "3m00s"
+        await advance(pilot, clock, 60)
+        tiny.countdown.tick()
+        assert tiny.countdown.text == "2m00s"
+        await advance(pilot, clock, 70)
+        tiny.countdown.tick()
+        assert tiny.countdown.text == "⚠ 50s"
+        await until(pilot, lambda: tiny.has_class("-warning"))
+        await advance(pilot, clock, 60)
+        tiny.countdown.tick()
+        assert tiny.countdown.text == "⚠ expiring"
+        await until(pilot, lambda: tiny.has_class("-expiring"))
+        await advance(
+            pilot, clock, 60
+        )  # past the emulator's grace: the next refresh no longer lists it
+        await until(pilot, lambda: tiny.gone)
+        assert tiny.countdown.text == "1 min ago"
+        assert tiny.query_one(StatusBadge).status == "expired"
+        assert tiny.has_class("-gone")
+        assert TINY not in {instance.model for instance in pane.instances}
+        phi = row(pane, PHI).countdown
+        phi.tick()
+        assert phi.text == "2m50s"  # 420 s - 250 s
+
+
+async def test_load_boots_through_transitional_states(
+    make_app: Callable[..., BytezApp], emulator: EmulatorServer, clock: FixedClock
+) -> None:
+    emulator.reset(clock, models=200, seed=7, fragment_interval=0.0, boot_delay=20)
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        pane = await open_instances(pilot)
+        await pilot.press("l")
+        await until(pilot, lambda: isinstance(app.screen, LoadDialog))
+        await pilot.press(*GPT2)
+        await pilot.press("ctrl+s")
+        await until(pilot, lambda: pane.row(GPT2) is not None)
+        seen: list[str] = []
+
+        def status() -> str:
+            current = row(pane, GPT2).instance.status
+            if not seen or seen[-1] != current:
+                seen.append(current)
+            return current
+
+        await until(pilot, lambda: status() == "STARTING")
+        assert row(pane, GPT2).has_class("-booting")
+        await advance(pilot, clock, 5)
+        await pilot.pause()
+        await advance(pilot, clock, 5)
+        await until(pilot, lambda: status() == "INSTANTIATING")
+        await advance(pilot, clock, 5)
+        await pilot.pause()
+        await advance(pilot, clock, 5)
+        await until(pilot, lambda: status() == "RUNNING")
+        assert seen[-3:] == ["STARTING", "INSTANTIATING", "RUNNING"]
+        assert not row(pane, GPT2).has_class("-booting")
+        await until(pilot, lambda: any("is running" in m for m in messages(app)))
+        assert emulator.world.status({"model": GPT2}).body["expirationPeriodSeconds"] == 300
+
+
+async def test_failed_boot_shows_its_error(
+    make_app: Callable[..., BytezApp], emulator: EmulatorServer, clock: FixedClock
+) -> None:
+    emulator.reset(
+        clock, models=200, seed=7, fragment_interval=0.0, fail_models=[GPT2], boot_delay=5
+    )
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        pane = await open_instances(pilot)
+        pane.start_load(GPT2, LoadChoice(1, 300))
+        await until(pilot, lambda: pane.row(GPT2) is not None)
+        await advance(pilot, clock, 5)
+        await until(pilot, lambda: row(pane, GPT2).has_class("-failed"))
+        error = row(pane, GPT2).query_one(".inst-error")
+        assert "CUDA out of memory" in str(error.render())
+        assert error.display
+
+
+async def test_409_and_429_load_answers_are_explained(
+    make_app: Callable[..., BytezApp], emulator: EmulatorServer, clock: FixedClock
+) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        pane = await open_instances(pilot)
+        pane.start_load(TINY, LoadChoice(1, 300))
+        await until(pilot, lambda: any("already running (409)" in m for m in messages(app)))
+        pane.start_load(GPT2, LoadChoice(1, 300))
+        await until(pilot, lambda: pane.row(GPT2) is not None)
+        pane.start_load(GPT2, LoadChoice(1, 300))
+        await until(pilot, lambda: any("already under way (429)" in m for m in messages(app)))
+    emulator.reset(clock, models=200, seed=7, fragment_interval=0.0, credits_exhausted=True)
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        pane = await open_instances(pilot)
+        pane.start_load(GPT2, LoadChoice(1, 300))
+        await until(pilot, lambda: any("No instance was started" in m for m in messages(app)))
+        assert pane.row(GPT2) is None
+
+
+async def test_delete_asks_first_with_the_cost(
+    make_app: Callable[..., BytezApp], emulator: EmulatorServer, clock: FixedClock
+) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        pane = await open_instances(pilot)
+        pane.ram_gb = {TINY: 0.37, PHI: 9.16}
+        pane.rows.focus()
+        pane.rows.select(TINY)
+        await pilot.pause()
+        await pilot.press("d")
+        await until(pilot, lambda: isinstance(app.screen, ConfirmDialog))
+        body = str(app.screen.query_one("#confirm-body").render())
+        assert "$0.0074 so far" in body  # 20 min of 0.37 GB at $0.06 per GB-hour
+        await pilot.press("n")
+        await until(pilot, lambda: not isinstance(app.screen, ConfirmDialog))
+        assert emulator.count("delete") == 0
+        await pilot.press("d")
+        await until(pilot, lambda: isinstance(app.screen, ConfirmDialog))
+        await pilot.press("y")
+        await until(pilot, lambda: pane.row(TINY) is None)
+        assert emulator.count("delete", model=TINY) == 1
+        assert any("Deleted" in m and "$0.0074" in m for m in messages(app))
+
+
+async def test_pause_stops_requests_while_countdowns_tick(
+    make_app: Callable[..., BytezApp], emulator: EmulatorServer, clock: FixedClock
+) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        pane = await open_instances(pilot)
+        await pilot.press("P")
+        await until(pilot, lambda: pane.paused)
+        assert pane.query_one("#instances-paused").display
+        before = emulator.count()
+        phi = row(pane, PHI)
+        shown = phi.countdown.text
+        for _ in range(4):
+            await advance(pilot, clock, 15)
+            await pilot.pause()
+        phi.countdown.tick()
+        assert phi.countdown.text != shown
+        assert emulator.count() == before, "nothing requested while paused"
+        await pilot.press("P")
+        await until(pilot, lambda: emulator.count("instances") > 0 and emulator.count() > before)
+
+
+async def test_server_error_shows_a_notice_and_the_next_refresh_recovers(
+    make_app: Callable[..., BytezApp], emulator: EmulatorServer, clock: FixedClock
+) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        pane = await open_instances(pilot)
+        notice = pane.query_one("#instances-notice")
+        emulator.fail_next("instances", 500)
+        await advance(pilot, clock, 15)
+        await until(pilot, lambda: bool(notice.display))
+        assert "500" in str(notice.render())
+        assert any("500" in m for m in messages(app))
+        assert len(pane.instances) == 2, "the last list stays on screen"
+        await advance(pilot, clock, 5)
+        await until(pilot, lambda: not notice.display)
+        assert len(pane.instances) == 2
+
+
+async def test_keys_post_messages(
+    make_app: Callable[..., BytezApp], emulator: EmulatorServer, clock: FixedClock
+) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        pane = await open_instances(pilot)
+        pane.rows.focus()
+        pane.rows.select(PHI)
+        await pilot.press("c")
+        await until(pilot, lambda: app.clipboard == PHI)
+        await pilot.press("r")
+        await until(pilot, lambda: emulator.count("instances") == 2)
+        await pilot.press("l")  # on a running model: the dialog asks which model to load
+        await until(pilot, lambda: isinstance(app.screen, LoadDialog))
+        assert isinstance(app.screen, LoadDialog) and app.screen.model == ""
+        await pilot.press("escape")
+        await until(pilot, lambda: not isinstance(app.screen, LoadDialog))
+        await pilot.press("p")
+        await until(pilot, lambda: app.screen.query_one("TabbedContent").active == "tab-playground")
+
+
+async def test_polling_slows_while_the_terminal_is_unfocused(
+    make_app: Callable[..., BytezApp], emulator: EmulatorServer, clock: FixedClock
+) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_instances(pilot)
+        app.app_focus = False
+        await advance(pilot, clock, 15)
+        assert emulator.count("instances") == 1, "a blurred app waits 4 × 15 s"
+        await advance(pilot, clock, 45)
+        await until(pilot, lambda: emulator.count("instances") == 2)
+        await advance(pilot, clock, 15)
+        app.app_focus = True  # focus back: the normal interval applies at once
+        await until(pilot, lambda: emulator.count("instances") == 3)

@@ -1,0 +1,237 @@
+"""The job tracker: request, poll with backoff, notify, persist and resume."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from textual.pilot import Pilot
+
+from bytez_tui.app import BytezApp
+from bytez_tui.clock import FixedClock
+from bytez_tui.emulator import EmulatorServer
+from bytez_tui.panes.jobs import JobsPane, JobStore
+from bytez_tui.panes.jobs.row import JobRow
+
+NEW_MODEL = "someorg/fresh-model"
+"""Not in the emulator's catalogue, so its job queues for `job_delay` seconds."""
+
+
+async def until(pilot: Pilot[Any], condition: Callable[[], bool], tries: int = 200) -> None:
+    """Let the app run until `condition` holds (bounded; never sleeps for time)."""
+    for _ in range(tries):
+        if condition():
+            return
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+    raise AssertionError("condition not reached")
+
+
+async def advance(pilot: Pilot[Any], clock: FixedClock, seconds: float) -> None:
+    """Step the clock once every poller of the pane waits on it, then let them run."""
+    pane = pilot.app.screen.query_one(JobsPane)
+    await until(pilot, lambda: pane.settled)
+    clock.advance(seconds)
+    await pilot.pause()
+    await until(pilot, lambda: pane.settled)
+
+
+def jobs_pane(app: BytezApp) -> JobsPane:
+    return app.screen.query_one(JobsPane)
+
+
+def state_of(app: BytezApp, model: str) -> str | None:
+    job = jobs_pane(app).jobs.get(model)
+    return job.state if job else None
+
+
+async def open_jobs(pilot: Pilot[Any]) -> JobsPane:
+    await pilot.press("2")
+    await pilot.pause()
+    return jobs_pane(pilot.app)  # type: ignore[arg-type]
+
+
+def fast_client(app: BytezApp) -> None:
+    """No client-side retries: the pane's own backoff is what is under test."""
+    app.connection.client.retries = 0
+
+
+async def test_job_goes_requested_queued_available_and_notifies(
+    make_app: Callable[..., BytezApp],
+    emulator: EmulatorServer,
+    clock: FixedClock,
+    monkeypatch: Any,
+) -> None:
+    app = make_app()
+    bells: list[None] = []
+    monkeypatch.setattr(app, "bell", lambda: bells.append(None))
+    async with app.run_test(size=(120, 40)) as pilot:
+        fast_client(app)
+        pane = await open_jobs(pilot)
+        writes: list[str] = []
+        driver = app._driver
+        assert driver is not None
+        monkeypatch.setattr(driver, "write", lambda data: writes.append(data))
+        await pilot.press("a")
+        await pilot.press(*"bad id")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert not pane.jobs
+        assert "org/name" in str(pane.query_one("#jobs-add-error").render())
+        pane.add_input.value = ""
+        await pilot.press(*NEW_MODEL, "enter")
+        await until(pilot, lambda: emulator.count("job", model=NEW_MODEL) == 1)
+        await until(pilot, lambda: pane.settled)
+        assert state_of(app, NEW_MODEL) == "requested"
+        await advance(pilot, clock, 5)
+        await until(pilot, lambda: state_of(app, NEW_MODEL) == "queued")
+        row = pane.rows.get_row(NEW_MODEL)
+        assert isinstance(row, JobRow)
+        assert "queued" in (row.job.message or "")
+        await advance(pilot, clock, 10)
+        await until(pilot, lambda: state_of(app, NEW_MODEL) == "available")
+        await pilot.pause()
+        assert bells, "the terminal bell rang"
+        assert any("\x1b]9;" in data and NEW_MODEL in data for data in writes)
+        assert any("available" in n.message for n in app._notifications)
+        polls = emulator.count("job", model=NEW_MODEL)
+        await advance(pilot, clock, 120)
+        await pilot.pause()
+        assert emulator.count("job", model=NEW_MODEL) == polls, "polling stopped"
+
+
+async def test_desktop_notification_can_be_switched_off(
+    make_app: Callable[..., BytezApp], clock: FixedClock, monkeypatch: Any
+) -> None:
+    app = make_app(desktop_notifications=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        fast_client(app)
+        pane = await open_jobs(pilot)
+        writes: list[str] = []
+        assert app._driver is not None
+        monkeypatch.setattr(app._driver, "write", lambda data: writes.append(data))
+        pane.track("openai-community/gpt2")  # in the catalogue: available at once
+        await until(pilot, lambda: state_of(app, "openai-community/gpt2") == "available")
+        await pilot.pause()
+        assert not any("\x1b]9;" in data for data in writes)
+
+
+async def test_restart_resumes_a_tracked_job(
+    make_app: Callable[..., BytezApp], emulator: EmulatorServer, clock: FixedClock
+) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        fast_client(app)
+        pane = await open_jobs(pilot)
+        pane.track(NEW_MODEL)
+        await until(pilot, lambda: emulator.count("job", model=NEW_MODEL) == 1)
+        await until(pilot, lambda: pane.settled)
+    stored = JobStore().load()
+    assert [job.model for job in stored] == [NEW_MODEL]
+    clock.advance(30)
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        fast_client(app)
+        await until(pilot, lambda: state_of(app, NEW_MODEL) == "available")
+        assert emulator.count("job", model=NEW_MODEL) == 2
+    assert JobStore().load()[0].state == "available"
+
+
+async def test_untrack_and_clear(make_app: Callable[..., BytezApp], clock: FixedClock) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        fast_client(app)
+        pane = await open_jobs(pilot)
+        changes: list[frozenset[str]] = []
+        pane.track(NEW_MODEL)
+        pane.track("openai-community/gpt2")
+        await until(pilot, lambda: state_of(app, "openai-community/gpt2") == "available")
+        await until(pilot, lambda: len(pane.rows.rows) == 2)
+        pane.rows.focus()
+        pane.rows.select(NEW_MODEL)
+        await pilot.press("x")
+        await until(pilot, lambda: NEW_MODEL not in pane.jobs)
+        await pilot.press("X")
+        await until(pilot, lambda: not pane.jobs)
+        assert JobStore().load() == []
+        assert not changes
+
+
+async def test_load_from_jobs_opens_the_dialog_now_or_when_ready(
+    make_app: Callable[..., BytezApp], emulator: EmulatorServer, clock: FixedClock
+) -> None:
+    from bytez_tui.screens.load import LoadDialog
+
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        fast_client(app)
+        pane = await open_jobs(pilot)
+        pane.track(NEW_MODEL)
+        await until(pilot, lambda: emulator.count("job", model=NEW_MODEL) == 1)
+        await until(pilot, lambda: len(pane.rows.rows) == 1)
+        pane.rows.focus()
+        await pilot.press("l")  # not available yet: arm load-when-ready
+        await until(pilot, lambda: pane.jobs[NEW_MODEL].load_when_ready)
+        assert not isinstance(app.screen, LoadDialog)
+        await advance(pilot, clock, 15)
+        await until(pilot, lambda: isinstance(app.screen, LoadDialog))
+        assert isinstance(app.screen, LoadDialog) and app.screen.model == NEW_MODEL
+        await pilot.press("escape")
+        await until(pilot, lambda: not isinstance(app.screen, LoadDialog))
+        await pilot.press("l")  # available: the dialog opens at once
+        await until(pilot, lambda: isinstance(app.screen, LoadDialog))
+
+
+async def test_a_rate_limited_poll_waits_for_retry_after(
+    make_app: Callable[..., BytezApp], emulator: EmulatorServer, clock: FixedClock
+) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        fast_client(app)
+        pane = await open_jobs(pilot)
+        emulator.fail_next("job", 429, retry_after=30)
+        pane.track(NEW_MODEL)
+        await until(pilot, lambda: emulator.count("job", model=NEW_MODEL) == 1)
+        await until(pilot, lambda: pane.rows.get_row(NEW_MODEL) is not None)
+        row = pane.rows.get_row(NEW_MODEL)
+        assert isinstance(row, JobRow)
+        await until(pilot, lambda: row.has_class("-retrying"))
+        await advance(pilot, clock, 20)
+        await pilot.pause()
+        assert emulator.count("job", model=NEW_MODEL) == 1, "waits for Retry-After"
+        await advance(pilot, clock, 10)
+        await until(pilot, lambda: emulator.count("job", model=NEW_MODEL) == 2)
+        await until(pilot, lambda: not row.has_class("-retrying"))
+
+
+async def test_unknown_model_fails_the_job(
+    make_app: Callable[..., BytezApp], emulator: EmulatorServer, clock: FixedClock
+) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        fast_client(app)
+        pane = await open_jobs(pilot)
+        emulator.fail_next("job", 404, body='{"error": "no such model on Hugging Face"}')
+        pane.track(NEW_MODEL)
+        await until(pilot, lambda: state_of(app, NEW_MODEL) == "failed")
+        assert pane.jobs[NEW_MODEL].message == "no such model on Hugging Face"
+
+
+async def test_pause_stops_job_polling(
+    make_app: Callable[..., BytezApp], emulator: EmulatorServer, clock: FixedClock
+) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        fast_client(app)
+        pane = await open_jobs(pilot)
+        pane.track(NEW_MODEL)
+        await until(pilot, lambda: emulator.count("job", model=NEW_MODEL) == 1)
+        await pilot.press("P")
+        await until(pilot, lambda: pane.paused)
+        assert pane.query_one("#jobs-paused").display
+        await advance(pilot, clock, 300)
+        for _ in range(10):
+            await pilot.pause()
+        assert emulator.count("job", model=NEW_MODEL) == 1
+        await pilot.press("P")
+        await until(pilot, lambda: state_of(app, NEW_MODEL) == "available")
