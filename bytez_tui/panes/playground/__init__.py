@@ -1,0 +1,13 @@
+"""The prompt playground: a model, a prompt, params, and the streamed answer.
+
+`pane` holds the pane; `params` the quick fields and JSON editor; `output` the
+batched, self-wrapping log; `history` the append-only run history; `run` the
+request and its counters; `status` the one-line run status; `completion` the
+model field's suggester.
+"""
+
+from __future__ import annotations
+
+from bytez_tui.panes.playground.pane import PlaygroundPane
+
+__all__ = ["PlaygroundPane"]

@@ -1,0 +1,68 @@
+"""Completion for the model field: running instances first, then the whole catalogue.
+
+The catalogue can hold 100,000 names, so it is kept sorted (casefolded) and a
+prefix is found by bisection: a keystroke costs microseconds, not a scan.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left
+from collections.abc import Iterable
+
+from textual.suggester import Suggester
+
+__all__ = ["ModelSuggester", "NameIndex"]
+
+
+class NameIndex:
+    """Names sorted for prefix lookup; building it sorts once (run it off the UI thread).
+
+    Args:
+        names: Model ids, in any order.
+    """
+
+    def __init__(self, names: Iterable[str]) -> None:
+        pairs = sorted({(name.casefold(), name) for name in names})
+        self._keys = [key for key, _ in pairs]
+        self._names = [name for _, name in pairs]
+
+    def __len__(self) -> int:
+        return len(self._keys)
+
+    def first(self, prefix: str) -> str | None:
+        """The first name (in sorted order) starting with `prefix` (casefolded)."""
+        index = bisect_left(self._keys, prefix)
+        if index < len(self._keys) and self._keys[index].startswith(prefix):
+            return self._names[index]
+        return None
+
+
+class ModelSuggester(Suggester):
+    """Suggests a running model first, then any catalogue name, by prefix."""
+
+    def __init__(self) -> None:
+        super().__init__(use_cache=True, case_sensitive=False)
+        self._running: list[str] = []
+        self._catalogue = NameIndex(())
+
+    def set_running(self, models: Iterable[str]) -> None:
+        """Replace the running models."""
+        self._running = sorted(models)
+        self._forget()
+
+    def set_catalogue(self, index: NameIndex) -> None:
+        """Replace the catalogue index."""
+        self._catalogue = index
+        self._forget()
+
+    def _forget(self) -> None:
+        if self.cache is not None:
+            self.cache.clear()
+
+    async def get_suggestion(self, value: str) -> str | None:
+        if not value:
+            return None
+        for name in self._running:
+            if name.casefold().startswith(value):
+                return name
+        return self._catalogue.first(value)

@@ -1,0 +1,80 @@
+"""The playground's keys and command-palette entries (each rebindable by its id)."""
+
+from __future__ import annotations
+
+from textual.binding import Binding, BindingType
+
+__all__ = ["BINDINGS", "PALETTE"]
+
+BINDINGS: list[BindingType] = [
+    Binding("ctrl+j", "run", "Run", id="playground-run", tooltip="Run the prompt"),
+    Binding(
+        "alt+enter",
+        "run",
+        "Run",
+        id="playground-run-alt",
+        show=False,
+        tooltip="Run the prompt (where the terminal reports alt+enter)",
+    ),
+    Binding(
+        "escape",
+        "stop",
+        "Stop",
+        id="playground-stop",
+        tooltip="Stop the running stream at once (partial output stays)",
+    ),
+    Binding(
+        "i",
+        "edit_prompt",
+        "Prompt",
+        id="playground-edit-prompt",
+        tooltip="Put the cursor in the prompt (or the model field if no model is chosen)",
+    ),
+    Binding(
+        "ctrl+up",
+        "history_older",
+        "Older run",
+        id="playground-history-older",
+        show=False,
+        tooltip="Recall the previous run's model, prompt and params",
+    ),
+    Binding(
+        "ctrl+down",
+        "history_newer",
+        "Newer run",
+        id="playground-history-newer",
+        show=False,
+        tooltip="Recall the next run, or return to what you were typing",
+    ),
+    Binding(
+        "ctrl+o",
+        "copy_output",
+        "Copy output",
+        id="playground-copy-output",
+        tooltip="Copy the whole output to the clipboard",
+    ),
+    Binding(
+        "ctrl+s",
+        "save_output",
+        "Save output",
+        id="playground-save-output",
+        show=False,
+        tooltip="Save the whole output to a file in the data dir",
+    ),
+    Binding(
+        "ctrl+l",
+        "load_model",
+        "Load model",
+        id="playground-load-model",
+        show=False,
+        tooltip="Load the chosen model; a waiting run starts once it is RUNNING",
+    ),
+]
+PALETTE: list[tuple[str, str, str]] = [
+    ("Playground: run", "Run the prompt on the chosen model", "run"),
+    ("Playground: stop", "Stop the running stream", "stop"),
+    ("Playground: copy output", "Copy the whole output", "copy_output"),
+    ("Playground: save output", "Save the output to a file", "save_output"),
+    ("Playground: load model", "Load the chosen model", "load_model"),
+]
+"""(title, help, action name) entries offered in the command palette."""

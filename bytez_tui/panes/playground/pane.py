@@ -1,0 +1,353 @@
+"""The playground pane: pick a model, type a prompt, stream `/model/run` into a log."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence, Set
+from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple, cast
+
+from textual import events, on, work
+from textual.app import ComposeResult
+from textual.binding import BindingType
+from textual.containers import Horizontal
+from textual.reactive import var
+from textual.widgets import Button, Checkbox, Input, Label, Static, TextArea
+from textual.worker import Worker
+
+from bytez_tui.config import data_dir
+from bytez_tui.messages import RequestLoad
+from bytez_tui.panes.playground.completion import ModelSuggester, NameIndex
+from bytez_tui.panes.playground.history import Recall, RunRecord
+from bytez_tui.panes.playground.keys import BINDINGS, PALETTE
+from bytez_tui.panes.playground.output import OutputLog
+from bytez_tui.panes.playground.params import ParamsForm, ParamsInvalid
+from bytez_tui.panes.playground.run import RunRequest
+from bytez_tui.panes.playground.runner import PlaygroundRuns
+from bytez_tui.panes.playground.status import RunStatus
+
+if TYPE_CHECKING:
+    from bytez_tui.app import BytezApp
+
+__all__ = ["Fields", "PlaygroundPane"]
+
+_MODEL_ID = re.compile(r"^[A-Za-z0-9][\w.\-]*/[\w.\-]+$")
+_SHORT = 30
+"""Below this many rows the pane drops its spacing (class `-short`)."""
+
+
+class Fields(NamedTuple):
+    """Everything the user can type or see, as kept while browsing the history."""
+
+    model: str
+    prompt: str
+    params: dict[str, Any]
+    stream: bool
+    output: str
+
+
+class PlaygroundPane(PlaygroundRuns):
+    """Runs a prompt on a model and streams the answer, keeping every run in a history."""
+
+    BINDINGS: ClassVar[list[BindingType]] = list(BINDINGS)
+    PALETTE: ClassVar[list[tuple[str, str, str]]] = list(PALETTE)
+    """(title, help, action name) entries offered in the command palette."""
+
+    running_models: var[Set[str]] = var(frozenset())
+    """Ids of the models with a RUNNING instance (set by the screen)."""
+    catalogue_names: var[Sequence[str]] = var(())
+    """Every model id in the catalogue, for completion (set by the screen)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._recall: Recall[Fields] = Recall(self.history)
+        self._suggester = ModelSuggester()
+
+    def compose(self) -> ComposeResult:
+        blink = self.settings.cursor_blink
+        with Horizontal(id="model-row"):
+            yield Label("Model", id="model-label")
+            model = Input(
+                placeholder="org/name (→ completes)",
+                suggester=self._suggester,
+                compact=True,
+                id="model",
+            )
+            model.cursor_blink = blink
+            yield model
+            yield Static("", id="model-state")
+            yield Checkbox("stream", value=True, compact=True, id="stream")
+        with Horizontal(id="load-offer"):
+            yield Static("", id="load-offer-text")
+            yield Button("Load and run", compact=True, id="load-offer-button")
+        with Horizontal(id="editors"):
+            prompt = TextArea(id="prompt", soft_wrap=True, placeholder="Type a prompt…")
+            prompt.cursor_blink = blink
+            prompt.border_title = "Prompt"
+            yield prompt
+            params = ParamsForm(cursor_blink=blink, id="params")
+            params.border_title = "Params"
+            yield params
+        output = OutputLog(id="output")
+        output.border_title = "Output"
+        yield output
+        yield RunStatus(id="run-status")
+
+    def on_mount(self) -> None:
+        # Textual also calls PlaygroundRuns.on_mount and Pane's handlers (MRO dispatch).
+        self.query_one("#load-offer").display = False
+        self.status_line.show_idle()
+
+    def on_resize(self, event: events.Resize) -> None:
+        self.set_class(event.size.height < _SHORT, "-short")
+
+    def on_show(self) -> None:
+        # Keys such as ctrl+j act only with focus inside the pane. The output takes it, so
+        # the app's one-key shortcuts (1-4, /, q) still work; `i` goes to the prompt.
+        focused = self.screen.focused
+        if focused is None or self not in focused.ancestors:
+            self.output.focus()
+
+    def on_descendant_blur(self) -> None:
+        self.call_after_refresh(self._keep_keys_alive)
+
+    def _keep_keys_alive(self) -> None:
+        # Escape (the app's "leave the field") leaves focus nowhere, where the pane's keys
+        # are dead; the output takes it instead, which is not a text field either.
+        screen = self.screen
+        if screen.focused is None and screen is self.app.screen and self.is_on_screen:
+            self.output.focus()
+
+    def watch_running_models(self, running: Set[str]) -> None:
+        self._suggester.set_running(running)
+        self._show_model_state()
+        waiting = self._waiting
+        if waiting is not None and waiting.model in running:
+            self.instance_ready(waiting.model)
+
+    def watch_catalogue_names(self, names: Sequence[str]) -> None:
+        self._index_catalogue(names)
+
+    # --- typed accessors ----------------------------------------------------------------
+
+    @property
+    def model_input(self) -> Input:
+        return self.query_one("#model", Input)
+
+    @property
+    def prompt_area(self) -> TextArea:
+        return self.query_one("#prompt", TextArea)
+
+    @property
+    def params_form(self) -> ParamsForm:
+        return self.query_one(ParamsForm)
+
+    @property
+    def stream_box(self) -> Checkbox:
+        return self.query_one("#stream", Checkbox)
+
+    # --- what the screen calls ----------------------------------------------------------
+
+    def open_model(self, model: str) -> None:
+        """Choose `model` and put the cursor in the prompt, ready to type."""
+        self.model_input.value = model
+        self._hide_offer()
+        prompt = self.prompt_area
+        prompt.focus()
+        prompt.move_cursor(prompt.document.end)
+
+    def instance_ready(self, model: str) -> None:
+        """`model` is RUNNING now: start the run that was waiting for it, if any."""
+        waiting = self._waiting
+        if waiting is not None and waiting.model == model:
+            self._waiting = None
+            self._start(waiting, check=False)
+
+    # --- events -------------------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "stop":
+            # Escape falls through to the app's "leave the text field" when nothing runs.
+            return self.busy
+        return True
+
+    @on(Input.Changed, "#model")
+    def _model_changed(self) -> None:
+        self._show_model_state()
+        offered = self._offered
+        if offered is not None and offered.model != self.model_input.value.strip():
+            self._hide_offer()
+
+    @on(Input.Submitted, "#model")
+    def _model_submitted(self) -> None:
+        self.prompt_area.focus()
+
+    @on(Button.Pressed, "#load-offer-button")
+    def _load_pressed(self) -> None:
+        self.action_load_model()
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.worker is self._worker:
+            self.set_class(self.busy, "-busy")
+            self.refresh_bindings()
+
+    # --- actions ------------------------------------------------------------------------
+
+    def action_run(self) -> None:
+        """Validate what was typed and start the run (or say why not)."""
+        if self.busy and self._waiting is None:
+            self.notify("A run is under way: escape stops it", severity="warning")
+            return
+        request = self._request()
+        if request is not None:
+            self._hide_offer()
+            self._start(request, check=request.model not in self.running_models)
+
+    def action_stop(self) -> None:
+        """Cancel the run: the HTTP response is closed, the partial output stays."""
+        self.stop()
+
+    def action_load_model(self) -> None:
+        """Ask the screen for the load dialog; an offered run then waits for RUNNING."""
+        request = self._offered
+        model = request.model if request is not None else self.model_input.value.strip()
+        if not _MODEL_ID.match(model):
+            self.status_line.show_blocked("choose a model (org/name) to load")
+            return
+        self.post_message(RequestLoad(model))
+        self._hide_offer()
+        if request is not None:
+            self._waiting = request
+            self._start(request, wait=True)
+
+    def action_edit_prompt(self) -> None:
+        """Put the cursor in the prompt (in the model field while none is chosen)."""
+        field = self.prompt_area if self.model_input.value.strip() else self.model_input
+        field.focus()
+
+    def action_history_older(self) -> None:
+        """Show the previous run from the history (what was typed is kept)."""
+        self._recall_step(older=True)
+
+    def action_history_newer(self) -> None:
+        """Show the next run, or return to what was being typed after the newest."""
+        self._recall_step(older=False)
+
+    def action_copy_output(self) -> None:
+        """Copy the whole output with the app's copy helper."""
+        text = self.output.text
+        if not text:
+            self.notify("Nothing to copy yet", severity="warning")
+            return
+        cast("BytezApp", self.app).copy(text, what="output")
+
+    def action_save_output(self) -> None:
+        """Write the whole output to a new file in the data dir and say where."""
+        text = self.output.text
+        if not text:
+            self.notify("Nothing to save yet", severity="warning")
+            return
+        stamp = self.clock.now().strftime("%Y%m%d-%H%M%S")
+        model = re.sub(r"[^\w.\-]+", "_", self.model_input.value.strip()) or "output"
+        folder = data_dir() / "outputs"
+        path = folder / f"{stamp}-{model}.txt"
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            counter = 1
+            while path.exists():
+                counter += 1
+                path = folder / f"{stamp}-{model}-{counter}.txt"
+            path.write_text(text, encoding="utf-8")
+        except OSError as error:
+            self.notify(str(error), title="Output not saved", severity="error")
+            return
+        self.notify(f"Saved {len(text):,} characters to {path}", title="Output saved")
+
+    # --- workers ------------------------------------------------------------------------
+
+    @work(thread=True, exclusive=True, group="playground-index", exit_on_error=False)
+    def _index_catalogue(self, names: Sequence[str]) -> None:
+        index = NameIndex(names)
+        self.app.call_from_thread(self._suggester.set_catalogue, index)
+
+    # --- helpers ------------------------------------------------------------------------
+
+    def _request(self) -> RunRequest | None:
+        """The run described by the fields, or None after saying what is missing."""
+        model = self.model_input.value.strip()
+        prompt = self.prompt_area.text
+        if not model:
+            self._refuse("choose a model first", self.model_input)
+            return None
+        if not _MODEL_ID.match(model):
+            self._refuse(f"{model!r} is not a model id (org/name)", self.model_input)
+            return None
+        if not prompt.strip():
+            self._refuse("type a prompt first", self.prompt_area)
+            return None
+        try:
+            params = self.params_form.params()
+        except ParamsInvalid as error:
+            self._refuse(str(error), None)
+            return None
+        return RunRequest(
+            model=model,
+            prompt=prompt,
+            params=params,
+            stream=self.stream_box.value,
+            time=self.clock.now().isoformat(),
+        )
+
+    def _refuse(self, reason: str, field: Input | TextArea | None) -> None:
+        self.status_line.show_blocked(reason)
+        self.notify(reason, title="Not run", severity="warning")
+        if field is not None:
+            field.focus()
+
+    def _show_model_state(self) -> None:
+        model = self.model_input.value.strip()
+        running = bool(model) and model in self.running_models
+        state = self.query_one("#model-state", Static)
+        state.update("● running" if running else "")
+        state.set_class(running, "-running")
+
+    def _capture(self) -> Fields:
+        return Fields(
+            self.model_input.value,
+            self.prompt_area.text,
+            self.params_form.snapshot(),
+            self.stream_box.value,
+            self.output.text,
+        )
+
+    def _restore(self, fields: Fields) -> None:
+        self.model_input.value = fields.model
+        self.prompt_area.text = fields.prompt
+        self.params_form.restore(fields.params)
+        self.stream_box.value = fields.stream
+        self.output.set_text(fields.output)
+        self.output.border_subtitle = ""
+        self.status_line.show_idle()
+
+    def _recall_step(self, *, older: bool) -> None:
+        moved, record, saved = self._recall.step(older=older, current=self._capture())
+        if not moved:
+            if older:
+                self.notify("No older runs in the history")
+            return
+        if saved is not None:
+            self._restore(saved)
+        elif record is not None:
+            self._show_record(record)
+        self._recall.shown(self._capture())
+
+    def run_finished(self, record: RunRecord) -> None:
+        self._recall.reset()
+
+    def _show_record(self, record: RunRecord) -> None:
+        self.model_input.value = record.model
+        self.prompt_area.text = record.prompt
+        self.params_form.set_params(record.params)
+        self.stream_box.value = record.stream
+        self.output.set_text(record.output)
+        self.output.border_subtitle = record.outcome
+        self.status_line.show_record(record, recalled=True)

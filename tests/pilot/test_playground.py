@@ -1,0 +1,402 @@
+"""The playground against the emulator over loopback: runs, stops, failures, history, loads."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Callable
+
+from textual.app import App, ComposeResult
+from textual.pilot import Pilot
+from textual.widgets import Input, TextArea
+
+from bytez_tui.app import BytezApp
+from bytez_tui.clock import FixedClock
+from bytez_tui.emulator import EmulatorServer
+from bytez_tui.emulator.textgen import DEFAULT_FRAGMENTS, continuation
+from bytez_tui.messages import OpenPlayground
+from bytez_tui.panes.playground import PlaygroundPane
+from bytez_tui.panes.playground.history import History
+from bytez_tui.panes.playground.output import OutputLog
+from bytez_tui.screens.load import LoadDialog
+
+AppFactory = Callable[..., BytezApp]
+
+RUNNING = "roneneldan/TinyStories-8M"
+"""A demo instance that is RUNNING in every fresh world."""
+IDLE = "openai-community/gpt2"
+"""In the catalogue, never loaded."""
+SEED = 7
+PROMPT = "Once upon a time"
+
+
+def expected(model: str, prompt: str, count: int = DEFAULT_FRAGMENTS) -> list[str]:
+    return continuation(SEED, model, prompt, count)
+
+
+async def open_playground(pilot: Pilot[None], model: str, prompt: str = PROMPT) -> PlaygroundPane:
+    await pilot.pause()
+    pilot.app.screen.post_message(OpenPlayground(model))
+    await pilot.pause()
+    pane = pilot.app.screen.query_one(PlaygroundPane)
+    pane.prompt_area.text = prompt
+    return pane
+
+
+async def until(pilot: Pilot[None], condition: Callable[[], bool], tries: int = 400) -> None:
+    for _ in range(tries):
+        if condition():
+            return
+        await pilot.pause()
+    raise AssertionError("condition never became true")
+
+
+async def test_open_model_lands_in_prompt(make_app: AppFactory) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        pane = await open_playground(pilot, RUNNING, prompt="")
+        assert pane.model_input.value == RUNNING
+        assert app.focused is pane.prompt_area
+        await pilot.press(*"Hi")
+        assert pane.prompt_area.text == "Hi"
+
+
+async def test_streamed_run_reaches_end_text(make_app: AppFactory) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        pane = await open_playground(pilot, RUNNING)
+        await pilot.press("ctrl+j")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert pane.output.text == "".join(expected(RUNNING, PROMPT))
+        status = str(pane.status_line.render())
+        assert status.startswith("✓ done")
+        assert f"{DEFAULT_FRAGMENTS} fragments" in status
+        assert "inferences" in status and "— inferences" not in status
+        assert pane.output.border_subtitle == "done"
+        assert pane.prompt_area.text == PROMPT
+        # The log holds wrapped rows no wider than itself.
+        width = pane.output.scrollable_content_region.width
+        assert all(len(row) <= width for row in pane.output.lines)
+
+
+async def test_non_streamed_run_shows_generated_text(make_app: AppFactory) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        pane = await open_playground(pilot, RUNNING)
+        pane.stream_box.value = False
+        await pilot.press("ctrl+j")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert pane.output.text == PROMPT + "".join(expected(RUNNING, PROMPT))
+
+
+async def test_params_reach_the_server(make_app: AppFactory) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        pane = await open_playground(pilot, RUNNING)
+        pane.query_one("#param-max_new_tokens", Input).value = "7"
+        await pilot.press("ctrl+j")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert pane.output.text == "".join(expected(RUNNING, PROMPT, 7))
+
+
+async def test_escape_stops_mid_stream_and_closes_the_connection(
+    make_app: AppFactory, emulator: EmulatorServer, clock: FixedClock
+) -> None:
+    emulator.reset(clock, models=200, seed=SEED, fragment_interval=0.02)
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        pane = await open_playground(pilot, RUNNING)
+        await pilot.press("ctrl+j")
+        await until(pilot, lambda: pane._active is not None and pane._active.fragments >= 3)
+        await pilot.press("escape")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert await asyncio.to_thread(emulator.wait_for_disconnect, 5.0)
+        assert emulator.disconnects == 1
+        full = "".join(expected(RUNNING, PROMPT))
+        partial = pane.output.text
+        assert partial and full.startswith(partial) and partial != full
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        status = str(pane.status_line.render())
+        assert status.startswith("■ stopped") and status.endswith(" inferences")
+        assert "— inferences" not in status  # asked for after the stop
+        assert pane.output.border_subtitle == "stopped"
+        assert pane.prompt_area.text == PROMPT
+        # Nothing runs now, so escape goes back to leaving the text field.
+        assert not pane.busy
+        pane.prompt_area.focus()
+        await pilot.press("escape")
+        assert not isinstance(app.focused, (Input, TextArea))
+        assert History().entries[-1].outcome == "stopped"
+
+
+async def test_error_fragment_keeps_partial_output(
+    make_app: AppFactory, emulator: EmulatorServer
+) -> None:
+    emulator.error_fragment_after(5, "Error: CUDA out of memory")
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        pane = await open_playground(pilot, RUNNING)
+        await pilot.press("ctrl+j")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert pane.output.text == "".join(expected(RUNNING, PROMPT)[:5])
+        status = str(pane.status_line.render())
+        assert status.startswith("✗ failed: Error: CUDA out of memory")
+        assert pane.prompt_area.text == PROMPT
+        record = History().entries[-1]
+        assert (record.outcome, record.error) == ("failed", "Error: CUDA out of memory")
+        # Still responsive: another run works.
+        await pilot.press("ctrl+j")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert pane.output.text == "".join(expected(RUNNING, PROMPT))
+
+
+async def test_cut_stream_keeps_partial_output(
+    make_app: AppFactory, emulator: EmulatorServer
+) -> None:
+    emulator.cut_stream_after(4)
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        pane = await open_playground(pilot, RUNNING)
+        await pilot.press("ctrl+j")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert pane.output.text == "".join(expected(RUNNING, PROMPT)[:4])
+        status = str(pane.status_line.render())
+        assert status.startswith("✗ failed: The connection dropped")
+        assert pane.prompt_area.text == PROMPT
+
+
+async def test_invalid_json_params_block_the_run(
+    make_app: AppFactory, emulator: EmulatorServer
+) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        pane = await open_playground(pilot, RUNNING)
+        editor = pane.params_form.json_editor
+        editor.focus()
+        await pilot.press(*'{"top_k": 5,')
+        await pilot.pause()
+        assert pane.params_form.problem.startswith("JSON params, line 1 column 13")
+        await pilot.press("ctrl+j")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert emulator.count("run") == 0
+        assert str(pane.status_line.render()).startswith("Not run: JSON params, line 1")
+        assert editor.text == '{"top_k": 5,'
+        await pilot.press(*' "top_p": 0.5}')
+        await pilot.pause()
+        assert pane.params_form.problem == ""
+        pane.query_one("#param-temperature", Input).value = "-1"
+        await pilot.pause()
+        assert pane.params_form.problem == "temperature: must be at least 0"
+
+
+async def test_history_survives_restart_and_recall_restores(make_app: AppFactory) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        pane = await open_playground(pilot, RUNNING, prompt="first prompt")
+        pane.query_one("#param-max_new_tokens", Input).value = "5"
+        pane.params_form.json_editor.text = '{"top_k": 3}'
+        await pilot.press("ctrl+j")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        first_output = pane.output.text
+    lines = History().path.read_text().splitlines()
+    assert json.loads(lines[-1])["params"] == {"top_k": 3, "max_new_tokens": 5}
+
+    again = make_app()
+    async with again.run_test(size=(120, 40)) as pilot:
+        pane = await open_playground(pilot, "microsoft/phi-1", prompt="a draft")
+        await pilot.press("ctrl+up")
+        assert pane.model_input.value == RUNNING
+        assert pane.prompt_area.text == "first prompt"
+        assert pane.params_form.params() == {"top_k": 3, "max_new_tokens": 5}
+        assert pane.query_one("#param-max_new_tokens", Input).value == "5"
+        assert pane.output.text == first_output
+        await pilot.press("ctrl+down")
+        assert pane.model_input.value == "microsoft/phi-1"
+        assert pane.prompt_area.text == "a draft"
+        assert pane.params_form.params() == {}
+
+
+async def test_not_running_model_offers_to_load_then_runs(
+    make_app: AppFactory, emulator: EmulatorServer, clock: FixedClock
+) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        pane = await open_playground(pilot, IDLE)
+        await pilot.press("ctrl+j")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert emulator.count("run") == 0
+        assert pane.query_one("#load-offer").display
+        assert str(pane.status_line.render()) == f"Not run: {IDLE} is not running"
+        await pilot.press("ctrl+l")
+        await pilot.pause()
+        assert isinstance(app.screen, LoadDialog)
+        app.screen.dismiss(None)
+        await pilot.pause()
+        assert pane.busy
+        assert str(pane.status_line.render()).startswith(f"… waiting for {IDLE}")
+        # Loaded elsewhere (the load dialog → instances pane); RUNNING after boot_delay.
+        await asyncio.to_thread(_load, emulator, IDLE)
+        clock.advance(emulator.world.boot_delay)
+        pane.instance_ready(IDLE)
+        await until(pilot, lambda: not pane.busy)
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert pane.output.text == "".join(expected(IDLE, PROMPT))
+        assert emulator.count("run", model=IDLE) == 1
+
+
+async def test_escape_cancels_a_waiting_run(make_app: AppFactory) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        pane = await open_playground(pilot, IDLE)
+        await pilot.press("ctrl+j")
+        await app.workers.wait_for_complete()
+        await pilot.press("ctrl+l")
+        await pilot.pause()
+        app.screen.dismiss(None)
+        await pilot.pause()
+        pane.output.focus()
+        assert pane.busy
+        await pilot.press("escape")
+        await app.workers.wait_for_complete()
+        assert not pane.busy
+
+
+async def test_copy_and_save_output(make_app: AppFactory) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        pane = await open_playground(pilot, RUNNING)
+        await pilot.press("ctrl+j")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        await pilot.press("ctrl+o")
+        assert app.clipboard == pane.output.text
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        saved = [n for n in app._notifications if n.title == "Output saved"]
+        assert saved
+        path = saved[-1].message.rsplit(" to ", 1)[1]
+        with open(path, encoding="utf-8") as handle:
+            assert handle.read() == pane.output.text
+
+
+def _load(emulator: EmulatorServer, model: str) -> None:
+    import httpx
+
+    response = httpx.post(
+        f"{emulator.url}/model/load",
+        json={"model": model},
+        headers={"Authorization": "Key test-key-0000"},
+    )
+    response.raise_for_status()
+
+
+async def test_recall_keeps_edits_and_the_draft(make_app: AppFactory) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        pane = await open_playground(pilot, RUNNING, prompt="one")
+        await pilot.press("ctrl+j")
+        await app.workers.wait_for_complete()
+        pane.prompt_area.text = "two"
+        await pilot.press("ctrl+j")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        pane.prompt_area.text = "draft"
+        await pilot.press("ctrl+up")
+        assert pane.prompt_area.text == "two"
+        pane.prompt_area.text = "two, edited"
+        await pilot.press("ctrl+up")
+        assert pane.prompt_area.text == "one"
+        await pilot.press("ctrl+up")  # the oldest: stays
+        assert pane.prompt_area.text == "one"
+        await pilot.press("ctrl+down")
+        assert pane.prompt_area.text == "two, edited"
+        await pilot.press("ctrl+down")
+        assert pane.prompt_area.text == "draft"
+        assert pane.output.text == "".join(expected(RUNNING, "two"))
+
+
+async def test_focus_survives_the_load_dialog(make_app: AppFactory) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        pane = await open_playground(pilot, IDLE)
+        await pilot.press("ctrl+j")
+        await app.workers.wait_for_complete()
+        await pilot.press("ctrl+l")
+        await pilot.pause()
+        app.screen.dismiss(None)
+        await pilot.pause()
+        assert app.focused is pane.prompt_area
+        await pilot.press("escape")  # stops waiting; focus stays
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert not pane.busy
+        assert str(pane.status_line.render()) == "Not run: stopped waiting for the model"
+        assert app.focused is pane.prompt_area
+
+
+async def test_tab_switch_keeps_shortcuts_and_i_goes_to_the_prompt(make_app: AppFactory) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        app.set_focus(None)
+        await pilot.press("4")
+        pane = app.screen.query_one(PlaygroundPane)
+        assert app.focused is pane.output
+        await pilot.press("i")
+        assert app.focused is pane.model_input  # no model chosen yet
+        await pilot.press(*RUNNING, "enter")
+        assert app.focused is pane.prompt_area
+        await pilot.press("escape")
+        await pilot.press("i")
+        assert app.focused is pane.prompt_area
+
+
+class LogHost(App[None]):
+    """The output log alone, 40 columns wide."""
+
+    CSS = "OutputLog { width: 40; height: 10; overflow-x: hidden; overflow-y: scroll; }"
+
+    def compose(self) -> ComposeResult:
+        yield OutputLog()
+
+
+async def test_output_log_wraps_follows_and_rewraps() -> None:
+    app = LogHost()
+    async with app.run_test(size=(60, 20)) as pilot:
+        log = app.query_one(OutputLog)
+        width = log.scrollable_content_region.width
+        log.start_stream()
+        words = [" word"] * 200
+        for fragment in words:
+            log.feed(fragment)
+        assert log.line_count == 0  # nothing on screen before the flush
+        await until(pilot, lambda: log.line_count > 0)
+        log.end_stream()
+        assert log.text == "".join(words)
+        assert all(len(row) <= width for row in log.lines)
+        assert " ".join(row.strip() for row in log.lines) == "".join(words).strip()
+        await pilot.pause()
+        assert log.is_vertical_scroll_end  # followed the text
+        log.scroll_home(animate=False, immediate=True)
+        log.feed("\nmore")
+        log.flush()
+        await pilot.pause()
+        assert log.scroll_y == 0  # reading earlier output is not interrupted
+        log.styles.width = 25
+        await pilot.pause()
+        narrow = log.scrollable_content_region.width
+        assert narrow < width
+        assert all(len(row) <= narrow for row in log.lines)
+        assert log.text.endswith("\nmore")
