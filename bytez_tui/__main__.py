@@ -70,7 +70,10 @@ def main(argv: list[str] | None = None) -> int:
     if options.command in SCRIPT_COMMANDS:
         from bytez_tui.cli import main as cli_main
 
-        code: int = cli_main([options.command, *options.args], options)
+        rest = list(options.args)
+        if len(argv) > len(rest) and argv[len(argv) - len(rest) - 1] == "--":
+            rest.insert(0, "--")  # argparse drops a "--" right after the command word
+        code: int = cli_main([options.command, *rest], options)
         return code
     if options.command is not None:
         parser.error(f"unknown command {options.command!r}")

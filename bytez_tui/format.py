@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 
-__all__ = ["ago", "duration", "money", "ram"]
+__all__ = ["ago", "duration", "money", "parse_duration", "ram"]
 
 DASH = "—"
 
@@ -22,6 +23,33 @@ def duration(seconds: float) -> str:
         return f"{hours}h{minutes:02d}m"
     days, hours = divmod(hours, 24)
     return f"{days}d{hours:02d}h"
+
+
+_DURATION_PART = re.compile(r"(\d+(?:\.\d+)?)\s*([dhms])", re.IGNORECASE)
+_UNIT_SECONDS = {"d": 86400, "h": 3600, "m": 60, "s": 1}
+
+
+def parse_duration(text: str) -> float:
+    """Read a duration typed by a person: `90`, `90s`, `15m`, `1h`, `1h30m`, `2.5m`.
+
+    A bare number is seconds. Units are d, h, m and s, largest first.
+
+    Raises:
+        ValueError: The text is not a duration, or it is negative.
+    """
+    cleaned = text.strip().lower().replace(" ", "")
+    try:
+        seconds = float(cleaned)
+    except ValueError:
+        parts = _DURATION_PART.findall(cleaned)
+        units = [unit for _, unit in parts]
+        rebuilt = "".join(number + unit for number, unit in parts)
+        if not parts or rebuilt != cleaned or units != sorted(set(units), key="dhms".index):
+            raise ValueError(f"not a duration: {text!r} (try 90s, 15m, 1h30m)") from None
+        seconds = sum(float(number) * _UNIT_SECONDS[unit] for number, unit in parts)
+    if not seconds >= 0 or seconds == float("inf"):
+        raise ValueError(f"not a duration: {text!r} (try 90s, 15m, 1h30m)")
+    return seconds
 
 
 def ago(then: datetime, now: datetime) -> str:

@@ -1,0 +1,111 @@
+"""`models`: the catalogue pane's twin, with the same query language and cache file.
+
+The catalogue comes from the cache the dashboard writes (one file per API) while
+it is younger than `MAX_AGE`; otherwise, or with `--refresh`, it is fetched and
+the cache rewritten for both. If a fetch fails and a cache exists, the old
+catalogue is used with a warning.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from bytez_tui.cli.context import Context, UsageError
+from bytez_tui.cli.output import EXIT_OK
+from bytez_tui.cli.shapes import model_json
+from bytez_tui.errors import AuthError, BytezError
+from bytez_tui.format import ago, money, ram
+from bytez_tui.panes.catalogue.cache import load_cached, save_cache
+from bytez_tui.panes.catalogue.index import CatalogueIndex, SortKey
+from bytez_tui.panes.catalogue.query import QueryError, compile_query
+
+__all__ = ["MAX_AGE", "cached_index", "models"]
+
+MAX_AGE = 24 * 3600.0
+"""Seconds a cached catalogue is used without fetching it again."""
+
+_SORT_KEYS: dict[str, SortKey] = {"name": "id", "ram": "ram", "cost": "cost"}
+_COLUMNS = ("MODEL", "RAM GB", "$/HOUR", "BENCH")
+
+
+def cached_index(base_url: str) -> CatalogueIndex | None:
+    """The cached catalogue of the API at `base_url`, without fetching; None if not cached."""
+    cached = load_cached(base_url)
+    return None if cached is None else cached.index
+
+
+async def models(ctx: Context) -> int:
+    """List the catalogue matching the query, sorted and limited."""
+    args, out = ctx.args, ctx.out
+    text = " ".join(args.query)
+    try:
+        query = compile_query(text)
+    except QueryError as exc:
+        raise UsageError(f"bad query: {exc.message}") from None
+    index = await _catalogue(ctx)
+    running: frozenset[str] = frozenset()
+    if query.uses_running:
+        running = frozenset(i.model for i in await ctx.client.instances() if not i.is_failed)
+    if query.uses_tracked:
+        out.narrate("note: the command line does not know tracked jobs; 'tracked' matches none")
+    order = index.order(_SORT_KEYS[args.sort])
+    rows = query.filter(index, within=order, running=running)
+    shown = rows[: args.limit] if args.limit else rows
+    if args.json:
+        out.json([model_json(index.model(row)) for row in shown])
+    else:
+        _table(ctx, index, shown)
+    more = f", showing {len(shown)}" if len(shown) < len(rows) else ""
+    out.narrate(f"{len(rows)} of {len(index)} models match{more}")
+    return EXIT_OK
+
+
+async def _catalogue(ctx: Context) -> CatalogueIndex:
+    base_url = ctx.settings.base_url
+    cached = None if ctx.args.refresh else load_cached(base_url)
+    now = datetime.now(timezone.utc)
+    if cached is not None and (now - cached.fetched_at).total_seconds() < MAX_AGE:
+        ctx.out.narrate(
+            f"catalogue from cache, updated {ago(cached.fetched_at, now)} (--refresh to fetch)"
+        )
+        return cached.index
+    ctx.out.progress("fetching the catalogue…")
+    try:
+        fetched = await ctx.client.list_models()
+    except AuthError:
+        raise
+    except BytezError as exc:
+        stale = cached or load_cached(base_url)
+        if stale is None:
+            raise
+        ctx.out.narrate(
+            f"warning: {exc.message}; using the catalogue cached {ago(stale.fetched_at, now)}"
+        )
+        return stale.index
+    finally:
+        ctx.out.clear_progress()
+    index = CatalogueIndex.from_models(fetched)
+    try:
+        save_cache(index, fetched_at=now, base_url=base_url)
+    except OSError as exc:
+        ctx.out.narrate(f"warning: could not write the catalogue cache: {exc}")
+    return index
+
+
+def _table(ctx: Context, index: CatalogueIndex, rows: list[int]) -> None:
+    if not rows:
+        return
+    table = [_COLUMNS]
+    for row in rows:
+        table.append(
+            (
+                index.names[row],
+                ram(index.ram[row]),
+                money(index.cost_per_hour(row)),
+                "yes" if index.bench[row] else "no",
+            )
+        )
+    widths = [max(len(line[i]) for line in table) for i in range(len(_COLUMNS))]
+    for line in table:
+        cells = [line[0].ljust(widths[0]), line[1].rjust(widths[1]), line[2].rjust(widths[2])]
+        ctx.out.line("  ".join([*cells, line[3]]))

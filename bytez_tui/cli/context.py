@@ -1,0 +1,105 @@
+"""What every scripted command is handed, and the poll loop behind `--wait`."""
+
+from __future__ import annotations
+
+import argparse
+import time
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from typing import TYPE_CHECKING
+
+from bytez_tui.cli.output import Output
+from bytez_tui.format import duration
+
+if TYPE_CHECKING:
+    from bytez_tui.api import BytezClient
+    from bytez_tui.config import Settings
+
+__all__ = ["Context", "UsageError", "WaitTimedOut", "Waiter"]
+
+
+class UsageError(Exception):
+    """The command line cannot be acted on; exits 2 with this message."""
+
+
+class WaitTimedOut(Exception):
+    """`--wait` ran past `--timeout`."""
+
+
+@dataclass
+class Context:
+    """A command's arguments, settings, output and client."""
+
+    args: argparse.Namespace
+    """The parsed command line."""
+    settings: Settings
+    """Config file, environment and flags, merged."""
+    out: Output
+    """Where to write."""
+    client: BytezClient
+    """The API client (open for the command's lifetime)."""
+
+    def now(self) -> datetime:
+        """The server's current time, as far as the `Date` headers tell."""
+        offset = self.client.server_now_offset()
+        return datetime.now(timezone.utc) + timedelta(seconds=offset)
+
+    def poll_interval(self, default: float) -> float:
+        """Seconds before the first re-poll (the hidden `--poll-interval` overrides)."""
+        value = self.args.poll_interval
+        return default if value is None else max(0.01, float(value))
+
+
+class Waiter:
+    """Sleeps between polls with backoff, drawing progress, until a deadline.
+
+    Args:
+        out: Where the progress line is drawn.
+        timeout: Seconds of real time before `pause` raises `WaitTimedOut`.
+        interval: Seconds before the first re-poll.
+        factor: Each pause is this much longer than the last …
+        max_interval: … up to this.
+    """
+
+    def __init__(
+        self,
+        out: Output,
+        *,
+        timeout: float,
+        interval: float,
+        factor: float = 1.5,
+        max_interval: float = 30.0,
+    ) -> None:
+        self.out = out
+        self.timeout = timeout
+        self.started = time.monotonic()
+        self._deadline = self.started + timeout
+        self._next = interval
+        self._factor = factor
+        self._max = max(interval, max_interval)
+
+    @property
+    def elapsed(self) -> float:
+        """Seconds since the wait began."""
+        return time.monotonic() - self.started
+
+    async def pause(self, label: str) -> None:
+        """Sleep until the next poll, showing `label` and the time waited.
+
+        Raises:
+            WaitTimedOut: The deadline has passed.
+        """
+        import asyncio
+
+        remaining = self._deadline - time.monotonic()
+        if remaining <= 0:
+            raise WaitTimedOut
+        wake = time.monotonic() + min(self._next, remaining)
+        self._next = min(self._next * self._factor, self._max)
+        if not self.out.progress_enabled:
+            await asyncio.sleep(max(0.0, wake - time.monotonic()))
+            return
+        while (left := wake - time.monotonic()) > 0:
+            self.out.progress(f"{label} · waited {duration(self.elapsed)} · Ctrl+C to stop")
+            await asyncio.sleep(min(0.1, left))
+        self.out.clear_progress()

@@ -1,0 +1,246 @@
+"""The flags of every scripted command (`bytez-tui models|job|load|status|instances|run|delete`).
+
+Each subcommand also takes the connection flags of the dashboard (`--base-url`,
+`--api-key`, `--allow-insecure-http`); given after the command word they win
+over the same flags given before it.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable
+
+from bytez_tui.format import parse_duration
+
+__all__ = ["EXIT_CODES_EPILOG", "build_parser", "duration_arg"]
+
+EXIT_CODES_EPILOG = (
+    "exit codes: 0 ok, 1 API error, 2 usage, 3 worth retrying (rate limit, 5xx,\n"
+    "            network, cut stream), 4 auth (no key, key refused),\n"
+    "            5 --wait timed out, 130 interrupted (Ctrl+C)"
+)
+QUERY_EPILOG = """query: every word must match (case-insensitive substrings of the id);
+  -word excludes, org:NAME, ram<8 ram>=2.5 cost<0.5 (< <= > >= =), bench,
+  running, tracked. Put words starting with '-' after '--':
+  bytez-tui models -- llama -onnx ram<16
+
+"""
+
+DEFAULT_TIMEOUT = "15m"
+"""How long `--wait` waits by default (the official clients gave up after 15 minutes)."""
+DEFAULT_EXPIRE = "5m"
+"""Idle expiry sent with `load` by default (what the official clients sent)."""
+
+
+def duration_arg(text: str) -> float:
+    """An argparse type: a duration such as `90s`, `15m` or `1h30m`, in seconds."""
+    try:
+        return parse_duration(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def positive_duration_arg(text: str) -> float:
+    """A duration greater than zero."""
+    seconds = duration_arg(text)
+    if seconds <= 0:
+        raise argparse.ArgumentTypeError(f"must be more than zero: {text!r}")
+    return seconds
+
+
+def positive_int(text: str) -> int:
+    """An argparse type: an integer of at least 1."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1: {text!r}")
+    return value
+
+
+def count_arg(text: str) -> int:
+    """An argparse type: an integer of at least 0."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 or more: {text!r}")
+    return value
+
+
+def build_parser(name: str) -> argparse.ArgumentParser:
+    """The parser of one scripted command, such as `build_parser("run")`.
+
+    Each command has a parser of its own (not argparse sub-parsers), so that `--`
+    works: `bytez-tui models -- llama -qwen` passes `-qwen` as a query word.
+
+    Raises:
+        KeyError: `name` is not a scripted command.
+    """
+    return _BUILDERS[name]()
+
+
+def _command(name: str, description: str, epilog: str = "") -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog=f"bytez-tui {name}",
+        description=description,
+        epilog=epilog + EXIT_CODES_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    _common_flags(parser)
+    parser.set_defaults(command=name)
+    return parser
+
+
+def _models() -> argparse.ArgumentParser:
+    models = _command(
+        "models",
+        "List the catalogue, filtered with the catalogue pane's query language.",
+        QUERY_EPILOG,
+    )
+    models.add_argument(
+        "query", nargs="*", metavar="QUERY", help="filter, as typed in the catalogue pane"
+    )
+    models.add_argument(
+        "--sort",
+        choices=("ram", "name", "cost"),
+        default="name",
+        help="order of the rows (default: name)",
+    )
+    models.add_argument("--limit", type=positive_int, metavar="N", help="show at most N models")
+    models.add_argument(
+        "--refresh", action="store_true", help="fetch the catalogue again instead of the cache"
+    )
+    _json_flag(models, "write a JSON array of models")
+    return models
+
+
+def _job() -> argparse.ArgumentParser:
+    job = _command("job", "Ask Bytez to make a model available; optionally wait until it is.")
+    job.add_argument("model", metavar="MODEL", help="Hugging Face id, org/name")
+    _wait_flags(job, "wait until the model is available")
+    _json_flag(job, "write the job as JSON")
+    return job
+
+
+def _load() -> argparse.ArgumentParser:
+    load = _command("load", "Start an instance of a model; optionally wait until it runs.")
+    load.add_argument("model", metavar="MODEL", help="Hugging Face id, org/name")
+    load.add_argument(
+        "--concurrency",
+        type=positive_int,
+        default=1,
+        metavar="N",
+        help="parallel inferences (default: 1)",
+    )
+    load.add_argument(
+        "--expire",
+        type=positive_duration_arg,
+        default=DEFAULT_EXPIRE,
+        metavar="DURATION",
+        help=f"stop after this long without a run, e.g. 90s, 5m, 1h (default: {DEFAULT_EXPIRE})",
+    )
+    _wait_flags(load, "wait until the instance is RUNNING (FAILED exits 1)")
+    _json_flag(load, "write the instance as JSON")
+    return load
+
+
+def _status() -> argparse.ArgumentParser:
+    status = _command("status", "Show the instance of one model.")
+    status.add_argument("model", metavar="MODEL", help="Hugging Face id, org/name")
+    _json_flag(status, "write the instance as JSON (status null when there is none)")
+    return status
+
+
+def _instances() -> argparse.ArgumentParser:
+    instances = _command("instances", "List the running instances with their expiry countdowns.")
+    instances.add_argument(
+        "--watch",
+        action="store_true",
+        help="keep refreshing until Ctrl+C (redraws on a terminal, else prints each interval)",
+    )
+    instances.add_argument(
+        "--interval",
+        type=positive_duration_arg,
+        metavar="DURATION",
+        help="time between refreshes with --watch (default: instances_refresh in config, 15s)",
+    )
+    _json_flag(instances, "write a JSON array of instances (one per line with --watch)")
+    return instances
+
+
+def _run() -> argparse.ArgumentParser:
+    run = _command("run", "Run a prompt on a model, streaming the answer to stdout.")
+    run.add_argument("model", metavar="MODEL", help="Hugging Face id, org/name")
+    run.add_argument(
+        "prompt",
+        nargs="*",
+        metavar="PROMPT",
+        help="the prompt (words are joined with spaces); '-' or nothing reads stdin",
+    )
+    run.add_argument(
+        "--params",
+        metavar="JSON",
+        help="generation parameters as a JSON object, e.g. '{\"max_new_tokens\": 64}'",
+    )
+    run.add_argument(
+        "--no-stream", action="store_true", help="wait for the whole answer, then print it"
+    )
+    _json_flag(run, "write {model, text, output} as JSON (implies --no-stream)")
+    return run
+
+
+def _delete() -> argparse.ArgumentParser:
+    delete = _command("delete", "Stop the instance of a model.")
+    delete.add_argument("model", metavar="MODEL", help="Hugging Face id, org/name")
+    delete.add_argument(
+        "-y", "--yes", action="store_true", help="do not ask (required without a terminal)"
+    )
+    _json_flag(delete, "write {model, deleted} as JSON")
+    return delete
+
+
+_BUILDERS: dict[str, Callable[[], argparse.ArgumentParser]] = {
+    "models": _models,
+    "job": _job,
+    "load": _load,
+    "status": _status,
+    "instances": _instances,
+    "run": _run,
+    "delete": _delete,
+}
+
+
+def _common_flags(parser: argparse.ArgumentParser) -> None:
+    from bytez_tui.__main__ import add_connection_flags
+
+    add_connection_flags(parser)
+    parser.add_argument(
+        "-q", "--quiet", action="store_true", help="no narration on stderr (errors still shown)"
+    )
+    parser.add_argument(
+        "--retries",
+        type=count_arg,
+        default=3,
+        metavar="N",
+        help="retries of a read on rate limits, 5xx and network errors (default: 3)",
+    )
+    # Seconds between the first polls of --wait (and --watch redraws); for tests.
+    parser.add_argument("--poll-interval", type=float, default=None, help=argparse.SUPPRESS)
+
+
+def _json_flag(parser: argparse.ArgumentParser, help_text: str) -> None:
+    parser.add_argument("--json", action="store_true", help=help_text)
+
+
+def _wait_flags(parser: argparse.ArgumentParser, help_text: str) -> None:
+    parser.add_argument("--wait", action="store_true", help=help_text)
+    parser.add_argument(
+        "--timeout",
+        type=positive_duration_arg,
+        default=DEFAULT_TIMEOUT,
+        metavar="DURATION",
+        help=f"give up waiting after this long, exit 5 (default: {DEFAULT_TIMEOUT})",
+    )

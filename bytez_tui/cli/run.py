@@ -1,0 +1,141 @@
+"""`run`: the playground's twin; streams the answer to stdout fragment by fragment."""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import sys
+from collections.abc import AsyncGenerator
+from typing import Any, cast
+
+from bytez_tui.cli.context import Context, UsageError
+from bytez_tui.cli.output import EXIT_OK, Output, exit_code
+from bytez_tui.errors import BadResponse, StreamCut, StreamError
+
+__all__ = ["EchoFilter", "parse_params", "prepare", "run"]
+
+
+def prepare(args: argparse.Namespace, out: Output) -> None:
+    """Read the prompt (stdin for `-` or none) and parse `--params`, before connecting.
+
+    Sets `args.prompt_text` and `args.params_dict`.
+
+    Raises:
+        UsageError: No prompt, an empty one, or `--params` that is not a JSON object.
+    """
+    words: list[str] = args.prompt
+    if words == ["-"] or (not words and not sys.stdin.isatty()):
+        text = sys.stdin.read().rstrip("\r\n")
+    elif not words:
+        raise UsageError("give a prompt, or '-' to read it from stdin")
+    elif "-" in words:
+        raise UsageError("'-' (read stdin) cannot be mixed with prompt words")
+    else:
+        text = " ".join(words)
+    if not text.strip():
+        raise UsageError("the prompt is empty")
+    args.prompt_text = text
+    args.params_dict = parse_params(args.params)
+
+
+def parse_params(text: str | None) -> dict[str, Any]:
+    """Parse `--params`: a JSON object.
+
+    Raises:
+        UsageError: Not JSON (the message points at where it failed), or not an object.
+    """
+    if text is None:
+        return {}
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError as exc:
+        line = text.splitlines()[exc.lineno - 1] if text.splitlines() else ""
+        raise UsageError(
+            f"--params is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}\n"
+            f"  {line}\n  {' ' * (exc.colno - 1)}^"
+        ) from None
+    if not isinstance(value, dict):
+        raise UsageError(f"--params must be a JSON object, not {type(value).__name__}: {text}")
+    return value
+
+
+class EchoFilter:
+    """Drops a leading copy of the prompt from a stream (older containers echo it).
+
+    Text is held back only while it could still be the echo, that is while it is
+    a prefix of the prompt.
+
+    Args:
+        prompt: The prompt to drop, or None to pass everything through.
+    """
+
+    def __init__(self, prompt: str | None) -> None:
+        self._prompt = prompt or ""
+        self._held = ""
+        self._decided = not self._prompt
+
+    def feed(self, fragment: str) -> str:
+        """Take a fragment; return what may be shown now."""
+        if self._decided:
+            return fragment
+        self._held += fragment
+        if self._held.startswith(self._prompt):
+            self._decided = True
+            return self._release()[len(self._prompt) :]
+        if not self._prompt.startswith(self._held):
+            self._decided = True
+            return self._release()
+        return ""
+
+    def flush(self) -> str:
+        """Return whatever is still held (the stream ended)."""
+        self._decided = True
+        return self._release()
+
+    def _release(self) -> str:
+        held, self._held = self._held, ""
+        return held
+
+
+async def run(ctx: Context) -> int:
+    """Run the prompt; stream unless `--no-stream` or `--json`."""
+    args, out, client = ctx.args, ctx.out, ctx.client
+    prompt: str = args.prompt_text
+    params: dict[str, Any] = args.params_dict
+    hide_echo = ctx.settings.hide_prompt_echo
+    out.progress(f"{args.model}: waiting for the answer…")
+    try:
+        if args.json or args.no_stream:
+            result = await client.run(args.model, prompt, params=params)
+            if args.json:
+                out.json({"model": args.model, "text": result.text, "output": result.output})
+            else:
+                text = result.text
+                if hide_echo and text.startswith(prompt):
+                    text = text[len(prompt) :]
+                out.fragment(text)
+                out.end_line()
+            return EXIT_OK
+        echo = EchoFilter(prompt if hide_echo else None)
+        try:
+            fragments = cast(
+                AsyncGenerator[str, None], client.stream(args.model, prompt, params=params)
+            )
+            async with contextlib.aclosing(fragments):
+                async for fragment in fragments:
+                    out.fragment(echo.feed(fragment))
+        finally:
+            out.fragment(echo.flush())
+            out.end_line()
+    except StreamError as exc:
+        kind = "the stream was cut off" if isinstance(exc, StreamCut) else "the model failed"
+        kept = " (the text received is kept on stdout)" if exc.partial else ""
+        out.error(f"{kind}: {exc.message}{kept}")
+        return exit_code(exc)
+    except BadResponse as exc:
+        if exc.status == 409:
+            out.error(f"{exc.message} — load it first: bytez-tui load {args.model} --wait")
+            return exit_code(exc)
+        raise
+    return EXIT_OK

@@ -1,0 +1,103 @@
+"""`bytez-tui models`: the catalogue pane's query language and cache, on the command line."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta, timezone
+
+from cli_runner import Cli
+
+from bytez_tui.emulator import EmulatorServer
+from bytez_tui.models import ModelInfo
+from bytez_tui.panes.catalogue.cache import load_cached, save_cache
+
+
+def test_models_table_filters_with_the_query_language(cli: Cli) -> None:
+    result = cli("models", "gpt2", "bench", "ram<1")
+    assert result.code == 0
+    header, *rows = result.stdout.splitlines()
+    assert header.split() == ["MODEL", "RAM", "GB", "$/HOUR", "BENCH"]
+    assert rows and all("gpt2" in row.split()[0].lower() for row in rows)
+    assert any(row.split() == ["openai-community/gpt2", "0.50", "$0.03", "yes"] for row in rows)
+    assert f"{len(rows)} of 200 models match" in result.stderr
+
+
+def test_negated_words_are_part_of_the_query(cli: Cli) -> None:
+    result = cli("models", "gpt", "-onnx", "--json")
+    names = [item["name"] for item in json.loads(result.stdout)]
+    assert names and all("gpt" in n.lower() and "onnx" not in n for n in names)
+    # A word that looks like a short flag (-q…) goes after "--".
+    quoted = cli("models", "--json", "--", "gpt", "-onnx", "-quantized")
+    assert [item["name"] for item in json.loads(quoted.stdout)] == names
+    assert cli("models", "gpt", "--bogus").code == 2
+
+
+def test_models_json_sorted_by_ram_and_limited(cli: Cli) -> None:
+    result = cli("models", "--sort", "ram", "--limit", "3", "--json")
+    assert result.code == 0
+    items = json.loads(result.stdout)
+    assert [item["name"] for item in items][0] == "roneneldan/TinyStories-8M"
+    assert items[0] == {
+        "name": "roneneldan/TinyStories-8M",
+        "ram_gb": 0.37,
+        "benchmarked": True,
+        "cost_per_hour_usd": 0.0222,
+    }
+    rams = [item["ram_gb"] for item in items]
+    assert len(items) == 3 and rams == sorted(rams)
+    assert "200 of 200 models match, showing 3" in result.stderr
+
+
+def test_sort_by_name_and_cost(cli: Cli) -> None:
+    by_name = [i["name"] for i in json.loads(cli("models", "--json").stdout)]
+    assert by_name == sorted(by_name, key=str.lower)
+    by_cost = json.loads(cli("models", "bench", "--sort", "cost", "--json").stdout)
+    costs = [i["cost_per_hour_usd"] for i in by_cost]
+    assert costs == sorted(costs)
+
+
+def test_the_cache_is_shared_and_reused(cli: Cli, emulator: EmulatorServer) -> None:
+    assert cli("models", "--limit", "1").code == 0
+    assert emulator.count("list") == 1
+    cached = load_cached(emulator.url)  # what the catalogue pane reads
+    assert cached is not None and len(cached.index) == 200
+    again = cli("models", "--limit", "1")
+    assert emulator.count("list") == 1
+    assert "catalogue from cache, updated just now" in again.stderr
+    cli("models", "--limit", "1", "--refresh")
+    assert emulator.count("list") == 2
+
+
+def test_a_stale_cache_is_refetched_and_kept_if_the_fetch_fails(
+    cli: Cli, emulator: EmulatorServer
+) -> None:
+    old = datetime.now(timezone.utc) - timedelta(days=2)
+    save_cache([ModelInfo("old/model", 1.0, True)], fetched_at=old, base_url=emulator.url)
+    emulator.fail_next("list", 503, count=10)
+    result = cli("models", "--json", "--retries", "0")
+    assert result.code == 0
+    assert [i["name"] for i in json.loads(result.stdout)] == ["old/model"]
+    assert "using the catalogue cached 2 d ago" in result.stderr
+    emulator.clear_faults()
+    fresh = cli("models", "--json")
+    assert len(json.loads(fresh.stdout)) == 200
+
+
+def test_running_facet_asks_for_the_instances(cli: Cli) -> None:
+    result = cli("models", "running", "--json")
+    names = sorted(i["name"] for i in json.loads(result.stdout))
+    assert names == ["microsoft/phi-1", "roneneldan/TinyStories-8M"]
+
+
+def test_a_bad_query_is_a_usage_error(cli: Cli, emulator: EmulatorServer) -> None:
+    result = cli("models", "ram<lots")
+    assert result.code == 2
+    assert "bad query: 'lots' is not a number (in ram<lots)" in result.stderr
+    assert emulator.count("list") == 0
+
+
+def test_models_without_a_cache_and_a_failing_api(cli: Cli, emulator: EmulatorServer) -> None:
+    emulator.fail_next("list", 500, count=10)
+    result = cli("models", "--retries", "0")
+    assert result.code == 3
+    assert result.stdout == ""
