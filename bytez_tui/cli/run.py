@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import json
 import sys
 from collections.abc import AsyncGenerator
 from typing import Any, cast
@@ -12,8 +11,9 @@ from typing import Any, cast
 from bytez_tui.cli.context import Context, UsageError
 from bytez_tui.cli.output import EXIT_OK, Output, exit_code
 from bytez_tui.errors import BadResponse, StreamCut, StreamError
+from bytez_tui.prompting import EchoFilter, ParamsError, parse_params
 
-__all__ = ["EchoFilter", "parse_params", "prepare", "run"]
+__all__ = ["parse_params_flag", "prepare", "run"]
 
 
 def prepare(args: argparse.Namespace, out: Output) -> None:
@@ -36,66 +36,24 @@ def prepare(args: argparse.Namespace, out: Output) -> None:
     if not text.strip():
         raise UsageError("the prompt is empty")
     args.prompt_text = text
-    args.params_dict = parse_params(args.params)
+    args.params_dict = parse_params_flag(args.params)
 
 
-def parse_params(text: str | None) -> dict[str, Any]:
+def parse_params_flag(text: str | None) -> dict[str, Any]:
     """Parse `--params`: a JSON object.
 
     Raises:
         UsageError: Not JSON (the message points at where it failed), or not an object.
     """
-    if text is None:
-        return {}
     try:
-        value = json.loads(text)
-    except json.JSONDecodeError as exc:
-        line = text.splitlines()[exc.lineno - 1] if text.splitlines() else ""
+        return parse_params(text or "")
+    except ParamsError as error:
+        if error.line is None or error.column is None:
+            raise UsageError(f"--params must be a JSON object, not {error.found}: {text}") from None
+        line = text.splitlines()[error.line - 1] if text else ""
         raise UsageError(
-            f"--params is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}\n"
-            f"  {line}\n  {' ' * (exc.colno - 1)}^"
+            f"--params is not valid JSON: {error}\n  {line}\n  {' ' * (error.column - 1)}^"
         ) from None
-    if not isinstance(value, dict):
-        raise UsageError(f"--params must be a JSON object, not {type(value).__name__}: {text}")
-    return value
-
-
-class EchoFilter:
-    """Drops a leading copy of the prompt from a stream (older containers echo it).
-
-    Text is held back only while it could still be the echo, that is while it is
-    a prefix of the prompt.
-
-    Args:
-        prompt: The prompt to drop, or None to pass everything through.
-    """
-
-    def __init__(self, prompt: str | None) -> None:
-        self._prompt = prompt or ""
-        self._held = ""
-        self._decided = not self._prompt
-
-    def feed(self, fragment: str) -> str:
-        """Take a fragment; return what may be shown now."""
-        if self._decided:
-            return fragment
-        self._held += fragment
-        if self._held.startswith(self._prompt):
-            self._decided = True
-            return self._release()[len(self._prompt) :]
-        if not self._prompt.startswith(self._held):
-            self._decided = True
-            return self._release()
-        return ""
-
-    def flush(self) -> str:
-        """Return whatever is still held (the stream ended)."""
-        self._decided = True
-        return self._release()
-
-    def _release(self) -> str:
-        held, self._held = self._held, ""
-        return held
 
 
 async def run(ctx: Context) -> int:
@@ -117,7 +75,7 @@ async def run(ctx: Context) -> int:
                 out.fragment(text)
                 out.end_line()
             return EXIT_OK
-        echo = EchoFilter(prompt if hide_echo else None)
+        echo = EchoFilter(prompt if hide_echo else "")
         try:
             fragments = cast(
                 AsyncGenerator[str, None], client.stream(args.model, prompt, params=params)
@@ -126,7 +84,7 @@ async def run(ctx: Context) -> int:
                 async for fragment in fragments:
                     out.fragment(echo.feed(fragment))
         finally:
-            out.fragment(echo.flush())
+            out.fragment(echo.close())
             out.end_line()
     except StreamError as exc:
         kind = "the stream was cut off" if isinstance(exc, StreamCut) else "the model failed"

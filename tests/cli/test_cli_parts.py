@@ -6,7 +6,7 @@ import pytest
 
 from bytez_tui.cli.context import UsageError
 from bytez_tui.cli.output import EXIT_API, EXIT_AUTH, EXIT_RETRYABLE, exit_code
-from bytez_tui.cli.run import EchoFilter, parse_params
+from bytez_tui.cli.run import parse_params_flag as parse_params
 from bytez_tui.errors import (
     AuthError,
     BadResponse,
@@ -22,6 +22,7 @@ from bytez_tui.errors import (
     Unreachable,
 )
 from bytez_tui.format import parse_duration
+from bytez_tui.prompting import EchoFilter
 
 
 @pytest.mark.parametrize(
@@ -59,14 +60,14 @@ def test_params_must_be_a_json_object() -> None:
 def test_echo_filter_drops_a_leading_prompt_only(fragments: list[str], shown: list[str]) -> None:
     echo = EchoFilter("Once upon a time")
     assert [echo.feed(fragment) for fragment in fragments] == shown
-    assert echo.flush() == ""
+    assert echo.close() == ""
 
 
 def test_echo_filter_releases_a_held_prefix_when_the_stream_ends() -> None:
     echo = EchoFilter("Once upon a time")
     assert echo.feed("Once") == ""
-    assert echo.flush() == "Once"
-    assert EchoFilter(None).feed("Once") == "Once"
+    assert echo.close() == "Once"
+    assert EchoFilter("").feed("Once") == "Once"
 
 
 @pytest.mark.parametrize(

@@ -10,8 +10,8 @@ from bytez_tui.panes.playground.completion import ModelSuggester, NameIndex
 from bytez_tui.panes.playground.history import RunStats
 from bytez_tui.panes.playground.output import wrap_row
 from bytez_tui.panes.playground.params import QUICK_FIELDS, ParamsInvalid, parse_json_params
-from bytez_tui.panes.playground.run import EchoFilter
 from bytez_tui.panes.playground.status import format_stats
+from bytez_tui.prompting import EchoFilter
 
 
 def test_wrap_breaks_at_spaces() -> None:

@@ -19,6 +19,8 @@ from textual.reactive import reactive
 from textual.validation import Integer, Number, Validator
 from textual.widgets import Checkbox, Input, Label, Static, TextArea
 
+from bytez_tui.prompting import ParamsError, parse_params
+
 __all__ = ["QUICK_FIELDS", "ParamsForm", "ParamsInvalid", "QuickField", "parse_json_params"]
 
 
@@ -83,17 +85,12 @@ def parse_json_params(text: str) -> dict[str, Any]:
     Raises:
         ParamsInvalid: Not JSON (the message gives line and column), or not an object.
     """
-    if not text.strip():
-        return {}
     try:
-        value = json.loads(text)
-    except json.JSONDecodeError as error:
-        raise ParamsInvalid(
-            f"JSON params, line {error.lineno} column {error.colno}: {error.msg}"
-        ) from None
-    if not isinstance(value, dict):
-        raise ParamsInvalid('JSON params must be an object, such as {"top_k": 50}')
-    return value
+        return parse_params(text)
+    except ParamsError as error:
+        if error.line is None:
+            raise ParamsInvalid('JSON params must be an object, such as {"top_k": 50}') from None
+        raise ParamsInvalid(f"JSON params, {error}") from None
 
 
 class ParamsForm(Vertical):

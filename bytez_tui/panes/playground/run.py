@@ -1,4 +1,4 @@
-"""What a run is made of, apart from any widget: the request, its live counters, the echo filter."""
+"""What a run is made of, apart from any widget: the request and its live counters."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import Any
 
 from bytez_tui.panes.playground.history import Outcome, RunRecord, RunStats
 
-__all__ = ["EchoFilter", "RunRequest", "RunState"]
+__all__ = ["RunRequest", "RunState"]
 
 
 @dataclass(frozen=True)
@@ -71,45 +71,3 @@ class RunState:
             error=self.error,
             stats=self.stats(now),
         )
-
-
-class EchoFilter:
-    """Drops a leading copy of the prompt from a stream, wherever the chunks split it.
-
-    Older model containers send the prompt back as the first fragment; newer ones
-    do not (API reference §3). Text is held back only while it could still be the
-    start of the echo.
-
-    Args:
-        prompt: The prompt sent.
-    """
-
-    def __init__(self, prompt: str) -> None:
-        self.prompt = prompt
-        """The prompt to look for."""
-        self.decided = not prompt
-        """The echo has been removed, or ruled out."""
-        self._head = ""
-
-    def feed(self, fragment: str) -> str:
-        """The part of `fragment` to show (possibly empty)."""
-        if self.decided:
-            return fragment
-        head = self._head + fragment
-        prompt = self.prompt
-        if len(head) >= len(prompt):
-            self.decided = True
-            self._head = ""
-            return head[len(prompt) :] if head.startswith(prompt) else head
-        if prompt.startswith(head):
-            self._head = head
-            return ""
-        self.decided = True
-        self._head = ""
-        return head
-
-    def close(self) -> str:
-        """What was held back when the stream ends early."""
-        head, self._head = self._head, ""
-        self.decided = True
-        return head

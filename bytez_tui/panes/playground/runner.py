@@ -20,8 +20,9 @@ from bytez_tui.errors import AuthError, BytezError, StreamError
 from bytez_tui.panes.base import Pane
 from bytez_tui.panes.playground.history import History, RunRecord
 from bytez_tui.panes.playground.output import OutputLog
-from bytez_tui.panes.playground.run import EchoFilter, RunRequest, RunState
+from bytez_tui.panes.playground.run import RunRequest, RunState
 from bytez_tui.panes.playground.status import RunStatus
+from bytez_tui.prompting import EchoFilter
 
 __all__ = ["POLL_SECONDS", "STATS_RATE", "PlaygroundRuns"]
 
