@@ -46,10 +46,13 @@ async def models(ctx: Context) -> int:
     running: frozenset[str] = frozenset()
     if query.uses_running:
         running = frozenset(i.model for i in await ctx.client.instances() if not i.is_failed)
+    tracked: frozenset[str] = frozenset()
     if query.uses_tracked:
-        out.narrate("note: the command line does not know tracked jobs; 'tracked' matches none")
+        from bytez_tui.panes.jobs.store import JobStore
+
+        tracked = frozenset(job.model for job in JobStore().load())
     order = index.order(_SORT_KEYS[args.sort])
-    rows = query.filter(index, within=order, running=running)
+    rows = query.filter(index, within=order, running=running, tracked=tracked)
     shown = rows[: args.limit] if args.limit else rows
     if args.json:
         out.json([model_json(index.model(row)) for row in shown])

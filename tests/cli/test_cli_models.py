@@ -101,3 +101,15 @@ def test_models_without_a_cache_and_a_failing_api(cli: Cli, emulator: EmulatorSe
     result = cli("models", "--retries", "0")
     assert result.code == 3
     assert result.stdout == ""
+
+
+def test_tracked_matches_the_dashboards_tracked_jobs(cli: Cli) -> None:
+    from bytez_tui.panes.jobs.store import JobStore, TrackedJob
+
+    JobStore().save(
+        [TrackedJob("openai-community/gpt2", datetime(2024, 7, 1, tzinfo=timezone.utc))]
+    )
+    tracked = json.loads(cli("models", "tracked", "--json").stdout)
+    assert [item["name"] for item in tracked] == ["openai-community/gpt2"]
+    untracked = json.loads(cli("models", "gpt2", "-tracked", "--json").stdout)
+    assert "openai-community/gpt2" not in [item["name"] for item in untracked]
