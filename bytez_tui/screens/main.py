@@ -197,6 +197,11 @@ class MainScreen(Screen[None]):
         self.catalogue.running = frozenset(live)
         self.playground.running_models = frozenset(i.model for i in instances if i.is_running)
 
+    def on_jobs_pane_job_ready(self, message: JobsPane.JobReady) -> None:
+        """A model Bytez just made available may be new to the catalogue: fetch it again."""
+        if message.job.model not in self._ram:
+            self.catalogue.refresh_catalogue()
+
     def on_instances_pane_instance_ready(self, message: InstancesPane.InstanceReady) -> None:
         self.playground.instance_ready(message.model)
 

@@ -235,3 +235,20 @@ async def test_pause_stops_job_polling(
         assert emulator.count("job", model=NEW_MODEL) == 1
         await pilot.press("P")
         await until(pilot, lambda: state_of(app, NEW_MODEL) == "available")
+
+
+async def test_a_ready_job_for_an_unknown_model_refreshes_the_catalogue(
+    make_app: Callable[..., BytezApp], emulator: EmulatorServer, clock: FixedClock
+) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        fast_client(app)
+        pane = await open_jobs(pilot)
+        await until(pilot, lambda: emulator.count("list") == 1)
+        pane.track(NEW_MODEL)
+        await until(pilot, lambda: state_of(app, NEW_MODEL) == "requested")
+        await advance(pilot, clock, 5)
+        assert emulator.count("list") == 1
+        await advance(pilot, clock, emulator.world.job_delay + 60)
+        await until(pilot, lambda: state_of(app, NEW_MODEL) == "available")
+        await until(pilot, lambda: emulator.count("list") == 2)
