@@ -50,7 +50,7 @@ async def models(ctx: Context) -> int:
     if query.uses_tracked:
         from bytez_tui.panes.jobs.store import JobStore
 
-        tracked = frozenset(job.model for job in JobStore().load())
+        tracked = frozenset(job.model for job in JobStore(base_url=ctx.settings.base_url).load())
     order = index.order(_SORT_KEYS[args.sort])
     rows = query.filter(index, within=order, running=running, tracked=tracked)
     shown = rows[: args.limit] if args.limit else rows

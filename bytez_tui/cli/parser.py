@@ -12,7 +12,7 @@ from collections.abc import Callable
 
 from bytez_tui.format import parse_duration
 
-__all__ = ["EXIT_CODES_EPILOG", "build_parser", "duration_arg"]
+__all__ = ["EXIT_CODES_EPILOG", "build_parser", "duration_arg", "model_arg"]
 
 EXIT_CODES_EPILOG = (
     "exit codes: 0 ok, 1 API error, 2 usage, 3 worth retrying (rate limit, 5xx,\n"
@@ -30,6 +30,17 @@ DEFAULT_TIMEOUT = "15m"
 """How long `--wait` waits by default (the official clients gave up after 15 minutes)."""
 DEFAULT_EXPIRE = "5m"
 """Idle expiry sent with `load` by default (what the official clients sent)."""
+
+
+def model_arg(text: str) -> str:
+    """An argparse type: a Hugging Face model id, `org/name`, or its Hub page URL (a typo
+    is a usage error caught here, not a request the server refuses)."""
+    from bytez_tui.panes.jobs.store import is_model_id, model_id_from
+
+    model = model_id_from(text)
+    if not is_model_id(model):
+        raise argparse.ArgumentTypeError(f"expected a Hugging Face id, org/name: {text!r}")
+    return model
 
 
 def duration_arg(text: str) -> float:
@@ -119,7 +130,7 @@ def _models() -> argparse.ArgumentParser:
 
 def _job() -> argparse.ArgumentParser:
     job = _command("job", "Ask Bytez to make a model available; optionally wait until it is.")
-    job.add_argument("model", metavar="MODEL", help="Hugging Face id, org/name")
+    job.add_argument("model", metavar="MODEL", type=model_arg, help="Hugging Face id, org/name")
     _wait_flags(job, "wait until the model is available")
     _json_flag(job, "write the job as JSON")
     return job
@@ -127,7 +138,7 @@ def _job() -> argparse.ArgumentParser:
 
 def _load() -> argparse.ArgumentParser:
     load = _command("load", "Start an instance of a model; optionally wait until it runs.")
-    load.add_argument("model", metavar="MODEL", help="Hugging Face id, org/name")
+    load.add_argument("model", metavar="MODEL", type=model_arg, help="Hugging Face id, org/name")
     load.add_argument(
         "--concurrency",
         type=positive_int,
@@ -149,7 +160,7 @@ def _load() -> argparse.ArgumentParser:
 
 def _status() -> argparse.ArgumentParser:
     status = _command("status", "Show the instance of one model.")
-    status.add_argument("model", metavar="MODEL", help="Hugging Face id, org/name")
+    status.add_argument("model", metavar="MODEL", type=model_arg, help="Hugging Face id, org/name")
     _json_flag(status, "write the instance as JSON (status null when there is none)")
     return status
 
@@ -173,7 +184,7 @@ def _instances() -> argparse.ArgumentParser:
 
 def _run() -> argparse.ArgumentParser:
     run = _command("run", "Run a prompt on a model, streaming the answer to stdout.")
-    run.add_argument("model", metavar="MODEL", help="Hugging Face id, org/name")
+    run.add_argument("model", metavar="MODEL", type=model_arg, help="Hugging Face id, org/name")
     run.add_argument(
         "prompt",
         nargs="*",
@@ -194,7 +205,7 @@ def _run() -> argparse.ArgumentParser:
 
 def _delete() -> argparse.ArgumentParser:
     delete = _command("delete", "Stop the instance of a model.")
-    delete.add_argument("model", metavar="MODEL", help="Hugging Face id, org/name")
+    delete.add_argument("model", metavar="MODEL", type=model_arg, help="Hugging Face id, org/name")
     delete.add_argument(
         "-y", "--yes", action="store_true", help="do not ask (required without a terminal)"
     )

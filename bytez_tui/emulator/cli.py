@@ -7,12 +7,30 @@ import signal
 import sys
 import threading
 from types import FrameType
+from typing import Any
 
 from bytez_tui.clock import SystemClock
 from bytez_tui.emulator.server import EmulatorServer
 from bytez_tui.emulator.world import World
 
 __all__ = ["build_parser", "main"]
+
+
+def _bounded(kind: type[int] | type[float], low: float, high: float | None = None) -> Any:
+    """An argparse type: a number of `kind` from `low` to `high` (a usage error otherwise,
+    not a traceback from the socket or the world)."""
+
+    def parse(text: str) -> int | float:
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+        if value < low or (high is not None and value > high):
+            span = f"from {low:g} to {high:g}" if high is not None else f"at least {low:g}"
+            raise argparse.ArgumentTypeError(f"must be {span}: {text!r}")
+        return value
+
+    return parse
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -23,16 +41,30 @@ def build_parser() -> argparse.ArgumentParser:
     )
     add = parser.add_argument
     add("--host", default="127.0.0.1", help="interface to bind (default: %(default)s)")
-    add("--port", type=int, default=8080, help="port to bind; 0 picks one (default: %(default)s)")
-    add("--models", type=int, default=500, help="catalogue size (default: %(default)s)")
+    add(
+        "--port",
+        type=_bounded(int, 0, 65535),
+        default=8080,
+        help="port to bind; 0 picks one (default: %(default)s)",
+    )
+    add(
+        "--models", type=_bounded(int, 0), default=500, help="catalogue size (default: %(default)s)"
+    )
     add("--seed", type=int, default=0, help="seed for catalogue and text (default: %(default)s)")
-    add("--job-delay", type=float, default=10.0, help="seconds a job stays queued")
-    add("--boot-delay", type=float, default=5.0, help="seconds from load to RUNNING")
-    add("--grace", type=float, default=60.0, help="seconds an expired instance lingers")
-    add("--fragment-interval", type=float, default=0.05, help="seconds between stream fragments")
+    add("--job-delay", type=_bounded(float, 0), default=10.0, help="seconds a job stays queued")
+    add("--boot-delay", type=_bounded(float, 0), default=5.0, help="seconds from load to RUNNING")
+    add(
+        "--grace", type=_bounded(float, 0), default=60.0, help="seconds an expired instance lingers"
+    )
+    add(
+        "--fragment-interval",
+        type=_bounded(float, 0),
+        default=0.05,
+        help="seconds between stream fragments",
+    )
     add("--key", default=None, help="accept only this API key (default: any non-empty key)")
     add("--echo-prompt", action="store_true", help="send the prompt as the first fragment")
-    add("--demo-instances", type=int, default=2, help="instances RUNNING at start")
+    add("--demo-instances", type=_bounded(int, 0), default=2, help="instances RUNNING at start")
     return parser
 
 

@@ -13,6 +13,8 @@ from textual.screen import Screen
 from textual.validation import Length
 from textual.widgets import Button, Checkbox, Input, Static
 
+from bytez_tui.widgets.toggles import MarkedCheckbox
+
 __all__ = ["ApiKeyScreen", "KeyEntry"]
 
 
@@ -59,7 +61,7 @@ class ApiKeyScreen(Screen[KeyEntry | None]):
                 validate_on=["submitted"],
             )
             yield Static("", id="key-error")
-            yield Checkbox(
+            yield MarkedCheckbox(
                 f"Save to {self._config_path} (readable only by you)", True, id="key-save"
             )
             with Horizontal(id="key-buttons"):

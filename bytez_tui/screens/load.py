@@ -12,10 +12,11 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.validation import Function, Integer, Regex
-from textual.widgets import Button, Input, RadioButton, RadioSet, Static
+from textual.widgets import Button, Input, RadioSet, Static
 
 from bytez_tui.format import duration, money, parse_duration
 from bytez_tui.models import cost_per_hour, cost_usd
+from bytez_tui.widgets.toggles import MarkedRadioButton
 
 __all__ = ["EXPIRY_PRESETS", "MAX_CONCURRENCY", "LoadChoice", "LoadDialog"]
 
@@ -188,8 +189,8 @@ class LoadDialog(ModalScreen[LoadChoice | None]):
                 yield Static("Stop if idle", classes="field-label")
                 with RadioSet(id="load-expiry", compact=True):
                     for index, (label, _) in enumerate(EXPIRY_PRESETS):
-                        yield RadioButton(label, value=index == 0)
-                    yield RadioButton("custom", id="load-expiry-custom")
+                        yield MarkedRadioButton(label, value=index == 0)
+                    yield MarkedRadioButton("custom", id="load-expiry-custom")
                 yield Input(
                     placeholder="45m, 2h",
                     id="load-custom",

@@ -6,6 +6,7 @@ repaint only the cell that changed, which is what keeps live panes cheap over SS
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -134,6 +135,21 @@ class RowList(VerticalScroll, can_focus=True):
             if row.key == key:
                 self.cursor = index
                 return
+
+    def remove_rows(self, rows: Iterable[Row]) -> None:
+        """Remove `rows`, then put the cursor back on a row that is still there.
+
+        A removal completes later than the refresh after it: re-applying the cursor
+        then still counted the old rows, and a cursor on the last row was left past the
+        end (nothing highlighted, the row keys dead).
+        """
+        removal = self.remove_children(list(rows))
+
+        async def resync() -> None:
+            await removal
+            self.sync_cursor()
+
+        self.call_later(resync)
 
     def sync_cursor(self) -> None:
         """Re-apply the cursor after rows were added or removed."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from textual.reactive import reactive
+from textual.timer import Timer
 from textual.widgets import Static
 
 from bytez_tui.clock import Clock
@@ -59,13 +60,24 @@ class StatusBar(Static):
         self._host = label
         self._key = masked_key
         self._clock = clock
+        self._retry_at: float | None = None
+        self._retry_timer: Timer | None = None
 
     def on_mount(self) -> None:
         self.set_interval(15, self._refresh_age)
+        # Ticks only while a "retrying in Ns" countdown is shown (one short line a second).
+        self._retry_timer = self.set_interval(1, self._refresh_age, pause=self._retry_at is None)
 
     def watch_health(self, health: Health) -> None:
         for state in _STATE_TEXT:
             self.set_class(health.state == state, f"-{state}")
+        retrying = health.state == "retrying" and health.retry_in is not None
+        self._retry_at = self._clock.monotonic() + (health.retry_in or 0.0) if retrying else None
+        if self._retry_timer is not None:
+            if retrying:
+                self._retry_timer.resume()
+            else:
+                self._retry_timer.pause()
         self._refresh_age()
 
     def watch_paused(self) -> None:
@@ -74,8 +86,10 @@ class StatusBar(Static):
     def _refresh_age(self) -> None:
         health = self.health
         state = _STATE_TEXT[health.state]
-        if health.state == "retrying" and health.retry_in is not None:
-            state += f" in {health.retry_in:.0f}s"
+        if self._retry_at is not None:
+            # Counted down from when the answer came, not the figure frozen in it.
+            left = max(0.0, self._retry_at - self._clock.monotonic())
+            state += f" in {left:.0f}s"
         parts = [f"bytez-tui  {self._host}", f"key {self._key}", state]
         if health.updated is not None:
             parts.append(f"updated {ago(health.updated, self._clock.now())}")

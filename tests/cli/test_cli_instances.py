@@ -228,6 +228,22 @@ def test_usage_errors_exit_2(cli: Cli) -> None:
     assert insecure.code == 2 and "--allow-insecure-http" in insecure.stderr
 
 
+@pytest.mark.parametrize("command", ["job", "load", "status", "run", "delete"])
+def test_a_model_id_without_a_slash_is_a_usage_error(cli: Cli, command: str) -> None:
+    """Caught before any request: exit 2 (usage), not 1 (the server's 400)."""
+    extra = ["hello"] if command == "run" else ["--yes"] if command == "delete" else []
+    result = cli(command, "gpt2", *extra)
+    assert result.code == 2
+    assert "expected a Hugging Face id, org/name: 'gpt2'" in result.stderr
+    assert cli.emulator.count("job") + cli.emulator.count("load") == 0
+
+
+def test_a_hub_url_names_the_model(cli: Cli) -> None:
+    result = cli("status", "https://huggingface.co/roneneldan/TinyStories-8M", "--json")
+    assert result.code == 0
+    assert json.loads(result.stdout)["model"] == TINY
+
+
 def test_demo_flag_serves_the_embedded_emulator(cli: Cli) -> None:
     result = cli("--demo", "instances", "--json", BYTEZ_API_KEY="", BYTEZ_BASE_URL="")
     assert result.code == 0

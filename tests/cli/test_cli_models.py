@@ -103,10 +103,10 @@ def test_models_without_a_cache_and_a_failing_api(cli: Cli, emulator: EmulatorSe
     assert result.stdout == ""
 
 
-def test_tracked_matches_the_dashboards_tracked_jobs(cli: Cli) -> None:
+def test_tracked_matches_the_dashboards_tracked_jobs(cli: Cli, emulator: EmulatorServer) -> None:
     from bytez_tui.panes.jobs.store import JobStore, TrackedJob
 
-    JobStore().save(
+    JobStore(base_url=emulator.url).save(
         [TrackedJob("openai-community/gpt2", datetime(2024, 7, 1, tzinfo=timezone.utc))]
     )
     tracked = json.loads(cli("models", "tracked", "--json").stdout)

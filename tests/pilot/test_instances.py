@@ -270,3 +270,46 @@ async def test_polling_slows_while_the_terminal_is_unfocused(
         await advance(pilot, clock, 15)
         app.app_focus = True  # focus back: the normal interval applies at once
         await until(pilot, lambda: emulator.count("instances") == 3)
+
+
+async def test_load_dialog_marks_the_chosen_preset_without_colour() -> None:
+    """Only the chosen expiry preset shows a dot; the others are blank (NO_COLOR)."""
+    from textual.app import App
+    from textual.widgets import RadioButton
+
+    app: App[None] = App()
+    async with app.run_test(size=(100, 30)) as pilot:
+        dialog = LoadDialog(model=GPT2, ram_gb=1.0, cursor_blink=False)
+        app.push_screen(dialog)
+        await pilot.pause()
+
+        def marks() -> list[str]:
+            return [str(button.render())[:3] for button in dialog.query(RadioButton)]
+
+        assert marks() == ["▐●▌", "▐ ▌", "▐ ▌", "▐ ▌"]
+        dialog.query(RadioButton)[2].value = True
+        await pilot.pause()
+        assert marks() == ["▐ ▌", "▐ ▌", "▐●▌", "▐ ▌"]
+
+
+async def test_dismissing_the_last_expired_row_keeps_a_cursor(
+    make_app: Callable[..., BytezApp], clock: FixedClock
+) -> None:
+    """`d` on an expired last row drops it; the cursor was left past the end, so no row
+    was highlighted and `p`, `c`, `d` did nothing until an arrow key."""
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        pane = await open_instances(pilot)
+        tiny = row(pane, TINY)
+        for _ in range(4):
+            await advance(pilot, clock, 60)
+        await until(pilot, lambda: tiny.gone)
+        pane.rows.focus()
+        pane.rows.select(TINY)
+        assert pane.rows.cursor == len(pane.rows.rows) - 1
+        await pilot.press("d")
+        await until(pilot, lambda: pane.row(TINY) is None)
+        await pilot.pause()
+        highlighted = pane.rows.highlighted
+        assert highlighted is not None and highlighted.key == PHI
+        assert highlighted.has_class("-cursor")

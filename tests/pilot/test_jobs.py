@@ -41,7 +41,8 @@ def jobs_pane(app: BytezApp) -> JobsPane:
 
 
 def state_of(app: BytezApp, model: str) -> str | None:
-    job = jobs_pane(app).jobs.get(model)
+    panes = app.screen.query(JobsPane)  # mounted after the catalogue's first frame
+    job = panes.first().jobs.get(model) if panes else None
     return job.state if job else None
 
 
@@ -126,7 +127,7 @@ async def test_restart_resumes_a_tracked_job(
         pane.track(NEW_MODEL)
         await until(pilot, lambda: emulator.count("job", model=NEW_MODEL) == 1)
         await until(pilot, lambda: pane.settled)
-    stored = JobStore().load()
+    stored = JobStore(base_url=emulator.url).load()
     assert [job.model for job in stored] == [NEW_MODEL]
     clock.advance(30)
     app = make_app()
@@ -134,10 +135,72 @@ async def test_restart_resumes_a_tracked_job(
         fast_client(app)
         await until(pilot, lambda: state_of(app, NEW_MODEL) == "available")
         assert emulator.count("job", model=NEW_MODEL) == 2
-    assert JobStore().load()[0].state == "available"
+    assert JobStore(base_url=emulator.url).load()[0].state == "available"
 
 
-async def test_untrack_and_clear(make_app: Callable[..., BytezApp], clock: FixedClock) -> None:
+async def test_jobs_belong_to_the_api_they_were_requested_from(
+    make_app: Callable[..., BytezApp], emulator: EmulatorServer
+) -> None:
+    """A job tracked on another API (say the demo) is neither shown nor polled here."""
+    from datetime import datetime, timezone
+
+    from bytez_tui.panes.jobs.store import TrackedJob
+
+    when = datetime(2024, 7, 1, tzinfo=timezone.utc)
+    JobStore(base_url="http://127.0.0.1:1").save([TrackedJob("demo/elsewhere", when)])
+    JobStore(base_url=emulator.url).save([TrackedJob(NEW_MODEL, when)])
+    assert JobStore(base_url="http://127.0.0.1:1").path != JobStore(base_url=emulator.url).path
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        fast_client(app)
+        pane = await open_jobs(pilot)
+        await until(pilot, lambda: emulator.count("job", model=NEW_MODEL) == 1)
+        assert list(pane.jobs) == [NEW_MODEL]
+        assert emulator.count("job", model="demo/elsewhere") == 0
+
+
+async def test_leaving_an_empty_jobs_pane_takes_its_keys_along(
+    make_app: Callable[..., BytezApp],
+) -> None:
+    """The empty (hidden) row list had focus: after `1` the Jobs keys acted out of sight."""
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        pane = await open_jobs(pilot)
+        assert not pane.jobs
+        assert app.focused is pane.rows
+        await pilot.press("1")
+        await pilot.pause()
+        await pilot.pause()
+        focused = app.focused
+        assert focused is None or pane not in focused.ancestors_with_self
+
+
+async def test_a_pasted_id_or_hub_url_is_tracked(
+    make_app: Callable[..., BytezApp], emulator: EmulatorServer
+) -> None:
+    """Pasted text keeps its blanks, and people copy the Hub page's URL: both were
+    refused as "expected org/name"."""
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        fast_client(app)
+        pane = await open_jobs(pilot)
+        await pilot.press("a")
+        pane.add_input.insert_text_at_cursor(f"  {NEW_MODEL}  ")
+        await pilot.press("enter")
+        await until(pilot, lambda: NEW_MODEL in pane.jobs)
+        await pilot.press("a")
+        pane.add_input.insert_text_at_cursor(
+            "https://huggingface.co/openai-community/gpt2/tree/main"
+        )
+        await pilot.press("enter")
+        await until(pilot, lambda: "openai-community/gpt2" in pane.jobs)
+        assert str(pane.query_one("#jobs-add-error").render()) == ""
+        assert emulator.count("job", model=NEW_MODEL) >= 1
+
+
+async def test_untrack_and_clear(
+    make_app: Callable[..., BytezApp], emulator: EmulatorServer, clock: FixedClock
+) -> None:
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
         fast_client(app)
@@ -153,7 +216,7 @@ async def test_untrack_and_clear(make_app: Callable[..., BytezApp], clock: Fixed
         await until(pilot, lambda: NEW_MODEL not in pane.jobs)
         await pilot.press("X")
         await until(pilot, lambda: not pane.jobs)
-        assert JobStore().load() == []
+        assert JobStore(base_url=emulator.url).load() == []
         assert not changes
 
 
@@ -176,6 +239,8 @@ async def test_load_from_jobs_opens_the_dialog_now_or_when_ready(
         await advance(pilot, clock, 15)
         await until(pilot, lambda: isinstance(app.screen, LoadDialog))
         assert isinstance(app.screen, LoadDialog) and app.screen.model == NEW_MODEL
+        ready = [n.message for n in app._notifications if n.title == "Job ready"]
+        assert ready == [f"{NEW_MODEL} is available: opening the load dialog"]
         await pilot.press("escape")
         await until(pilot, lambda: not isinstance(app.screen, LoadDialog))
         await pilot.press("l")  # available: the dialog opens at once

@@ -8,7 +8,7 @@ from collections.abc import Callable
 
 from textual.app import App, ComposeResult
 from textual.pilot import Pilot
-from textual.widgets import Input, TextArea
+from textual.widgets import Checkbox, Input, TabbedContent, TextArea
 
 from bytez_tui.app import BytezApp
 from bytez_tui.clock import FixedClock
@@ -173,6 +173,82 @@ async def test_cut_stream_keeps_partial_output(
         assert pane.prompt_area.text == PROMPT
 
 
+async def test_a_failed_run_ends_at_once_without_asking_for_stats(
+    make_app: AppFactory, emulator: EmulatorServer
+) -> None:
+    """With the server failing, the run shows "failed" at once: no status read (and
+    its retries) keeps it "running" after the run itself has failed."""
+    emulator.fail_next("run", 503, count=1)
+    emulator.fail_next("status", 503, count=100)
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        pane = await open_playground(pilot, RUNNING)
+        pane.running_models = frozenset({RUNNING})
+        await pilot.press("ctrl+j")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert str(pane.status_line.render()).startswith("✗ failed")
+        assert emulator.count("status", model=RUNNING) == 0
+        assert pane.prompt_area.text == PROMPT
+
+
+async def test_check_boxes_show_their_state_without_colour(make_app: AppFactory) -> None:
+    """Off is a blank box, on is an X: not the same X in another colour (NO_COLOR)."""
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        pane = await open_playground(pilot, RUNNING)
+        do_sample = pane.query_one("#param-do_sample", Checkbox)
+        assert not do_sample.value
+        assert str(do_sample.render()).startswith("▐ ▌")
+        assert str(pane.stream_box.render()).startswith("▐X▌")
+        do_sample.toggle()
+        pane.stream_box.toggle()
+        await pilot.pause()
+        assert str(do_sample.render()).startswith("▐X▌")
+        assert str(pane.stream_box.render()).startswith("▐ ▌")
+
+
+async def test_the_running_check_says_what_it_is_doing(
+    make_app: AppFactory, emulator: EmulatorServer
+) -> None:
+    """Before a run on a model not known to be running, the pane asks /model/status; on a
+    slow server that took seconds with the status line still saying "i: prompt …"."""
+    emulator.slow("status", 0.5)
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        pane = await open_playground(pilot, RUNNING)
+        pane.running_models = frozenset()
+        await pilot.press("ctrl+j")
+        await until(pilot, lambda: "checking" in str(pane.status_line.render()))
+        assert str(pane.status_line.render()).startswith(f"… checking that {RUNNING} is running")
+        emulator.slow("status", None)
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert str(pane.status_line.render()).startswith("✓ done")
+
+
+async def test_leaving_from_a_check_box_does_not_bounce_back(make_app: AppFactory) -> None:
+    """With focus on the stream or do_sample box (where escape leaves it), `1` showed the
+    catalogue for a moment and came back here with focus in a text field, so the next key
+    replaced the model id."""
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        pane = await open_playground(pilot, RUNNING)
+        tabs = app.screen.query_one("TabbedContent", TabbedContent)
+        for box in (pane.stream_box, pane.query_one("#param-do_sample", Checkbox)):
+            box.focus()
+            await pilot.pause()
+            await pilot.press("1")
+            for _ in range(4):
+                await pilot.pause()
+            assert tabs.active == "tab-catalogue"
+            focused = app.focused
+            assert focused is None or pane not in focused.ancestors
+            await pilot.press("4")
+            await pilot.pause()
+        assert pane.model_input.value == RUNNING
+
+
 async def test_invalid_json_params_block_the_run(
     make_app: AppFactory, emulator: EmulatorServer
 ) -> None:
@@ -193,6 +269,8 @@ async def test_invalid_json_params_block_the_run(
         await pilot.press(*' "top_p": 0.5}')
         await pilot.pause()
         assert pane.params_form.problem == ""
+        # The refusal does not outlive its cause.
+        assert str(pane.status_line.render()).startswith("i: prompt")
         pane.query_one("#param-temperature", Input).value = "-1"
         await pilot.pause()
         assert pane.params_form.problem == "temperature: must be at least 0"

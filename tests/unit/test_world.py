@@ -250,3 +250,19 @@ def test_hundred_thousand_models_build(clock: FixedClock) -> None:
 def test_timestamps_use_the_clock(world: World, clock: FixedClock) -> None:
     clock.set(clock.now() + timedelta(milliseconds=1234))
     assert ok(world.job({"model": "acme/x"}))["modified"] == "2024-07-01T12:00:01.234Z"
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [["--port", "99999"], ["--port", "-1"], ["--models", "-3"], ["--job-delay", "soon"]],
+)
+def test_emulator_flags_out_of_range_are_usage_errors(
+    argv: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`--port 99999` used to end in an OverflowError traceback from the socket."""
+    from bytez_tui.emulator.cli import main
+
+    with pytest.raises(SystemExit) as exit_info:
+        main(argv)
+    assert exit_info.value.code == 2
+    assert f"argument {argv[0]}:" in capsys.readouterr().err

@@ -212,6 +212,14 @@ class InstancesPane(Pane):
         if focused is None or self not in focused.ancestors_with_self:
             self.rows.focus()
 
+    def on_hide(self) -> None:
+        # The row list takes focus even while it is empty and not displayed, so Textual
+        # never blurs it when the pane goes; the pane's keys (`x`, `d` …) would then act
+        # on a pane that is out of sight. Let go of the focus with the pane.
+        focused = self.screen.focused
+        if focused is not None and self in focused.ancestors:
+            self.screen.set_focus(None)
+
     def on_resize(self, event: events.Resize) -> None:
         self.set_class(event.size.width < 100, "-narrow")
 
@@ -453,8 +461,7 @@ class InstancesPane(Pane):
     def _drop(self, model: str) -> None:
         row = self.row(model)
         if row is not None:
-            row.remove()
-            self.call_after_refresh(self.rows.sync_cursor)
+            self.rows.remove_rows([row])
         self.set_class(not [r for r in self._rows() if r.key != model], "-empty")
         self._summarise(exclude=model)
 

@@ -17,7 +17,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.message import Message
-from textual.validation import Regex
+from textual.validation import Function
 from textual.widgets import Input, Static
 
 from bytez_tui.errors import BadResponse, BytezError, NotFound
@@ -26,7 +26,7 @@ from bytez_tui.models import Job
 from bytez_tui.panes.base import Pane
 from bytez_tui.panes.jobs.notify import osc9
 from bytez_tui.panes.jobs.row import JobHeader, JobRow
-from bytez_tui.panes.jobs.store import MODEL_ID, JobStore, TrackedJob, is_model_id
+from bytez_tui.panes.jobs.store import JobStore, TrackedJob, is_model_id, model_id_from
 from bytez_tui.panes.polling import BACKOFF_CAP, BACKOFF_START, Poller
 from bytez_tui.widgets.rows import RowList
 
@@ -106,7 +106,7 @@ class JobsPane(Pane):
         classes: str | None = None,
     ) -> None:
         super().__init__(api=api, clock=clock, settings=settings, name=name, id=id, classes=classes)
-        self.store = store or JobStore()
+        self.store = store or JobStore(base_url=settings.base_url)
         """Where tracked jobs are kept."""
         self._jobs: dict[str, TrackedJob] = {}
         self._pollers: dict[str, Poller] = {}
@@ -124,7 +124,9 @@ class JobsPane(Pane):
                 placeholder="org/name, e.g. openai-community/gpt2",
                 id="jobs-add-input",
                 compact=True,
-                validators=[Regex(MODEL_ID, failure_description="expected org/name")],
+                validators=[
+                    Function(lambda text: is_model_id(model_id_from(text)), "expected org/name")
+                ],
                 validate_on=["submitted"],
             )
             yield Static("", id="jobs-add-error")
@@ -174,7 +176,7 @@ class JobsPane(Pane):
         Returns:
             Whether `model` is (now) tracked; False if it is not an `org/name` id.
         """
-        model = model.strip()
+        model = model_id_from(model)
         if not is_model_id(model):
             self.notify(
                 f"{model!r} is not a Hugging Face model id (expected org/name)",
@@ -208,6 +210,14 @@ class JobsPane(Pane):
         focused = self.screen.focused
         if focused is None or self not in focused.ancestors_with_self:
             self.rows.focus()
+
+    def on_hide(self) -> None:
+        # The row list takes focus even while it is empty and not displayed, so Textual
+        # never blurs it when the pane goes; the pane's keys (`x`, `d` …) would then act
+        # on a pane that is out of sight. Let go of the focus with the pane.
+        focused = self.screen.focused
+        if focused is not None and self in focused.ancestors:
+            self.screen.set_focus(None)
 
     def on_resize(self, event: events.Resize) -> None:
         self.set_class(event.size.width < 100, "-narrow")
@@ -334,7 +344,13 @@ class JobsPane(Pane):
 
     def _announce(self, job: TrackedJob, answer: Job) -> None:
         text = f"{job.model} is available"
-        self.notify(f"{text}: press l on the Jobs pane to load it", title="Job ready")
+        # With `l` already pressed the load dialog opens by itself: don't ask for `l` again.
+        hint = (
+            "opening the load dialog"
+            if job.load_when_ready
+            else "press l on the Jobs pane to load it"
+        )
+        self.notify(f"{text}: {hint}", title="Job ready")
         self.app.bell()
         if self.settings.desktop_notifications:
             driver = self.app._driver  # noqa: SLF001 - Textual has no public raw-write API
@@ -364,6 +380,7 @@ class JobsPane(Pane):
         self._save()
 
     def _remove(self, models: list[str]) -> None:
+        rows = []
         for model in models:
             self._jobs.pop(model, None)
             poller = self._pollers.pop(model, None)
@@ -371,8 +388,8 @@ class JobsPane(Pane):
                 poller.stop()
             row = self.rows.get_row(model)
             if row is not None:
-                row.remove()
-        self.call_after_refresh(self.rows.sync_cursor)
+                rows.append(row)
+        self.rows.remove_rows(rows)
         self._save()
         self._changed()
 

@@ -11,6 +11,7 @@ from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.containers import Horizontal
 from textual.reactive import var
+from textual.widget import Widget
 from textual.widgets import Button, Checkbox, Input, Label, Static, TextArea
 from textual.worker import Worker
 
@@ -24,6 +25,7 @@ from bytez_tui.panes.playground.params import ParamsForm, ParamsInvalid
 from bytez_tui.panes.playground.run import RunRequest
 from bytez_tui.panes.playground.runner import PlaygroundRuns
 from bytez_tui.panes.playground.status import RunStatus
+from bytez_tui.widgets.toggles import MarkedCheckbox
 
 if TYPE_CHECKING:
     from bytez_tui.app import BytezApp
@@ -60,6 +62,7 @@ class PlaygroundPane(PlaygroundRuns):
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self._recall: Recall[Fields] = Recall(self.history)
+        self._blocked_by_params = False
         self._suggester = ModelSuggester()
 
     def compose(self) -> ComposeResult:
@@ -75,7 +78,7 @@ class PlaygroundPane(PlaygroundRuns):
             model.cursor_blink = blink
             yield model
             yield Static("", id="model-state")
-            yield Checkbox("stream", value=True, compact=True, id="stream")
+            yield MarkedCheckbox("stream", value=True, compact=True, id="stream")
         with Horizontal(id="load-offer"):
             yield Static("", id="load-offer-text")
             yield Button("Load and run", compact=True, id="load-offer-button")
@@ -96,6 +99,7 @@ class PlaygroundPane(PlaygroundRuns):
         # Textual also calls PlaygroundRuns.on_mount and Pane's handlers (MRO dispatch).
         self.query_one("#load-offer").display = False
         self.status_line.show_idle()
+        self.watch(self.params_form, "problem", self._params_problem, init=False)
 
     def on_resize(self, event: events.Resize) -> None:
         self.set_class(event.size.height < _SHORT, "-short")
@@ -109,6 +113,24 @@ class PlaygroundPane(PlaygroundRuns):
 
     def on_descendant_blur(self) -> None:
         self.call_after_refresh(self._keep_keys_alive)
+
+    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
+        # When the pane is hidden, Textual hands the focus of the check box (or the model
+        # field) to a "visible" sibling in this same hidden pane, and the tabs then switch
+        # back to show it: `1` from the stream box bounced back here, and the next key
+        # replaced the model id. While hidden, the pane takes no focus.
+        if self._hidden():
+            event.stop()
+            self.call_later(self._drop_hidden_focus)
+
+    def _hidden(self) -> bool:
+        tab = self.parent
+        return isinstance(tab, Widget) and not tab.display
+
+    def _drop_hidden_focus(self) -> None:
+        focused = self.screen.focused
+        if self._hidden() and focused is not None and self in focused.ancestors:
+            self.screen.set_focus(None)
 
     def _keep_keys_alive(self) -> None:
         # Escape (the app's "leave the field") leaves focus nowhere, where the pane's keys
@@ -288,6 +310,7 @@ class PlaygroundPane(PlaygroundRuns):
             params = self.params_form.params()
         except ParamsInvalid as error:
             self._refuse(str(error), None)
+            self._blocked_by_params = True
             return None
         return RunRequest(
             model=model,
@@ -297,7 +320,14 @@ class PlaygroundPane(PlaygroundRuns):
             time=self.clock.now().isoformat(),
         )
 
+    def _params_problem(self, problem: str) -> None:
+        # "Not run: JSON params, line 1 …" outlived the fix; the form shows live problems.
+        if not problem and self._blocked_by_params and self.status_line.has_class("-blocked"):
+            self.status_line.show_idle()
+        self._blocked_by_params = self._blocked_by_params and bool(problem)
+
     def _refuse(self, reason: str, field: Input | TextArea | None) -> None:
+        self._blocked_by_params = False
         self.status_line.show_blocked(reason)
         self.notify(reason, title="Not run", severity="warning")
         if field is not None:

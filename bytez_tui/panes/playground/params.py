@@ -20,6 +20,7 @@ from textual.validation import Integer, Number, Validator
 from textual.widgets import Checkbox, Input, Label, Static, TextArea
 
 from bytez_tui.prompting import ParamsError, parse_params
+from bytez_tui.widgets.toggles import MarkedCheckbox
 
 __all__ = ["QUICK_FIELDS", "ParamsForm", "ParamsInvalid", "QuickField", "parse_json_params"]
 
@@ -128,7 +129,7 @@ class ParamsForm(Vertical):
                 )
                 text_input.cursor_blink = self._cursor_blink
                 yield text_input
-        yield Checkbox("do_sample", id="param-do_sample", compact=True)
+        yield MarkedCheckbox("do_sample", id="param-do_sample", compact=True)
         editor = TextArea(
             id="params-json",
             soft_wrap=True,

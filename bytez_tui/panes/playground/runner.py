@@ -88,8 +88,10 @@ class PlaygroundRuns(Pane):
         if wait:
             if not await self._wait_until_running(request):
                 return
-        elif check and not await self._is_running(request):
-            return
+        elif check:
+            self.status_line.show_checking(request.model)
+            if not await self._is_running(request):
+                return
         self._waiting = None
         await self._execute(request)
 
@@ -139,7 +141,9 @@ class PlaygroundRuns(Pane):
                 await self._receive_stream(run)
             else:
                 await self._receive_whole(run)
-            if run.outcome != "stopped":
+            if run.outcome == "done":
+                # Not after a failure: the server may be down, and the read's retries
+                # would keep the run shown as "running" for seconds.
                 run.inferences = await self._inferences(request.model)
         except Exception as error:
             run.outcome, run.error = "failed", f"{type(error).__name__}: {error}"

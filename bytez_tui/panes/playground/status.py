@@ -59,6 +59,11 @@ class RunStatus(Static):
             f"… waiting for {model} to be RUNNING, then the run starts (escape cancels)",
         )
 
+    def show_checking(self, model: str) -> None:
+        """The run first asks whether its model is running (a slow or failing server can
+        take seconds to answer: say so rather than look idle)."""
+        self._state("-waiting", f"… checking that {model} is running (escape cancels)")
+
     def show_blocked(self, reason: str) -> None:
         """The run was refused before it started."""
         self._state("-blocked", f"Not run: {reason}")

@@ -1,0 +1,39 @@
+"""Small shared widgets in a tiny host app."""
+
+from __future__ import annotations
+
+from textual.app import App, ComposeResult
+
+from bytez_tui.clock import FixedClock
+from bytez_tui.connection import Health
+from bytez_tui.widgets.status_bar import StatusBar
+
+
+class _Host(App[None]):
+    def __init__(self, clock: FixedClock) -> None:
+        super().__init__()
+        self.clock = clock
+
+    def compose(self) -> ComposeResult:
+        yield StatusBar(label="emulator", masked_key="…0000", clock=self.clock)
+
+
+async def test_header_counts_the_rate_limit_retry_down(clock: FixedClock) -> None:
+    """The header said "retrying in 30s" until the next answer, however long it waited."""
+    app = _Host(clock)
+    async with app.run_test(size=(120, 3)) as pilot:
+        bar = app.query_one(StatusBar)
+        bar.health = Health("retrying", "Rate limited", 30.0)
+        await pilot.pause()
+        assert "↻ retrying in 30s" in str(bar.render())
+        clock.advance(12)
+        bar._refresh_age()  # what the once-a-second timer calls
+        assert "↻ retrying in 18s" in str(bar.render())
+        clock.advance(60)
+        bar._refresh_age()
+        assert "↻ retrying in 0s" in str(bar.render())
+        assert bar._retry_timer is not None and bar._retry_timer._active.is_set()
+        bar.health = Health("online")
+        await pilot.pause()
+        assert "● online" in str(bar.render()) and "retrying" not in str(bar.render())
+        assert not bar._retry_timer._active.is_set()
