@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from textual.pilot import Pilot
+from waiting import step, until
 
 from bytez_tui.app import BytezApp
 from bytez_tui.clock import FixedClock
@@ -23,25 +24,6 @@ GPT2 = "openai-community/gpt2"
 """In the catalogue, not running."""
 
 
-async def until(pilot: Pilot[Any], condition: Callable[[], bool], tries: int = 200) -> None:
-    """Let the app run until `condition` holds (bounded; never sleeps for time)."""
-    for _ in range(tries):
-        if condition():
-            return
-        await pilot.app.workers.wait_for_complete()
-        await pilot.pause()
-    raise AssertionError("condition not reached")
-
-
-async def advance(pilot: Pilot[Any], clock: FixedClock, seconds: float) -> None:
-    """Step the clock once every poller of the pane waits on it, then let them run."""
-    pane = pilot.app.screen.query_one(InstancesPane)
-    await until(pilot, lambda: pane.settled)
-    clock.advance(seconds)
-    await pilot.pause()
-    await until(pilot, lambda: pane.settled)
-
-
 async def open_instances(pilot: Pilot[Any]) -> InstancesPane:
     app = pilot.app
     assert isinstance(app, BytezApp)
@@ -51,6 +33,11 @@ async def open_instances(pilot: Pilot[Any]) -> InstancesPane:
     await until(pilot, lambda: pane.loaded and len(pane.rows.rows) >= 1)
     await pilot.pause()
     return pane
+
+
+async def advance(pilot: Pilot[Any], clock: FixedClock, seconds: float) -> None:
+    """Step the clock once every poller of the InstancesPane waits on it, then let them run."""
+    await step(pilot, pilot.app.screen.query_one(InstancesPane), clock, seconds)
 
 
 def row(pane: InstancesPane, model: str) -> InstanceRow:

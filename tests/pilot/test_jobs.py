@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from textual.pilot import Pilot
+from waiting import step, until
 
 from bytez_tui.app import BytezApp
 from bytez_tui.clock import FixedClock
@@ -17,23 +18,9 @@ NEW_MODEL = "someorg/fresh-model"
 """Not in the emulator's catalogue, so its job queues for `job_delay` seconds."""
 
 
-async def until(pilot: Pilot[Any], condition: Callable[[], bool], tries: int = 200) -> None:
-    """Let the app run until `condition` holds (bounded; never sleeps for time)."""
-    for _ in range(tries):
-        if condition():
-            return
-        await pilot.app.workers.wait_for_complete()
-        await pilot.pause()
-    raise AssertionError("condition not reached")
-
-
 async def advance(pilot: Pilot[Any], clock: FixedClock, seconds: float) -> None:
-    """Step the clock once every poller of the pane waits on it, then let them run."""
-    pane = pilot.app.screen.query_one(JobsPane)
-    await until(pilot, lambda: pane.settled)
-    clock.advance(seconds)
-    await pilot.pause()
-    await until(pilot, lambda: pane.settled)
+    """Step the clock once every poller of the JobsPane waits on it, then let them run."""
+    await step(pilot, pilot.app.screen.query_one(JobsPane), clock, seconds)
 
 
 def jobs_pane(app: BytezApp) -> JobsPane:

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 from collections.abc import Callable
 
 from textual.app import App, ComposeResult
 from textual.pilot import Pilot
 from textual.widgets import Checkbox, Input, TabbedContent, TextArea
+from waiting import until as wait_until
 
 from bytez_tui.app import BytezApp
 from bytez_tui.clock import FixedClock
@@ -29,6 +31,9 @@ IDLE = "openai-community/gpt2"
 SEED = 7
 PROMPT = "Once upon a time"
 
+until = functools.partial(wait_until, workers=False, tries=400)
+"""Wait without waiting for workers: a run must be able to stay mid-stream."""
+
 
 def expected(model: str, prompt: str, count: int = DEFAULT_FRAGMENTS) -> list[str]:
     return continuation(SEED, model, prompt, count)
@@ -41,14 +46,6 @@ async def open_playground(pilot: Pilot[None], model: str, prompt: str = PROMPT) 
     pane = pilot.app.screen.query_one(PlaygroundPane)
     pane.prompt_area.text = prompt
     return pane
-
-
-async def until(pilot: Pilot[None], condition: Callable[[], bool], tries: int = 400) -> None:
-    for _ in range(tries):
-        if condition():
-            return
-        await pilot.pause()
-    raise AssertionError("condition never became true")
 
 
 async def test_open_model_lands_in_prompt(make_app: AppFactory) -> None:

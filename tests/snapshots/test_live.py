@@ -10,6 +10,7 @@ from collections.abc import Callable
 from typing import Any
 
 from textual.pilot import Pilot
+from waiting import step, until
 
 from bytez_tui.app import BytezApp
 from bytez_tui.clock import FixedClock
@@ -22,24 +23,6 @@ from bytez_tui.screens.load import LoadChoice
 GPT2 = "openai-community/gpt2"
 RAM = {"roneneldan/TinyStories-8M": 0.37, "microsoft/phi-1": 9.16, GPT2: 0.5}
 """The catalogue's RAM figures for the models shown, so costs never wait on the catalogue."""
-
-
-async def until(pilot: Pilot[Any], condition: Callable[[], bool], tries: int = 300) -> None:
-    for _ in range(tries):
-        if condition():
-            return
-        await pilot.app.workers.wait_for_complete()
-        await pilot.pause()
-    raise AssertionError("condition not reached")
-
-
-async def step(
-    pilot: Pilot[Any], pane: InstancesPane | JobsPane, clock: FixedClock, s: float
-) -> None:
-    await until(pilot, lambda: pane.settled)
-    clock.advance(s)
-    await pilot.pause()
-    await until(pilot, lambda: pane.settled)
 
 
 async def finish(pilot: Pilot[Any], pane: Pane) -> None:
