@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import replace
 from pathlib import PurePath
 from typing import ClassVar
@@ -13,7 +13,8 @@ from textual.binding import Binding, BindingType
 from textual.command import Provider
 from textual.screen import Screen
 from textual.theme import Theme
-from textual.widgets import Input, TextArea
+from textual.widget import Widget
+from textual.widgets import Input
 
 from bytez_tui.clipboard import copy_text
 from bytez_tui.clock import Clock, SystemClock
@@ -30,16 +31,12 @@ class BytezApp(App[None]):
     Args:
         settings: Where the API is, the key, the theme, the keymap.
         clock: The time source for every pane.
+        on_started: Called once, when start-up is over.
     """
 
     TITLE = "bytez-tui"
-    CSS_PATH: ClassVar[list[str | PurePath]] = [
-        "app.tcss",
-        "panes/catalogue.tcss",
-        "panes/jobs.tcss",
-        "panes/instances.tcss",
-        "panes/playground.tcss",
-    ]
+    CSS_PATH: ClassVar[list[str | PurePath]] = ["app.tcss", "panes/catalogue.tcss"]
+    """The other panes' sheets are read when `MainScreen` mounts them, after the first frame."""
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding(
             "1",
@@ -104,7 +101,13 @@ class BytezApp(App[None]):
     ENABLE_COMMAND_PALETTE = True
     COMMANDS = App.COMMANDS | {lambda: _model_provider()}
 
-    def __init__(self, settings: Settings, *, clock: Clock | None = None) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        clock: Clock | None = None,
+        on_started: Callable[[], object] | None = None,
+    ) -> None:
         super().__init__()
         self.settings = settings
         """The settings in force."""
@@ -112,6 +115,7 @@ class BytezApp(App[None]):
         """The time source for every pane."""
         self.connection = Connection(settings, self.clock)
         """The handle on the API that every pane shares."""
+        self._on_started = on_started
 
     def on_mount(self) -> None:
         if self.settings.theme in self.available_themes:
@@ -123,6 +127,16 @@ class BytezApp(App[None]):
             self._show_dashboard()
         else:
             self._ask_for_key("No API key is set. Paste one to continue.")
+            self.call_after_refresh(self._started)
+
+    def _started(self) -> None:
+        """Start-up is over: the dashboard is complete, or the key screen is up."""
+        if self._on_started is not None:
+            callback, self._on_started = self._on_started, None
+            callback()
+
+    def on_main_screen_started(self) -> None:
+        self._started()
 
     async def on_unmount(self) -> None:
         await self.connection.aclose()
@@ -181,16 +195,16 @@ class BytezApp(App[None]):
     def action_find(self) -> None:
         from bytez_tui.screens.main import MainScreen
 
-        if isinstance(self.focused, (Input, TextArea)):
+        if _is_text_field(self.focused):
             raise SkipAction()  # a `/` typed into a text field (model ids have one)
         if isinstance(self.screen, MainScreen):
             self.screen.show_pane("catalogue")
             self.screen.catalogue.focus_filter()
 
     def action_leave_field(self) -> None:
-        if isinstance(self.focused, (Input, TextArea)):
+        if _is_text_field(self.focused):
             self.screen.focus_next()
-            if isinstance(self.focused, (Input, TextArea)):
+            if _is_text_field(self.focused):
                 self.set_focus(None)
 
     def action_help(self) -> None:
@@ -240,12 +254,31 @@ class BytezApp(App[None]):
             self.notify(str(error), title="Theme not saved", severity="warning")
 
 
+def _is_text_field(widget: Widget | None) -> bool:
+    # TextArea (and its document model) is imported here, not before the first frame.
+    from textual.widgets import TextArea
+
+    return isinstance(widget, (Input, TextArea))
+
+
 def _model_provider() -> type[Provider]:
     from bytez_tui.panes.catalogue.palette import ModelProvider
 
     return ModelProvider
 
 
-def make_app(settings: Settings, *, clock: Clock | None = None) -> BytezApp:
-    """Build the app for `settings`."""
-    return BytezApp(settings, clock=clock)
+def make_app(
+    settings: Settings,
+    *,
+    clock: Clock | None = None,
+    on_started: Callable[[], object] | None = None,
+) -> BytezApp:
+    """Build the app for `settings`.
+
+    Args:
+        settings: The settings in force.
+        clock: The time source (the system clock by default).
+        on_started: Called once, when start-up is over (the dashboard complete with
+            every pane, or the API-key screen up).
+    """
+    return BytezApp(settings, clock=clock, on_started=on_started)

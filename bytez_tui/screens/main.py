@@ -12,16 +12,19 @@ over when they mount.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from functools import partial
 from importlib import import_module
+from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar, cast
 from urllib.parse import urlsplit
 
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
+from textual.message import Message
 from textual.reactive import reactive
 from textual.screen import Screen
-from textual.widgets import Footer, Static, TabbedContent, TabPane
+from textual.widgets import Static, TabbedContent, TabPane
 
 from bytez_tui.clock import Clock
 from bytez_tui.config import Settings
@@ -29,6 +32,7 @@ from bytez_tui.connection import Connection
 from bytez_tui.messages import OpenPlayground, RequestJob, RequestLoad
 from bytez_tui.panes.base import Pane
 from bytez_tui.panes.catalogue import CataloguePane
+from bytez_tui.widgets.footer import KeyFooter
 from bytez_tui.widgets.status_bar import StatusBar
 
 if TYPE_CHECKING:
@@ -46,6 +50,9 @@ PANES: dict[str, tuple[str, str]] = {
     "playground": ("Playground", "PlaygroundPane"),
 }
 """Pane id → (tab title, class name in `bytez_tui.panes.<id>`), in tab order."""
+
+_PANES_DIR = Path(__file__).parent.parent / "panes"
+"""Where `<pane id>.tcss` is (the catalogue's is in the app's CSS_PATH)."""
 
 
 def pane_class(pane_id: str) -> type[Pane]:
@@ -76,6 +83,9 @@ class MainScreen(Screen[None]):
     paused: reactive[bool] = reactive(False, init=False)
     """Live polling is paused."""
 
+    class Started(Message):
+        """Every pane is mounted and the cached catalogue is on screen."""
+
     def __init__(self, *, api: Connection, clock: Clock, settings: Settings) -> None:
         super().__init__()
         self.api = api
@@ -98,17 +108,33 @@ class MainScreen(Screen[None]):
                 with TabPane(f"{number} {title}", id=f"tab-{pane_id}"):
                     if pane_id == "catalogue":
                         yield self._make_pane(pane_id)
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
-        self.call_after_refresh(self._mount_other_panes)
+        # While the app starts it holds every frame until this screen is mounted (and
+        # runs `call_after_refresh` callbacks at once meanwhile); the app's own queue
+        # runs after that.
+        self.app.call_later(self._when_mounted)
+
+    def _when_mounted(self) -> None:
+        # Repaint everything: frames rendered while the app started were not written.
+        self.refresh()
+        self.call_after_refresh(self._shown)
+
+    def _shown(self) -> None:
+        """The shell is on screen: the cached rows next, then the other panes."""
+        self.catalogue.start(then=partial(self.call_later, self._mount_other_panes))
 
     async def _mount_other_panes(self) -> None:
+        stylesheet = self.app.stylesheet
         for pane_id in PANES:
             if pane_id != "catalogue":
+                # Each pane's sheet is read only now: the first frame parses less CSS.
+                stylesheet.read(_PANES_DIR / f"{pane_id}.tcss")
                 tab = self.query_one(f"#tab-{pane_id}", TabPane)
                 await tab.mount(self._make_pane(pane_id))
         self._hand_over()
+        self.post_message(self.Started())
 
     def _make_pane(self, pane_id: str) -> Pane:
         pane = pane_class(pane_id)(
@@ -155,11 +181,9 @@ class MainScreen(Screen[None]):
         """The four panes, in tab order."""
         return list(self.query(Pane))
 
-    def show_pane(self, pane_id: str) -> Pane:
-        """Bring a pane to the front and return it."""
+    def show_pane(self, pane_id: str) -> None:
+        """Bring a pane to the front (its tab, if the pane is still being mounted)."""
         self.query_one(TabbedContent).active = f"tab-{pane_id}"
-        pane = self.query_one(f"#{pane_id}", Pane)
-        return pane
 
     @property
     def active_pane(self) -> Pane | None:

@@ -90,8 +90,7 @@ def load_cached(
             return None
     except (OSError, ValueError):
         return None
-    lowered = body.lower().split("\n") if body else []
-    index = CatalogueIndex(names, ram, [flag == "1" for flag in bench], lowered)
+    index = CatalogueIndex(names, ram, [flag == "1" for flag in bench])
     if meta.get("order") == "id":
         index.assume_sorted("id")
     return CachedCatalogue(index=index, fetched_at=fetched_at, path=path)

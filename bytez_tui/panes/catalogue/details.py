@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
+from textual.timer import Timer
 from textual.widgets import Static
 
 from bytez_tui.clock import Clock
@@ -28,20 +29,22 @@ class ExpiresIn(Static):
     def __init__(self, *, clock: Clock, id: str | None = None) -> None:
         super().__init__(id=id)
         self._clock = clock
+        self._timer: Timer | None = None
         self.expires_at: datetime | None = None
         """When the instance expires (None hides the line)."""
 
     def on_mount(self) -> None:
-        self._timer = self.set_interval(1, self._tick, pause=True)
+        self._timer = self.set_interval(1, self._tick, pause=self.expires_at is None)
 
     def show_expiry(self, expires_at: datetime | None) -> None:
-        """Count down to `expires_at`, or hide the line."""
+        """Count down to `expires_at`, or hide the line (also before it is mounted)."""
         self.expires_at = expires_at
         self.display = expires_at is not None
-        if expires_at is None:
-            self._timer.pause()
-        else:
-            self._timer.resume()
+        if self._timer is not None:
+            if expires_at is None:
+                self._timer.pause()
+            else:
+                self._timer.resume()
         self._tick()
 
     def _tick(self) -> None:
@@ -68,18 +71,21 @@ class CatalogueDetails(VerticalScroll, can_focus=False):
     ) -> None:
         super().__init__(name=name, id=id, classes=classes)
         self._clock = clock
+        # Built here, so that `show_model` works at once (the pane mounts this panel
+        # the first time it is opened).
+        self._body = Static(id="details-body")
+        self._expiry = ExpiresIn(clock=clock, id="details-expiry")
 
     def compose(self) -> ComposeResult:
-        yield Static(id="details-body")
-        yield ExpiresIn(clock=self._clock, id="details-expiry")
+        yield self._body
+        yield self._expiry
         yield Static("\nj job · l load · p playground · c copy id", id="details-hint")
 
     def show_model(
         self, model: ModelInfo | None, *, instance: Instance | None, running: bool, tracked: bool
     ) -> None:
         """Show `model` (None: nothing highlighted)."""
-        body = self.query_one("#details-body", Static)
-        expiry = self.query_one(ExpiresIn)
+        body, expiry = self._body, self._expiry
         if model is None:
             body.update("No model highlighted.")
             expiry.show_expiry(None)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, ClassVar, cast
@@ -21,7 +21,6 @@ from bytez_tui.connection import Connection
 from bytez_tui.errors import BytezError
 from bytez_tui.messages import OpenPlayground, RequestJob, RequestLoad
 from bytez_tui.panes.base import Pane
-from bytez_tui.panes.catalogue.details import CatalogueDetails
 from bytez_tui.panes.catalogue.filter import FilterInput
 from bytez_tui.panes.catalogue.header import CatalogueHeader
 from bytez_tui.panes.catalogue.index import CatalogueIndex, SortKey
@@ -33,6 +32,7 @@ if TYPE_CHECKING:
     from bytez_tui.app import BytezApp
     from bytez_tui.config import Settings
     from bytez_tui.models import Instance, ModelInfo
+    from bytez_tui.panes.catalogue.details import CatalogueDetails
 
 __all__ = ["CataloguePane"]
 
@@ -148,7 +148,6 @@ class CataloguePane(Pane):
             with Vertical(id="catalogue-list"):
                 yield CatalogueHeader()
                 yield CatalogueTable()
-            yield CatalogueDetails(clock=self.clock, id="catalogue-details")
 
     @property
     def table(self) -> CatalogueTable:
@@ -164,7 +163,15 @@ class CataloguePane(Pane):
 
     @property
     def details(self) -> CatalogueDetails:
-        return self.query_one(CatalogueDetails)
+        """The details panel, built when first asked for (the first frame does without)."""
+        from bytez_tui.panes.catalogue import details as panel
+
+        for found in self.query(panel.CatalogueDetails):
+            return found
+        details = panel.CatalogueDetails(clock=self.clock, id="catalogue-details")
+        details.display = False
+        self.query_one("#catalogue-body").mount(details)
+        return details
 
     @property
     def index(self) -> CatalogueIndex | None:
@@ -195,11 +202,9 @@ class CataloguePane(Pane):
         return "demo" if self.settings.demo else self.settings.base_url
 
     def on_mount(self) -> None:
-        self.details.display = False
         self._show_status()
-        # Mount first, then read the cache; the network (and the httpx import) waits for
-        # the frame with the cached rows (see `_start`).
-        self.call_after_refresh(self._start)
+        if self.screen.focused is None or isinstance(self.screen.focused, Tabs):
+            self.screen.set_focus(self.table)  # now, so that the first frame has its keys
 
     def on_resize(self) -> None:
         self.set_class(self.size.width < 100, "-narrow")
@@ -377,18 +382,30 @@ class CataloguePane(Pane):
 
     # --- loading ------------------------------------------------------------------------
 
-    def _start(self) -> None:
+    def start(self, then: Callable[[], object] | None = None) -> None:
+        """Paint the cached catalogue; once it is drawn, refresh it and call `then`.
+
+        The screen calls this after its first frame. The network (and the httpx import)
+        wait for the frame with the cached rows.
+        """
         from bytez_tui.panes.catalogue.cache import load_cached
 
+        if self._started:
+            return
         self._started = True
         self._set_freshness(refreshing=True)
         cached = load_cached(self.cache_key)
-        if cached is not None:
+
+        def drawn() -> None:
+            self.refresh_catalogue()
+            if then is not None:
+                then()
+
+        if cached is None:
+            drawn()
+        else:
             self.show_catalogue(cached.index, fetched_at=cached.fetched_at, cached=True)
-        if self.screen.focused is None or isinstance(self.screen.focused, Tabs):
-            self.table.focus()
-        # Let the cached rows reach the screen before the network (and httpx) start.
-        self.call_after_refresh(self.refresh_catalogue)
+            self.table.call_after_paint(drawn)
 
     def refresh_catalogue(self) -> None:
         """Fetch the catalogue in the background; the rows on screen stay until it lands."""

@@ -7,6 +7,7 @@ showing, filtering or sorting the whole catalogue costs what it costs to build t
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -14,7 +15,7 @@ from rich.segment import Segment
 from rich.style import Style
 from textual import events
 from textual.binding import Binding, BindingType
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
@@ -119,6 +120,7 @@ class CatalogueTable(ScrollView, can_focus=True):
         self.empty_text = "Loading the catalogue…"
         """What the table says when `rows` is empty."""
         self._last_highlight: int | None = -1
+        self._after_paint: list[Callable[[], object]] = []
 
     # --- data ---------------------------------------------------------------------------
 
@@ -142,6 +144,24 @@ class CatalogueTable(ScrollView, can_focus=True):
         self.scroll_to(y=max(0, cursor - self.size.height // 2), animate=False, immediate=True)
         self.refresh()
         self._announce()
+
+    def call_after_paint(self, callback: Callable[[], object]) -> None:
+        """Call `callback` once the next frame that draws this table is out (at once if
+        the table is hidden).
+
+        `call_after_refresh` may run first: a repaint reaches the screen through the
+        table's own message queue, and the screen can refresh before it arrives.
+        """
+        self._after_paint.append(callback)
+        if self.display and self.is_on_screen:
+            self.refresh()
+        else:
+            self._painted()
+
+    def _painted(self) -> None:
+        callbacks, self._after_paint = self._after_paint, []
+        for callback in callbacks:
+            self.call_later(callback)  # after the frame being written now
 
     @property
     def highlighted(self) -> int | None:
@@ -186,6 +206,15 @@ class CatalogueTable(ScrollView, can_focus=True):
 
     def on_blur(self) -> None:
         self._refresh_row(self.cursor)
+
+    def on_hide(self) -> None:
+        self._painted()
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        lines = super().render_lines(crop)
+        if self._after_paint:
+            self._painted()
+        return lines
 
     def render_line(self, y: int) -> Strip:
         width = self.size.width
