@@ -42,6 +42,7 @@ class BytezApp(App[None]):
             "1",
             "show_pane('catalogue')",
             "Catalogue",
+            priority=True,
             id="pane-catalogue",
             show=False,
             tooltip="Show the model catalogue",
@@ -50,6 +51,7 @@ class BytezApp(App[None]):
             "2",
             "show_pane('jobs')",
             "Jobs",
+            priority=True,
             id="pane-jobs",
             show=False,
             tooltip="Show the job tracker",
@@ -58,6 +60,7 @@ class BytezApp(App[None]):
             "3",
             "show_pane('instances')",
             "Instances",
+            priority=True,
             id="pane-instances",
             show=False,
             tooltip="Show running instances",
@@ -66,12 +69,14 @@ class BytezApp(App[None]):
             "4",
             "show_pane('playground')",
             "Playground",
+            priority=True,
             id="pane-playground",
             show=False,
             tooltip="Show the prompt playground",
         ),
-        # Priority: the app moves the focus before it forwards the next key, so the keys
-        # typed right after `/` land in the filter (a bubbling binding runs too late).
+        # 1-4 and `/` are priority bindings: the app moves the focus before it forwards
+        # the next key, so keys typed right after them land in the pane (a bubbling
+        # binding runs too late). In a text field they skip, and the key is typed.
         Binding(
             "slash",
             "find",
@@ -189,17 +194,17 @@ class BytezApp(App[None]):
     def action_show_pane(self, pane_id: str) -> None:
         from bytez_tui.screens.main import MainScreen
 
-        if isinstance(self.screen, MainScreen):
-            self.screen.show_pane(pane_id)
+        if _is_text_field(self.focused) or not isinstance(self.screen, MainScreen):
+            raise SkipAction()  # typed into a field, or meant for a dialog
+        self.screen.show_pane(pane_id)
 
     def action_find(self) -> None:
         from bytez_tui.screens.main import MainScreen
 
-        if _is_text_field(self.focused):
+        if _is_text_field(self.focused) or not isinstance(self.screen, MainScreen):
             raise SkipAction()  # a `/` typed into a text field (model ids have one)
-        if isinstance(self.screen, MainScreen):
-            self.screen.show_pane("catalogue")
-            self.screen.catalogue.focus_filter()
+        self.screen.show_pane("catalogue")
+        self.screen.catalogue.focus_filter()
 
     def action_leave_field(self) -> None:
         if _is_text_field(self.focused):

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, TypeVar
 from textual.containers import Vertical
 from textual.message import Message
 from textual.reactive import reactive
+from textual.widget import Widget
 from textual.worker import Worker, WorkerState
 
 from bytez_tui.clock import Clock
@@ -67,6 +68,32 @@ class Pane(Vertical):
         """The time source."""
         self.settings = settings
         """The app's settings."""
+
+    @property
+    def focus_target(self) -> Widget | None:
+        """The widget that takes the focus when the pane is shown (None: leave it)."""
+        return None
+
+    def take_focus(self) -> None:
+        """Focus `focus_target`, unless the focus is already inside the pane.
+
+        The screen calls this as it shows the pane, so keys typed right after the
+        pane's number reach it; `on_show` covers the other ways a pane appears.
+        """
+        target = self.focus_target
+        focused = self.screen.focused
+        if target is not None and (focused is None or self not in focused.ancestors):
+            self.screen.set_focus(target)
+
+    def on_show(self) -> None:
+        self.take_focus()
+
+    def on_hide(self) -> None:
+        # A focused widget in a hidden tab keeps the focus (Textual does not blur it),
+        # so the pane's keys would act on a pane out of sight: let go with the pane.
+        focused = self.screen.focused
+        if focused is not None and self in focused.ancestors:
+            self.screen.set_focus(None)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """The sink for anything a worker did not catch: log it, tell the user, carry on.

@@ -182,8 +182,13 @@ class MainScreen(Screen[None]):
         return list(self.query(Pane))
 
     def show_pane(self, pane_id: str) -> None:
-        """Bring a pane to the front (its tab, if the pane is still being mounted)."""
+        """Bring a pane to the front (its tab, if the pane is still being mounted).
+
+        The pane takes the focus at once, so keys typed right after its number reach it.
+        """
         self.query_one(TabbedContent).active = f"tab-{pane_id}"
+        for pane in self.query(f"#{pane_id}").results(Pane):
+            pane.take_focus()
 
     @property
     def active_pane(self) -> Pane | None:

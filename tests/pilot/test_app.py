@@ -6,6 +6,7 @@ import stat
 from collections.abc import Callable
 
 from textual.widgets import Input, TabbedContent
+from waiting import until
 
 from bytez_tui.app import BytezApp
 from bytez_tui.config import config_path, read_config
@@ -94,3 +95,36 @@ async def test_the_key_is_never_shown_in_full(make_app: AppFactory) -> None:
         screen_text = app.export_screenshot()
         assert "very-secret" not in screen_text
         assert "…abcd" in screen_text
+
+
+async def test_a_pane_takes_the_focus_when_shown(make_app: AppFactory) -> None:
+    from bytez_tui.panes.catalogue.table import CatalogueTable
+    from bytez_tui.widgets.rows import RowList
+
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await until(pilot, lambda: bool(app.screen.query("#playground")))
+        await pilot.press("3")
+        assert isinstance(app.focused, RowList)
+        await pilot.press("1")
+        assert isinstance(app.focused, CatalogueTable)
+
+
+async def test_keys_typed_right_after_a_pane_key_reach_that_pane(make_app: AppFactory) -> None:
+    """`4` then `i` in one burst: the playground shows and `i` puts the cursor in its field.
+
+    In a text field a digit is typed, not taken as a pane key.
+    """
+    from textual import events
+
+    from bytez_tui.panes.playground import PlaygroundPane
+
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await until(pilot, lambda: bool(app.screen.query("#playground")))
+        for key in "4i":
+            app.post_message(events.Key(key, key))
+        playground = app.screen.query_one(PlaygroundPane)
+        await until(pilot, lambda: app.focused is playground.model_input)
+        await pilot.press("1")
+        assert playground.model_input.value == "1"

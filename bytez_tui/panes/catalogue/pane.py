@@ -154,6 +154,10 @@ class CataloguePane(Pane):
         return self.query_one(CatalogueTable)
 
     @property
+    def focus_target(self) -> CatalogueTable:
+        return self.table
+
+    @property
     def header(self) -> CatalogueHeader:
         return self.query_one(CatalogueHeader)
 

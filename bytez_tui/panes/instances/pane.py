@@ -18,6 +18,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.reactive import reactive
+from textual.widget import Widget
 from textual.widgets import Static
 
 from bytez_tui.errors import BytezError
@@ -205,20 +206,11 @@ class InstancesPane(Pane):
         if self._list_poller is not None:
             self._list_poller.poke()
 
+    @property
+    def focus_target(self) -> Widget:
+        return self.rows
+
     # --- events ------------------------------------------------------------------------
-
-    def on_show(self) -> None:
-        focused = self.screen.focused
-        if focused is None or self not in focused.ancestors_with_self:
-            self.rows.focus()
-
-    def on_hide(self) -> None:
-        # The row list takes focus even while it is empty and not displayed, so Textual
-        # never blurs it when the pane goes; the pane's keys (`x`, `d` …) would then act
-        # on a pane that is out of sight. Let go of the focus with the pane.
-        focused = self.screen.focused
-        if focused is not None and self in focused.ancestors:
-            self.screen.set_focus(None)
 
     def on_resize(self, event: events.Resize) -> None:
         self.set_class(event.size.width < 100, "-narrow")

@@ -18,6 +18,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.message import Message
 from textual.validation import Function
+from textual.widget import Widget
 from textual.widgets import Input, Static
 
 from bytez_tui.errors import BadResponse, BytezError, NotFound
@@ -204,20 +205,11 @@ class JobsPane(Pane):
         self.notify(f"Asked Bytez to make {model} available", title="Job requested")
         return True
 
+    @property
+    def focus_target(self) -> Widget:
+        return self.rows
+
     # --- events ------------------------------------------------------------------------
-
-    def on_show(self) -> None:
-        focused = self.screen.focused
-        if focused is None or self not in focused.ancestors_with_self:
-            self.rows.focus()
-
-    def on_hide(self) -> None:
-        # The row list takes focus even while it is empty and not displayed, so Textual
-        # never blurs it when the pane goes; the pane's keys (`x`, `d` …) would then act
-        # on a pane that is out of sight. Let go of the focus with the pane.
-        focused = self.screen.focused
-        if focused is not None and self in focused.ancestors:
-            self.screen.set_focus(None)
 
     def on_resize(self, event: events.Resize) -> None:
         self.set_class(event.size.width < 100, "-narrow")

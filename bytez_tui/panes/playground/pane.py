@@ -104,12 +104,11 @@ class PlaygroundPane(PlaygroundRuns):
     def on_resize(self, event: events.Resize) -> None:
         self.set_class(event.size.height < _SHORT, "-short")
 
-    def on_show(self) -> None:
+    @property
+    def focus_target(self) -> Widget:
         # Keys such as ctrl+j act only with focus inside the pane. The output takes it, so
         # the app's one-key shortcuts (1-4, /, q) still work; `i` goes to the prompt.
-        focused = self.screen.focused
-        if focused is None or self not in focused.ancestors:
-            self.output.focus()
+        return self.output
 
     def on_descendant_blur(self) -> None:
         self.call_after_refresh(self._keep_keys_alive)
@@ -244,7 +243,9 @@ class PlaygroundPane(PlaygroundRuns):
     def action_edit_prompt(self) -> None:
         """Put the cursor in the prompt (in the model field while none is chosen)."""
         field = self.prompt_area if self.model_input.value.strip() else self.model_input
-        field.focus()
+        # At once, not on the next turn as `focus()` does: keys typed in the same burst
+        # as `i` then land in the field.
+        self.screen.set_focus(field)
 
     def action_history_older(self) -> None:
         """Show the previous run from the history (what was typed is kept)."""
