@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import replace
+from functools import partial
 from pathlib import PurePath
 from typing import ClassVar
 
@@ -99,6 +100,7 @@ class BytezApp(App[None]):
             "command_palette",
             "Commands",
             id="command-palette",
+            show=False,  # the footer shows it at its right edge already
             tooltip="Open the command palette",
         ),
         Binding("q", "quit", "Quit", id="quit", tooltip="Quit bytez-tui"),
@@ -236,6 +238,13 @@ class BytezApp(App[None]):
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
+        # Each theme at the first level too, so typing "ansi" finds ansi-dark.
+        for name in sorted(self.available_themes):
+            yield SystemCommand(
+                f"Theme: {name}",
+                "Switch to this theme (saved)",
+                partial(setattr, self, "theme", name),
+            )
         from bytez_tui.screens.main import MainScreen
 
         if not isinstance(screen, MainScreen):

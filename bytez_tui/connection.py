@@ -6,7 +6,7 @@ the first time a worker asks for it, after the first frame is on screen.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Literal
 
@@ -110,6 +110,12 @@ class Connection:
         elif isinstance(error, (Unreachable, RequestTimeout, ServerError)):
             state = "offline"
         self.health = Health(state, error.message, retry_in, self.health.updated)
+        return self.health
+
+    def retrying(self, wait: float) -> Health:
+        """Record that a poll tries again in `wait` s after an offline or rate-limited answer."""
+        if self.health.state in ("offline", "retrying"):
+            self.health = replace(self.health, state="retrying", retry_in=wait)
         return self.health
 
     async def aclose(self) -> None:

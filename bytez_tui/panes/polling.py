@@ -145,6 +145,8 @@ class Poller:
                 delay = backoff(self.failures)
                 if isinstance(outcome, RateLimited) and outcome.retry_after is not None:
                     delay = max(outcome.retry_after, 1.0)
+                health = self.pane.api.retrying(delay)
+                self.pane.post_message(self.pane.HealthChanged(health))
                 if self._on_error is not None:
                     self._on_error(outcome, delay)
                 continue

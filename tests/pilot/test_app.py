@@ -6,10 +6,12 @@ import stat
 from collections.abc import Callable
 
 from textual.widgets import Input, TabbedContent
-from waiting import until
+from waiting import step, until
 
 from bytez_tui.app import BytezApp
+from bytez_tui.clock import FixedClock
 from bytez_tui.config import config_path, read_config
+from bytez_tui.emulator import EmulatorServer
 from bytez_tui.screens.api_key import ApiKeyScreen
 from bytez_tui.screens.help import HelpScreen
 from bytez_tui.screens.main import MainScreen
@@ -128,3 +130,45 @@ async def test_keys_typed_right_after_a_pane_key_reach_that_pane(make_app: AppFa
         await until(pilot, lambda: app.focused is playground.model_input)
         await pilot.press("1")
         assert playground.model_input.value == "1"
+
+
+async def test_header_counts_down_to_the_next_try_when_the_api_fails(
+    make_app: AppFactory, emulator: EmulatorServer, clock: FixedClock
+) -> None:
+    from bytez_tui.panes.instances import InstancesPane
+    from bytez_tui.widgets.status_bar import StatusBar
+
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await until(pilot, lambda: bool(app.screen.query("#instances")))
+        pane = app.screen.query_one(InstancesPane)
+        bar = app.screen.query_one(StatusBar)
+        await until(pilot, lambda: pane.loaded)
+        app.connection.client.retries = 0
+        emulator.fail_next("instances", 503)
+        await step(pilot, pane, clock, 15)
+        await until(pilot, lambda: "↻ retrying in" in str(bar.render()))
+        assert "503" in str(bar.render())
+        await step(pilot, pane, clock, 60)
+        await until(pilot, lambda: "● online" in str(bar.render()))
+
+
+async def test_the_palette_finds_a_theme_by_name(make_app: AppFactory) -> None:
+    from textual.command import CommandPalette
+
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        await pilot.press("ctrl+p")
+        await until(pilot, lambda: isinstance(app.screen, CommandPalette))
+        await pilot.press(*"ansi-light")
+        await pilot.pause()
+        await pilot.press("enter")
+        await until(pilot, lambda: app.theme == "ansi-light")
+
+
+async def test_the_footer_shows_the_palette_key_once(make_app: AppFactory) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        assert app.export_screenshot().count("Commands") == 1
