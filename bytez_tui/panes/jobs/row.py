@@ -72,7 +72,7 @@ class JobRow(Row):
         self.query_one(StatusBadge).status = job.state
         message = note or job.message or ("request accepted" if job.answered else "asking Bytez…")
         if job.load_when_ready and not job.finished:
-            message = "⏵ loads when ready · " + message
+            message = "→ loads when ready · " + message
         self.query_one(".job-message", Cell).show(message)
         self.query_one(".job-requested", Cell).show(clock_time(job.requested_at))
         elapsed = self.query_one(Elapsed)
