@@ -13,7 +13,7 @@ from bytez_tui.errors import AuthError, BytezError
 from bytez_tui.format import DASH, duration, money
 from bytez_tui.models import Instance, cost_usd
 
-__all__ = ["instance_line", "instances", "lookup_ram", "status"]
+__all__ = ["instance_line", "instances", "lookup_ram", "print_instance", "status"]
 
 _CLEAR = "\x1b[H\x1b[J"
 """Cursor home, then erase to the end of the screen (a redraw, like `watch`)."""
@@ -24,7 +24,14 @@ _RIGHT = {"CONC", "RUNS", "COST"}
 async def status(ctx: Context) -> int:
     """Print one model's instance; a model without one is not an error."""
     model = ctx.args.model
-    instance = await ctx.client.status(model)
+    print_instance(ctx, model, await ctx.client.status(model), detailed=True)
+    return EXIT_OK
+
+
+def print_instance(
+    ctx: Context, model: str, instance: Instance | None, *, detailed: bool = False
+) -> None:
+    """One instance as JSON, as one line, or (`detailed`) as labelled lines."""
     now = ctx.now()
     if ctx.args.json:
         ctx.out.json(
@@ -34,10 +41,11 @@ async def status(ctx: Context) -> int:
         )
     elif instance is None:
         ctx.out.line(f"{model}: no instance")
-    else:
+    elif detailed:
         for label, value in _details(ctx, instance, now):
             ctx.out.line(f"{label:<12} {value}")
-    return EXIT_OK
+    else:
+        ctx.out.line(instance_line(instance, now))
 
 
 async def instances(ctx: Context) -> int:

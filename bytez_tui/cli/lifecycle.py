@@ -6,9 +6,9 @@ import argparse
 import sys
 
 from bytez_tui.cli.context import Context, UsageError, Waiter, WaitTimedOut
-from bytez_tui.cli.instances import instance_line, lookup_ram
+from bytez_tui.cli.instances import print_instance
 from bytez_tui.cli.output import EXIT_API, EXIT_OK, EXIT_TIMEOUT, Output
-from bytez_tui.cli.shapes import deletion_json, instance_json, job_json, no_instance_json
+from bytez_tui.cli.shapes import deletion_json, job_json
 from bytez_tui.errors import AlreadyLoaded, LoadInProgress
 from bytez_tui.format import duration
 from bytez_tui.models import Instance, Job
@@ -94,10 +94,10 @@ async def load(ctx: Context) -> int:
                     if instance.is_booting:
                         out.narrate(f"{args.model}: {seen}")
         except WaitTimedOut:
-            _print_instance(ctx, args.model, instance)
+            print_instance(ctx, args.model, instance)
             out.error(f"gave up after {_span(args.timeout)}: {args.model} is still {seen}")
             return EXIT_TIMEOUT
-    _print_instance(ctx, args.model, instance)
+    print_instance(ctx, args.model, instance)
     if instance is not None and instance.is_failed:
         reason = instance.error or f"status {instance.status}"
         out.error(reason if args.model in reason else f"{args.model} failed to start: {reason}")
@@ -159,17 +159,3 @@ def _print_job(ctx: Context, current: Job) -> None:
         ctx.out.json(job_json(current))
     else:
         ctx.out.line(_job_words(current))
-
-
-def _print_instance(ctx: Context, model: str, instance: Instance | None) -> None:
-    now = ctx.now()
-    if ctx.args.json:
-        ctx.out.json(
-            no_instance_json(model)
-            if instance is None
-            else instance_json(instance, now, lookup_ram(ctx, model))
-        )
-    elif instance is None:
-        ctx.out.line(f"{model}: no instance")
-    else:
-        ctx.out.line(instance_line(instance, now))
