@@ -6,6 +6,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, TypeVar
 
+from textual import events
 from textual.containers import Vertical
 from textual.message import Message
 from textual.reactive import reactive
@@ -23,6 +24,9 @@ if TYPE_CHECKING:
 __all__ = ["Pane"]
 
 T = TypeVar("T")
+
+NARROW = 100
+"""Below this many columns a pane gets the `-narrow` class."""
 
 
 class Pane(Vertical):
@@ -84,6 +88,10 @@ class Pane(Vertical):
         focused = self.screen.focused
         if target is not None and (focused is None or self not in focused.ancestors):
             self.screen.set_focus(target)
+
+    def on_resize(self, event: events.Resize) -> None:
+        # Every pane's sheet narrows its layout under 100 columns with this class.
+        self.set_class(event.size.width < NARROW, "-narrow")
 
     def on_show(self) -> None:
         self.take_focus()

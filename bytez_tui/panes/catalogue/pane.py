@@ -210,9 +210,6 @@ class CataloguePane(Pane):
         if self.screen.focused is None or isinstance(self.screen.focused, Tabs):
             self.screen.set_focus(self.table)  # now, so that the first frame has its keys
 
-    def on_resize(self) -> None:
-        self.set_class(self.size.width < 100, "-narrow")
-
     # --- watchers -----------------------------------------------------------------------
 
     def watch_running(self, running: frozenset[str]) -> None:

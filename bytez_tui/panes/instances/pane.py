@@ -13,7 +13,7 @@ from datetime import timedelta
 from functools import partial
 from typing import TYPE_CHECKING, ClassVar, cast
 
-from textual import events, on
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.message import Message
@@ -211,9 +211,6 @@ class InstancesPane(Pane):
         return self.rows
 
     # --- events ------------------------------------------------------------------------
-
-    def on_resize(self, event: events.Resize) -> None:
-        self.set_class(event.size.width < 100, "-narrow")
 
     def watch_paused(self, paused: bool) -> None:
         self.set_class(paused, "-paused")

@@ -12,7 +12,7 @@ import random
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, ClassVar, cast
 
-from textual import events, on
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
@@ -210,9 +210,6 @@ class JobsPane(Pane):
         return self.rows
 
     # --- events ------------------------------------------------------------------------
-
-    def on_resize(self, event: events.Resize) -> None:
-        self.set_class(event.size.width < 100, "-narrow")
 
     def watch_paused(self, paused: bool) -> None:
         self.set_class(paused, "-paused")
