@@ -30,8 +30,8 @@ class Health:
     """The connection state."""
     detail: str = ""
     """A short reason, such as the last error."""
-    retry_in: float | None = None
-    """Seconds until the next retry, while retrying."""
+    retry_at: float | None = None
+    """When the next retry is due (`clock.monotonic()`), while retrying."""
     updated: datetime | None = None
     """When a request last succeeded."""
 
@@ -102,20 +102,26 @@ class Connection:
         )
 
         state: ConnectionState = self.health.state
-        retry_in = None
+        retry_at = None
+        now = self.clock.monotonic()
         if isinstance(error, AuthError):
             state = "unauthorized"
-        elif isinstance(error, RateLimited):
-            state, retry_in = "retrying", error.retry_after
-        elif isinstance(error, (Unreachable, RequestTimeout, ServerError)):
-            state = "offline"
-        self.health = Health(state, error.message, retry_in, self.health.updated)
+        elif isinstance(error, RateLimited) and error.retry_after is not None:
+            state, retry_at = "retrying", now + error.retry_after
+        elif isinstance(error, (RateLimited, Unreachable, RequestTimeout, ServerError)):
+            pending = self.health.retry_at
+            if self.health.state == "retrying" and pending is not None and pending > now:
+                state, retry_at = "retrying", pending  # a poll still tries again then
+            else:
+                state = "offline"
+        self.health = Health(state, error.message, retry_at, self.health.updated)
         return self.health
 
     def retrying(self, wait: float) -> Health:
         """Record that a poll tries again in `wait` s after an offline or rate-limited answer."""
         if self.health.state in ("offline", "retrying"):
-            self.health = replace(self.health, state="retrying", retry_in=wait)
+            retry_at = self.clock.monotonic() + wait
+            self.health = replace(self.health, state="retrying", retry_at=retry_at)
         return self.health
 
     async def aclose(self) -> None:

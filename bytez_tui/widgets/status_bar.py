@@ -71,8 +71,8 @@ class StatusBar(Static):
     def watch_health(self, health: Health) -> None:
         for state in _STATE_TEXT:
             self.set_class(health.state == state, f"-{state}")
-        retrying = health.state == "retrying" and health.retry_in is not None
-        self._retry_at = self._clock.monotonic() + (health.retry_in or 0.0) if retrying else None
+        retrying = health.state == "retrying" and health.retry_at is not None
+        self._retry_at = health.retry_at if retrying else None
         if self._retry_timer is not None:
             if retrying:
                 self._retry_timer.resume()

@@ -23,7 +23,7 @@ async def test_header_counts_the_rate_limit_retry_down(clock: FixedClock) -> Non
     app = _Host(clock)
     async with app.run_test(size=(120, 3)) as pilot:
         bar = app.query_one(StatusBar)
-        bar.health = Health("retrying", "Rate limited", 30.0)
+        bar.health = Health("retrying", "Rate limited", clock.monotonic() + 30.0)
         await pilot.pause()
         assert "↻ retrying in 30s" in str(bar.render())
         clock.advance(12)

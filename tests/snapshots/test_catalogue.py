@@ -6,13 +6,17 @@ from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import Any
 
+import pytest
 from textual.pilot import Pilot
+from waiting import until
 
 from bytez_tui.app import BytezApp
 from bytez_tui.clock import FixedClock
 from bytez_tui.models import ModelInfo
+from bytez_tui.panes import polling
 from bytez_tui.panes.catalogue.cache import save_cache
 from bytez_tui.panes.catalogue.pane import CataloguePane
+from bytez_tui.widgets.status_bar import StatusBar
 
 MakeApp = Callable[..., BytezApp]
 Snap = Callable[..., bool]
@@ -69,11 +73,17 @@ class TestCatalogue:
         assert snap_compare(make_app(), terminal_size=(120, 40), run_before=run_before)
 
     def test_offline_with_cache(
-        self, snap_compare: Snap, make_app: MakeApp, clock: FixedClock
+        self,
+        snap_compare: Snap,
+        make_app: MakeApp,
+        clock: FixedClock,
+        monkeypatch: pytest.MonkeyPatch,
     ) -> None:
-        """Nothing listens at the API's address: the header says ✖ offline, the three
-        cached models stay on screen, and the status line says ⚠ refresh failed (Cannot
-        reach …) · showing the catalogue cached 3 h ago."""
+        """Nothing listens at the API's address: the header says ↻ retrying in 5s and
+        Cannot reach …, the three cached models stay on screen, and the status line says
+        ⚠ refresh failed (Cannot reach …) · showing the catalogue cached 3 h ago."""
+        # No jitter, so the header's countdown reads the same every run.
+        monkeypatch.setattr(polling.random, "uniform", lambda low, high: high)
         # Port 9 (discard): nothing listens there, and the message names it.
         app = make_app(base_url="http://127.0.0.1:9", label="offline")
         save_cache(
@@ -85,7 +95,13 @@ class TestCatalogue:
             fetched_at=clock.now() - timedelta(hours=3),
             base_url=app.settings.base_url,
         )
-        assert snap_compare(app, terminal_size=(120, 40), run_before=settled)
+
+        async def run_before(pilot: Pilot[Any]) -> None:
+            await settled(pilot)
+            bar = pilot.app.screen.query_one(StatusBar)
+            await until(pilot, lambda: "retrying" in str(bar.render()))
+
+        assert snap_compare(app, terminal_size=(120, 40), run_before=run_before)
 
     def test_narrow_with_details(self, snap_compare: Snap, make_app: MakeApp) -> None:
         """80×24 with Enter pressed on gpt2: every column fits, the details panel sits
