@@ -190,11 +190,6 @@ class MainScreen(Screen[None]):
         for pane in self.query(f"#{pane_id}").results(Pane):
             pane.take_focus()
 
-    @property
-    def active_pane(self) -> Pane | None:
-        active = self.query_one(TabbedContent).active
-        return self.query_one(f"#{active.removeprefix('tab-')}", Pane) if active else None
-
     # --- routing ------------------------------------------------------------------------
 
     @on(Pane.HealthChanged)
