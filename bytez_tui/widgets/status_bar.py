@@ -60,7 +60,6 @@ class StatusBar(Static):
         self._host = label
         self._key = masked_key
         self._clock = clock
-        self._retry_at: float | None = None
         self._retry_timer: Timer | None = None
 
     def on_mount(self) -> None:
@@ -68,13 +67,17 @@ class StatusBar(Static):
         # Ticks only while a "retrying in Ns" countdown is shown (one short line a second).
         self._retry_timer = self.set_interval(1, self._refresh_age, pause=self._retry_at is None)
 
+    @property
+    def _retry_at(self) -> float | None:
+        """When the next retry is due, while the header counts down to it."""
+        health = self.health
+        return health.retry_at if health.state == "retrying" else None
+
     def watch_health(self, health: Health) -> None:
         for state in _STATE_TEXT:
             self.set_class(health.state == state, f"-{state}")
-        retrying = health.state == "retrying" and health.retry_at is not None
-        self._retry_at = health.retry_at if retrying else None
         if self._retry_timer is not None:
-            if retrying:
+            if self._retry_at is not None:
                 self._retry_timer.resume()
             else:
                 self._retry_timer.pause()
@@ -87,7 +90,7 @@ class StatusBar(Static):
         health = self.health
         state = _STATE_TEXT[health.state]
         if self._retry_at is not None:
-            # Counted down from when the answer came, not the figure frozen in it.
+            # Counted down to a due time, not from a figure frozen in the answer.
             left = max(0.0, self._retry_at - self._clock.monotonic())
             state += f" in {left:.0f}s"
         parts = [f"bytez-tui  {self._host}", f"key {self._key}", state]
