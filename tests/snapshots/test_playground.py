@@ -10,6 +10,8 @@ from collections.abc import Callable
 
 from textual.pilot import Pilot
 from textual.widgets import Input
+from textual.widgets._footer import FooterKey
+from waiting import until
 
 from bytez_tui.app import BytezApp
 from bytez_tui.emulator import EmulatorServer
@@ -41,7 +43,12 @@ async def _run(pilot: Pilot[None]) -> None:
     pane.output.focus()
     await pilot.press("ctrl+j")
     await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
+    # The footer drops its Stop key a refresh after the run ends.
+    await until(pilot, lambda: not pane.busy and not _footer_offers("stop", pilot))
+
+
+def _footer_offers(action: str, pilot: Pilot[None]) -> bool:
+    return any(key.action == action for key in pilot.app.screen.query(FooterKey))
 
 
 class TestPlayground:
