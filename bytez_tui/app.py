@@ -130,9 +130,7 @@ class BytezApp(App[None]):
         self.theme_changed_signal.subscribe(self, self._save_theme)
         if self.settings.keymap:
             self.set_keymap(dict(self.settings.keymap))
-        if self.settings.api_key:
-            self._show_dashboard()
-        else:
+        if not self.settings.api_key:
             self._ask_for_key("No API key is set. Paste one to continue.")
             self.call_after_refresh(self._started)
 
@@ -150,10 +148,19 @@ class BytezApp(App[None]):
 
     # --- screens ----------------------------------------------------------------------
 
-    def _show_dashboard(self) -> None:
+    def get_default_screen(self) -> Screen[None]:
+        """The dashboard, when there is a key: the first frame is then the dashboard's."""
+        if not self.settings.api_key:
+            return super().get_default_screen()
+        return self._dashboard()
+
+    def _dashboard(self) -> Screen[None]:
         from bytez_tui.screens.main import MainScreen
 
-        self.push_screen(MainScreen(api=self.connection, clock=self.clock, settings=self.settings))
+        return MainScreen(api=self.connection, clock=self.clock, settings=self.settings)
+
+    def _show_dashboard(self) -> None:
+        self.push_screen(self._dashboard())
 
     def _ask_for_key(self, reason: str) -> None:
         from bytez_tui.screens.api_key import ApiKeyScreen, KeyEntry

@@ -1,4 +1,6 @@
-"""The dashboard: a status line, the four panes as tabs, and the footer.
+"""The dashboard: a status line, the tab bar, the four panes, and the footer.
+
+The panes are siblings: the tab bar marks one and the screen hides the others.
 
 Panes never talk to each other: each posts a message, and this screen sets
 attributes on, or calls methods of, the pane that should react.
@@ -24,7 +26,7 @@ from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.reactive import reactive
 from textual.screen import Screen
-from textual.widgets import Static, TabbedContent, TabPane
+from textual.widgets import Static
 
 from bytez_tui.clock import Clock
 from bytez_tui.config import Settings
@@ -33,6 +35,7 @@ from bytez_tui.messages import OpenPlayground, RequestJob, RequestLoad
 from bytez_tui.panes.base import Pane
 from bytez_tui.panes.catalogue import CataloguePane
 from bytez_tui.widgets.footer import KeyFooter
+from bytez_tui.widgets.pane_tabs import PaneTabs
 from bytez_tui.widgets.status_bar import StatusBar
 
 if TYPE_CHECKING:
@@ -94,6 +97,8 @@ class MainScreen(Screen[None]):
         self._ram: Mapping[str, float | None] = {}
         self._catalogue_names: Sequence[str] | None = None
         self._instances: tuple[Instance, ...] = ()
+        self._shown_pane = "catalogue"
+        """The pane in front (a pane mounted later is hidden unless it is this one)."""
 
     def compose(self) -> ComposeResult:
         label = self.settings.label or urlsplit(self.settings.base_url).netloc
@@ -103,22 +108,14 @@ class MainScreen(Screen[None]):
                 "DEMO  offline emulator on this machine: nothing is billed, nothing leaves it",
                 id="demo-banner",
             )
-        with TabbedContent(id="panes"):
-            for number, (pane_id, (title, _)) in enumerate(PANES.items(), start=1):
-                with TabPane(f"{number} {title}", id=f"tab-{pane_id}"):
-                    if pane_id == "catalogue":
-                        yield self._make_pane(pane_id)
+        yield PaneTabs(
+            [(pane_id, f"{n} {title}") for n, (pane_id, (title, _)) in enumerate(PANES.items(), 1)],
+            active=self._shown_pane,
+        )
+        yield self._make_pane("catalogue")
         yield KeyFooter()
 
     def on_mount(self) -> None:
-        # While the app starts it holds every frame until this screen is mounted (and
-        # runs `call_after_refresh` callbacks at once meanwhile); the app's own queue
-        # runs after that.
-        self.app.call_later(self._when_mounted)
-
-    def _when_mounted(self) -> None:
-        # Repaint everything: frames rendered while the app started were not written.
-        self.refresh()
         self.call_after_refresh(self._shown)
 
     def _shown(self) -> None:
@@ -127,12 +124,14 @@ class MainScreen(Screen[None]):
 
     async def _mount_other_panes(self) -> None:
         stylesheet = self.app.stylesheet
+        last: Pane = self.catalogue
         for pane_id in PANES:
             if pane_id != "catalogue":
                 # Each pane's sheet is read only now: the first frame parses less CSS.
                 stylesheet.read(_PANES_DIR / f"{pane_id}.tcss")
-                tab = self.query_one(f"#tab-{pane_id}", TabPane)
-                await tab.mount(self._make_pane(pane_id))
+                pane = self._make_pane(pane_id)
+                await self.mount(pane, after=last)
+                last = pane
         self._hand_over()
         self.post_message(self.Started())
 
@@ -141,6 +140,7 @@ class MainScreen(Screen[None]):
             api=self.api, clock=self.clock, settings=self.settings, id=pane_id
         )
         pane.paused = self.paused
+        pane.display = pane_id == self._shown_pane
         return pane
 
     def _mounted(self, pane_id: str) -> bool:
@@ -186,9 +186,15 @@ class MainScreen(Screen[None]):
 
         The pane takes the focus at once, so keys typed right after its number reach it.
         """
-        self.query_one(TabbedContent).active = f"tab-{pane_id}"
-        for pane in self.query(f"#{pane_id}").results(Pane):
-            pane.take_focus()
+        self._shown_pane = pane_id
+        self.query_one(PaneTabs).active = pane_id
+        for pane in self.panes:
+            pane.display = pane.id == pane_id
+            if pane.display:
+                pane.take_focus()
+
+    def on_pane_tabs_chosen(self, message: PaneTabs.Chosen) -> None:
+        self.show_pane(message.pane_id)
 
     # --- routing ------------------------------------------------------------------------
 

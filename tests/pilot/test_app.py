@@ -5,16 +5,18 @@ from __future__ import annotations
 import stat
 from collections.abc import Callable
 
-from textual.widgets import Input, TabbedContent
+from textual.widgets import Input
 from waiting import step, until
 
 from bytez_tui.app import BytezApp
 from bytez_tui.clock import FixedClock
 from bytez_tui.config import config_path, read_config
 from bytez_tui.emulator import EmulatorServer
+from bytez_tui.panes.base import Pane
 from bytez_tui.screens.api_key import ApiKeyScreen
 from bytez_tui.screens.help import HelpScreen
 from bytez_tui.screens.main import MainScreen
+from bytez_tui.widgets.pane_tabs import PaneTabs
 
 AppFactory = Callable[..., BytezApp]
 
@@ -23,7 +25,7 @@ async def test_number_keys_switch_panes(make_app: AppFactory) -> None:
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
-        tabs = app.screen.query_one(TabbedContent)
+        tabs = app.screen.query_one(PaneTabs)
         app.set_focus(None)
         for key, pane in [
             ("2", "jobs"),
@@ -32,7 +34,25 @@ async def test_number_keys_switch_panes(make_app: AppFactory) -> None:
             ("1", "catalogue"),
         ]:
             await pilot.press(key)
-            assert tabs.active == f"tab-{pane}"
+            assert tabs.active == pane
+            await until(pilot, lambda shown=pane: shown_panes(app) == [shown])
+
+
+def shown_panes(app: BytezApp) -> list[str | None]:
+    return [pane.id for pane in app.screen.query(Pane) if pane.display]
+
+
+async def test_clicking_a_tab_shows_its_pane(make_app: AppFactory) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        tabs = app.screen.query_one(PaneTabs)
+        await pilot.click(PaneTabs, offset=(16, 0))  # " 1 Catalogue " then " 2 Jobs "
+        assert tabs.active == "jobs"
+        await until(pilot, lambda: shown_panes(app) == ["jobs"])
+        await pilot.click(PaneTabs, offset=(3, 1))  # the underline counts too
+        assert tabs.active == "catalogue"
+        await until(pilot, lambda: shown_panes(app) == ["catalogue"])
 
 
 async def test_help_lists_every_pane(make_app: AppFactory) -> None:
@@ -65,7 +85,7 @@ async def test_keymap_rebinds_by_id(make_app: AppFactory) -> None:
         await pilot.pause()
         app.set_focus(None)
         await pilot.press("f2")
-        assert app.screen.query_one(TabbedContent).active == "tab-jobs"
+        assert app.screen.query_one(PaneTabs).active == "jobs"
 
 
 async def test_missing_key_asks_and_saves_it_privately(make_app: AppFactory) -> None:

@@ -21,6 +21,7 @@ from bytez_tui.panes.catalogue.filter import FilterInput
 from bytez_tui.panes.catalogue.header import CatalogueHeader
 from bytez_tui.panes.catalogue.pane import CataloguePane
 from bytez_tui.panes.catalogue.table import CatalogueTable
+from bytez_tui.widgets.pane_tabs import PaneTabs
 
 MakeApp = Callable[..., BytezApp]
 CACHED = [
@@ -242,7 +243,7 @@ async def test_palette_jumps_to_a_model(make_app: MakeApp) -> None:
         await pilot.pause()
         assert pane.highlighted == "openai-community/gpt2"
         assert pane.filter_input.value == ""
-        assert pane.screen.query_one("#panes").active == "tab-catalogue"  # type: ignore[attr-defined]
+        assert pane.screen.query_one(PaneTabs).active == "catalogue"
 
 
 async def test_capital_r_refreshes(make_app: MakeApp, emulator: EmulatorServer) -> None:

@@ -14,6 +14,7 @@ from bytez_tui.emulator import EmulatorServer
 from bytez_tui.panes.instances import InstanceRow, InstancesPane
 from bytez_tui.screens.confirm import ConfirmDialog
 from bytez_tui.screens.load import LoadChoice, LoadDialog
+from bytez_tui.widgets.pane_tabs import PaneTabs
 from bytez_tui.widgets.status_badge import StatusBadge
 
 TINY = "roneneldan/TinyStories-8M"
@@ -240,7 +241,7 @@ async def test_keys_post_messages(
         await pilot.press("escape")
         await until(pilot, lambda: not isinstance(app.screen, LoadDialog))
         await pilot.press("p")
-        await until(pilot, lambda: app.screen.query_one("TabbedContent").active == "tab-playground")
+        await until(pilot, lambda: app.screen.query_one(PaneTabs).active == "playground")
 
 
 async def test_polling_slows_while_the_terminal_is_unfocused(

@@ -9,7 +9,7 @@ from collections.abc import Callable
 
 from textual.app import App, ComposeResult
 from textual.pilot import Pilot
-from textual.widgets import Checkbox, Input, TabbedContent, TextArea
+from textual.widgets import Checkbox, Input, TextArea
 from waiting import until as wait_until
 
 from bytez_tui.app import BytezApp
@@ -21,6 +21,7 @@ from bytez_tui.panes.playground import PlaygroundPane
 from bytez_tui.panes.playground.history import History
 from bytez_tui.panes.playground.output import OutputLog
 from bytez_tui.screens.load import LoadDialog
+from bytez_tui.widgets.pane_tabs import PaneTabs
 
 AppFactory = Callable[..., BytezApp]
 
@@ -231,14 +232,14 @@ async def test_leaving_from_a_check_box_does_not_bounce_back(make_app: AppFactor
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
         pane = await open_playground(pilot, RUNNING)
-        tabs = app.screen.query_one("TabbedContent", TabbedContent)
+        tabs = app.screen.query_one(PaneTabs)
         for box in (pane.stream_box, pane.query_one("#param-do_sample", Checkbox)):
             box.focus()
             await pilot.pause()
             await pilot.press("1")
             for _ in range(4):
                 await pilot.pause()
-            assert tabs.active == "tab-catalogue"
+            assert tabs.active == "catalogue"
             focused = app.focused
             assert focused is None or pane not in focused.ancestors
             await pilot.press("4")

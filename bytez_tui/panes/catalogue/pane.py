@@ -14,7 +14,6 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.reactive import reactive
-from textual.widgets import Tabs
 
 from bytez_tui.clock import Clock
 from bytez_tui.connection import Connection
@@ -207,7 +206,7 @@ class CataloguePane(Pane):
 
     def on_mount(self) -> None:
         self._show_status()
-        if self.screen.focused is None or isinstance(self.screen.focused, Tabs):
+        if self.screen.focused is None:
             self.screen.set_focus(self.table)  # now, so that the first frame has its keys
 
     # --- watchers -----------------------------------------------------------------------
