@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterable
 from dataclasses import replace
 from functools import partial
@@ -115,7 +116,10 @@ class BytezApp(App[None]):
         clock: Clock | None = None,
         on_started: Callable[[], object] | None = None,
     ) -> None:
-        super().__init__()
+        # Under NO_COLOR Textual greys every colour, but keeps an ANSI theme's colours as
+        # terminal palette indices, which come out of the grey filter black on black: turn
+        # them into RGB first, so ansi-dark and ansi-light stay readable.
+        super().__init__(ansi_color=False if "NO_COLOR" in os.environ else None)
         self.settings = settings
         """The settings in force."""
         self.clock: Clock = clock or SystemClock()

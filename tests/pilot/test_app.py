@@ -5,6 +5,7 @@ from __future__ import annotations
 import stat
 from collections.abc import Callable
 
+import pytest
 from textual.widgets import Input
 from waiting import step, until
 
@@ -17,6 +18,7 @@ from bytez_tui.screens.api_key import ApiKeyScreen
 from bytez_tui.screens.help import HelpScreen
 from bytez_tui.screens.main import MainScreen
 from bytez_tui.widgets.pane_tabs import PaneTabs
+from bytez_tui.widgets.status_bar import StatusBar
 
 AppFactory = Callable[..., BytezApp]
 
@@ -77,6 +79,25 @@ async def test_theme_choice_is_saved(make_app: AppFactory) -> None:
     async with again.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
         assert again.theme == "ansi-dark"
+
+
+@pytest.mark.parametrize("theme", ["ansi-dark", "ansi-light", "textual-dark"])
+async def test_no_color_keeps_every_theme_readable(
+    make_app: AppFactory, monkeypatch: pytest.MonkeyPatch, theme: str
+) -> None:
+    """NO_COLOR greys the screen; no text may come out in its own background colour."""
+    monkeypatch.setenv("NO_COLOR", "1")
+    app = make_app(theme=theme)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        assert app.theme == theme
+        for widget in (app.screen.query_one(StatusBar), app.screen.query_one(PaneTabs)):
+            for strip in widget.render_lines(widget.region.reset_offset):
+                for line_filter in app.get_line_filters():
+                    strip = strip.apply_filter(line_filter, widget.background_colors[1])
+                for text, style, _ in strip:
+                    if text.strip() and style is not None:
+                        assert style.color != style.bgcolor, (theme, text)
 
 
 async def test_keymap_rebinds_by_id(make_app: AppFactory) -> None:
