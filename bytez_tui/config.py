@@ -127,6 +127,16 @@ class Settings:
         """The key as the user may see it."""
         return mask_key(self.api_key)
 
+    def keys_for(self, binding_id: str, default: str) -> frozenset[str]:
+        """The keys of a binding, after the `[keymap]` table (which may rebind it).
+
+        Args:
+            binding_id: The binding's id.
+            default: Its keys when the table leaves it alone, comma-separated.
+        """
+        keys = self.keymap.get(binding_id, default)
+        return frozenset(key.strip() for key in keys.split(",") if key.strip())
+
 
 _FILE_KEYS: dict[str, type | tuple[type, ...]] = {
     "api_key": str,

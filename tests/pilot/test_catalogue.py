@@ -319,6 +319,18 @@ async def test_escape_in_the_filter_hands_the_next_key_to_the_pane(make_app: Mak
         ]
 
 
+async def test_the_filter_leaves_on_the_rebound_leave_field_key(make_app: MakeApp) -> None:
+    async with make_app(keymap={"leave-field": "ctrl+g"}).run_test(size=(120, 40)) as pilot:
+        pane = await ready(pilot)
+        await pilot.press("slash", *"gpt2", "escape")
+        await pilot.pause()
+        assert pilot.app.focused is pane.filter_input  # escape no longer leaves
+        await pilot.press("ctrl+g")
+        await pilot.pause()
+        assert pane.filter_input.value == "gpt2"
+        assert isinstance(pilot.app.focused, CatalogueTable)
+
+
 async def test_click_moves_the_cursor_and_double_click_opens_details(make_app: MakeApp) -> None:
     async with make_app().run_test(size=(120, 40)) as pilot:
         pane = await ready(pilot)

@@ -76,3 +76,9 @@ def test_mask_key(key: str | None, shown: str) -> None:
 
 def test_missing_file_is_empty(tmp_path: Path) -> None:
     assert read_config(tmp_path / "nope.toml") == {}
+
+
+def test_keys_for_follows_the_keymap() -> None:
+    settings = Settings(keymap={"leave-field": "ctrl+g, f10"})
+    assert settings.keys_for("leave-field", "escape") == {"ctrl+g", "f10"}
+    assert settings.keys_for("quit", "q") == {"q"}

@@ -7,7 +7,7 @@ TEXTUAL-FACTS.md); calling back from the watcher repaints the table in the next 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 
 from textual import events
 from textual.widgets import Input
@@ -22,8 +22,10 @@ class FilterInput(Input):
 
     Args:
         on_value: Called with the text after every change, before the next frame.
-        on_submit: Called on enter and escape, before the next key is read, to move the
-            focus on (a key typed right after goes there, not into the field).
+        on_submit: Called on enter and on a `leave_keys` key, before the next key is
+            read, to move the focus on (a key typed right after goes there, not into the
+            field).
+        leave_keys: The keys that leave a text field (the app's `leave-field` binding).
         cursor_blink: Blink the cursor.
     """
 
@@ -32,12 +34,14 @@ class FilterInput(Input):
         *,
         on_value: Callable[[str], None],
         on_submit: Callable[[], None],
+        leave_keys: Collection[str] = ("escape",),
         cursor_blink: bool = False,
         id: str | None = None,
     ) -> None:
         super().__init__(placeholder=PLACEHOLDER, id=id, compact=True)
         self._on_value = on_value
         self._on_submit = on_submit
+        self._leave_keys = leave_keys
         self.cursor_blink = cursor_blink
 
     def watch_value(self, value: str) -> None:
@@ -48,7 +52,7 @@ class FilterInput(Input):
             # Typed right after enter moved the focus on, but queued here before it moved:
             # skip the field's handler and let the key bubble to the new focus's bindings.
             event.prevent_default()
-        elif event.key in ("enter", "escape"):
+        elif event.key == "enter" or event.key in self._leave_keys:
             # Handled here rather than by a binding: a binding runs once the key has
             # bubbled up to the app, by which time the keys typed after it were already
             # inserted into this field. Here the focus moves before the next key is read.

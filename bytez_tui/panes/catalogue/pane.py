@@ -139,6 +139,7 @@ class CataloguePane(Pane):
         yield FilterInput(
             on_value=self._filter_changed,
             on_submit=self._filter_submitted,
+            leave_keys=self.settings.keys_for("leave-field", "escape"),
             cursor_blink=self.settings.cursor_blink,
             id="catalogue-filter",
         )
