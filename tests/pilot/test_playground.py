@@ -476,3 +476,21 @@ async def test_output_log_wraps_follows_and_rewraps() -> None:
         assert narrow < width
         assert all(len(row) <= narrow for row in log.lines)
         assert log.text.endswith("\nmore")
+
+
+async def test_output_log_aligns_the_first_row_with_the_rest() -> None:
+    """The space a completion opens with is kept in the text, not shown."""
+    app = LogHost()
+    async with app.run_test(size=(60, 20)) as pilot:
+        log = app.query_one(OutputLog)
+        for fragment in [" ", " there was", " a girl", "\n  indented", " " * 3]:
+            log.feed(fragment)
+        log.flush()
+        await pilot.pause()
+        assert log.lines[0] == "there was a girl"
+        assert log.lines[1] == "  indented   "  # only the very first row is trimmed
+        assert log.text.startswith("  there was")
+        log.styles.width = 12  # re-wrapped from the text: still aligned
+        await pilot.pause()
+        assert log.lines[0] == "there was"
+        assert "  indented" in log.lines

@@ -153,6 +153,10 @@ class OutputLog(Log):
         for index, segment in enumerate(data.split("\n")):
             if index:
                 lines.append("")
+            elif lines == [""]:
+                # A completion usually opens with the space that follows the prompt:
+                # shown, it would set the first row one cell right of the rest.
+                segment = segment.lstrip(" ")
             if not segment:
                 continue
             row = lines[-1] + segment
