@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
+from typing import TYPE_CHECKING, Any
 
 from textual.app import ComposeResult
 from textual.containers import Horizontal
@@ -12,6 +13,9 @@ from textual.widgets import Static
 from bytez_tui.clock import Clock
 from bytez_tui.errors import BytezError
 from bytez_tui.format import ago
+
+if TYPE_CHECKING:
+    from bytez_tui.panes.catalogue.view import CatalogueView
 
 __all__ = ["CatalogueStatus", "Freshness"]
 
@@ -54,6 +58,16 @@ class CatalogueStatus(Horizontal):
         self.set_interval(30, self._show_freshness)
         self._show_freshness()
 
+    def show_view(self, view: CatalogueView) -> None:
+        """Show how many of `view`'s models match, its sort, or why its filter is invalid."""
+        self.show_count(
+            shown=None if view.index is None else len(view.rows),
+            total=0 if view.index is None else len(view.index),
+            sort=view.sort,
+            descending=view.descending,
+            error=None if view.error is None else view.error.message,
+        )
+
     def show_count(
         self,
         *,
@@ -76,10 +90,19 @@ class CatalogueStatus(Horizontal):
             arrow = "" if sort is None else (" ▼" if descending else " ▲")
             count.update(f"{matched} · sorted by {_SORT_NAMES.get(sort, sort)}{arrow}")
 
+    @property
+    def freshness(self) -> Freshness:
+        """Where the rows came from, as shown."""
+        return self._freshness
+
     def show_freshness(self, freshness: Freshness) -> None:
         """Say where the rows came from and when."""
         self._freshness = freshness
         self._show_freshness()
+
+    def update_freshness(self, **changes: Any) -> None:
+        """Change some fields of `freshness` (as `dataclasses.replace` does) and show it."""
+        self.show_freshness(replace(self._freshness, **changes))
 
     def _show_freshness(self) -> None:
         label = self.query_one("#catalogue-freshness", Static)

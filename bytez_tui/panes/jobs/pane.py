@@ -1,34 +1,30 @@
 """`JobsPane`: the job tracker.
 
 The API has no "list my jobs": repeating `POST /model/job` is both the request and the
-poll. Each tracked job has its own `Poller` (group `jobs-poll`) that backs off from 5 s to
-60 s until the job is available or failed; the list is kept in the user data dir so
-polling resumes after a restart.
+poll. Each tracked job has its own `Poller` (group `jobs-poll`, see `JobPolls` in
+polls.py) that backs off from 5 s to 60 s until the job is available or failed; the list
+is kept in the user data dir so polling resumes after a restart.
 """
 
 from __future__ import annotations
 
-import random
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, ClassVar, cast
 
-from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal
 from textual.message import Message
-from textual.validation import Function
 from textual.widget import Widget
 from textual.widgets import Input, Static
 
-from bytez_tui.errors import BadResponse, BytezError, NotFound
+from bytez_tui.errors import BytezError
 from bytez_tui.messages import RequestLoad
 from bytez_tui.models import Job
 from bytez_tui.panes.base import Pane
-from bytez_tui.panes.jobs.notify import osc9
+from bytez_tui.panes.jobs.field import AddJobField
+from bytez_tui.panes.jobs.polls import JobPolls
 from bytez_tui.panes.jobs.row import JobHeader, JobRow
 from bytez_tui.panes.jobs.store import JobStore, TrackedJob, is_model_id, model_id_from
-from bytez_tui.panes.polling import BACKOFF_CAP, BACKOFF_START, Poller
 from bytez_tui.widgets.rows import RowList
 
 if TYPE_CHECKING:
@@ -110,8 +106,13 @@ class JobsPane(Pane):
         self.store = store or JobStore(base_url=settings.base_url)
         """Where tracked jobs are kept."""
         self._jobs: dict[str, TrackedJob] = {}
-        self._pollers: dict[str, Poller] = {}
-        self._polls: dict[str, int] = {}
+        self._polls = JobPolls(
+            self,
+            jobs=self._jobs,
+            on_update=self._update,
+            on_ready=self._ready,
+            on_retry=self._show_retry,
+        )
 
     def compose(self) -> ComposeResult:
         yield Static(
@@ -119,35 +120,25 @@ class JobsPane(Pane):
             id="jobs-paused",
             classes="paused-banner",
         )
-        with Horizontal(id="jobs-add"):
-            yield Static("Model id ", id="jobs-add-label")
-            yield Input(
-                placeholder="org/name, e.g. openai-community/gpt2",
-                id="jobs-add-input",
-                compact=True,
-                validators=[
-                    Function(lambda text: is_model_id(model_id_from(text)), "expected org/name")
-                ],
-                validate_on=["submitted"],
-            )
-            yield Static("", id="jobs-add-error")
+        yield AddJobField(
+            on_submit=self._add, on_leave=lambda: self.set_class(False, "-adding"), id="jobs-add"
+        )
         yield JobHeader(id="jobs-header", classes="table-header")
         yield RowList(id="jobs-rows")
         yield Static(_EMPTY, id="jobs-empty", classes="empty")
 
     def on_mount(self) -> None:
         self.add_input.cursor_blink = self.settings.cursor_blink
-        self.watch(self.app, "app_focus", self._nudge_all, init=False)
+        self.watch(self.app, "app_focus", self._polls.nudge, init=False)
         for job in self.store.load():
             self._jobs[job.model] = job
             self.rows.mount(JobRow(job, now=self.api.server_now))
             if not job.finished:
-                self._start_polling(job.model)
+                self._polls.start(job.model)
         self._changed()
 
     def on_unmount(self) -> None:
-        for poller in self._pollers.values():
-            poller.stop()
+        self._polls.stop_all()
 
     # --- public ------------------------------------------------------------------------
 
@@ -169,7 +160,7 @@ class JobsPane(Pane):
     @property
     def settled(self) -> bool:
         """Nothing in flight: every job's poller waits on the clock."""
-        return all(poller.waiting for poller in self._pollers.values())
+        return self._polls.waiting
 
     def track(self, model: str) -> bool:
         """Request a job for `model` and follow it.
@@ -198,10 +189,9 @@ class JobsPane(Pane):
         else:
             self.rows.mount(JobRow(job, now=self.api.server_now))
         self.call_after_refresh(self.rows.select, model)
-        self._polls[model] = 0
         self._save()
         self._changed()
-        self._start_polling(model)
+        self._polls.start(model)
         self.notify(f"Asked Bytez to make {model} available", title="Job requested")
         return True
 
@@ -213,26 +203,15 @@ class JobsPane(Pane):
 
     def watch_paused(self, paused: bool) -> None:
         self.set_class(paused, "-paused")
-        self._nudge_all()
+        self._polls.nudge()
 
-    @on(Input.Submitted, "#jobs-add-input")
-    def _submitted(self, event: Input.Submitted) -> None:
-        event.stop()
-        error = self.query_one("#jobs-add-error", Static)
-        if event.validation_result is not None and not event.validation_result.is_valid:
-            error.update("⚠ expected org/name")
-            return
-        error.update("")
-        if self.track(event.value):
-            event.input.value = ""
-            self.set_class(False, "-adding")
-            self.rows.focus()
-
-    @on(Input.Blurred, "#jobs-add-input")
-    def _left_field(self, event: Input.Blurred) -> None:
-        if not event.value.strip():
-            self.set_class(False, "-adding")
-            self.query_one("#jobs-add-error", Static).update("")
+    def _add(self, text: str) -> bool:
+        """Track what was typed in the field; on success hide the field."""
+        if not self.track(text):
+            return False
+        self.set_class(False, "-adding")
+        self.rows.focus()
+        return True
 
     # --- actions -----------------------------------------------------------------------
 
@@ -275,8 +254,7 @@ class JobsPane(Pane):
 
     def action_poll_now(self) -> None:
         """Poll every unfinished job now."""
-        for poller in self._pollers.values():
-            poller.poke()
+        self._polls.poke()
 
     def action_copy(self) -> None:
         """Copy the highlighted model id."""
@@ -286,65 +264,7 @@ class JobsPane(Pane):
 
     # --- polling -----------------------------------------------------------------------
 
-    def _start_polling(self, model: str) -> None:
-        old = self._pollers.pop(model, None)
-        if old is not None:
-            old.stop()
-
-        async def poll() -> float | None:
-            return await self._poll(model)
-
-        def failed(error: BytezError, wait: float) -> None:
-            self._show_retry(model, error, wait)
-
-        self._pollers[model] = Poller(
-            self,
-            poll,
-            group="jobs-poll",
-            name=model,
-            description=f"Polling the job for {model}",
-            on_error=failed,
-        ).start()
-
-    async def _poll(self, model: str) -> float | None:
-        try:
-            answer = await self.call_api(lambda client: client.job(model))
-        except (NotFound, BadResponse) as error:
-            if error.status is None or error.status < 400:
-                raise
-            answer = Job(model, False, error.message, "failed", None, None, None)
-        job = self._jobs.get(model)
-        if job is None:  # untracked while the request was in flight
-            return None
-        job = job.updated(answer)
-        became_ready = job.state == "available" and not job.notified
-        if became_ready:
-            job = replace(job, notified=True)
-        self._update(job)
-        if became_ready:
-            self._announce(job, answer)
-        if job.finished:
-            self._pollers.pop(model, None)
-            return None
-        count = self._polls.get(model, 0) + 1
-        self._polls[model] = count
-        nominal = min(BACKOFF_CAP, BACKOFF_START * 1.5 ** (count - 1))
-        return nominal * random.uniform(0.8, 1.0)
-
-    def _announce(self, job: TrackedJob, answer: Job) -> None:
-        text = f"{job.model} is available"
-        # With `l` already pressed the load dialog opens by itself: don't ask for `l` again.
-        hint = (
-            "opening the load dialog"
-            if job.load_when_ready
-            else "press l on the Jobs pane to load it"
-        )
-        self.notify(f"{text}: {hint}", title="Job ready")
-        self.app.bell()
-        if self.settings.desktop_notifications:
-            driver = self.app._driver  # noqa: SLF001 - Textual has no public raw-write API
-            if driver is not None:
-                driver.write(osc9(f"bytez-tui: {text}"))
+    def _ready(self, job: TrackedJob, answer: Job) -> None:
         self.post_message(self.JobReady(answer))
         if job.load_when_ready:
             self.post_message(RequestLoad(job.model))
@@ -372,9 +292,7 @@ class JobsPane(Pane):
         rows = []
         for model in models:
             self._jobs.pop(model, None)
-            poller = self._pollers.pop(model, None)
-            if poller is not None:
-                poller.stop()
+            self._polls.stop(model)
             row = self.rows.get_row(model)
             if row is not None:
                 rows.append(row)
@@ -391,7 +309,3 @@ class JobsPane(Pane):
     def _changed(self) -> None:
         self.set_class(not self._jobs, "-empty")
         self.post_message(self.TrackedChanged(frozenset(self._jobs)))
-
-    def _nudge_all(self) -> None:
-        for poller in self._pollers.values():
-            poller.nudge()

@@ -1,0 +1,143 @@
+"""`JobPolls`: each tracked job asked about until Bytez says it is available or failed.
+
+The API has no "list my jobs": repeating `POST /model/job` is both the request and the
+poll. Each job has its own `Poller` (group `jobs-poll`) that backs off from 5 s to 60 s;
+a job that becomes available is announced with a toast, the bell and, when enabled, a
+desktop notification.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable, Mapping
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+from bytez_tui.errors import BadResponse, BytezError, NotFound
+from bytez_tui.models import Job
+from bytez_tui.panes.jobs.notify import osc9
+from bytez_tui.panes.polling import BACKOFF_CAP, BACKOFF_START, Poller
+
+if TYPE_CHECKING:
+    from bytez_tui.panes.base import Pane
+    from bytez_tui.panes.jobs.store import TrackedJob
+
+__all__ = ["JobPolls"]
+
+
+class JobPolls:
+    """One `Poller` per unfinished tracked job.
+
+    Args:
+        pane: The pane that owns the poll workers and makes the requests.
+        jobs: The tracked jobs by model id (the pane's own, read at each answer).
+        on_update: Told each job as the server's answer updated it.
+        on_ready: Told, after the user, that a job became available (with the answer).
+        on_retry: Told that a poll failed: the model, the error and the wait before the retry.
+    """
+
+    def __init__(
+        self,
+        pane: Pane,
+        *,
+        jobs: Mapping[str, TrackedJob],
+        on_update: Callable[[TrackedJob], None],
+        on_ready: Callable[[TrackedJob, Job], None],
+        on_retry: Callable[[str, BytezError, float], None],
+    ) -> None:
+        self._pane = pane
+        self._jobs = jobs
+        self._on_update = on_update
+        self._on_ready = on_ready
+        self._on_retry = on_retry
+        self._pollers: dict[str, Poller] = {}
+        self._polls: dict[str, int] = {}
+
+    @property
+    def waiting(self) -> bool:
+        """Every job's poller waits on the clock: no request is in flight."""
+        return all(poller.waiting for poller in self._pollers.values())
+
+    def start(self, model: str) -> None:
+        """Poll the job for `model` now and until it is finished, from a fresh backoff."""
+        self.stop(model)
+        self._polls[model] = 0
+
+        async def poll() -> float | None:
+            return await self._poll(model)
+
+        def failed(error: BytezError, wait: float) -> None:
+            self._on_retry(model, error, wait)
+
+        self._pollers[model] = Poller(
+            self._pane,
+            poll,
+            group="jobs-poll",
+            name=model,
+            description=f"Polling the job for {model}",
+            on_error=failed,
+        ).start()
+
+    def stop(self, model: str) -> None:
+        """Stop polling the job for `model` (a poll in flight is cancelled)."""
+        self._polls.pop(model, None)
+        poller = self._pollers.pop(model, None)
+        if poller is not None:
+            poller.stop()
+
+    def stop_all(self) -> None:
+        """Stop every poller (from the pane's `on_unmount`)."""
+        for poller in self._pollers.values():
+            poller.stop()
+
+    def poke(self) -> None:
+        """Poll every unfinished job now."""
+        for poller in self._pollers.values():
+            poller.poke()
+
+    def nudge(self) -> None:
+        """Have every poller re-read the pause and focus state."""
+        for poller in self._pollers.values():
+            poller.nudge()
+
+    async def _poll(self, model: str) -> float | None:
+        try:
+            answer = await self._pane.call_api(lambda client: client.job(model))
+        except (NotFound, BadResponse) as error:
+            if error.status is None or error.status < 400:
+                raise
+            answer = Job(model, False, error.message, "failed", None, None, None)
+        job = self._jobs.get(model)
+        if job is None:  # untracked while the request was in flight
+            return None
+        job = job.updated(answer)
+        became_ready = job.state == "available" and not job.notified
+        if became_ready:
+            job = replace(job, notified=True)
+        self._on_update(job)
+        if became_ready:
+            self._announce(job)
+            self._on_ready(job, answer)
+        if job.finished:
+            self._pollers.pop(model, None)
+            return None
+        count = self._polls.get(model, 0) + 1
+        self._polls[model] = count
+        nominal = min(BACKOFF_CAP, BACKOFF_START * 1.5 ** (count - 1))
+        return nominal * random.uniform(0.8, 1.0)
+
+    def _announce(self, job: TrackedJob) -> None:
+        pane = self._pane
+        text = f"{job.model} is available"
+        # With `l` already pressed the load dialog opens by itself: don't ask for `l` again.
+        hint = (
+            "opening the load dialog"
+            if job.load_when_ready
+            else "press l on the Jobs pane to load it"
+        )
+        pane.notify(f"{text}: {hint}", title="Job ready")
+        pane.app.bell()
+        if pane.settings.desktop_notifications:
+            driver = pane.app._driver  # noqa: SLF001 - Textual has no public raw-write API
+            if driver is not None:
+                driver.write(osc9(f"bytez-tui: {text}"))
