@@ -13,6 +13,7 @@ from textual.actions import SkipAction
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.command import Provider
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.theme import Theme
 from textual.widget import Widget
@@ -235,6 +236,25 @@ class BytezApp(App[None]):
         ]
         sections += [(title, pane_class(pane_id).BINDINGS) for pane_id, (title, _) in PANES.items()]
         self.push_screen(HelpScreen(sections, dict(self.settings.keymap)))
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
+        super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
+        # Textual 8.2 can leave an expired toast drawn: once a scroll has made the screen
+        # rebuild its layout map lazily, a toast removed before that rebuild is never
+        # marked for repaint. Repaint the screen once the toast is gone.
+        shown = self.NOTIFICATION_TIMEOUT if timeout is None else timeout
+        self.set_timer(shown + 0.1, self._repaint_after_toast)
+
+    def _repaint_after_toast(self) -> None:
+        self.screen.refresh()
 
     def copy(self, text: str, *, what: str = "text") -> None:
         """Copy `text` (OSC 52 through the terminal, plus the local clipboard) and say so."""
