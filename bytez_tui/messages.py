@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from textual.message import Message
 
-__all__ = ["OpenPlayground", "RequestJob", "RequestLoad"]
+__all__ = ["OpenPlayground", "RequestJob", "RequestLoad", "StartLoad"]
 
 
 @dataclass
@@ -25,6 +25,20 @@ class RequestLoad(Message):
     """The Hugging Face id."""
     ram_gb: float | None = None
     """The model's RAM, for the projected cost, when known."""
+    when_ready: bool = False
+    """Not available yet: the options chosen now are used once it is (see `StartLoad`)."""
+
+
+@dataclass
+class StartLoad(Message):
+    """Load `model` with options the user chose earlier, without asking again."""
+
+    model: str
+    """The Hugging Face id."""
+    concurrency: int
+    """Parallel instances."""
+    expiration_seconds: int
+    """Idle timeout."""
 
 
 @dataclass

@@ -43,7 +43,7 @@ from bytez_tui.panes.catalogue import CataloguePane  # noqa: E402
 from bytez_tui.panes.instances import InstancesPane  # noqa: E402
 from bytez_tui.panes.jobs import JobsPane  # noqa: E402
 from bytez_tui.panes.playground import PlaygroundPane  # noqa: E402
-from bytez_tui.screens.load import LoadChoice  # noqa: E402
+from bytez_tui.screens.load import LoadChoice, LoadDialog  # noqa: E402
 from bytez_tui.screens.main import PANES  # noqa: E402
 
 SIZE = (120, 36)
@@ -164,7 +164,11 @@ async def jobs(stage: Stage) -> None:
     await stage.until(lambda: pane.settled and len(pane.rows.rows) == 5, "five settled jobs")
     pane.rows.focus()
     pane.rows.select("mistralai/Mistral-7B-Instruct-v0.3")
-    await stage.pilot.press("l")  # queued: load it as soon as it is available
+    await stage.pilot.press("l")  # queued: choose the options now, load it once available
+    await stage.until(lambda: isinstance(stage.app.screen, LoadDialog), "the load dialog")
+    await stage.pilot.press("enter")
+    mistral = "mistralai/Mistral-7B-Instruct-v0.3"
+    await stage.until(lambda: pane.jobs[mistral].load_when_ready, "the load armed")
     await stage.finish()
 
 

@@ -31,7 +31,7 @@ from textual.widgets import Static
 from bytez_tui.clock import Clock
 from bytez_tui.config import Settings
 from bytez_tui.connection import Connection
-from bytez_tui.messages import OpenPlayground, RequestJob, RequestLoad
+from bytez_tui.messages import OpenPlayground, RequestJob, RequestLoad, StartLoad
 from bytez_tui.panes.base import Pane
 from bytez_tui.panes.catalogue import CataloguePane
 from bytez_tui.widgets.footer import KeyFooter
@@ -252,11 +252,29 @@ class MainScreen(Screen[None]):
         ram_gb = message.ram_gb if message.ram_gb is not None else self._ram.get(model)
 
         def start(choice: LoadChoice | None) -> None:
-            if choice is not None:
-                self.instances.start_load(choice.model or model, choice)
+            if choice is None:
+                return
+            chosen = choice.model or model
+            if message.when_ready and chosen == model:
+                armed = self.jobs.load_when_ready(
+                    model,
+                    concurrency=choice.concurrency,
+                    expiration_seconds=choice.expiration_seconds,
+                )
+                if armed:
+                    return
+                # The job finished while the dialog was open: load now.
+            self.instances.start_load(chosen, choice)
 
         dialog = LoadDialog(model=model, ram_gb=ram_gb, ram_of=self._ram.get)
         self.app.push_screen(dialog, start)
+
+    @on(StartLoad)
+    def _start_load(self, message: StartLoad) -> None:
+        from bytez_tui.screens.load import LoadChoice
+
+        choice = LoadChoice(message.concurrency, message.expiration_seconds, message.model)
+        self.instances.start_load(message.model, choice)
 
     def watch_paused(self, paused: bool) -> None:
         self.status_bar.paused = paused

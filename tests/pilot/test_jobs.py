@@ -13,6 +13,7 @@ from bytez_tui.clock import FixedClock
 from bytez_tui.emulator import EmulatorServer
 from bytez_tui.panes.jobs import JobsPane, JobStore
 from bytez_tui.panes.jobs.row import JobRow
+from bytez_tui.widgets.rows import Cell
 
 NEW_MODEL = "someorg/fresh-model"
 """Not in the emulator's catalogue, so its job queues for `job_delay` seconds."""
@@ -207,9 +208,11 @@ async def test_untrack_and_clear(
         assert not changes
 
 
-async def test_load_from_jobs_opens_the_dialog_now_or_when_ready(
+async def test_load_from_jobs_asks_now_and_loads_when_ready(
     make_app: Callable[..., BytezApp], emulator: EmulatorServer, clock: FixedClock
 ) -> None:
+    """On a job under way, `l` asks for the options at once; when the model is ready the
+    load starts by itself, with no dialog popping up over what the user does by then."""
     from bytez_tui.screens.load import LoadDialog
 
     app = make_app()
@@ -220,18 +223,49 @@ async def test_load_from_jobs_opens_the_dialog_now_or_when_ready(
         await until(pilot, lambda: emulator.count("job", model=NEW_MODEL) == 1)
         await until(pilot, lambda: len(pane.rows.rows) == 1)
         pane.rows.focus()
-        await pilot.press("l")  # not available yet: arm load-when-ready
-        await until(pilot, lambda: pane.jobs[NEW_MODEL].load_when_ready)
-        assert not isinstance(app.screen, LoadDialog)
-        await advance(pilot, clock, 15)
+        await pilot.press("l")  # not available yet: choose the options now
         await until(pilot, lambda: isinstance(app.screen, LoadDialog))
         assert isinstance(app.screen, LoadDialog) and app.screen.model == NEW_MODEL
+        await pilot.press("enter")
+        await until(pilot, lambda: pane.jobs[NEW_MODEL].load_when_ready)
+        assert emulator.count("load", model=NEW_MODEL) == 0
+        row = pane.rows.get_row(NEW_MODEL)
+        assert row is not None
+        assert row.query_one(".job-message", Cell).text.startswith("→ loads ×1, ")
+        await pilot.press("4")  # the user moves on while the job runs
+        await advance(pilot, clock, 15)
+        await until(pilot, lambda: emulator.count("load", model=NEW_MODEL) == 1)
+        assert not isinstance(app.screen, LoadDialog)
         ready = [n.message for n in app._notifications if n.title == "Job ready"]
-        assert ready == [f"{NEW_MODEL} is available: opening the load dialog"]
-        await pilot.press("escape")
-        await until(pilot, lambda: not isinstance(app.screen, LoadDialog))
+        assert ready == [f"{NEW_MODEL} is available: loading it as chosen"]
+        await pilot.press("2")
+        pane.rows.focus()
         await pilot.press("l")  # available: the dialog opens at once
         await until(pilot, lambda: isinstance(app.screen, LoadDialog))
+
+
+async def test_l_again_cancels_the_load_armed_for_when_ready(
+    make_app: Callable[..., BytezApp], emulator: EmulatorServer, clock: FixedClock
+) -> None:
+    from bytez_tui.screens.load import LoadDialog
+
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        fast_client(app)
+        pane = await open_jobs(pilot)
+        pane.track(NEW_MODEL)
+        await until(pilot, lambda: len(pane.rows.rows) == 1)
+        pane.rows.focus()
+        await pilot.press("l")
+        await until(pilot, lambda: isinstance(app.screen, LoadDialog))
+        await pilot.press("enter")
+        await until(pilot, lambda: pane.jobs[NEW_MODEL].load_when_ready)
+        await pilot.press("l")
+        await until(pilot, lambda: not pane.jobs[NEW_MODEL].load_when_ready)
+        assert not isinstance(app.screen, LoadDialog)
+        await advance(pilot, clock, 15)
+        await until(pilot, lambda: pane.jobs[NEW_MODEL].state == "available")
+        assert emulator.count("load", model=NEW_MODEL) == 0
 
 
 async def test_a_rate_limited_poll_waits_for_retry_after(

@@ -18,7 +18,7 @@ from bytez_tui.emulator import EmulatorServer
 from bytez_tui.panes.base import Pane
 from bytez_tui.panes.instances import InstancesPane
 from bytez_tui.panes.jobs import JobsPane
-from bytez_tui.screens.load import LoadChoice
+from bytez_tui.screens.load import LoadChoice, LoadDialog
 
 GPT2 = "openai-community/gpt2"
 RAM = {"roneneldan/TinyStories-8M": 0.37, "microsoft/phi-1": 9.16, GPT2: 0.5}
@@ -195,8 +195,9 @@ class TestJobsPane:
         emulator: EmulatorServer,
         clock: FixedClock,
     ) -> None:
-        """Four jobs: gpt2 available (✔, took 0s), one queued for 5s with "loads when
-        ready", one just requested, and one failed with the server's words in red."""
+        """Four jobs: gpt2 available (✔, took 0s), one queued for 5s with "→ loads ×1,
+        5 min idle when ready", one just requested, and one failed with the server's words
+        in red."""
 
         async def run_before(pilot: Pilot[Any]) -> None:
             pane = await show_jobs(pilot)
@@ -210,7 +211,10 @@ class TestJobsPane:
             await until(pilot, lambda: pane.settled and len(pane.rows.rows) == 4)
             pane.rows.focus()
             pane.rows.select("someorg/queued-model")
-            await pilot.press("l")
+            await pilot.press("l")  # under way: the options now, the load when ready
+            await until(pilot, lambda: isinstance(pilot.app.screen, LoadDialog))
+            await pilot.press("enter")
+            await until(pilot, lambda: pane.jobs["someorg/queued-model"].load_when_ready)
             await finish(pilot, pane)
 
         assert snap_compare(make_app(), terminal_size=(120, 40), run_before=run_before)

@@ -19,6 +19,9 @@ def test_store_round_trip_is_private(tmp_path: os.PathLike[str]) -> None:
     jobs = [
         TrackedJob("org/a", WHEN),
         TrackedJob("org/b", WHEN, "available", "Model available", WHEN, WHEN, True, True),
+        TrackedJob(
+            "org/c", WHEN, "queued", load_when_ready=True, load_concurrency=2, load_expiration=600
+        ),
     ]
     store.save(jobs)
     assert store.load() == jobs

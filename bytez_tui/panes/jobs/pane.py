@@ -18,7 +18,7 @@ from textual.widget import Widget
 from textual.widgets import Input, Static
 
 from bytez_tui.errors import BytezError
-from bytez_tui.messages import RequestLoad
+from bytez_tui.messages import RequestLoad, StartLoad
 from bytez_tui.models import Job
 from bytez_tui.panes.base import Pane
 from bytez_tui.panes.jobs.field import AddJobField
@@ -54,7 +54,7 @@ class JobsPane(Pane):
             id="jobs-load",
             tooltip="Load the model now, or as soon as its job is available",
         ),
-        Binding("x", "untrack", "Stop", id="jobs-untrack", tooltip="Stop tracking this job"),
+        Binding("x", "untrack", "Untrack", id="jobs-untrack", tooltip="Stop tracking this job"),
         Binding(
             "X",
             "clear_finished",
@@ -221,7 +221,12 @@ class JobsPane(Pane):
         self.add_input.focus()
 
     def action_load(self) -> None:
-        """Load the highlighted model now if available, else as soon as it is."""
+        """Load the highlighted model now if available, else as soon as it is.
+
+        For a job still under way the load dialog asks for the options now, and the load
+        starts by itself when the model is ready: no dialog pops up over whatever the
+        user is doing by then. Pressed again, `l` cancels that.
+        """
         job = self._highlighted()
         if job is None:
             return
@@ -229,15 +234,33 @@ class JobsPane(Pane):
             self.post_message(RequestLoad(job.model))
         elif job.state == "failed":
             self.notify(f"The job for {job.model} failed: nothing to load", severity="warning")
+        elif job.load_when_ready:
+            self._update(replace(job, load_when_ready=False))
+            self.notify(f"{job.model} will not be loaded automatically", title="Jobs")
         else:
-            job = replace(job, load_when_ready=not job.load_when_ready)
-            self._update(job)
-            self.notify(
-                f"{job.model} will open the load dialog when available"
-                if job.load_when_ready
-                else f"{job.model} will not be loaded automatically",
-                title="Jobs",
+            self.post_message(RequestLoad(job.model, when_ready=True))
+
+    def load_when_ready(self, model: str, *, concurrency: int, expiration_seconds: int) -> bool:
+        """Load `model` with these options once its job is done; False if it is done already.
+
+        Args:
+            model: A tracked model.
+            concurrency: Parallel instances.
+            expiration_seconds: Idle timeout.
+        """
+        job = self._jobs.get(model)
+        if job is None or job.finished:
+            return False
+        self._update(
+            replace(
+                job,
+                load_when_ready=True,
+                load_concurrency=concurrency,
+                load_expiration=expiration_seconds,
             )
+        )
+        self.notify(f"{model} will be loaded as soon as it is available", title="Jobs")
+        return True
 
     def action_untrack(self) -> None:
         """Stop tracking the highlighted job."""
@@ -266,8 +289,9 @@ class JobsPane(Pane):
 
     def _ready(self, job: TrackedJob, answer: Job) -> None:
         self.post_message(self.JobReady(answer))
-        if job.load_when_ready:
-            self.post_message(RequestLoad(job.model))
+        concurrency, expiration = job.load_concurrency, job.load_expiration
+        if job.load_when_ready and concurrency is not None and expiration is not None:
+            self.post_message(StartLoad(job.model, concurrency, expiration))
 
     def _show_retry(self, model: str, error: BytezError, wait: float) -> None:
         row = self.rows.get_row(model)

@@ -129,12 +129,9 @@ class JobPolls:
     def _announce(self, job: TrackedJob) -> None:
         pane = self._pane
         text = f"{job.model} is available"
-        # With `l` already pressed the load dialog opens by itself: don't ask for `l` again.
-        hint = (
-            "opening the load dialog"
-            if job.load_when_ready
-            else "press l on the Jobs pane to load it"
-        )
+        # With `l` already pressed (and the options chosen) the load starts by itself.
+        armed = job.load_when_ready and job.load_concurrency and job.load_expiration
+        hint = "loading it as chosen" if armed else "press l on the Jobs pane to load it"
         pane.notify(f"{text}: {hint}", title="Job ready")
         pane.app.bell()
         if pane.settings.desktop_notifications:

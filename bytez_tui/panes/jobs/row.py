@@ -10,6 +10,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.css.query import NoMatches
 
+from bytez_tui.format import duration
 from bytez_tui.panes.jobs.store import TrackedJob
 from bytez_tui.widgets.countdown import Elapsed
 from bytez_tui.widgets.rows import Cell, Row
@@ -72,7 +73,7 @@ class JobRow(Row):
         self.query_one(StatusBadge).status = job.state
         message = note or job.message or ("request accepted" if job.answered else "asking Bytez…")
         if job.load_when_ready and not job.finished:
-            message = "→ loads when ready · " + message
+            message = f"→ {_planned_load(job)} when ready · {message}"
         self.query_one(".job-message", Cell).show(message)
         self.query_one(".job-requested", Cell).show(clock_time(job.requested_at))
         elapsed = self.query_one(Elapsed)
@@ -81,3 +82,12 @@ class JobRow(Row):
         for state in ("requested", "queued", "available", "failed", "unknown"):
             self.set_class(job.state == state, f"-{state}")
         self.set_class(note is not None, "-retrying")
+
+
+def _planned_load(job: TrackedJob) -> str:
+    """The load armed for when the job is done, e.g. `loads ×1, 30 min idle`."""
+    seconds = job.load_expiration
+    if job.load_concurrency is None or seconds is None:
+        return "loads"
+    idle = f"{seconds // 60} min" if seconds % 60 == 0 else duration(seconds)
+    return f"loads ×{job.load_concurrency}, {idle} idle"

@@ -52,6 +52,10 @@ def is_model_id(text: str) -> bool:
     return bool(MODEL_ID.match(text))
 
 
+def _positive_int(value: object) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else None
+
+
 @dataclass(frozen=True)
 class TrackedJob:
     """A job the user asked for, with what the server last said about it."""
@@ -71,9 +75,13 @@ class TrackedJob:
     notified: bool = False
     """The user was told it is available."""
     load_when_ready: bool = False
-    """Open the load dialog as soon as it is available."""
+    """Load the model as soon as it is available (`load_concurrency`, `load_expiration`)."""
     answered: bool = False
     """The server has answered at least once."""
+    load_concurrency: int | None = None
+    """Parallel instances chosen for the load when ready."""
+    load_expiration: int | None = None
+    """Idle timeout (seconds) chosen for the load when ready."""
 
     @property
     def finished(self) -> bool:
@@ -118,6 +126,8 @@ class TrackedJob:
             end_time=parse_time(data.get("end_time")),
             notified=data.get("notified") is True,
             load_when_ready=data.get("load_when_ready") is True,
+            load_concurrency=_positive_int(data.get("load_concurrency")),
+            load_expiration=_positive_int(data.get("load_expiration")),
             answered=data.get("answered") is True,
         )
 
