@@ -338,3 +338,19 @@ async def test_a_ready_job_for_an_unknown_model_refreshes_the_catalogue(
         await advance(pilot, clock, emulator.world.job_delay + 60)
         await until(pilot, lambda: state_of(app, NEW_MODEL) == "available")
         await until(pilot, lambda: emulator.count("list") == 2)
+
+
+async def test_the_pane_keys_still_work_once_the_last_job_is_gone(
+    make_app: Callable[..., BytezApp], emulator: EmulatorServer
+) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        fast_client(app)
+        pane = await open_jobs(pilot)
+        pane.track(NEW_MODEL)
+        await until(pilot, lambda: len(pane.rows.rows) == 1)
+        pane.rows.focus()
+        await pilot.press("x")
+        await until(pilot, lambda: not pane.jobs)
+        await pilot.press("a")  # the empty pane says "press a": it must work
+        assert app.focused is pane.add_input
