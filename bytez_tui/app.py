@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Callable, Iterable
 from dataclasses import replace
 from functools import partial
 from pathlib import PurePath
-from typing import ClassVar
+from typing import ClassVar, cast
 
-from textual.actions import SkipAction
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.command import Provider
@@ -93,8 +93,7 @@ class BytezApp(App[None]):
             "leave_field",
             "Leave field",
             id="leave-field",
-            show=False,
-            tooltip="Leave the text field",
+            tooltip="Leave the text field (shown while in one)",
         ),
         Binding("question_mark", "help", "Help", id="help", tooltip="List every key"),
         Binding(
@@ -205,26 +204,37 @@ class BytezApp(App[None]):
 
     # --- actions ----------------------------------------------------------------------
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # False lets the key through to the focused widget and drops the key from the
+        # footer: in a text field 1-4 and `/` are text (model ids have a `/`), and a
+        # dialog has its own keys; escape leaves a text field and means nothing elsewhere.
+        if action in ("show_pane", "find"):
+            return not _is_text_field(self.focused) and self._dashboard_shown()
+        if action == "leave_field":
+            return _is_text_field(self.focused)
+        return True
+
+    def _dashboard_shown(self) -> bool:
+        from bytez_tui.screens.main import MainScreen
+
+        return isinstance(self.screen, MainScreen)
+
     def action_show_pane(self, pane_id: str) -> None:
         from bytez_tui.screens.main import MainScreen
 
-        if _is_text_field(self.focused) or not isinstance(self.screen, MainScreen):
-            raise SkipAction()  # typed into a field, or meant for a dialog
-        self.screen.show_pane(pane_id)
+        cast(MainScreen, self.screen).show_pane(pane_id)
 
     def action_find(self) -> None:
         from bytez_tui.screens.main import MainScreen
 
-        if _is_text_field(self.focused) or not isinstance(self.screen, MainScreen):
-            raise SkipAction()  # a `/` typed into a text field (model ids have one)
-        self.screen.show_pane("catalogue")
-        self.screen.catalogue.focus_filter()
+        screen = cast(MainScreen, self.screen)
+        screen.show_pane("catalogue")
+        screen.catalogue.focus_filter()
 
     def action_leave_field(self) -> None:
+        self.screen.focus_next()
         if _is_text_field(self.focused):
-            self.screen.focus_next()
-            if _is_text_field(self.focused):
-                self.set_focus(None)
+            self.set_focus(None)
 
     def action_help(self) -> None:
         from bytez_tui.screens.help import HelpScreen
@@ -300,10 +310,12 @@ class BytezApp(App[None]):
 
 
 def _is_text_field(widget: Widget | None) -> bool:
-    # TextArea (and its document model) is imported here, not before the first frame.
-    from textual.widgets import TextArea
-
-    return isinstance(widget, (Input, TextArea))
+    if isinstance(widget, Input):
+        return True
+    # No TextArea exists before its module is imported (the playground does, after the
+    # first frame); importing it here would put it, and its document model, before it.
+    text_area = sys.modules.get("textual.widgets._text_area")
+    return text_area is not None and isinstance(widget, text_area.TextArea)
 
 
 def _model_provider() -> type[Provider]:
