@@ -93,7 +93,7 @@ class BytezApp(App[None]):
             "leave_field",
             "Leave field",
             id="leave-field",
-            tooltip="Leave the text field (shown while in one)",
+            tooltip="Leave the text field",
         ),
         Binding("question_mark", "help", "Help", id="help", tooltip="List every key"),
         Binding(

@@ -177,6 +177,12 @@ async def test_sort_key_cycles_and_header_click_reverses(make_app: MakeApp) -> N
         await pilot.click(CatalogueHeader, offset=(10, 0))
         await pilot.pause()
         assert "sorted by id ▲" in text(pane, "#catalogue-count")
+        ascending = pane.shown
+        await pilot.press("S")  # the keyboard's way to reverse
+        assert "sorted by id ▼" in text(pane, "#catalogue-count")
+        assert pane.shown == ascending[::-1]
+        await pilot.press("S")
+        assert "sorted by id ▲" in text(pane, "#catalogue-count")
         await pilot.press("s", "s", "s")
         assert "sorted by id ▲" in text(pane, "#catalogue-count")
 

@@ -76,6 +76,10 @@ class CatalogueBrowser:
         """Sort by a clicked column title; a second click reverses the order."""
         self.sort(key, not self.view.descending if key == self.view.sort else False)
 
+    def reverse_sort(self) -> None:
+        """Reverse the order of the current sort, keeping the highlighted model."""
+        self.sort(self.view.sort, not self.view.descending)
+
     def cycle_sort(self) -> None:
         """Sort by the next column (id, RAM, cost, id…), smallest first."""
         self.sort(self.view.next_sort(), False)

@@ -26,7 +26,10 @@ BINDINGS: list[BindingType] = [
     _binding("l", "load", "Load", "Load an instance of the model"),
     _binding("p", "playground", "Play", "Open the model in the playground"),
     _binding("c", "copy_id", "Copy id", "Copy the model id", show=False),
-    _binding("s", "cycle_sort", "Sort", "Sort by id, RAM or cost (click a title to reverse)"),
+    _binding(
+        "s", "cycle_sort", "Sort", "Sort by id, RAM or cost (S or a click on its title reverses)"
+    ),
+    _binding("S", "reverse_sort", "Reverse", "Reverse the sort order", show=False),
     _binding("R", "refresh", "Refresh", "Fetch the catalogue again", show=False),
     _binding("down", "cursor_down", "Down", "Next model", show=False),
     _binding("up", "cursor_up", "Up", "Previous model", show=False),
@@ -38,6 +41,7 @@ PALETTE: list[tuple[str, str, str]] = [
     ("Catalogue: open in playground", "Open the highlighted model (p)", "playground"),
     ("Catalogue: copy model id", "Copy the highlighted model's id (c)", "copy_id"),
     ("Catalogue: cycle sort", "Sort by id, RAM or cost (s)", "cycle_sort"),
+    ("Catalogue: reverse sort", "Reverse the sort order (S)", "reverse_sort"),
     (
         "Catalogue: details",
         "Show or hide the highlighted model's details (enter)",

@@ -288,6 +288,9 @@ class CataloguePane(Pane):
     def action_cycle_sort(self) -> None:
         self._browser.cycle_sort()
 
+    def action_reverse_sort(self) -> None:
+        self._browser.reverse_sort()
+
     def action_cursor_down(self) -> None:
         self.table.action_cursor_down()
 
