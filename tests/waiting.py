@@ -47,3 +47,12 @@ async def step(pilot: Pilot[Any], pane: Settling, clock: FixedClock, seconds: fl
     clock.advance(seconds)
     await pilot.pause()
     await until(pilot, lambda: pane.settled)
+
+
+def type_burst(pilot: Pilot[Any], *keys: str) -> None:
+    """Post `keys` to the app all at once, as a burst over SSH arrives in one read."""
+    from textual import events
+
+    for key in keys:
+        character = key if len(key) == 1 else None
+        pilot.app.post_message(events.Key(key, character))

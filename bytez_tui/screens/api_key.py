@@ -13,6 +13,7 @@ from textual.screen import Screen
 from textual.validation import Length
 from textual.widgets import Button, Checkbox, Input, Static
 
+from bytez_tui.widgets.text_fields import TextInput
 from bytez_tui.widgets.toggles import MarkedCheckbox
 
 __all__ = ["ApiKeyScreen", "KeyEntry"]
@@ -51,7 +52,7 @@ class ApiKeyScreen(Screen[KeyEntry | None]):
         with Vertical(id="key-dialog"):
             yield Static("[b]Bytez API key[/]", id="key-title")
             yield Static(self._reason, id="key-reason")
-            yield Input(
+            yield TextInput(
                 placeholder="paste your key (it is not shown)",
                 password=True,
                 id="key-input",

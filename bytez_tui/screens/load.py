@@ -16,6 +16,7 @@ from textual.widgets import Button, Input, RadioSet, Static
 
 from bytez_tui.format import duration, money, parse_duration
 from bytez_tui.models import cost_per_hour, cost_usd
+from bytez_tui.widgets.text_fields import TextInput
 from bytez_tui.widgets.toggles import MarkedRadioButton
 
 __all__ = ["EXPIRY_PRESETS", "MAX_CONCURRENCY", "LoadChoice", "LoadDialog"]
@@ -157,7 +158,7 @@ class LoadDialog(ModalScreen[LoadChoice | None]):
             yield Static("Load a model", id="load-title")
             with Horizontal(classes="field"):
                 yield Static("Model", classes="field-label")
-                yield Input(
+                yield TextInput(
                     self.model,
                     placeholder="org/name",
                     id="load-model",
@@ -167,7 +168,7 @@ class LoadDialog(ModalScreen[LoadChoice | None]):
             yield Static("", id="load-model-error", classes="field-error")
             with Horizontal(classes="field"):
                 yield Static("Concurrency", classes="field-label")
-                yield Input(
+                yield TextInput(
                     "1",
                     type="integer",
                     id="load-concurrency",
@@ -191,7 +192,7 @@ class LoadDialog(ModalScreen[LoadChoice | None]):
                     for index, (label, _) in enumerate(EXPIRY_PRESETS):
                         yield MarkedRadioButton(label, value=index == 0)
                     yield MarkedRadioButton("custom", id="load-expiry-custom")
-                yield Input(
+                yield TextInput(
                     placeholder="45m, 2h",
                     id="load-custom",
                     disabled=True,

@@ -10,6 +10,7 @@ import pytest
 from textual.command import CommandList
 from textual.message import Message
 from textual.pilot import Pilot
+from waiting import type_burst, until
 
 from bytez_tui.app import BytezApp
 from bytez_tui.clock import FixedClock
@@ -359,3 +360,17 @@ async def test_paging_keys_move_through_the_rows(make_app: MakeApp) -> None:
         assert pane.table.cursor == pane.table.size.height - 1
         await pilot.press("pageup", "up")
         assert pane.table.cursor == 0
+
+
+async def test_a_burst_of_keys_edits_the_filter_in_order(make_app: MakeApp) -> None:
+    """Backspace and ctrl+u apply where they were typed, not after the keys that follow."""
+    async with make_app().run_test(size=(120, 40)) as pilot:
+        pane = await ready(pilot)
+        pane.focus_filter()
+        await pilot.pause()
+        type_burst(pilot, *"gpt3", "backspace", "2")
+        await until(pilot, lambda: len(pane.filter_input.value) >= 4)
+        assert pane.filter_input.value == "gpt2"
+        type_burst(pilot, "ctrl+u", *"llama", "left", "left", "backspace", "backspace")
+        await until(pilot, lambda: pane.filter_input.value.endswith("ma"))
+        assert pane.filter_input.value == "lma"

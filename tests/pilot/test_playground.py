@@ -10,6 +10,7 @@ from collections.abc import Callable
 from textual.app import App, ComposeResult
 from textual.pilot import Pilot
 from textual.widgets import Checkbox, Input, TextArea
+from waiting import type_burst
 from waiting import until as wait_until
 
 from bytez_tui.app import BytezApp
@@ -494,3 +495,14 @@ async def test_output_log_aligns_the_first_row_with_the_rest() -> None:
         await pilot.pause()
         assert log.lines[0] == "there was"
         assert "  indented" in log.lines
+
+
+async def test_a_burst_of_keys_edits_the_prompt_in_order(make_app: AppFactory) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        pane = await open_playground(pilot, RUNNING, prompt="")
+        pane.prompt_area.focus()
+        await pilot.pause()
+        type_burst(pilot, *"hello wrold", *["backspace"] * 4, *"orld")
+        await wait_until(pilot, lambda: pane.prompt_area.text.endswith("orld"))
+        assert pane.prompt_area.text == "hello world"

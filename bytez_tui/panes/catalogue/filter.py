@@ -10,14 +10,15 @@ from __future__ import annotations
 from collections.abc import Callable, Collection
 
 from textual import events
-from textual.widgets import Input
+
+from bytez_tui.widgets.text_fields import TextInput
 
 __all__ = ["FilterInput"]
 
 PLACEHOLDER = "Filter: words  org:NAME  ram<8  cost<0.5  bench  -bench  running"
 
 
-class FilterInput(Input):
+class FilterInput(TextInput):
     """An `Input` that hands every new value to `on_value` synchronously.
 
     Args:

@@ -11,6 +11,7 @@ from textual.validation import Function
 from textual.widgets import Input, Static
 
 from bytez_tui.panes.jobs.store import is_model_id, model_id_from
+from bytez_tui.widgets.text_fields import TextInput
 
 __all__ = ["AddJobField"]
 
@@ -39,7 +40,7 @@ class AddJobField(Horizontal):
 
     def compose(self) -> ComposeResult:
         yield Static("Model id ", id="jobs-add-label")
-        yield Input(
+        yield TextInput(
             placeholder="org/name, e.g. openai-community/gpt2",
             id="jobs-add-input",
             compact=True,

@@ -25,6 +25,8 @@ from bytez_tui.panes.playground.params import ParamsForm, ParamsInvalid
 from bytez_tui.panes.playground.run import RunRequest
 from bytez_tui.panes.playground.runner import PlaygroundRuns
 from bytez_tui.panes.playground.status import RunStatus
+from bytez_tui.widgets.text_editor import TextEditor
+from bytez_tui.widgets.text_fields import TextInput
 from bytez_tui.widgets.toggles import MarkedCheckbox
 
 if TYPE_CHECKING:
@@ -69,7 +71,7 @@ class PlaygroundPane(PlaygroundRuns):
         blink = self.settings.cursor_blink
         with Horizontal(id="model-row"):
             yield Label("Model", id="model-label")
-            model = Input(
+            model = TextInput(
                 placeholder="org/name (→ completes)",
                 suggester=self._suggester,
                 compact=True,
@@ -83,7 +85,7 @@ class PlaygroundPane(PlaygroundRuns):
             yield Static("", id="load-offer-text")
             yield Button("Load and run", compact=True, id="load-offer-button")
         with Horizontal(id="editors"):
-            prompt = TextArea(id="prompt", soft_wrap=True, placeholder="Type a prompt…")
+            prompt = TextEditor(id="prompt", soft_wrap=True, placeholder="Type a prompt…")
             prompt.cursor_blink = blink
             prompt.border_title = "Prompt"
             yield prompt

@@ -20,6 +20,8 @@ from textual.validation import Integer, Number, Validator
 from textual.widgets import Checkbox, Input, Label, Static, TextArea
 
 from bytez_tui.prompting import ParamsError, parse_params
+from bytez_tui.widgets.text_editor import TextEditor
+from bytez_tui.widgets.text_fields import TextInput
 from bytez_tui.widgets.toggles import MarkedCheckbox
 
 __all__ = ["QUICK_FIELDS", "ParamsForm", "ParamsInvalid", "QuickField", "parse_json_params"]
@@ -119,7 +121,7 @@ class ParamsForm(Vertical):
         for field in QUICK_FIELDS:
             with Horizontal(classes="param-row"):
                 yield Label(field.key, classes="param-label")
-                text_input = Input(
+                text_input = TextInput(
                     id=f"param-{field.key}",
                     type="integer" if field.integer else "number",
                     validators=[field.validator()],
@@ -130,7 +132,7 @@ class ParamsForm(Vertical):
                 text_input.cursor_blink = self._cursor_blink
                 yield text_input
         yield MarkedCheckbox("do_sample", id="param-do_sample", compact=True)
-        editor = TextArea(
+        editor = TextEditor(
             id="params-json",
             soft_wrap=True,
             compact=True,

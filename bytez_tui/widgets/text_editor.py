@@ -1,0 +1,23 @@
+"""`TextEditor`: a `TextArea` whose editing keys apply in the order they were typed.
+
+See text_fields.py for why; this twin lives apart so that the catalogue, which the first
+frame shows, does not import TextArea.
+"""
+
+from __future__ import annotations
+
+from textual import events
+from textual.widgets import TextArea
+
+from bytez_tui.widgets.text_fields import run_own_binding
+
+__all__ = ["TextEditor"]
+
+
+class TextEditor(TextArea):
+    """A `TextArea` whose editing keys apply in the order they were typed."""
+
+    async def _on_key(self, event: events.Key) -> None:
+        # Textual calls each class's `_on_key` down the MRO: the field's own handler runs
+        # after this one unless a binding ran (which prevents it).
+        await run_own_binding(self, event)

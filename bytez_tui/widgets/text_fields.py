@@ -1,0 +1,46 @@
+"""Text fields that apply every key in the order it was typed.
+
+Textual's `Input` and `TextArea` insert a printable key as soon as it reaches them, but an
+editing key bound on the field itself (backspace, delete, ctrl+u, the arrows…) runs only
+once its event has bubbled up to the app, and the keys typed after it in the same burst
+are inserted first. Over SSH a burst is common (keys arrive in one read): `gpt3⌫2` gave
+`gpt3` and a stray `2` appended after it. These fields run their own bindings as the key
+reaches them, so edits land in order (`TextEditor`, the `TextArea` twin, is in
+text_editor.py: TextArea is not imported before the first frame).
+"""
+
+from __future__ import annotations
+
+from textual import events
+from textual.widget import Widget
+from textual.widgets import Input
+
+__all__ = ["TextInput", "run_own_binding"]
+
+
+async def run_own_binding(widget: Widget, event: events.Key) -> bool:
+    """Run the binding `widget` itself has for a non-printable key, now; True if it ran.
+
+    Args:
+        widget: The focused text field.
+        event: The key it received (stopped when a binding ran).
+    """
+    if event.is_printable:
+        return False
+    active = widget.screen.active_bindings.get(event.key)
+    if active is None or active.node is not widget or active.binding.priority:
+        return False
+    if not await widget.app.run_action(active.binding.action, widget):
+        return False
+    event.stop()
+    event.prevent_default()
+    return True
+
+
+class TextInput(Input):
+    """An `Input` whose editing keys apply in the order they were typed."""
+
+    async def _on_key(self, event: events.Key) -> None:
+        # Textual calls each class's `_on_key` down the MRO: the field's own handler runs
+        # after this one unless a binding ran (which prevents it).
+        await run_own_binding(self, event)
