@@ -123,15 +123,19 @@ class MainScreen(Screen[None]):
         self.catalogue.start(then=partial(self.call_later, self._mount_other_panes))
 
     async def _mount_other_panes(self) -> None:
+        others = [pane_id for pane_id in PANES if pane_id != "catalogue"]
+        # The other panes' sheets are read only now: the first frame parses less CSS.
+        # Parsed at once, not lazily: a lazy parse while a pane mounts matched its
+        # rules against a stale map in Textual 8.2, and the last pane got no styles.
         stylesheet = self.app.stylesheet
+        for pane_id in others:
+            stylesheet.read(_PANES_DIR / f"{pane_id}.tcss")
+        stylesheet.parse()
         last: Pane = self.catalogue
-        for pane_id in PANES:
-            if pane_id != "catalogue":
-                # Each pane's sheet is read only now: the first frame parses less CSS.
-                stylesheet.read(_PANES_DIR / f"{pane_id}.tcss")
-                pane = self._make_pane(pane_id)
-                await self.mount(pane, after=last)
-                last = pane
+        for pane_id in others:
+            pane = self._make_pane(pane_id)
+            await self.mount(pane, after=last)
+            last = pane
         self._hand_over()
         self.post_message(self.Started())
 

@@ -17,6 +17,7 @@ from bytez_tui.panes.base import Pane
 from bytez_tui.screens.api_key import ApiKeyScreen
 from bytez_tui.screens.help import HelpScreen
 from bytez_tui.screens.main import MainScreen
+from bytez_tui.widgets.footer import KeyFooter
 from bytez_tui.widgets.pane_tabs import PaneTabs
 from bytez_tui.widgets.status_bar import StatusBar
 
@@ -42,6 +43,21 @@ async def test_number_keys_switch_panes(make_app: AppFactory) -> None:
 
 def shown_panes(app: BytezApp) -> list[str | None]:
     return [pane.id for pane in app.screen.query(Pane) if pane.display]
+
+
+async def test_every_pane_is_styled_and_fits_above_the_footer(make_app: AppFactory) -> None:
+    """The panes mounted after the first frame get their sheets (the last one once did not:
+    it overflowed the screen, its status line under the footer)."""
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await until(pilot, lambda: len(app.screen.query(Pane)) == 4)
+        footer = app.screen.query_one(KeyFooter)
+        for key in "1234":
+            await pilot.press(key)
+            await pilot.pause()
+            (pane,) = [pane for pane in app.screen.query(Pane) if pane.display]
+            assert pane.styles.height is not None and pane.styles.height.is_fraction, pane.id
+            assert pane.region.bottom <= footer.region.y, pane.id
 
 
 async def test_clicking_a_tab_shows_its_pane(make_app: AppFactory) -> None:
