@@ -147,6 +147,25 @@ async def test_jobs_belong_to_the_api_they_were_requested_from(
         assert emulator.count("job", model="demo/elsewhere") == 0
 
 
+async def test_demo_jobs_survive_the_demo_s_new_port(
+    make_app: Callable[..., BytezApp], emulator: EmulatorServer
+) -> None:
+    """The demo's emulator takes a new port each run; its jobs are kept under "demo"."""
+    from datetime import datetime, timezone
+
+    from bytez_tui.panes.jobs.store import TrackedJob
+
+    when = datetime(2024, 7, 1, tzinfo=timezone.utc)
+    JobStore(base_url="demo").save([TrackedJob(NEW_MODEL, when)])
+    app = make_app(demo=True)
+    async with app.run_test(size=(120, 40)) as pilot:
+        fast_client(app)
+        pane = await open_jobs(pilot)
+        assert list(pane.jobs) == [NEW_MODEL]
+        await until(pilot, lambda: emulator.count("job", model=NEW_MODEL) == 1)
+    assert JobStore(base_url=emulator.url).load() == []
+
+
 async def test_leaving_an_empty_jobs_pane_takes_its_keys_along(
     make_app: Callable[..., BytezApp],
 ) -> None:

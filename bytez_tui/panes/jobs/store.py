@@ -27,7 +27,8 @@ def jobs_path(base_url: str = DEFAULT_BASE_URL) -> Path:
 
     Jobs belong to one API: a job tracked on the demo must never be polled (that is,
     requested again) against the real API, nor the other way round. The default API
-    keeps the plain `jobs.json`; any other gets a file named from its URL.
+    keeps the plain `jobs.json`; any other gets a file named from its URL (the demo's
+    from `demo`, as its port changes from run to run).
     """
     key = base_url.strip().rstrip("/")
     if key == DEFAULT_BASE_URL:
