@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
-__all__ = ["ago", "duration", "money", "parse_duration", "ram"]
+__all__ = ["ago", "duration", "money", "parse_duration", "plural", "ram"]
 
 DASH = "—"
 
@@ -64,6 +64,11 @@ def ago(then: datetime, now: datetime) -> str:
     if seconds < 86400:
         return f"{int(seconds // 3600)} h ago"
     return f"{int(seconds // 86400)} d ago"
+
+
+def plural(count: int, noun: str) -> str:
+    """`1 job`, `2 jobs`: the count with its noun, in the plural when it is not one."""
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
 
 
 def money(dollars: float | None) -> str:

@@ -251,7 +251,7 @@ class LoadDialog(ModalScreen[LoadChoice | None]):
         return self._ram_of(model) if self._ram_of is not None else None
 
     def _update_cost(self) -> None:
-        concurrency = self._concurrency() or 1
+        concurrency = self._concurrency()
         expiry = self._expiry()
         ram_gb = self._ram()
         rate = cost_per_hour(ram_gb)
@@ -259,13 +259,16 @@ class LoadDialog(ModalScreen[LoadChoice | None]):
         if rate is None:
             cost.update("Projected cost: unknown (no RAM figure for this model)")
             return
+        if concurrency is None:
+            cost.update(f"Projected cost: — (concurrency must be 1 to {MAX_CONCURRENCY})")
+            return
         lines = [
             f"Projected cost: {money(rate * concurrency)} per hour while up "
             f"({ram_gb:.2f} GB × {concurrency})"
         ]
         if expiry is not None:
             idle = (cost_usd(ram_gb, expiry) or 0.0) * concurrency
-            lines.append(f"Left unused, it stops after {duration(expiry)}: at least {money(idle)}")
+            lines.append(f"Left unused, it stops after {duration(expiry)}: about {money(idle)}")
         cost.update("\n".join(lines))
 
     # --- events ------------------------------------------------------------------------

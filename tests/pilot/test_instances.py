@@ -280,6 +280,29 @@ async def test_load_dialog_marks_the_chosen_preset_without_colour() -> None:
         assert marks() == ["▐ ▌", "▐ ▌", "▐●▌", "▐ ▌"]
 
 
+async def test_load_dialog_cost_follows_the_concurrency() -> None:
+    """The projection uses the concurrency typed, and says so when it is not valid."""
+    from textual.app import App
+    from textual.widgets import Input, Static
+
+    app: App[None] = App()
+    async with app.run_test(size=(100, 30)) as pilot:
+        dialog = LoadDialog(model=GPT2, ram_gb=1.0, cursor_blink=False)
+        app.push_screen(dialog)
+        await pilot.pause()
+
+        def cost() -> str:
+            return str(dialog.query_one("#load-cost", Static).render())
+
+        assert "$0.06 per hour" in cost() and "× 1" in cost()
+        dialog.query_one("#load-concurrency", Input).value = "4"
+        await pilot.pause()
+        assert "$0.24 per hour" in cost() and "× 4" in cost()
+        dialog.query_one("#load-concurrency", Input).value = "33"
+        await pilot.pause()
+        assert "per hour" not in cost() and "concurrency must be 1 to 32" in cost()
+
+
 async def test_dismissing_the_last_expired_row_keeps_a_cursor(
     make_app: Callable[..., BytezApp], clock: FixedClock
 ) -> None:

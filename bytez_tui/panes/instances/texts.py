@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from bytez_tui.errors import AlreadyLoaded, BytezError, LoadInProgress, OutOfCredits, RateLimited
-from bytez_tui.format import money
+from bytez_tui.format import money, plural
 from bytez_tui.models import cost_per_hour
 from bytez_tui.panes.instances.row import InstanceRow, minutes
 
@@ -87,7 +87,7 @@ def summary(rows: Sequence[InstanceRow]) -> str:
     rates = [cost_per_hour(row.ram_gb) for row in live if not row.instance.is_failed]
     known = [rate for rate in rates if rate is not None]
     total = money(sum(known)) + ("+" if len(known) < len(rates) else "")
-    text = f"{len(live)} instance(s)"
+    text = plural(len(live), "instance")
     text += f", {booting} booting" if booting else ""
     text += f", {failed} failed" if failed else ""
     return text + f" · billing {total} per hour while they run"

@@ -18,6 +18,7 @@ from textual.widget import Widget
 from textual.widgets import Input, Static
 
 from bytez_tui.errors import BytezError
+from bytez_tui.format import plural
 from bytez_tui.messages import RequestLoad, StartLoad
 from bytez_tui.models import Job
 from bytez_tui.panes.base import Pane
@@ -275,7 +276,7 @@ class JobsPane(Pane):
         """Remove every available or failed job."""
         done = [model for model, job in self._jobs.items() if job.finished]
         self._remove(done)
-        self.notify(f"Cleared {len(done)} finished job(s)", title="Jobs")
+        self.notify(f"Cleared {plural(len(done), 'finished job')}", title="Jobs")
 
     def action_poll_now(self) -> None:
         """Poll every unfinished job now."""
