@@ -231,7 +231,7 @@ class CatalogueTable(ScrollView, can_focus=True):
         style = (
             base + self.get_component_rich_style("catalogue-table--cursor") if is_cursor else base
         )
-        dim = style + self.get_component_rich_style("catalogue-table--dim")
+        dim = style + self.get_component_rich_style("catalogue-table--dim", partial=True)
         segments: list[Segment] = []
         name = index.names[row]
         for column, _x, size in layout(width):
@@ -250,7 +250,7 @@ class CatalogueTable(ScrollView, can_focus=True):
             elif key == "bench":
                 bench = index.bench[row]
                 text = fit(BENCH_GLYPH if bench else NOT_BENCH_GLYPH, size)
-                bench_style = self.get_component_rich_style("catalogue-table--bench")
+                bench_style = self.get_component_rich_style("catalogue-table--bench", partial=True)
                 segments.append(Segment(text, style + bench_style if bench else dim))
             else:
                 cost = index.cost_per_hour(row)
@@ -265,13 +265,13 @@ class CatalogueTable(ScrollView, can_focus=True):
         return [
             Segment(
                 RUNNING_GLYPH if running else " ",
-                style + self.get_component_rich_style("catalogue-table--running")
+                style + self.get_component_rich_style("catalogue-table--running", partial=True)
                 if running
                 else style,
             ),
             Segment(
                 TRACKED_GLYPH if tracked else " ",
-                style + self.get_component_rich_style("catalogue-table--tracked")
+                style + self.get_component_rich_style("catalogue-table--tracked", partial=True)
                 if tracked
                 else style,
             ),
