@@ -91,8 +91,9 @@ class StatusBar(Static):
         state = _STATE_TEXT[health.state]
         if self._retry_at is not None:
             # Counted down to a due time, not from a figure frozen in the answer.
-            left = max(0.0, self._retry_at - self._clock.monotonic())
-            state += f" in {left:.0f}s"
+            left = self._retry_at - self._clock.monotonic()
+            # At zero the request is under way (its own retries can take a few seconds).
+            state += f" in {left:.0f}s" if left >= 0.5 else " now…"
         parts = [f"bytez-tui  {self._host}", f"key {self._key}", state]
         if health.updated is not None:
             parts.append(f"updated {ago(health.updated, self._clock.now())}")

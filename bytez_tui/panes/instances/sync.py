@@ -271,7 +271,8 @@ class InstanceSync:
         if self._list_failures == 1:
             self._pane.report(error, title="Instance list")
         shown = "the last list shown" if self.loaded else "no list yet"
-        self._on_notice(f"⚠ {error.message} ({shown}; retrying in {wait:.0f} s, r now)")
+        # No figure here: it would go stale; the header counts down to the retry.
+        self._on_notice(f"⚠ {error.message} ({shown}; retrying by itself, r now)")
 
     def _run(self, work: Coroutine[Any, Any, None], model: str, group: str, what: str) -> None:
         self._pane.run_worker(
