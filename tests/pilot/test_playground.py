@@ -9,7 +9,7 @@ from collections.abc import Callable
 
 from textual.app import App, ComposeResult
 from textual.pilot import Pilot
-from textual.widgets import Checkbox, Input, TextArea
+from textual.widgets import Checkbox, Input, Static, TextArea
 from waiting import type_burst
 from waiting import until as wait_until
 
@@ -322,6 +322,8 @@ async def test_not_running_model_offers_to_load_then_runs(
         await pilot.pause()
         assert pane.busy
         assert str(pane.status_line.render()).startswith(f"… waiting for {IDLE}")
+        badge = pane.query_one("#model-state", Static)
+        await until(pilot, lambda: str(badge.render()) == "◌ booting", workers=False)
         # Loaded elsewhere (the load dialog → instances pane); RUNNING after boot_delay.
         await asyncio.to_thread(_load, emulator, IDLE)
         clock.advance(emulator.world.boot_delay)
@@ -331,6 +333,7 @@ async def test_not_running_model_offers_to_load_then_runs(
         await pilot.pause()
         assert pane.output.text == "".join(expected(IDLE, PROMPT))
         assert emulator.count("run", model=IDLE) == 1
+        assert str(badge.render()) == "● running"  # without waiting for the instance list
 
 
 async def test_escape_cancels_a_waiting_run(make_app: AppFactory) -> None:

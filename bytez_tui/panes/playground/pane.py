@@ -336,12 +336,19 @@ class PlaygroundPane(PlaygroundRuns):
         if field is not None:
             field.focus()
 
+    def model_state_changed(self, *, running: str | None = None) -> None:
+        if running is not None and running not in self.running_models:
+            self.running_models = frozenset({*self.running_models, running})
+        self._show_model_state()
+
     def _show_model_state(self) -> None:
         model = self.model_input.value.strip()
         running = bool(model) and model in self.running_models
+        booting = not running and self._waiting is not None and self._waiting.model == model
         state = self.query_one("#model-state", Static)
-        state.update("● running" if running else "")
+        state.update("● running" if running else "◌ booting" if booting else "")
         state.set_class(running, "-running")
+        state.set_class(booting, "-booting")
 
     def _capture(self) -> Fields:
         return Fields(

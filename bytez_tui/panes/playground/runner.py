@@ -73,10 +73,18 @@ class PlaygroundRuns(Pane):
         if self._active is None and self.busy:
             self.status_line.show_blocked("stopped waiting for the model")
         self._waiting = None
+        self.model_state_changed()
         self.workers.cancel_group(self, "playground-run")
 
     def run_finished(self, record: RunRecord) -> None:
         """Called after every run has been recorded (the pane resets its history walk)."""
+
+    def model_state_changed(self, *, running: str | None = None) -> None:
+        """Called when the run starts or stops waiting for its model, or finds it running.
+
+        Args:
+            running: A model the server just said is RUNNING.
+        """
 
     def _start(self, request: RunRequest, *, check: bool = True, wait: bool = False) -> None:
         self._worker = self._run(request, check=check, wait=wait)
@@ -93,6 +101,7 @@ class PlaygroundRuns(Pane):
             if not await self._is_running(request):
                 return
         self._waiting = None
+        self.model_state_changed(running=request.model)
         await self._execute(request)
 
     async def _is_running(self, request: RunRequest) -> bool:
@@ -110,6 +119,7 @@ class PlaygroundRuns(Pane):
 
     async def _wait_until_running(self, request: RunRequest) -> bool:
         self._waiting = request
+        self.model_state_changed()
         self.status_line.show_waiting(request.model)
         while True:
             await self.clock.sleep(POLL_SECONDS)
@@ -123,6 +133,7 @@ class PlaygroundRuns(Pane):
                 return True
             if instance is not None and instance.is_failed:
                 self._waiting = None
+                self.model_state_changed()
                 reason = instance.error or instance.status
                 self.status_line.show_blocked(f"{request.model} did not load: {reason}")
                 return False
