@@ -49,16 +49,16 @@ class InstanceHeader(Horizontal):
 
     def compose(self) -> ComposeResult:
         for text, name in (
-            ("model", "model"),
-            ("status", "status"),
-            ("conc", "conc"),
-            ("runs", "inf"),
-            ("expires in", "expires"),
-            ("idle", "idle"),
-            ("up", "up"),
+            ("Model", "model"),
+            ("Status", "status"),
+            ("Conc", "conc"),
+            ("Runs", "inf"),
+            ("Expires in", "expires"),
+            ("Idle", "idle"),
+            ("Up", "up"),
             ("RAM GB", "ram"),
-            ("cost", "cost"),
-            ("per h", "rate"),
+            ("Cost", "cost"),
+            ("$/hour", "rate"),
         ):
             yield Cell(text, classes=f"inst-{name}")
 

@@ -28,11 +28,11 @@ class JobHeader(Horizontal):
     """The column titles."""
 
     def compose(self) -> ComposeResult:
-        yield Cell("model", classes="job-model")
-        yield Cell("state", classes="job-state")
-        yield Cell("server says", classes="job-message")
-        yield Cell("requested", classes="job-requested")
-        yield Cell("queued/took", classes="job-elapsed")
+        yield Cell("Model", classes="job-model")
+        yield Cell("State", classes="job-state")
+        yield Cell("Server says", classes="job-message")
+        yield Cell("Requested", classes="job-requested")
+        yield Cell("Queued/took", classes="job-elapsed")
 
 
 class JobRow(Row):
