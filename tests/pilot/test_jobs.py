@@ -40,6 +40,13 @@ async def open_jobs(pilot: Pilot[Any]) -> JobsPane:
     return jobs_pane(pilot.app)  # type: ignore[arg-type]
 
 
+async def track_new_model(pilot: Pilot[Any], pane: JobsPane) -> None:
+    """Track NEW_MODEL and give its row the focus."""
+    pane.track(NEW_MODEL)
+    await until(pilot, lambda: len(pane.rows.rows) == 1)
+    pane.rows.focus()
+
+
 def fast_client(app: BytezApp) -> None:
     """No client-side retries: the pane's own backoff is what is under test."""
     app.connection.client.retries = 0
@@ -238,10 +245,8 @@ async def test_load_from_jobs_asks_now_and_loads_when_ready(
     async with app.run_test(size=(120, 40)) as pilot:
         fast_client(app)
         pane = await open_jobs(pilot)
-        pane.track(NEW_MODEL)
+        await track_new_model(pilot, pane)
         await until(pilot, lambda: emulator.count("job", model=NEW_MODEL) == 1)
-        await until(pilot, lambda: len(pane.rows.rows) == 1)
-        pane.rows.focus()
         await pilot.press("l")  # not available yet: choose the options now
         await until(pilot, lambda: isinstance(app.screen, LoadDialog))
         assert isinstance(app.screen, LoadDialog) and app.screen.model == NEW_MODEL
@@ -272,9 +277,7 @@ async def test_l_again_cancels_the_load_armed_for_when_ready(
     async with app.run_test(size=(120, 40)) as pilot:
         fast_client(app)
         pane = await open_jobs(pilot)
-        pane.track(NEW_MODEL)
-        await until(pilot, lambda: len(pane.rows.rows) == 1)
-        pane.rows.focus()
+        await track_new_model(pilot, pane)
         await pilot.press("l")
         await until(pilot, lambda: isinstance(app.screen, LoadDialog))
         await pilot.press("enter")
@@ -366,9 +369,7 @@ async def test_the_pane_keys_still_work_once_the_last_job_is_gone(
     async with app.run_test(size=(120, 40)) as pilot:
         fast_client(app)
         pane = await open_jobs(pilot)
-        pane.track(NEW_MODEL)
-        await until(pilot, lambda: len(pane.rows.rows) == 1)
-        pane.rows.focus()
+        await track_new_model(pilot, pane)
         await pilot.press("x")
         await until(pilot, lambda: not pane.jobs)
         await pilot.press("a")  # the empty pane says "press a": it must work
