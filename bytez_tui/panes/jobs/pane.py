@@ -292,9 +292,8 @@ class JobsPane(Pane):
 
     def _ready(self, job: TrackedJob, answer: Job) -> None:
         self.post_message(self.JobReady(answer))
-        concurrency, expiration = job.load_concurrency, job.load_expiration
-        if job.load_when_ready and concurrency is not None and expiration is not None:
-            self.post_message(StartLoad(job.model, concurrency, expiration))
+        if (planned := job.planned_load) is not None:
+            self.post_message(StartLoad(job.model, *planned))
 
     def _show_retry(self, model: str, error: BytezError, wait: float) -> None:
         row = self.rows.get_row(model)

@@ -130,7 +130,7 @@ class JobPolls:
         pane = self._pane
         text = f"{job.model} is available"
         # With `l` already pressed (and the options chosen) the load starts by itself.
-        armed = job.load_when_ready and job.load_concurrency and job.load_expiration
+        armed = job.planned_load is not None
         hint = "loading it as chosen" if armed else "press l on the Jobs pane to load it"
         pane.notify(f"{text}: {hint}", title="Job ready")
         pane.app.bell()

@@ -86,8 +86,8 @@ class JobRow(Row):
 
 def _planned_load(job: TrackedJob) -> str:
     """The load armed for when the job is done, e.g. `loads ×1, 30 min idle`."""
-    seconds = job.load_expiration
-    if job.load_concurrency is None or seconds is None:
-        return "loads"
+    if job.planned_load is None:
+        return "loads"  # armed by an older version, without the options
+    concurrency, seconds = job.planned_load
     idle = f"{seconds // 60} min" if seconds % 60 == 0 else duration(seconds)
-    return f"loads ×{job.load_concurrency}, {idle} idle"
+    return f"loads ×{concurrency}, {idle} idle"

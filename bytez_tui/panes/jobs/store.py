@@ -89,6 +89,14 @@ class TrackedJob:
         """No more polling: available or failed."""
         return self.state in ("available", "failed")
 
+    @property
+    def planned_load(self) -> tuple[int, int] | None:
+        """(concurrency, idle seconds) of the load armed for when it is ready, if any."""
+        concurrency, expiration = self.load_concurrency, self.load_expiration
+        if not self.load_when_ready or concurrency is None or expiration is None:
+            return None
+        return concurrency, expiration
+
     def updated(self, job: Job) -> TrackedJob:
         """This record after the server answered `job`."""
         return replace(
