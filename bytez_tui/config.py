@@ -127,6 +127,12 @@ class Settings:
         """The key as the user may see it."""
         return mask_key(self.api_key)
 
+    @property
+    def store_key(self) -> str:
+        """Whose local stores (catalogue cache, tracked jobs) to use: the API's URL, or
+        `demo` for the demo, whose emulator takes a new port every run."""
+        return "demo" if self.demo else self.base_url
+
     def keys_for(self, binding_id: str, default: str) -> frozenset[str]:
         """The keys of a binding, after the `[keymap]` table (which may rebind it).
 

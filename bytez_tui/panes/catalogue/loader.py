@@ -44,12 +44,6 @@ class CatalogueLoader:
         """`start` was called: the first load is under way or over."""
         self._pane = pane
 
-    @property
-    def cache_key(self) -> str:
-        """Which cache file: one per API, one for the demo."""
-        settings = self._pane.settings
-        return "demo" if settings.demo else settings.base_url
-
     def start(self, then: Callable[[], object] | None = None) -> None:
         """Paint the cached catalogue; once it is drawn, refresh it and call `then`."""
         from bytez_tui.panes.catalogue.cache import load_cached
@@ -59,7 +53,7 @@ class CatalogueLoader:
         self.started = True
         pane = self._pane
         pane.status.update_freshness(refreshing=True)
-        cached = load_cached(self.cache_key)
+        cached = load_cached(self._pane.settings.store_key)
 
         def drawn() -> None:
             self.refresh()
@@ -114,7 +108,7 @@ class CatalogueLoader:
         from bytez_tui.panes.catalogue.cache import save_cache
 
         try:
-            save_cache(index, fetched_at=fetched_at, base_url=self.cache_key)
+            save_cache(index, fetched_at=fetched_at, base_url=self._pane.settings.store_key)
         except OSError as error:
             self._pane.app.call_from_thread(
                 self._pane.notify, f"Could not cache the catalogue: {error}", severity="warning"

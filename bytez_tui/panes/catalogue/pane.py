@@ -165,11 +165,6 @@ class CataloguePane(Pane):
         """The id of the highlighted model."""
         return self._browser.highlighted
 
-    @property
-    def cache_key(self) -> str:
-        """Which cache file: one per API, one for the demo."""
-        return self._loader.cache_key
-
     def on_mount(self) -> None:
         self.status.show_view(self._browser.view)
         if self.screen.focused is None:

@@ -104,9 +104,7 @@ class JobsPane(Pane):
         classes: str | None = None,
     ) -> None:
         super().__init__(api=api, clock=clock, settings=settings, name=name, id=id, classes=classes)
-        # The demo's emulator listens on a new port each run: its jobs go under "demo".
-        where = "demo" if settings.demo else settings.base_url
-        self.store = store or JobStore(base_url=where)
+        self.store = store or JobStore(base_url=settings.store_key)
         """Where tracked jobs are kept."""
         self._jobs: dict[str, TrackedJob] = {}
         self._polls = JobPolls(
