@@ -27,6 +27,9 @@ class RequestLoad(Message):
     """The model's RAM, for the projected cost, when known."""
     when_ready: bool = False
     """Not available yet: the options chosen now are used once it is (see `StartLoad`)."""
+    run_after: bool = False
+    """The playground runs its prompt once the model is RUNNING, if the dialog loads it
+    (the screen tells the playground what the dialog chose, cancelled included)."""
 
 
 @dataclass

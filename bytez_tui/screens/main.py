@@ -256,6 +256,10 @@ class MainScreen(Screen[None]):
         ram_gb = message.ram_gb if message.ram_gb is not None else self._ram.get(model)
 
         def start(choice: LoadChoice | None) -> None:
+            if message.run_after:
+                # A cancelled dialog must disarm the playground's "load and run": a run
+                # left waiting would start, billed, whenever the model was loaded later.
+                self.playground.load_chosen(None if choice is None else choice.model or model)
             if choice is None:
                 return
             chosen = choice.model or model

@@ -318,14 +318,14 @@ async def test_not_running_model_offers_to_load_then_runs(
         await pilot.press("ctrl+l")
         await pilot.pause()
         assert isinstance(app.screen, LoadDialog)
-        app.screen.dismiss(None)
+        await pilot.press("ctrl+s")  # load with the dialog's defaults
         await pilot.pause()
         assert pane.busy
         assert str(pane.status_line.render()).startswith(f"… waiting for {IDLE}")
         badge = pane.query_one("#model-state", Static)
         await until(pilot, lambda: str(badge.render()) == "◌ booting", workers=False)
-        # Loaded elsewhere (the load dialog → instances pane); RUNNING after boot_delay.
-        await asyncio.to_thread(_load, emulator, IDLE)
+        # The instances pane loads it; RUNNING after boot_delay.
+        await until(pilot, lambda: emulator.count("load", model=IDLE) == 1, workers=False)
         clock.advance(emulator.world.boot_delay)
         pane.instance_ready(IDLE)
         await until(pilot, lambda: not pane.busy)
@@ -336,6 +336,33 @@ async def test_not_running_model_offers_to_load_then_runs(
         assert str(badge.render()) == "● running"  # without waiting for the instance list
 
 
+async def test_cancelling_the_load_dialog_disarms_the_run(
+    make_app: AppFactory, emulator: EmulatorServer, clock: FixedClock
+) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        pane = await open_playground(pilot, IDLE)
+        await pilot.press("ctrl+j")
+        await app.workers.wait_for_complete()
+        await pilot.press("ctrl+l")
+        await pilot.pause()
+        assert isinstance(app.screen, LoadDialog)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert not pane.busy
+        assert str(pane.status_line.render()) == f"Not run: {IDLE} was not loaded"
+        assert pane.query_one("#load-offer").display  # still offered, not armed
+        # Loaded later from elsewhere: the old prompt must not run by itself (billed).
+        await asyncio.to_thread(_load, emulator, IDLE)
+        clock.advance(emulator.world.boot_delay)
+        pane.running_models = frozenset({IDLE})
+        pane.instance_ready(IDLE)
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert emulator.count("run") == 0
+        assert not pane.busy
+
+
 async def test_escape_cancels_a_waiting_run(make_app: AppFactory) -> None:
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
@@ -344,7 +371,7 @@ async def test_escape_cancels_a_waiting_run(make_app: AppFactory) -> None:
         await app.workers.wait_for_complete()
         await pilot.press("ctrl+l")
         await pilot.pause()
-        app.screen.dismiss(None)
+        await pilot.press("ctrl+s")
         await pilot.pause()
         pane.output.focus()
         assert pane.busy
@@ -415,7 +442,7 @@ async def test_focus_survives_the_load_dialog(make_app: AppFactory) -> None:
         await app.workers.wait_for_complete()
         await pilot.press("ctrl+l")
         await pilot.pause()
-        app.screen.dismiss(None)
+        await pilot.press("ctrl+s")
         await pilot.pause()
         assert app.focused is pane.prompt_area
         await pilot.press("escape")  # stops waiting; focus stays

@@ -236,11 +236,22 @@ class PlaygroundPane(PlaygroundRuns):
         if not _MODEL_ID.match(model):
             self.status_line.show_blocked("choose a model (org/name) to load")
             return
-        self.post_message(RequestLoad(model))
+        self.post_message(RequestLoad(model, run_after=request is not None))
+
+    def load_chosen(self, model: str | None) -> None:
+        """The load dialog opened by "Load and run" closed, loading `model` (None: cancelled).
+
+        The offered run waits for its model only when that very model is being loaded.
+        """
+        request = self._offered
+        if request is None:
+            return
+        if model != request.model:
+            self.status_line.show_blocked(f"{request.model} was not loaded")
+            return
         self._hide_offer()
-        if request is not None:
-            self._waiting = request
-            self._start(request, wait=True)
+        self._waiting = request
+        self._start(request, wait=True)
 
     def action_edit_prompt(self) -> None:
         """Put the cursor in the prompt (in the model field while none is chosen)."""
