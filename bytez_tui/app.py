@@ -172,13 +172,22 @@ class BytezApp(App[None]):
         def use_key(entry: KeyEntry | None) -> None:
             if entry is None:
                 return
-            if entry.save and not self.settings.demo:
+            if entry.unchecked:
+                # Unknown to be good: used for this session, but never over a saved key.
+                self.notify(
+                    f"The server could not check the key ({entry.unchecked}). It is used "
+                    "until you quit, and not saved.",
+                    title="Key not checked",
+                    severity="warning",
+                    markup=False,
+                )
+            elif entry.save and not self.settings.demo:
                 try:
                     path = update_config({"api_key": entry.key})
                 except (OSError, ConfigError) as error:
                     self.notify(str(error), title="Key not saved", severity="error")
                 else:
-                    self.notify(f"Key saved to {path} (mode 0600)")
+                    self.notify(f"Key saved to {path} (mode 0600)", markup=False)
             self.settings = replace(self.settings, api_key=entry.key)
             self.connection.settings = self.settings
             self.run_worker(self._reconnect(), exclusive=True, group="reconnect")
@@ -187,6 +196,7 @@ class BytezApp(App[None]):
             reason=reason,
             config_path=str(config_path()),
             cursor_blink=self.settings.cursor_blink,
+            check=self.connection.check_key,
         )
         if self.screen_stack and isinstance(self.screen, ApiKeyScreen):
             return
@@ -196,11 +206,21 @@ class BytezApp(App[None]):
         from bytez_tui.screens.main import MainScreen
 
         await self.connection.aclose()
-        if not any(isinstance(screen, MainScreen) for screen in self.screen_stack):
-            self._show_dashboard()
+        for screen in self.screen_stack:
+            if isinstance(screen, MainScreen):
+                screen.key_changed()
+                return
+        self._show_dashboard()
 
     def on_pane_unauthorized(self, message: Pane.Unauthorized) -> None:
-        self._ask_for_key(f"The server refused the key {self.settings.masked_key}: {message.error}")
+        reason = f"The server refused the key {self.settings.masked_key}: {message.error}"
+        if self.settings.api_key and os.environ.get("BYTEZ_API_KEY") == self.settings.api_key:
+            reason += (
+                "\nThat key comes from the environment (BYTEZ_API_KEY), which wins over "
+                "config.toml: a key typed here is used until you quit; to keep one, change "
+                "or unset BYTEZ_API_KEY."
+            )
+        self._ask_for_key(reason)
 
     # --- actions ----------------------------------------------------------------------
 

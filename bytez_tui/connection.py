@@ -86,6 +86,25 @@ class Connection:
 
         return self.clock.now() + timedelta(seconds=self.clock_offset)
 
+    async def check_key(self, key: str) -> None:
+        """Ask the server whether it accepts `key`, leaving the client in use alone.
+
+        Raises:
+            AuthError: The server refused the key.
+            BytezError: The server could not say (unreachable, failing, bad URL).
+        """
+        from bytez_tui.api import BytezClient
+
+        async with BytezClient(
+            api_key=key,
+            base_url=self.settings.base_url,
+            timeout=self.settings.timeout,
+            allow_insecure_http=self.settings.allow_insecure_http,
+            retries=0,
+            clock=self.clock,
+        ) as client:
+            await client.instances()
+
     def succeeded(self) -> Health:
         """Record a successful request."""
         self.health = Health("online", updated=self.clock.now())

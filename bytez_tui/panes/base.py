@@ -89,6 +89,9 @@ class Pane(Vertical):
         if target is not None and (focused is None or self not in focused.ancestors):
             self.screen.set_focus(target)
 
+    def key_changed(self) -> None:
+        """The user entered a new API key: read again what the old one was refused."""
+
     def on_resize(self, event: events.Resize) -> None:
         # Every pane's sheet narrows its layout under 100 columns with this class.
         self.set_class(event.size.width < NARROW, "-narrow")

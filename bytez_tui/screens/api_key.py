@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import ClassVar
 
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
@@ -13,6 +14,7 @@ from textual.screen import Screen
 from textual.validation import Length
 from textual.widgets import Button, Checkbox, Input, Static
 
+from bytez_tui.errors import AuthError, BytezError
 from bytez_tui.widgets.text_fields import TextInput
 from bytez_tui.widgets.toggles import MarkedCheckbox
 
@@ -27,6 +29,8 @@ class KeyEntry:
     """The API key."""
     save: bool
     """Write it to config.toml (mode 0600)."""
+    unchecked: str = ""
+    """Why the server could not say whether it accepts the key ("" when it did)."""
 
 
 class ApiKeyScreen(Screen[KeyEntry | None]):
@@ -36,22 +40,32 @@ class ApiKeyScreen(Screen[KeyEntry | None]):
         reason: Why we are asking (no key, or the server refused it).
         config_path: Where a saved key goes, shown to the user.
         cursor_blink: Blink the text cursor.
+        check: Asks the server whether it accepts a key (raises `AuthError` when it
+            refuses); None takes any key as typed.
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "quit_app", "Quit", id="key-quit", tooltip="Quit without a key"),
     ]
 
-    def __init__(self, *, reason: str, config_path: str, cursor_blink: bool = False) -> None:
+    def __init__(
+        self,
+        *,
+        reason: str,
+        config_path: str,
+        cursor_blink: bool = False,
+        check: Callable[[str], Awaitable[None]] | None = None,
+    ) -> None:
         super().__init__()
         self._reason = reason
         self._config_path = config_path
         self._blink = cursor_blink
+        self._check = check
 
     def compose(self) -> ComposeResult:
         with Vertical(id="key-dialog"):
             yield Static("[b]Bytez API key[/]", id="key-title")
-            yield Static(self._reason, id="key-reason")
+            yield Static(self._reason, id="key-reason", markup=False)
             yield TextInput(
                 placeholder="paste your key (it is not shown)",
                 password=True,
@@ -84,12 +98,31 @@ class ApiKeyScreen(Screen[KeyEntry | None]):
         key_input = self.query_one(Input)
         result = key_input.validate(key_input.value.strip())
         if result is not None and not result.is_valid:
-            self.query_one("#key-error", Static).update(
-                "⚠ " + "; ".join(result.failure_descriptions)
-            )
+            self._show_error("⚠ " + "; ".join(result.failure_descriptions))
             return
-        save = self.query_one(Checkbox).value
-        self.dismiss(KeyEntry(key_input.value.strip(), save))
+        entry = KeyEntry(key_input.value.strip(), self.query_one(Checkbox).value)
+        if self._check is None:
+            self.dismiss(entry)
+            return
+        self._show_error("… asking the server whether it accepts this key")
+        self._check_key(entry)
+
+    @work(exclusive=True, group="key-check", exit_on_error=False, description="Checking key")
+    async def _check_key(self, entry: KeyEntry) -> None:
+        # Checked before it is saved or used: a refused key must not overwrite a good one.
+        assert self._check is not None
+        try:
+            await self._check(entry.key)
+        except AuthError as error:
+            self._show_error(f"⚠ The server refused this key ({error.message}); it was not saved.")
+            return
+        except BytezError as error:
+            self.dismiss(KeyEntry(entry.key, entry.save, unchecked=error.message))
+            return
+        self.dismiss(entry)
+
+    def _show_error(self, text: str) -> None:
+        self.query_one("#key-error", Static).update(text)
 
     @on(Button.Pressed, "#key-cancel")
     def action_quit_app(self) -> None:

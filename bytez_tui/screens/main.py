@@ -39,6 +39,7 @@ from bytez_tui.widgets.pane_tabs import PaneTabs
 from bytez_tui.widgets.status_bar import StatusBar
 
 if TYPE_CHECKING:
+    from bytez_tui.app import BytezApp
     from bytez_tui.models import Instance
     from bytez_tui.panes.instances import InstancesPane
     from bytez_tui.panes.jobs import JobsPane
@@ -196,6 +197,14 @@ class MainScreen(Screen[None]):
             pane.display = pane.id == pane_id
             if pane.display:
                 pane.take_focus()
+
+    def key_changed(self) -> None:
+        """The user entered a new key: show it (masked) and let every pane read again."""
+        self.settings = cast("BytezApp", self.app).settings
+        self.status_bar.show_key(self.settings.masked_key)
+        for pane in self.panes:
+            pane.settings = self.settings
+            pane.key_changed()
 
     def on_pane_tabs_chosen(self, message: PaneTabs.Chosen) -> None:
         self.show_pane(message.pane_id)

@@ -86,6 +86,11 @@ class StatusBar(Static):
     def watch_paused(self) -> None:
         self._refresh_age()
 
+    def show_key(self, masked_key: str) -> None:
+        """Show a new key (masked): the user entered one."""
+        self._key = masked_key
+        self._refresh_age()
+
     def _refresh_age(self) -> None:
         health = self.health
         state = _STATE_TEXT[health.state]

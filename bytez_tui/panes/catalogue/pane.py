@@ -305,6 +305,9 @@ class CataloguePane(Pane):
         """
         self._loader.start(then)
 
+    def key_changed(self) -> None:
+        self.refresh_catalogue()
+
     def refresh_catalogue(self) -> None:
         """Fetch the catalogue in the background; the rows on screen stay until it lands."""
         self._loader.refresh()

@@ -171,6 +171,9 @@ class InstancesPane(Pane):
         """Load `model` as chosen in the dialog, then follow it until it settles."""
         self._sync.load(model, choice)
 
+    def key_changed(self) -> None:
+        self.refresh_now()
+
     def refresh_now(self) -> None:
         """Read the list again now (also while paused)."""
         self._sync.refresh_now()

@@ -276,6 +276,9 @@ class JobsPane(Pane):
         self._remove(done)
         self.notify(f"Cleared {plural(len(done), 'finished job')}", title="Jobs")
 
+    def key_changed(self) -> None:
+        self._polls.poke()
+
     def action_poll_now(self) -> None:
         """Poll every unfinished job now."""
         self._polls.poke()
