@@ -10,14 +10,14 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
+from bytez_tui.catalogue.cache import load_cached, save_cache
+from bytez_tui.catalogue.index import CatalogueIndex, SortKey
+from bytez_tui.catalogue.query import QueryError, compile_query
 from bytez_tui.cli.context import Context, UsageError
 from bytez_tui.cli.output import EXIT_OK
 from bytez_tui.cli.shapes import model_json
 from bytez_tui.errors import AuthError, BytezError
 from bytez_tui.format import ago, money, ram
-from bytez_tui.panes.catalogue.cache import load_cached, save_cache
-from bytez_tui.panes.catalogue.index import CatalogueIndex, SortKey
-from bytez_tui.panes.catalogue.query import QueryError, compile_query
 
 __all__ = ["MAX_AGE", "cached_index", "models"]
 
@@ -48,7 +48,7 @@ async def models(ctx: Context) -> int:
         running = frozenset(i.model for i in await ctx.client.instances() if not i.is_failed)
     tracked: frozenset[str] = frozenset()
     if query.uses_tracked:
-        from bytez_tui.panes.jobs.store import JobStore
+        from bytez_tui.local.jobs import JobStore
 
         tracked = frozenset(job.model for job in JobStore(base_url=ctx.settings.base_url).load())
     order = index.order(_SORT_KEYS[args.sort])

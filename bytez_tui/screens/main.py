@@ -217,7 +217,7 @@ class MainScreen(Screen[None]):
 
     @on(CataloguePane.CatalogueLoaded)
     def _catalogue_loaded(self, message: CataloguePane.CatalogueLoaded) -> None:
-        from bytez_tui.panes.catalogue.index import RamByModel
+        from bytez_tui.catalogue.index import RamByModel
 
         self._ram = RamByModel(message.models, message.ram_gb)
         self._catalogue_names = message.models

@@ -77,9 +77,9 @@ def closed_port() -> int:
 def write_cache(models: int, cache_home: Path, base_url: str) -> str:
     """Write the 100k cache where the app will look; return the first id shown."""
     os.environ["XDG_CACHE_HOME"] = str(cache_home)
+    from bytez_tui.catalogue.cache import load_cached, save_cache
     from bytez_tui.emulator.catalogue import build_catalogue
     from bytez_tui.models import ModelInfo
-    from bytez_tui.panes.catalogue.cache import load_cached, save_cache
 
     catalogue = build_catalogue(models, 7)
     infos = [ModelInfo(e.name, e.required_ram, e.benchmarked) for e in catalogue]
@@ -223,9 +223,9 @@ async def in_process(models: int, base_url: str) -> None:
     from textual import events
 
     from bytez_tui.app import make_app
+    from bytez_tui.catalogue.cache import load_cached
     from bytez_tui.config import Settings
     from bytez_tui.panes.base import Pane
-    from bytez_tui.panes.catalogue.cache import load_cached
     from bytez_tui.panes.catalogue.pane import CataloguePane
 
     started = time.perf_counter()

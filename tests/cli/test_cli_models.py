@@ -7,9 +7,9 @@ from datetime import datetime, timedelta, timezone
 
 from cli_runner import Cli
 
+from bytez_tui.catalogue.cache import load_cached, save_cache
 from bytez_tui.emulator import EmulatorServer
 from bytez_tui.models import ModelInfo
-from bytez_tui.panes.catalogue.cache import load_cached, save_cache
 
 
 def test_models_table_filters_with_the_query_language(cli: Cli) -> None:
@@ -104,7 +104,7 @@ def test_models_without_a_cache_and_a_failing_api(cli: Cli, emulator: EmulatorSe
 
 
 def test_tracked_matches_the_dashboards_tracked_jobs(cli: Cli, emulator: EmulatorServer) -> None:
-    from bytez_tui.panes.jobs.store import JobStore, TrackedJob
+    from bytez_tui.local.jobs import JobStore, TrackedJob
 
     JobStore(base_url=emulator.url).save(
         [TrackedJob("openai-community/gpt2", datetime(2024, 7, 1, tzinfo=timezone.utc))]

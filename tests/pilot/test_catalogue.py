@@ -13,11 +13,11 @@ from textual.pilot import Pilot
 from waiting import type_burst, until
 
 from bytez_tui.app import BytezApp
+from bytez_tui.catalogue.cache import load_cached, save_cache
 from bytez_tui.clock import FixedClock
 from bytez_tui.emulator import EmulatorServer
 from bytez_tui.messages import OpenPlayground, RequestJob, RequestLoad
 from bytez_tui.models import ModelInfo
-from bytez_tui.panes.catalogue.cache import load_cached, save_cache
 from bytez_tui.panes.catalogue.filter import FilterInput
 from bytez_tui.panes.catalogue.header import CatalogueHeader
 from bytez_tui.panes.catalogue.pane import CataloguePane

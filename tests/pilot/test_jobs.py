@@ -11,7 +11,8 @@ from waiting import step, until
 from bytez_tui.app import BytezApp
 from bytez_tui.clock import FixedClock
 from bytez_tui.emulator import EmulatorServer
-from bytez_tui.panes.jobs import JobsPane, JobStore
+from bytez_tui.local.jobs import JobStore
+from bytez_tui.panes.jobs import JobsPane
 from bytez_tui.panes.jobs.row import JobRow
 from bytez_tui.widgets.rows import Cell
 
@@ -139,7 +140,7 @@ async def test_jobs_belong_to_the_api_they_were_requested_from(
     """A job tracked on another API (say the demo) is neither shown nor polled here."""
     from datetime import datetime, timezone
 
-    from bytez_tui.panes.jobs.store import TrackedJob
+    from bytez_tui.local.jobs import TrackedJob
 
     when = datetime(2024, 7, 1, tzinfo=timezone.utc)
     JobStore(base_url="http://127.0.0.1:1").save([TrackedJob("demo/elsewhere", when)])
@@ -160,7 +161,7 @@ async def test_demo_jobs_survive_the_demo_s_new_port(
     """The demo's emulator takes a new port each run; its jobs are kept under "demo"."""
     from datetime import datetime, timezone
 
-    from bytez_tui.panes.jobs.store import TrackedJob
+    from bytez_tui.local.jobs import TrackedJob
 
     when = datetime(2024, 7, 1, tzinfo=timezone.utc)
     JobStore(base_url="demo").save([TrackedJob(NEW_MODEL, when)])

@@ -17,9 +17,9 @@ from bytez_tui.app import BytezApp
 from bytez_tui.clock import FixedClock
 from bytez_tui.emulator import EmulatorServer
 from bytez_tui.emulator.textgen import DEFAULT_FRAGMENTS, continuation
+from bytez_tui.local.history import History
 from bytez_tui.messages import OpenPlayground
 from bytez_tui.panes.playground import PlaygroundPane
-from bytez_tui.panes.playground.history import History
 from bytez_tui.panes.playground.output import OutputLog
 from bytez_tui.screens.load import LoadDialog
 from bytez_tui.widgets.pane_tabs import PaneTabs

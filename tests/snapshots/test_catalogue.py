@@ -11,10 +11,10 @@ from textual.pilot import Pilot
 from waiting import until
 
 from bytez_tui.app import BytezApp
+from bytez_tui.catalogue.cache import save_cache
 from bytez_tui.clock import FixedClock
 from bytez_tui.models import ModelInfo
 from bytez_tui.panes import polling
-from bytez_tui.panes.catalogue.cache import save_cache
 from bytez_tui.panes.catalogue.pane import CataloguePane
 from bytez_tui.widgets.status_bar import StatusBar
 

@@ -16,9 +16,9 @@ from waiting import until
 from bytez_tui.app import BytezApp
 from bytez_tui.emulator import EmulatorServer
 from bytez_tui.emulator.textgen import continuation
+from bytez_tui.local.history import RunStats
 from bytez_tui.messages import OpenPlayground
 from bytez_tui.panes.playground import PlaygroundPane
-from bytez_tui.panes.playground.history import RunStats
 
 AppFactory = Callable[..., BytezApp]
 SnapCompare = Callable[..., bool]

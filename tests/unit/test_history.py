@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from bytez_tui.config import data_dir
-from bytez_tui.panes.playground.history import History, Recall, RunRecord, RunStats, history_path
+from bytez_tui.local.history import History, Recall, RunRecord, RunStats, history_path
 
 
 def record(prompt: str, **changes: object) -> RunRecord:
@@ -97,7 +97,7 @@ def test_recall_on_empty_history(tmp_path: Path) -> None:
 def test_only_the_newest_part_of_a_huge_file_is_read(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from bytez_tui.panes.playground import history as module
+    from bytez_tui.local import history as module
 
     path = tmp_path / "h.jsonl"
     writer = History(path)

@@ -7,8 +7,8 @@ import stat
 from datetime import datetime
 
 from bytez_tui.clock import utc
+from bytez_tui.local.jobs import JobStore, TrackedJob, is_model_id
 from bytez_tui.panes.jobs.notify import osc9
-from bytez_tui.panes.jobs.store import JobStore, TrackedJob, is_model_id
 from bytez_tui.panes.polling import BACKOFF_CAP, backoff
 
 WHEN = datetime(2024, 7, 1, 12, 0, 0, tzinfo=utc)

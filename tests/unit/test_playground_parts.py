@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from bytez_tui.local.history import RunStats
 from bytez_tui.panes.playground.completion import ModelSuggester, NameIndex
-from bytez_tui.panes.playground.history import RunStats
 from bytez_tui.panes.playground.output import wrap_row
 from bytez_tui.panes.playground.params import QUICK_FIELDS, ParamsInvalid, parse_json_params
 from bytez_tui.panes.playground.status import format_stats

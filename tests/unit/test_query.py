@@ -8,12 +8,12 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from bytez_tui.catalogue.cache import cache_path, load_cached, save_cache
+from bytez_tui.catalogue.index import CatalogueIndex, RamByModel
+from bytez_tui.catalogue.query import Query, QueryError, compile_query, sort_rows
+from bytez_tui.catalogue.view import CatalogueView
 from bytez_tui.clock import utc
 from bytez_tui.models import ModelInfo
-from bytez_tui.panes.catalogue.cache import cache_path, load_cached, save_cache
-from bytez_tui.panes.catalogue.index import CatalogueIndex, RamByModel
-from bytez_tui.panes.catalogue.query import Query, QueryError, compile_query, sort_rows
-from bytez_tui.panes.catalogue.view import CatalogueView
 
 MODELS = [
     ModelInfo("meta-llama/Llama-2-7b-chat-hf", 26.5, True),

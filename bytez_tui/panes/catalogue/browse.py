@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from bytez_tui.panes.catalogue.view import CatalogueView
+from bytez_tui.catalogue.view import CatalogueView
 
 if TYPE_CHECKING:
-    from bytez_tui.panes.catalogue.index import SortKey
+    from bytez_tui.catalogue.index import SortKey
     from bytez_tui.panes.catalogue.pane import CataloguePane
 
 __all__ = ["CatalogueBrowser"]

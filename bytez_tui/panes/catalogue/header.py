@@ -10,7 +10,7 @@ from textual.message import Message
 from textual.strip import Strip
 from textual.widget import Widget
 
-from bytez_tui.panes.catalogue.index import SortKey
+from bytez_tui.catalogue.index import SortKey
 
 __all__ = ["COLUMNS", "CatalogueHeader", "Column", "fit", "layout"]
 

@@ -16,8 +16,8 @@ from datetime import datetime
 from functools import partial
 from typing import TYPE_CHECKING
 
+from bytez_tui.catalogue.index import CatalogueIndex
 from bytez_tui.errors import BytezError
-from bytez_tui.panes.catalogue.index import CatalogueIndex
 
 if TYPE_CHECKING:
     from textual.worker import Worker
@@ -46,7 +46,7 @@ class CatalogueLoader:
 
     def start(self, then: Callable[[], object] | None = None) -> None:
         """Paint the cached catalogue; once it is drawn, refresh it and call `then`."""
-        from bytez_tui.panes.catalogue.cache import load_cached
+        from bytez_tui.catalogue.cache import load_cached
 
         if self.started:
             return
@@ -105,7 +105,7 @@ class CatalogueLoader:
         )
 
     def _save(self, index: CatalogueIndex, fetched_at: datetime) -> None:
-        from bytez_tui.panes.catalogue.cache import save_cache
+        from bytez_tui.catalogue.cache import save_cache
 
         try:
             save_cache(index, fetched_at=fetched_at, base_url=self._pane.settings.store_key)

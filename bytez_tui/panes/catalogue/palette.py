@@ -10,7 +10,7 @@ from functools import partial
 
 from textual.command import Hit, Hits, Provider
 
-from bytez_tui.panes.catalogue.index import CatalogueIndex
+from bytez_tui.catalogue.index import CatalogueIndex
 from bytez_tui.panes.catalogue.pane import CataloguePane
 
 __all__ = ["ModelProvider"]

@@ -18,6 +18,7 @@ from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.reactive import reactive
 
+from bytez_tui.catalogue.index import CatalogueIndex
 from bytez_tui.clock import Clock
 from bytez_tui.connection import Connection
 from bytez_tui.messages import OpenPlayground, RequestJob, RequestLoad
@@ -25,7 +26,6 @@ from bytez_tui.panes.base import Pane
 from bytez_tui.panes.catalogue.browse import CatalogueBrowser
 from bytez_tui.panes.catalogue.filter import FilterInput
 from bytez_tui.panes.catalogue.header import CatalogueHeader
-from bytez_tui.panes.catalogue.index import CatalogueIndex
 from bytez_tui.panes.catalogue.keys import BINDINGS, PALETTE
 from bytez_tui.panes.catalogue.loader import CatalogueLoader
 from bytez_tui.panes.catalogue.status import CatalogueStatus

@@ -15,7 +15,7 @@ from bytez_tui.errors import BytezError
 from bytez_tui.format import ago
 
 if TYPE_CHECKING:
-    from bytez_tui.panes.catalogue.view import CatalogueView
+    from bytez_tui.catalogue.view import CatalogueView
 
 __all__ = ["CatalogueStatus", "Freshness"]
 

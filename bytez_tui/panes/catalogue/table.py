@@ -20,8 +20,8 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from bytez_tui.catalogue.index import CatalogueIndex
 from bytez_tui.panes.catalogue.header import fit, layout
-from bytez_tui.panes.catalogue.index import CatalogueIndex
 
 __all__ = ["CatalogueTable"]
 

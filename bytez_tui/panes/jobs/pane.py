@@ -19,13 +19,13 @@ from textual.widgets import Input, Static
 
 from bytez_tui.errors import BytezError
 from bytez_tui.format import plural
+from bytez_tui.local.jobs import JobStore, TrackedJob, is_model_id, model_id_from
 from bytez_tui.messages import RequestLoad, StartLoad
 from bytez_tui.models import Job
 from bytez_tui.panes.base import Pane
 from bytez_tui.panes.jobs.field import AddJobField
 from bytez_tui.panes.jobs.polls import JobPolls
 from bytez_tui.panes.jobs.row import JobHeader, JobRow
-from bytez_tui.panes.jobs.store import JobStore, TrackedJob, is_model_id, model_id_from
 from bytez_tui.widgets.rows import RowList
 
 if TYPE_CHECKING:

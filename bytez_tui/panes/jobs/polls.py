@@ -19,8 +19,8 @@ from bytez_tui.panes.jobs.notify import osc9
 from bytez_tui.panes.polling import BACKOFF_CAP, BACKOFF_START, Poller
 
 if TYPE_CHECKING:
+    from bytez_tui.local.jobs import TrackedJob
     from bytez_tui.panes.base import Pane
-    from bytez_tui.panes.jobs.store import TrackedJob
 
 __all__ = ["JobPolls"]
 

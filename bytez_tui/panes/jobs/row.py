@@ -11,7 +11,7 @@ from textual.containers import Horizontal
 from textual.css.query import NoMatches
 
 from bytez_tui.format import duration
-from bytez_tui.panes.jobs.store import TrackedJob
+from bytez_tui.local.jobs import TrackedJob
 from bytez_tui.widgets.countdown import Elapsed
 from bytez_tui.widgets.rows import Cell, Row
 from bytez_tui.widgets.status_badge import StatusBadge

@@ -16,9 +16,9 @@ from textual.widgets import Button, Checkbox, Input, Label, Static, TextArea
 from textual.worker import Worker
 
 from bytez_tui.config import data_dir
+from bytez_tui.local.history import Recall, RunRecord
 from bytez_tui.messages import RequestLoad
 from bytez_tui.panes.playground.completion import ModelSuggester, NameIndex
-from bytez_tui.panes.playground.history import Recall, RunRecord
 from bytez_tui.panes.playground.keys import BINDINGS, PALETTE
 from bytez_tui.panes.playground.output import OutputLog
 from bytez_tui.panes.playground.params import ParamsForm, ParamsInvalid

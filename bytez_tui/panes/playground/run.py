@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from bytez_tui.panes.playground.history import Outcome, RunRecord, RunStats
+from bytez_tui.local.history import Outcome, RunRecord, RunStats
 
 __all__ = ["RunRequest", "RunState"]
 

@@ -17,8 +17,8 @@ from textual.widgets import Static
 from textual.worker import Worker
 
 from bytez_tui.errors import AuthError, BytezError, StreamError
+from bytez_tui.local.history import History, RunRecord
 from bytez_tui.panes.base import Pane
-from bytez_tui.panes.playground.history import History, RunRecord
 from bytez_tui.panes.playground.output import OutputLog
 from bytez_tui.panes.playground.run import RunRequest, RunState
 from bytez_tui.panes.playground.status import RunStatus

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from textual.widgets import Static
 
-from bytez_tui.panes.playground.history import RunRecord, RunStats
+from bytez_tui.local.history import RunRecord, RunStats
 
 __all__ = ["RunStatus", "format_stats"]
 

@@ -29,8 +29,8 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
+from bytez_tui.catalogue.index import CatalogueIndex, SortKey
 from bytez_tui.models import RATE_PER_GB_SECOND
-from bytez_tui.panes.catalogue.index import CatalogueIndex, SortKey
 
 __all__ = ["Query", "QueryError", "Term", "compile_query", "sort_rows"]
 

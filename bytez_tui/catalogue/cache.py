@@ -24,9 +24,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from bytez_tui.catalogue.index import CatalogueIndex
 from bytez_tui.config import DEFAULT_BASE_URL, cache_dir
 from bytez_tui.models import ModelInfo, parse_time
-from bytez_tui.panes.catalogue.index import CatalogueIndex
 
 __all__ = ["CACHE_VERSION", "CachedCatalogue", "cache_path", "load_cached", "save_cache"]
 

@@ -7,8 +7,8 @@ UI-free. It remembers the query its rows answer, so that a query that only narro
 
 from __future__ import annotations
 
-from bytez_tui.panes.catalogue.index import SORT_KEYS, CatalogueIndex, SortKey
-from bytez_tui.panes.catalogue.query import Query, QueryError, compile_query
+from bytez_tui.catalogue.index import SORT_KEYS, CatalogueIndex, SortKey
+from bytez_tui.catalogue.query import Query, QueryError, compile_query
 
 __all__ = ["CatalogueView"]
 
