@@ -19,7 +19,6 @@ from textual.theme import Theme
 from textual.widget import Widget
 from textual.widgets import Input
 
-from bytez_tui.clipboard import copy_text
 from bytez_tui.clock import Clock, SystemClock
 from bytez_tui.config import ConfigError, Settings, config_path, update_config
 from bytez_tui.connection import Connection
@@ -127,6 +126,7 @@ class BytezApp(App[None]):
         self.connection = Connection(settings, self.clock)
         """The handle on the API that every pane shares."""
         self._on_started = on_started
+        self._copied = "text"
 
     def on_mount(self) -> None:
         if self.settings.theme in self.available_themes:
@@ -287,13 +287,47 @@ class BytezApp(App[None]):
         self.screen.refresh()
 
     def copy(self, text: str, *, what: str = "text") -> None:
-        """Copy `text` (OSC 52 through the terminal, plus the local clipboard) and say so."""
+        """Send `text` to the terminal's clipboard (OSC 52) and the local one, and say so.
+
+        Nothing tells us whether the terminal took it, so the toast says "sent" and the
+        palette's "Show the copied text" can show it again; where the terminal surely
+        can't take it (tmux with `set-clipboard off` and no passthrough), the text is
+        shown selected at once, with a way to save it.
+        """
+        from bytez_tui.clipboard import copy_text, terminal_route
+
         driver = self._driver
         self._clipboard = text
-        local = copy_text(text, driver.write if driver is not None else None)
-        where = "clipboard" if local else "terminal clipboard"
+        self._copied = what
+        result = copy_text(
+            text, driver.write if driver is not None else None, route=terminal_route()
+        )
         shown = text if len(text) <= 60 else text[:57] + "…"
-        self.notify(f"Copied {what} to the {where}: {shown}", title="Copied")
+        if result.sent:
+            also = " and the local clipboard" if result.local else ""
+            self.notify(
+                f"Sent the {what} to the terminal clipboard{also}: {shown}\n"
+                "Nothing to paste? ctrl+p → Show the copied text",
+                title="Copy",
+                markup=False,
+            )
+        elif result.local:
+            self.notify(f"Copied the {what} to the clipboard: {shown}", title="Copy", markup=False)
+        else:
+            self.show_copied(
+                "The terminal's clipboard can't be reached from here "
+                "(tmux: set-clipboard off). Select it with the mouse, or save it."
+            )
+
+    def show_copied(self, reason: str = "") -> None:
+        """Show the last copied text, selected, with a way to save it to a file."""
+        from bytez_tui.screens.copy import CopyDialog
+
+        if not self.clipboard:
+            self.notify("Nothing has been copied yet", severity="warning")
+            return
+        reason = reason or "If pasting gave nothing, select it here with the mouse, or save it."
+        self.push_screen(CopyDialog(self.clipboard, what=self._copied, reason=reason))
 
     # --- palette and theme --------------------------------------------------------------
 
@@ -306,6 +340,11 @@ class BytezApp(App[None]):
                 "Switch to this theme (saved)",
                 partial(setattr, self, "theme", name),
             )
+        yield SystemCommand(
+            "Show the copied text",
+            "The last text sent to the clipboard, selected, and a way to save it",
+            self.show_copied,
+        )
         from bytez_tui.screens.main import MainScreen
 
         if not isinstance(screen, MainScreen):
