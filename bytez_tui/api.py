@@ -8,7 +8,6 @@ Every failure leaves as a `BytezError` (see `bytez_tui.errors`).
 
 from __future__ import annotations
 
-import asyncio
 import json
 import random
 from collections.abc import AsyncIterator, Callable
@@ -37,6 +36,7 @@ from bytez_tui.errors import (
     StreamCut,
     StreamError,
     StreamFailed,
+    Transient,
     Unreachable,
 )
 from bytez_tui.models import Instance, Job, ModelInfo, RunResult
@@ -62,6 +62,7 @@ __all__ = [
     "StreamCut",
     "StreamError",
     "StreamFailed",
+    "Transient",
     "Unreachable",
 ]
 
@@ -83,10 +84,13 @@ class BytezClient:
         timeout: Seconds to wait for a read of an ordinary request.
         connect_timeout: Seconds to wait for a connection.
         run_timeout: Seconds to wait for a run, or between two fragments of a stream.
-        retries: How many times reads are retried on 429, 5xx and network errors.
+        retries: How many times a read is retried after a `Transient` error. 0 (the
+            default) suits the dashboard, whose pollers own retries, back-off and the
+            countdown the user sees; the CLI passes its `--retries`.
         backoff: Seconds before the first retry; doubled each time, with jitter.
         allow_insecure_http: Allow sending the key over plain http to a remote host.
-        clock: The local time source, for measuring the server clock offset.
+        clock: The local time source: the server clock offset is measured, and the
+            wait before a retry slept, on it.
         transport: An httpx transport to use instead of the network (tests).
 
     Raises:
@@ -101,7 +105,7 @@ class BytezClient:
         timeout: float = 30.0,
         connect_timeout: float = 5.0,
         run_timeout: float = 900.0,
-        retries: int = 3,
+        retries: int = 0,
         backoff: float = 0.5,
         allow_insecure_http: bool = False,
         clock: Clock | None = None,
@@ -329,7 +333,7 @@ class BytezClient:
         while True:
             try:
                 return await self._send(endpoint, body, params, timeout, want_json)
-            except (RateLimited, ServerError, Unreachable, RequestTimeout) as exc:
+            except Transient as exc:
                 if not retry or attempt >= self.retries:
                     raise
                 wait = self.backoff * (2**attempt) * (1 + random.random() / 4)
@@ -339,7 +343,7 @@ class BytezClient:
                 if self.on_retry is not None:
                     self.on_retry(exc, wait)
                 attempt += 1
-                await asyncio.sleep(wait)
+                await self._clock.sleep(wait)
 
     async def _send(
         self,

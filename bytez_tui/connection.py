@@ -112,13 +112,7 @@ class Connection:
 
     def failed(self, error: BytezError) -> Health:
         """Record a failed request."""
-        from bytez_tui.errors import (
-            AuthError,
-            RateLimited,
-            RequestTimeout,
-            ServerError,
-            Unreachable,
-        )
+        from bytez_tui.errors import AuthError, RateLimited, Transient
 
         state: ConnectionState = self.health.state
         retry_at = None
@@ -127,7 +121,7 @@ class Connection:
             state = "unauthorized"
         elif isinstance(error, RateLimited) and error.retry_after is not None:
             state, retry_at = "retrying", now + error.retry_after
-        elif isinstance(error, (RateLimited, Unreachable, RequestTimeout, ServerError)):
+        elif isinstance(error, Transient):
             pending = self.health.retry_at
             if self.health.state == "retrying" and pending is not None and pending > now:
                 state, retry_at = "retrying", pending  # a poll still tries again then

@@ -4,21 +4,27 @@ Nothing else leaves `bytez_tui.api`: no `KeyError`, no raw httpx exception.
 Each error carries a one-line, user-facing `message` and the `endpoint` it came
 from, in the manner of httpx's `_exceptions.py`::
 
-    BytezError
+    BytezError              also, unsubclassed: an unusable base URL (malformed, or
+    │                       plain http to a remote host without the opt-in)
     ├── AuthError           401 / 403: the key is missing, wrong or revoked
-    ├── RateLimited         429 rate limit (`.retry_after` seconds, when the server said)
-    ├── OutOfCredits        429 / 402 whose message mentions credits
+    ├── OutOfCredits        402, or any error whose message mentions credits
     ├── AlreadyLoaded       409 on load: the model is already running
     ├── LoadInProgress      429 on load: "operation already in progress"
     ├── NotFound            404: unknown model, or no instance
-    ├── ServerError         5xx, including HTML or empty bodies
-    ├── RequestTimeout      no answer in time
-    ├── Unreachable         could not connect (DNS, refused, TLS, insecure URL)
     ├── BadResponse         malformed JSON, or JSON of the wrong shape; other 4xx
     ├── RunFailed           the model raised during a run (422, or an `error` in the body)
+    ├── Transient           worth trying again later: the same request may well succeed
+    │   ├── RateLimited     429 rate limit (`.retry_after` seconds, when the server said)
+    │   ├── ServerError     5xx, including HTML or empty bodies
+    │   ├── RequestTimeout  no answer in time
+    │   ├── Unreachable     could not connect (DNS, refused, TLS, dropped connection)
+    │   └── StreamCut       (also a StreamError, below)
     └── StreamError         a streamed run ended badly; `.partial` keeps the text so far
         ├── StreamFailed    the server sent an `Error: …` / `INTERNAL_BYTEZ_ERROR` fragment
         └── StreamCut       the connection dropped mid-stream
+
+`Transient` is the one definition of "worth retrying": the CLI's `--retries` and exit
+code 3, and the dashboard's connection state, all test for it.
 """
 
 from __future__ import annotations
@@ -38,6 +44,7 @@ __all__ = [
     "StreamCut",
     "StreamError",
     "StreamFailed",
+    "Transient",
     "Unreachable",
 ]
 
@@ -68,7 +75,11 @@ class AuthError(BytezError):
     """The server refused the API key (401 or 403)."""
 
 
-class RateLimited(BytezError):
+class Transient(BytezError):
+    """A failure that may pass on its own: the same request may succeed later."""
+
+
+class RateLimited(Transient):
     """Too many requests (429).
 
     Args:
@@ -104,16 +115,16 @@ class NotFound(BytezError):
     """Unknown model, or the model has no instance (404)."""
 
 
-class ServerError(BytezError):
+class ServerError(Transient):
     """The server failed (5xx)."""
 
 
-class RequestTimeout(BytezError):
+class RequestTimeout(Transient):
     """The server did not answer in time."""
 
 
-class Unreachable(BytezError):
-    """The server could not be reached, or the URL is refused."""
+class Unreachable(Transient):
+    """The server could not be reached, or the connection failed before an answer."""
 
 
 class BadResponse(BytezError):
@@ -141,5 +152,5 @@ class StreamFailed(StreamError):
     """The server sent an error fragment (`Error: …` or `INTERNAL_BYTEZ_ERROR`)."""
 
 
-class StreamCut(StreamError):
+class StreamCut(StreamError, Transient):
     """The connection dropped in the middle of a stream."""

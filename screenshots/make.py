@@ -150,7 +150,6 @@ async def jobs(stage: Stage) -> None:
     when ready), failed with the server's words, and just requested."""
     await stage.show("jobs")
     pane = stage.app.screen.query_one(JobsPane)
-    stage.app.connection.client.retries = 0  # the 404 below fails at once
     pane.track("openai-community/gpt2")  # in the catalogue: available at once
     pane.track("Qwen/Qwen2-1.5B-Instruct")  # not in it: queued for `job_delay` (10 s)
     await stage.advance(6, pane)

@@ -31,15 +31,7 @@ import sys
 import time
 from typing import Any, TextIO
 
-from bytez_tui.errors import (
-    AuthError,
-    BytezError,
-    RateLimited,
-    RequestTimeout,
-    ServerError,
-    StreamCut,
-    Unreachable,
-)
+from bytez_tui.errors import AuthError, BytezError, Transient
 
 __all__ = [
     "EXIT_API",
@@ -63,7 +55,6 @@ EXIT_TIMEOUT = 5
 EXIT_INTERRUPTED = 130
 EXIT_BROKEN_PIPE = 141
 
-_RETRYABLE = (RateLimited, ServerError, Unreachable, RequestTimeout, StreamCut)
 _SPINNER = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"
 
 
@@ -71,7 +62,7 @@ def exit_code(error: BytezError) -> int:
     """The exit code for an error the client raised."""
     if isinstance(error, AuthError):
         return EXIT_AUTH
-    if isinstance(error, _RETRYABLE):
+    if isinstance(error, Transient):
         return EXIT_RETRYABLE
     return EXIT_API
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import AsyncIterator
 from contextlib import aclosing
 
 import pytest
@@ -15,6 +17,7 @@ from bytez_tui.api import (
     ServerError,
     StreamCut,
     StreamFailed,
+    Transient,
     Unreachable,
 )
 from bytez_tui.clock import FixedClock
@@ -23,39 +26,82 @@ from bytez_tui.emulator import EmulatorServer
 GPT2 = "openai-community/gpt2"
 
 
+@pytest.fixture
+async def retrying(emulator: EmulatorServer) -> AsyncIterator[BytezClient]:
+    """A client as the CLI builds it (`--retries 3`, the system clock), backing off briefly."""
+    async with BytezClient(
+        api_key="k-12345678", base_url=emulator.url, retries=3, backoff=0.01, timeout=5
+    ) as api:
+        yield api
+
+
 async def _running(client: BytezClient, emulator: EmulatorServer, clock: FixedClock) -> None:
     await client.load(GPT2)
     clock.advance(emulator.world.boot_delay + 1)
 
 
-async def test_reads_retry_through_5xx(client: BytezClient, emulator: EmulatorServer) -> None:
+async def test_the_default_client_does_not_retry(
+    client: BytezClient, emulator: EmulatorServer
+) -> None:
+    """The dashboard's client: its pollers own retries, so one failure is one request."""
+    emulator.fail_next("instances", 503)
+    with pytest.raises(ServerError) as caught:
+        await client.instances()
+    assert isinstance(caught.value, Transient)
+    assert emulator.count("instances") == 1
+
+
+async def test_reads_retry_through_5xx(retrying: BytezClient, emulator: EmulatorServer) -> None:
     emulator.fail_next("instances", 503, count=2)
     retries: list[float] = []
-    client.on_retry = lambda error, wait: retries.append(wait)
-    assert await client.instances() is not None
+    retrying.on_retry = lambda error, wait: retries.append(wait)
+    assert await retrying.instances() is not None
     assert len(retries) == 2
     assert emulator.count("instances") == 3
 
 
-async def test_reads_give_up_after_retries(client: BytezClient, emulator: EmulatorServer) -> None:
+async def test_reads_give_up_after_retries(retrying: BytezClient, emulator: EmulatorServer) -> None:
     emulator.fail_next("list", 502, count=10, html=True)
     with pytest.raises(ServerError) as caught:
-        await client.list_models()
+        await retrying.list_models()
     assert caught.value.status == 502
     assert "<" not in caught.value.message and "502" in caught.value.message
-    assert emulator.count("list") == client.retries + 1
+    assert emulator.count("list") == retrying.retries + 1
 
 
-async def test_429_honours_retry_after(client: BytezClient, emulator: EmulatorServer) -> None:
+async def test_429_honours_retry_after(retrying: BytezClient, emulator: EmulatorServer) -> None:
     emulator.fail_next("status", 429, retry_after=0.05)
     waits: list[float] = []
-    client.on_retry = lambda error, wait: waits.append(wait)
-    assert await client.status(GPT2) is None
+    retrying.on_retry = lambda error, wait: waits.append(wait)
+    assert await retrying.status(GPT2) is None
     assert waits == [pytest.approx(0.05)]
 
 
+async def test_a_retry_waits_on_the_clients_clock(
+    emulator: EmulatorServer, clock: FixedClock
+) -> None:
+    """The wait before a retry is slept on the injected clock, never on real time."""
+    emulator.fail_next("instances", 429, retry_after=30)
+    waits: list[float] = []
+    async with BytezClient(
+        api_key="k-12345678", base_url=emulator.url, clock=clock, retries=1, timeout=5
+    ) as api:
+        api.on_retry = lambda error, wait: waits.append(wait)
+        request = asyncio.create_task(api.instances())
+        for _ in range(500):
+            if waits:
+                break
+            await asyncio.sleep(0.01)
+        assert waits == [30]
+        for _ in range(5):
+            await asyncio.sleep(0)
+        assert not request.done() and emulator.count("instances") == 1
+        clock.advance(30)
+        assert await asyncio.wait_for(request, 5) is not None
+    assert emulator.count("instances") == 2
+
+
 async def test_429_that_persists_says_when(client: BytezClient, emulator: EmulatorServer) -> None:
-    client.retries = 0
     emulator.fail_next("instances", 429, retry_after=7)
     with pytest.raises(RateLimited) as caught:
         await client.instances()
@@ -100,9 +146,7 @@ async def test_wrong_shape_is_a_bad_response(client: BytezClient, emulator: Emul
 
 async def test_slow_answer_is_a_timeout(emulator: EmulatorServer, clock: FixedClock) -> None:
     emulator.slow("instances", 1.0)
-    async with BytezClient(
-        api_key="k-12345678", base_url=emulator.url, timeout=0.2, retries=0
-    ) as api:
+    async with BytezClient(api_key="k-12345678", base_url=emulator.url, timeout=0.2) as api:
         with pytest.raises(RequestTimeout, match="in time"):
             await api.instances()
 

@@ -57,9 +57,7 @@ def test_any_answer_is_a_result_or_a_bytez_error(
         emulator.fail_next(endpoint, status, body=body)
 
     async def call() -> None:
-        async with BytezClient(
-            api_key="k-12345678", base_url=emulator.url, retries=0, timeout=5
-        ) as api:
+        async with BytezClient(api_key="k-12345678", base_url=emulator.url, timeout=5) as api:
             try:
                 await CALLS[endpoint](api)
             except BytezError as error:

@@ -201,7 +201,6 @@ async def test_header_counts_down_to_the_next_try_when_the_api_fails(
         pane = app.screen.query_one(InstancesPane)
         bar = app.screen.query_one(StatusBar)
         await until(pilot, lambda: pane.loaded)
-        app.connection.client.retries = 0
         emulator.fail_next("instances", 503)
         await step(pilot, pane, clock, 15)
         await until(pilot, lambda: "↻ retrying in" in str(bar.render()))

@@ -28,7 +28,6 @@ GPT2 = "openai-community/gpt2"
 async def open_instances(pilot: Pilot[Any]) -> InstancesPane:
     app = pilot.app
     assert isinstance(app, BytezApp)
-    app.connection.client.retries = 0
     await pilot.press("3")
     pane = app.screen.query_one(InstancesPane)
     await until(pilot, lambda: pane.loaded and len(pane.rows.rows) >= 1)

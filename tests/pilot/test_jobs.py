@@ -15,6 +15,7 @@ from bytez_tui.local.jobs import JobStore
 from bytez_tui.panes.jobs import JobsPane
 from bytez_tui.panes.jobs.row import JobRow
 from bytez_tui.widgets.rows import Cell
+from bytez_tui.widgets.status_bar import StatusBar
 
 NEW_MODEL = "someorg/fresh-model"
 """Not in the emulator's catalogue, so its job queues for `job_delay` seconds."""
@@ -48,11 +49,6 @@ async def track_new_model(pilot: Pilot[Any], pane: JobsPane) -> None:
     pane.rows.focus()
 
 
-def fast_client(app: BytezApp) -> None:
-    """No client-side retries: the pane's own backoff is what is under test."""
-    app.connection.client.retries = 0
-
-
 async def test_job_goes_requested_queued_available_and_notifies(
     make_app: Callable[..., BytezApp],
     emulator: EmulatorServer,
@@ -63,7 +59,6 @@ async def test_job_goes_requested_queued_available_and_notifies(
     bells: list[None] = []
     monkeypatch.setattr(app, "bell", lambda: bells.append(None))
     async with app.run_test(size=(120, 40)) as pilot:
-        fast_client(app)
         pane = await open_jobs(pilot)
         writes: list[str] = []
         driver = app._driver
@@ -102,7 +97,6 @@ async def test_desktop_notification_can_be_switched_off(
 ) -> None:
     app = make_app(desktop_notifications=False)
     async with app.run_test(size=(120, 40)) as pilot:
-        fast_client(app)
         pane = await open_jobs(pilot)
         writes: list[str] = []
         assert app._driver is not None
@@ -118,7 +112,6 @@ async def test_restart_resumes_a_tracked_job(
 ) -> None:
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
-        fast_client(app)
         pane = await open_jobs(pilot)
         pane.track(NEW_MODEL)
         await until(pilot, lambda: emulator.count("job", model=NEW_MODEL) == 1)
@@ -128,7 +121,6 @@ async def test_restart_resumes_a_tracked_job(
     clock.advance(30)
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
-        fast_client(app)
         await until(pilot, lambda: state_of(app, NEW_MODEL) == "available")
         assert emulator.count("job", model=NEW_MODEL) == 2
     assert JobStore(base_url=emulator.url).load()[0].state == "available"
@@ -148,7 +140,6 @@ async def test_jobs_belong_to_the_api_they_were_requested_from(
     assert JobStore(base_url="http://127.0.0.1:1").path != JobStore(base_url=emulator.url).path
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
-        fast_client(app)
         pane = await open_jobs(pilot)
         await until(pilot, lambda: emulator.count("job", model=NEW_MODEL) == 1)
         assert list(pane.jobs) == [NEW_MODEL]
@@ -167,7 +158,6 @@ async def test_demo_jobs_survive_the_demo_s_new_port(
     JobStore(base_url="demo").save([TrackedJob(NEW_MODEL, when)])
     app = make_app(demo=True)
     async with app.run_test(size=(120, 40)) as pilot:
-        fast_client(app)
         pane = await open_jobs(pilot)
         assert list(pane.jobs) == [NEW_MODEL]
         await until(pilot, lambda: emulator.count("job", model=NEW_MODEL) == 1)
@@ -197,7 +187,6 @@ async def test_a_pasted_id_or_hub_url_is_tracked(
     refused as "expected org/name"."""
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
-        fast_client(app)
         pane = await open_jobs(pilot)
         await pilot.press("a")
         pane.add_input.insert_text_at_cursor(f"  {NEW_MODEL}  ")
@@ -218,7 +207,6 @@ async def test_untrack_and_clear(
 ) -> None:
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
-        fast_client(app)
         pane = await open_jobs(pilot)
         changes: list[frozenset[str]] = []
         pane.track(NEW_MODEL)
@@ -244,7 +232,6 @@ async def test_load_from_jobs_asks_now_and_loads_when_ready(
 
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
-        fast_client(app)
         pane = await open_jobs(pilot)
         await track_new_model(pilot, pane)
         await until(pilot, lambda: emulator.count("job", model=NEW_MODEL) == 1)
@@ -276,7 +263,6 @@ async def test_l_again_cancels_the_load_armed_for_when_ready(
 
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
-        fast_client(app)
         pane = await open_jobs(pilot)
         await track_new_model(pilot, pane)
         await pilot.press("l")
@@ -296,7 +282,6 @@ async def test_a_rate_limited_poll_waits_for_retry_after(
 ) -> None:
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
-        fast_client(app)
         pane = await open_jobs(pilot)
         emulator.fail_next("job", 429, retry_after=30)
         pane.track(NEW_MODEL)
@@ -304,7 +289,11 @@ async def test_a_rate_limited_poll_waits_for_retry_after(
         await until(pilot, lambda: pane.rows.get_row(NEW_MODEL) is not None)
         row = pane.rows.get_row(NEW_MODEL)
         assert isinstance(row, JobRow)
+        bar = app.screen.query_one(StatusBar)
+        # The client does not retry on its own: the row and the header say so at once.
         await until(pilot, lambda: row.has_class("-retrying"))
+        await until(pilot, lambda: "retrying in 30s" in str(bar.render()))
+        assert emulator.count("job", model=NEW_MODEL) == 1
         await advance(pilot, clock, 20)
         await pilot.pause()
         assert emulator.count("job", model=NEW_MODEL) == 1, "waits for Retry-After"
@@ -318,7 +307,6 @@ async def test_unknown_model_fails_the_job(
 ) -> None:
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
-        fast_client(app)
         pane = await open_jobs(pilot)
         emulator.fail_next("job", 404, body='{"error": "no such model on Hugging Face"}')
         pane.track(NEW_MODEL)
@@ -331,7 +319,6 @@ async def test_pause_stops_job_polling(
 ) -> None:
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
-        fast_client(app)
         pane = await open_jobs(pilot)
         pane.track(NEW_MODEL)
         await until(pilot, lambda: emulator.count("job", model=NEW_MODEL) == 1)
@@ -351,7 +338,6 @@ async def test_a_ready_job_for_an_unknown_model_refreshes_the_catalogue(
 ) -> None:
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
-        fast_client(app)
         pane = await open_jobs(pilot)
         await until(pilot, lambda: emulator.count("list") == 1)
         pane.track(NEW_MODEL)
@@ -368,7 +354,6 @@ async def test_the_pane_keys_still_work_once_the_last_job_is_gone(
 ) -> None:
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
-        fast_client(app)
         pane = await open_jobs(pilot)
         await track_new_model(pilot, pane)
         await pilot.press("x")

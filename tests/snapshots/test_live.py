@@ -42,7 +42,6 @@ async def finish(pilot: Pilot[Any], pane: Pane) -> None:
 async def show_instances(pilot: Pilot[Any]) -> InstancesPane:
     app = pilot.app
     assert isinstance(app, BytezApp)
-    app.connection.client.retries = 0
     await pilot.press("3")
     pane = app.screen.query_one(InstancesPane)
     await until(pilot, lambda: pane.loaded)
@@ -53,7 +52,6 @@ async def show_instances(pilot: Pilot[Any]) -> InstancesPane:
 async def show_jobs(pilot: Pilot[Any]) -> JobsPane:
     app = pilot.app
     assert isinstance(app, BytezApp)
-    app.connection.client.retries = 0
     await pilot.press("2")
     return app.screen.query_one(JobsPane)
 
