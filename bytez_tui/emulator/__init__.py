@@ -1,7 +1,8 @@
-"""A loopback emulator of the Bytez v1 REST API, for tests, screenshots and `--demo`.
+"""A loopback emulator of the Bytez REST API, for tests, screenshots and `--demo`.
 
 `World` holds the seeded state and is driven by a `Clock`; `Faults` switches failures on;
-`EmulatorServer` serves both over real HTTP from a background thread. Importing this
+`EmulatorServer` serves both over real HTTP from a background thread, as v1 (`/model/*`),
+v2 (`/models/v2/*`, see `emulator.v2`) or both route families over the one world. Importing this
 package imports starlette and uvicorn, so the app imports it lazily (only for `--demo`).
 """
 

@@ -1,4 +1,5 @@
-"""The emulator's ASGI app: routes under `/model/`, auth, faults, `Date` header and streams."""
+"""The emulator's ASGI app: v1 routes under `/model/`, v2's under `/models/v2/`, auth, faults,
+the `Date` header and streams."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import asyncio
 import json
 import logging
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 from email.utils import format_datetime
@@ -22,7 +24,10 @@ from bytez_tui.emulator.faults import ENDPOINTS, Faults, StreamFault
 from bytez_tui.emulator.traffic import LoggedRequest, Traffic
 from bytez_tui.emulator.world import Reply, RunStream, World
 
-__all__ = ["AppState", "create_app"]
+__all__ = ["APIS", "AppState", "FragmentStream", "create_app"]
+
+APIS = ("v1", "v2", "both")
+"""Which route families an app serves."""
 
 _STREAM_TYPE = "text/event-stream; charset=utf-8"
 _GET_ENDPOINTS = frozenset({"list", "instances"})
@@ -40,6 +45,8 @@ class AppState:
     """Request log and disconnect counter."""
     closing: threading.Event = field(default_factory=threading.Event)
     """Set on shutdown: streams end early and delays stop, so uvicorn exits cleanly."""
+    in_flight: int = 0
+    """v2 runs being answered now (for the `concurrent_runs` limit and `ratelimit-*`)."""
 
 
 class _StreamCut(Exception):
@@ -83,24 +90,42 @@ class _DateHeader:
         await self.app(scope, receive, send_with_date)
 
 
-class _FragmentStream(Response):
+class FragmentStream(Response):
     """A raw text stream: one fragment per write, no framing, no end marker.
 
     Watches `receive` for `http.disconnect` while writing, and counts a client that hangs
     up before the last fragment in `traffic`.
+
+    Args:
+        fragments: The text to write, one write each.
+        interval: Real seconds before each write.
+        fault: What goes wrong part-way, if anything.
+        state: The app's state (shutdown flag, traffic).
+        media_type: The `Content-Type`.
+        headers: Further headers.
+        on_close: Called once the body has ended, however it ended.
     """
 
     def __init__(
-        self, fragments: list[str], interval: float, fault: StreamFault | None, state: AppState
+        self,
+        fragments: list[str],
+        interval: float,
+        fault: StreamFault | None,
+        state: AppState,
+        *,
+        media_type: str = _STREAM_TYPE,
+        headers: dict[str, str] | None = None,
+        on_close: Callable[[], None] | None = None,
     ) -> None:
         self.status_code = 200
-        self.media_type = _STREAM_TYPE
+        self.media_type = media_type
         self.background = None
-        self.init_headers({"cache-control": "no-cache"})
+        self.init_headers({"cache-control": "no-cache", **(headers or {})})
         self.fragments = fragments
         self.interval = interval
         self.fault = fault
         self.state = state
+        self.on_close = on_close
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         async def wait_disconnect() -> None:
@@ -133,6 +158,8 @@ class _FragmentStream(Response):
             await send({"type": "http.response.body", "body": b"", "more_body": False})
         finally:
             watcher.cancel()
+            if self.on_close is not None:
+                self.on_close()
 
 
 def _json(reply: Reply) -> Response:
@@ -192,7 +219,7 @@ async def _dispatch(request: Request) -> Response:
         result = world.run(body)
         if isinstance(result, RunStream):
             fault = faults.take_stream_fault()
-            return _FragmentStream(result.fragments, world.fragment_interval, fault, state)
+            return FragmentStream(result.fragments, world.fragment_interval, fault, state)
         return _json(result)
     handler = {"job": world.job, "load": world.load, "status": world.status, "delete": world.delete}
     return _json(handler[endpoint](body))
@@ -202,26 +229,41 @@ async def _not_found(request: Request) -> Response:
     return _error(404, f"Not found: {request.url.path}")
 
 
-def create_app(world: World, faults: Faults, traffic: Traffic | None = None) -> Starlette:
+def create_app(
+    world: World, faults: Faults, traffic: Traffic | None = None, *, api: str = "both"
+) -> Starlette:
     """Build the emulator's ASGI app.
 
     Args:
         world: The state to serve; replace `app.state.emulator.world` to swap it.
         faults: The fault switches consulted on every request.
         traffic: Where requests and disconnects are recorded (a new log when `None`).
+        api: `"v1"`, `"v2"` or `"both"`: the route families served over the one world.
 
     Returns:
-        A Starlette app answering `/model/*` (GET and POST for `list` and `instances`,
-        POST for the rest) and a JSON 404 elsewhere.
+        A Starlette app answering v1's `/model/*` (GET and POST for `list` and `instances`,
+        POST for the rest) and/or v2's `/models/v2/*`, and a JSON 404 elsewhere.
+
+    Raises:
+        ValueError: If `api` is not one of `APIS`.
     """
+    from bytez_tui.emulator.v2.routes import dispatch_v2
+
+    if api not in APIS:
+        raise ValueError(f"api must be one of {APIS}, not {api!r}")
     _install_log_filter()
     state = AppState(world, faults, traffic or Traffic())
     methods = ["GET", "POST"]
+    routes = []
+    if api in ("v1", "both"):
+        routes.append(Route("/model/{endpoint}", _dispatch, methods=methods))
+    if api in ("v2", "both"):
+        v2_methods = ["GET", "POST", "PUT", "PATCH", "DELETE"]
+        routes.append(Route("/models/v2/{path:path}", dispatch_v2, methods=v2_methods))
+    all_methods = ["GET", "POST", "PUT", "PATCH", "DELETE"]
+    routes.append(Route("/{path:path}", _not_found, methods=all_methods))
     app = Starlette(
-        routes=[
-            Route("/model/{endpoint}", _dispatch, methods=methods),
-            Route("/{path:path}", _not_found, methods=methods),
-        ],
+        routes=routes,
         middleware=[Middleware(_DateHeader, state=state)],
     )
     app.state.emulator = state

@@ -37,9 +37,16 @@ def build_parser() -> argparse.ArgumentParser:
     """Return the argument parser of `bytez-tui emulator`."""
     parser = argparse.ArgumentParser(
         prog="bytez-tui emulator",
-        description="Serve a local emulator of the Bytez v1 REST API (/model/*).",
+        description="Serve a local emulator of the Bytez REST API: v1 (/model/*) and/or "
+        "v2 (/models/v2/*) over one shared world.",
     )
     add = parser.add_argument
+    add(
+        "--api",
+        choices=("v1", "v2", "both"),
+        default="both",
+        help="route families to serve (default: %(default)s)",
+    )
     add("--host", default="127.0.0.1", help="interface to bind (default: %(default)s)")
     add(
         "--port",
@@ -65,6 +72,23 @@ def build_parser() -> argparse.ArgumentParser:
     add("--key", default=None, help="accept only this API key (default: any non-empty key)")
     add("--echo-prompt", action="store_true", help="send the prompt as the first fragment")
     add("--demo-instances", type=_bounded(int, 0), default=2, help="instances RUNNING at start")
+    add(
+        "--cold-start",
+        type=_bounded(float, 0),
+        default=0.0,
+        help="v2: seconds a run waits when it creates its cluster (live: 20-60)",
+    )
+    add(
+        "--stream-type",
+        default="text/event-stream; charset=utf-8",
+        help="v2: Content-Type of text streams (default: %(default)s)",
+    )
+    add(
+        "--concurrent-runs",
+        type=_bounded(int, 1),
+        default=None,
+        help="v2: runs at once before 429 (the free tier allows 1; default: no limit)",
+    )
     return parser
 
 
@@ -89,8 +113,11 @@ def main(argv: list[str] | None = None) -> int:
         key=args.key,
         echo_prompt=args.echo_prompt,
         demo_instances=args.demo_instances,
+        cold_start=args.cold_start,
+        stream_content_type=args.stream_type,
+        concurrent_runs=args.concurrent_runs,
     )
-    server = EmulatorServer(world, host=args.host, port=args.port)
+    server = EmulatorServer(world, host=args.host, port=args.port, api=args.api)
     try:
         server.start()
     except OSError as exc:
@@ -98,7 +125,11 @@ def main(argv: list[str] | None = None) -> int:
             f"bytez-tui emulator: cannot listen on {args.host}:{args.port}: {exc}", file=sys.stderr
         )
         return 1
-    print(f"Bytez emulator listening on {server.url} (Ctrl+C to stop)", file=sys.stderr)
+    faces = {"v1": "/model/", "v2": "/models/v2/", "both": "/model/ and /models/v2/"}
+    print(
+        f"Bytez emulator listening on {server.url} ({faces[args.api]}; Ctrl+C to stop)",
+        file=sys.stderr,
+    )
     stop = threading.Event()
 
     def on_signal(signum: int, frame: FrameType | None) -> None:

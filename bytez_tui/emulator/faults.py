@@ -1,8 +1,12 @@
 """Switchable faults: failures, delays, malformed bodies and broken streams.
 
 Every switch is thread-safe, so a test thread can flip one while the server thread answers.
-Endpoint names are the last path segment (`"list"`, `"job"`, `"load"`, `"status"`, `"run"`,
+Endpoint names are v1's last path segment (`"list"`, `"job"`, `"load"`, `"status"`, `"run"`,
 `"instances"`, `"delete"`) or `"*"` for any endpoint. A specific switch is used before `"*"`.
+v2's routes use the same names for the same acts (`list/models` is `"list"`, `request/…` is
+`"job"`, PUT/GET/DELETE on a model are `"load"`/`"status"`/`"delete"`, `list/clusters` is
+`"instances"`, a POST on a model is `"run"`), plus `"tasks"` (`list/tasks`) and `"update"`
+(PATCH), so one fault test can be run against either dialect.
 """
 
 from __future__ import annotations
@@ -15,7 +19,7 @@ from http import HTTPStatus
 
 __all__ = ["ENDPOINTS", "Failure", "Faults", "StreamFault"]
 
-ENDPOINTS = ("list", "job", "load", "status", "run", "instances", "delete")
+ENDPOINTS = ("list", "job", "load", "status", "run", "instances", "delete", "tasks", "update")
 """The endpoint names faults (and the request log) use."""
 
 _HTML = (
@@ -37,6 +41,11 @@ class Failure:
     """The `Content-Type` header."""
     retry_after: str | None = None
     """The `Retry-After` header, if any."""
+    ratelimit_reset: str | None = None
+    """v2's `ratelimit-reset` header, if any."""
+    message: str | None = None
+    """The error text of a default JSON body (v2 wraps it in its envelope); `None` for a
+    body given verbatim."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +72,7 @@ class Faults:
         self._failures: dict[str, deque[Failure]] = {}
         self._slow: dict[str, float] = {}
         self._stream: deque[StreamFault] = deque()
+        self._clusters_gone: int | None = None
 
     def fail_next(
         self,
@@ -73,6 +83,7 @@ class Faults:
         retry_after: float | None = None,
         body: str | bytes | None = None,
         html: bool = False,
+        ratelimit_reset: float | None = None,
     ) -> None:
         """Make the next `count` requests to `endpoint` answer `status`.
 
@@ -83,6 +94,7 @@ class Faults:
             retry_after: Seconds for a `Retry-After` header (none when `None`).
             body: Raw body to send instead of the default `{"error": <reason phrase>}`.
             html: Send an nginx-style HTML error page instead of JSON.
+            ratelimit_reset: Seconds for v2's `ratelimit-reset` header (none when `None`).
         """
         try:
             phrase = HTTPStatus(status).phrase
@@ -91,6 +103,7 @@ class Faults:
         if status == 429:
             phrase = "Rate limit exceeded"
         content_type = "application/json"
+        message = None
         if body is not None:
             raw = body.encode() if isinstance(body, str) else body
         elif html:
@@ -98,8 +111,10 @@ class Faults:
             content_type = "text/html"
         else:
             raw = json.dumps({"error": phrase}).encode()
+            message = phrase
         header = None if retry_after is None else f"{retry_after:g}"
-        failure = Failure(status, raw, content_type, header)
+        reset = None if ratelimit_reset is None else f"{ratelimit_reset:g}"
+        failure = Failure(status, raw, content_type, header, reset, message)
         with self._lock:
             self._failures.setdefault(_check(endpoint), deque()).extend([failure] * count)
 
@@ -136,14 +151,28 @@ class Faults:
         with self._lock:
             self._stream.append(StreamFault(n_fragments, text))
 
+    def clusters_gone(self, status: int | None = 404) -> None:
+        """Make v2's legacy cluster routes answer `status` until cleared (`None` restores them).
+
+        Bytez deprecated them in 2025-09; whether they still answer is unknown.
+        """
+        with self._lock:
+            self._clusters_gone = status
+
     def clear(self) -> None:
         """Disarm every fault."""
         with self._lock:
             self._failures.clear()
             self._slow.clear()
             self._stream.clear()
+            self._clusters_gone = None
 
     # -- used by the server ---------------------------------------------------------------
+
+    def clusters_status(self) -> int | None:
+        """Return the status the cluster routes answer instead of working, if any."""
+        with self._lock:
+            return self._clusters_gone
 
     def delay_for(self, endpoint: str) -> float:
         """Return the real-time delay armed for `endpoint` (0 when none)."""

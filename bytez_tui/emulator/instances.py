@@ -43,6 +43,8 @@ class Instance:
     """Runs served."""
     last_run: datetime | None = None
     """When the last run (or demo activity) happened."""
+    capacity: tuple[int, int, int] | None = None
+    """v2's `capacity` as `(min, desired, max)`; `None` derives it from `concurrency`."""
 
     @property
     def ready_at(self) -> datetime:
@@ -80,6 +82,29 @@ class Instance:
         """Record a run at `now`: resets the idle expiry and counts an inference."""
         self.last_run = now
         self.inferences += 1
+
+    def cluster_json(self, now: datetime) -> dict[str, Any]:
+        """Return v2's cluster object at `now`.
+
+        Statuses are v2's lowercase phrases: `booting instance` while booting, then
+        `running`, or `failed` for a failed boot. `timeout` is the idle period in minutes;
+        `lastInference` starts at creation, as the reference's example shows.
+        """
+        status = {"RUNNING": "running", "FAILED": "failed"}.get(
+            self.status(now), "booting instance"
+        )
+        low, desired, high = self.capacity or (0, self.concurrency, self.concurrency)
+        return {
+            "modelId": self.model,
+            "status": status,
+            "created": iso(self.created),
+            "modified": iso(self.modified(now)),
+            "timeout": number(self.period / 60),
+            "capacity": {"min": low, "desired": desired, "max": high},
+            "instances": 0 if status == "failed" else 1,
+            "inferences": self.inferences,
+            "lastInference": iso(self.last_run or self.created),
+        }
 
     def to_json(self, now: datetime) -> dict[str, Any]:
         """Return the `/model/status` object at `now` (with `error` when FAILED)."""

@@ -20,7 +20,7 @@ __all__ = ["EmulatorServer", "create_app"]
 
 
 class EmulatorServer:
-    """A real HTTP server speaking the Bytez v1 API, for tests and the demo.
+    """A real HTTP server speaking the Bytez API (v1, v2 or both), for tests and the demo.
 
     One server can serve a whole test session: `reset` swaps in a fresh world and clears
     faults and the request log. Fault switches, the request log and disconnect detection
@@ -30,15 +30,24 @@ class EmulatorServer:
         world: The initial world (a default `World(SystemClock())` when `None`).
         host: Interface to bind.
         port: Port to bind; 0 picks a free one (read it back from `url` or `port`).
+        api: The route families to serve over the one world: `"v1"` (`/model/*`),
+            `"v2"` (`/models/v2/*`) or `"both"`.
     """
 
     def __init__(
-        self, world: World | None = None, *, host: str = "127.0.0.1", port: int = 0
+        self,
+        world: World | None = None,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        api: str = "both",
     ) -> None:
         self.host = host
+        self.api = api
         self.faults = Faults()
         self.traffic = Traffic()
-        self.app = create_app(world or World(SystemClock()), self.faults, self.traffic)
+        world = world or World(SystemClock())
+        self.app = create_app(world, self.faults, self.traffic, api=api)
         self._requested_port = port
         self._socket: socket.socket | None = None
         self._server: uvicorn.Server | None = None
@@ -170,10 +179,17 @@ class EmulatorServer:
         retry_after: float | None = None,
         body: str | bytes | None = None,
         html: bool = False,
+        ratelimit_reset: float | None = None,
     ) -> None:
         """Make the next `count` requests to `endpoint` answer `status`; see `Faults`."""
         self.faults.fail_next(
-            endpoint, status, count=count, retry_after=retry_after, body=body, html=html
+            endpoint,
+            status,
+            count=count,
+            retry_after=retry_after,
+            body=body,
+            html=html,
+            ratelimit_reset=ratelimit_reset,
         )
 
     def malformed_next(self, endpoint: str, count: int = 1, *, body: str = '{"model": ') -> None:
@@ -193,6 +209,10 @@ class EmulatorServer:
     ) -> None:
         """End the next stream with `text` as a final fragment after `n_fragments`."""
         self.faults.error_fragment_after(n_fragments, text)
+
+    def clusters_gone(self, status: int | None = 404) -> None:
+        """Make v2's cluster routes answer `status` until cleared; see `Faults`."""
+        self.faults.clusters_gone(status)
 
     def clear_faults(self) -> None:
         """Disarm every fault."""

@@ -21,6 +21,7 @@ from bytez_tui.clock import Clock
 from bytez_tui.emulator.catalogue import Catalogue, build_catalogue
 from bytez_tui.emulator.instances import Instance, iso
 from bytez_tui.emulator.textgen import continuation, fragment_count
+from bytez_tui.emulator.v2.catalogue import EXTRAS
 
 __all__ = ["DEMO_MODELS", "Reply", "RunStream", "World"]
 
@@ -82,7 +83,13 @@ class World:
         echo_prompt: Whether a stream starts with the prompt as its first fragment.
         clock_skew: Seconds added to the clock in the HTTP `Date` header.
         default_expiration: `expirationPeriodSeconds` when a load omits it.
-        credits_exhausted: Whether loads answer 429 "Out of free monthly credits".
+        credits_exhausted: Whether loads answer 429 "Out of free monthly credits" (v1) and
+            v2's loads and runs answer 402.
+        stream_content_type: The `Content-Type` of v2 text streams (what Bytez's gateway
+            sends is unknown; the model container sends this default).
+        concurrent_runs: v2 runs allowed at once before 429 "Rate limit exceeded" (the free
+            tier allows 1); `None` for no limit.
+        cold_start: Real seconds a v2 run waits when it had to create its cluster.
     """
 
     def __init__(
@@ -103,6 +110,9 @@ class World:
         clock_skew: float = 0.0,
         default_expiration: float = 1800.0,
         credits_exhausted: bool = False,
+        stream_content_type: str = "text/event-stream; charset=utf-8",
+        concurrent_runs: int | None = None,
+        cold_start: float = 0.0,
     ) -> None:
         self.clock = clock
         self.seed = seed
@@ -117,7 +127,12 @@ class World:
         self.clock_skew = clock_skew
         self.default_expiration = default_expiration
         self.credits_exhausted = credits_exhausted
+        self.stream_content_type = stream_content_type
+        self.concurrent_runs = concurrent_runs
+        self.cold_start = cold_start
         self.catalogue = _catalogue(models, seed)
+        # Models newer than v1's 2024 list: known to both faces, listed only by v2.
+        self.extras = {entry.model_id: entry for entry in EXTRAS}
         self.started = clock.now()
         self._lock = threading.RLock()
         self._jobs: dict[str, datetime] = {}
@@ -155,7 +170,7 @@ class World:
             return problem
         with self._lock:
             now = self.clock.now()
-            if model in self.catalogue:
+            if self.listed(model):
                 start = end = self.started
             else:
                 requested = self._jobs.get(model)
@@ -201,17 +216,7 @@ class World:
                     return _error(409, f"{model} is already loaded")
                 if status != "FAILED":
                     return _error(429, f"{model} operation already in progress: load")
-            failure = None
-            if model in self.fail_models or (self.fail_marker and self.fail_marker in model):
-                failure = f"{model} failed to start: CUDA out of memory while loading weights"
-            self._instances[model] = Instance(
-                model=model,
-                concurrency=concurrency,
-                period=float(period),
-                created=now,
-                boot_delay=self.boot_delay,
-                failure=failure,
-            )
+            self.start_instance(model, now, concurrency=concurrency, period=float(period))
             return Reply(200, {"model": model, "status": "started", "concurrency": concurrency})
 
     def status(self, body: dict[str, Any]) -> Reply:
@@ -230,10 +235,7 @@ class World:
         """Answer `/model/instances`: every current instance, oldest first."""
         with self._lock:
             now = self.clock.now()
-            for model in list(self._instances):
-                self._live(model, now)
-            items = sorted(self._instances.values(), key=lambda i: i.created)
-            return Reply(200, [i.to_json(now) for i in items])
+            return Reply(200, [i.to_json(now) for i in self.live_instances(now)])
 
     def delete(self, body: dict[str, Any]) -> Reply:
         """Answer `/model/delete`: remove the instance at once."""
@@ -293,6 +295,83 @@ class World:
             return Reply(200, {"output": [{"generated_text": messages}]})
         return Reply(200, {"output": [{"generated_text": prompt + text}]})
 
+    # -- shared with the v2 face ----------------------------------------------------------
+
+    @property
+    def lock(self) -> threading.RLock:
+        """The lock every read or change of the world's state holds."""
+        return self._lock
+
+    def listed(self, model: str) -> bool:
+        """Return whether `model` is in the catalogue (v1's list or v2's extras)."""
+        return model in self.catalogue or model in self.extras
+
+    def known(self, model: str, now: datetime) -> bool:
+        """Return whether `model` is listed or onboarded by a finished job at `now`."""
+        return self._known(model, now)
+
+    def onboarded(self, now: datetime) -> list[str]:
+        """Models a finished job added to the world (not listed at the start), in order."""
+        return [
+            model
+            for model, requested in self._jobs.items()
+            if now >= requested + timedelta(seconds=self.job_delay) and not self.listed(model)
+        ]
+
+    def request(self, model: str, now: datetime) -> None:
+        """Queue `model` for onboarding (a no-op when listed or already requested)."""
+        if not self.listed(model):
+            self._jobs.setdefault(model, now)
+
+    def live(self, model: str, now: datetime) -> Instance | None:
+        """Return `model`'s instance at `now`, dropping it first if it has expired."""
+        return self._live(model, now)
+
+    def live_instances(self, now: datetime) -> list[Instance]:
+        """Every current instance at `now`, oldest first."""
+        for model in list(self._instances):
+            self._live(model, now)
+        return sorted(self._instances.values(), key=lambda i: i.created)
+
+    def start_instance(
+        self,
+        model: str,
+        now: datetime,
+        *,
+        concurrency: int,
+        period: float,
+        capacity: tuple[int, int, int] | None = None,
+        boot_delay: float | None = None,
+    ) -> Instance:
+        """Create (or replace) `model`'s instance, booting from `now`.
+
+        Args:
+            model: The model id.
+            now: The creation time.
+            concurrency: Parallel inferences (v2: `capacity.desired`, at least 1).
+            period: Idle seconds before expiry.
+            capacity: v2's `(min, desired, max)`, when the load came from v2.
+            boot_delay: Seconds to boot (the world's `boot_delay` when `None`).
+        """
+        failure = None
+        if model in self.fail_models or (self.fail_marker and self.fail_marker in model):
+            failure = f"{model} failed to start: CUDA out of memory while loading weights"
+        instance = Instance(
+            model=model,
+            concurrency=concurrency,
+            period=period,
+            created=now,
+            boot_delay=self.boot_delay if boot_delay is None else boot_delay,
+            failure=failure,
+            capacity=capacity,
+        )
+        self._instances[model] = instance
+        return instance
+
+    def remove_instance(self, model: str) -> None:
+        """Remove `model`'s instance at once (no-op when there is none)."""
+        self._instances.pop(model, None)
+
     # -- helpers --------------------------------------------------------------------------
 
     def _model_id(self, body: dict[str, Any]) -> tuple[str, Reply | None]:
@@ -306,7 +385,7 @@ class World:
     def _known(self, model: str, now: datetime) -> bool:
         requested = self._jobs.get(model)
         done = requested is not None and now >= requested + timedelta(seconds=self.job_delay)
-        return model in self.catalogue or done
+        return self.listed(model) or done
 
     def _live(self, model: str, now: datetime) -> Instance | None:
         """Return the model's instance, dropping it first if it has expired past grace."""
