@@ -227,25 +227,74 @@ async def test_the_running_check_says_what_it_is_doing(
 
 
 async def test_leaving_from_a_check_box_does_not_bounce_back(make_app: AppFactory) -> None:
-    """With focus on the stream or do_sample box (where escape leaves it), `1` showed the
-    catalogue for a moment and came back here with focus in a text field, so the next key
-    replaced the model id."""
+    """With focus on the do_sample box (where escape leaves it), `1` showed the catalogue
+    for a moment and came back here with focus in a text field, so the next key replaced
+    the model id."""
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
         pane = await open_playground(pilot, RUNNING)
         tabs = app.screen.query_one(PaneTabs)
-        for box in (pane.stream_box, pane.query_one("#param-do_sample", Checkbox)):
-            box.focus()
+        pane.query_one("#param-do_sample", Checkbox).focus()
+        await pilot.pause()
+        await pilot.press("1")
+        for _ in range(4):
             await pilot.pause()
-            await pilot.press("1")
-            for _ in range(4):
-                await pilot.pause()
-            assert tabs.active == "catalogue"
-            focused = app.focused
-            assert focused is None or pane not in focused.ancestors
-            await pilot.press("4")
-            await pilot.pause()
+        assert tabs.active == "catalogue"
+        focused = app.focused
+        assert focused is None or pane not in focused.ancestors
+        await pilot.press("4")
+        await pilot.pause()
         assert pane.model_input.value == RUNNING
+
+
+async def test_tab_accepts_the_completion_then_goes_model_prompt_params(
+    make_app: AppFactory,
+) -> None:
+    """Tab used to skip the suggestion and land on the stream box, where each typed space
+    toggled streaming and the text was lost."""
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await until(pilot, lambda: bool(app.screen.query(PlaygroundPane)), workers=True)
+        pane = app.screen.query_one(PlaygroundPane)
+        await until(pilot, lambda: len(pane.catalogue_names) > 0, workers=True)
+        await pilot.press("4")
+        pane.model_input.focus()
+        await pilot.press(*"openai-community/gp")
+        await until(pilot, lambda: bool(pane.model_input._suggestion))
+        await pilot.press("tab")
+        assert pane.model_input.value == IDLE
+        assert app.focused is pane.model_input
+        await pilot.press("tab")
+        assert app.focused is pane.prompt_area
+        await pilot.press(*"Hello there")
+        assert pane.prompt_area.text == "Hello there"
+        assert pane.stream_box.value
+        await pilot.press("tab")
+        assert app.focused is pane.query_one("#param-max_new_tokens", Input)
+        await pilot.press("ctrl+t")
+        assert not pane.stream_box.value
+
+
+async def test_json_params_are_held_to_the_quick_fields_rules(
+    make_app: AppFactory, emulator: EmulatorServer
+) -> None:
+    """`{"max_new_tokens": -5}` ran from the JSON box, then could not be re-run once
+    recalled (the value moves into the quick field, which refuses it)."""
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        pane = await open_playground(pilot, RUNNING)
+        pane.params_form.json_editor.text = '{"max_new_tokens": -5}'
+        await pilot.pause()
+        assert pane.params_form.problem == "JSON params, max_new_tokens: must be at least 1"
+        await pilot.press("ctrl+j")
+        await app.workers.wait_for_complete()
+        assert emulator.count("run") == 0
+        pane.params_form.json_editor.text = '{"top_p": "high"}'
+        await pilot.pause()
+        assert pane.params_form.problem == 'JSON params, top_p: "high" is not a number'
+        pane.params_form.set_params({"max_new_tokens": -5})
+        await pilot.pause()
+        assert pane.params_form.problem == "max_new_tokens: must be at least 1"
 
 
 async def test_invalid_json_params_block_the_run(

@@ -8,10 +8,37 @@ from __future__ import annotations
 
 from bisect import bisect_left
 from collections.abc import Iterable
+from typing import ClassVar
 
+from textual.binding import Binding, BindingType
 from textual.suggester import Suggester
 
-__all__ = ["ModelSuggester", "NameIndex"]
+from bytez_tui.widgets.text_fields import TextInput
+
+__all__ = ["ModelInput", "ModelSuggester", "NameIndex"]
+
+
+class ModelInput(TextInput):
+    """The model field: Tab accepts the completion shown, as → does; then it moves on."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding(
+            "tab",
+            "complete_or_next",
+            "Complete",
+            id="playground-complete",
+            show=False,
+            tooltip="Accept the suggested model id (or go to the prompt)",
+        ),
+    ]
+
+    def action_complete_or_next(self) -> None:
+        """Accept the suggestion at the end of the field; with none, go to the next field."""
+        before = self.value
+        if self.cursor_at_end:
+            self.action_cursor_right()  # Input's own completion: accepts the suggestion
+        if self.value == before:
+            self.screen.focus_next()
 
 
 class NameIndex:

@@ -31,6 +31,14 @@ BINDINGS: list[BindingType] = [
         tooltip="Put the cursor in the prompt (or the model field if no model is chosen)",
     ),
     Binding(
+        "ctrl+t",
+        "toggle_stream",
+        "Stream on/off",
+        id="playground-toggle-stream",
+        show=False,
+        tooltip="Stream the answer as it comes, or wait for it whole",
+    ),
+    Binding(
         "ctrl+up",
         "history_older",
         "Older run",
@@ -76,5 +84,6 @@ PALETTE: list[tuple[str, str, str]] = [
     ("Playground: copy output", "Copy the whole output", "copy_output"),
     ("Playground: save output", "Save the output to a file", "save_output"),
     ("Playground: load model", "Load the chosen model", "load_model"),
+    ("Playground: stream on/off", "Stream the answer, or wait for it whole", "toggle_stream"),
 ]
 """(title, help, action name) entries offered in the command palette."""

@@ -18,7 +18,7 @@ from textual.worker import Worker
 from bytez_tui.config import data_dir
 from bytez_tui.local.history import Recall, RunRecord
 from bytez_tui.messages import RequestLoad
-from bytez_tui.panes.playground.completion import ModelSuggester, NameIndex
+from bytez_tui.panes.playground.completion import ModelInput, ModelSuggester, NameIndex
 from bytez_tui.panes.playground.keys import BINDINGS, PALETTE
 from bytez_tui.panes.playground.output import OutputLog
 from bytez_tui.panes.playground.params import ParamsForm, ParamsInvalid
@@ -26,7 +26,6 @@ from bytez_tui.panes.playground.run import RunRequest
 from bytez_tui.panes.playground.runner import PlaygroundRuns
 from bytez_tui.panes.playground.status import RunStatus
 from bytez_tui.widgets.text_editor import TextEditor
-from bytez_tui.widgets.text_fields import TextInput
 from bytez_tui.widgets.toggles import MarkedCheckbox
 
 if TYPE_CHECKING:
@@ -71,8 +70,8 @@ class PlaygroundPane(PlaygroundRuns):
         blink = self.settings.cursor_blink
         with Horizontal(id="model-row"):
             yield Label("Model", id="model-label")
-            model = TextInput(
-                placeholder="org/name (→ completes)",
+            model = ModelInput(
+                placeholder="org/name (tab or → completes)",
                 suggester=self._suggester,
                 compact=True,
                 id="model",
@@ -80,10 +79,16 @@ class PlaygroundPane(PlaygroundRuns):
             model.cursor_blink = blink
             yield model
             yield Static("", id="model-state")
-            yield MarkedCheckbox("stream", value=True, compact=True, id="stream")
+            # Out of the Tab path (model → prompt → params): a Tab that missed the prompt
+            # landed here and each typed space toggled it. ctrl+t or a click toggles it.
+            stream = MarkedCheckbox("stream", value=True, compact=True, id="stream")
+            stream.can_focus = False
+            yield stream
         with Horizontal(id="load-offer"):
             yield Static("", id="load-offer-text")
-            yield Button("Load and run", compact=True, id="load-offer-button")
+            offer = Button("Load and run", compact=True, id="load-offer-button")
+            offer.can_focus = False  # ctrl+l; not a stop between the model and the prompt
+            yield offer
         with Horizontal(id="editors"):
             prompt = TextEditor(id="prompt", soft_wrap=True, placeholder="Type a prompt…")
             prompt.cursor_blink = blink
@@ -252,6 +257,11 @@ class PlaygroundPane(PlaygroundRuns):
         self._hide_offer()
         self._waiting = request
         self._start(request, wait=True)
+
+    def action_toggle_stream(self) -> None:
+        """Stream the answer as it comes, or wait for it whole."""
+        box = self.stream_box
+        box.value = not box.value
 
     def action_edit_prompt(self) -> None:
         """Put the cursor in the prompt (in the model field while none is chosen)."""

@@ -83,17 +83,35 @@ QUICK_FIELDS = (
 
 
 def parse_json_params(text: str) -> dict[str, Any]:
-    """The JSON editor's params ({} when empty).
+    """The JSON editor's params ({} when empty), a quick field's key held to its rules.
+
+    A run with `{"max_new_tokens": -5}` in the JSON is refused as the quick field
+    would refuse it: it must not run now and fail to re-run once recalled from the
+    history (where the value moves into the quick field).
 
     Raises:
-        ParamsInvalid: Not JSON (the message gives line and column), or not an object.
+        ParamsInvalid: Not JSON (the message gives line and column), not an object, or
+            a quick field's key with a value that field would refuse.
     """
     try:
-        return parse_params(text)
+        params = parse_params(text)
     except ParamsError as error:
         if error.line is None:
             raise ParamsInvalid('JSON params must be an object, such as {"top_k": 50}') from None
         raise ParamsInvalid(f"JSON params, {error}") from None
+    for field in QUICK_FIELDS:
+        value = params.get(field.key)
+        if value is None:
+            continue
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise ParamsInvalid(f"JSON params, {field.key}: {json.dumps(value)} is not a number")
+        if field.integer and not float(value).is_integer():
+            raise ParamsInvalid(f"JSON params, {field.key}: {value!r} is not a whole number")
+        try:
+            field.parse(str(int(value)) if field.integer else str(value))
+        except ParamsInvalid as error:
+            raise ParamsInvalid(f"JSON params, {error}") from None
+    return params
 
 
 class ParamsForm(Vertical):
