@@ -38,6 +38,7 @@ from bytez_tui.errors import (
     StreamFailed,
     Transient,
     Unreachable,
+    Unsupported,
 )
 from bytez_tui.models import Instance, Job, ModelInfo, RunResult
 
@@ -64,6 +65,7 @@ __all__ = [
     "StreamFailed",
     "Transient",
     "Unreachable",
+    "Unsupported",
 ]
 
 

@@ -11,6 +11,7 @@ from, in the manner of httpx's `_exceptions.py`::
     ├── AlreadyLoaded       409 on load: the model is already running
     ├── LoadInProgress      429 on load: "operation already in progress"
     ├── NotFound            404: unknown model, or no instance
+    ├── Unsupported         the server's dialect has no such route (v2 without clusters)
     ├── BadResponse         malformed JSON, or JSON of the wrong shape; other 4xx
     ├── RunFailed           the model raised during a run (422, or an `error` in the body)
     ├── Transient           worth trying again later: the same request may well succeed
@@ -46,6 +47,7 @@ __all__ = [
     "StreamFailed",
     "Transient",
     "Unreachable",
+    "Unsupported",
 ]
 
 
@@ -113,6 +115,14 @@ class LoadInProgress(BytezError):
 
 class NotFound(BytezError):
     """Unknown model, or the model has no instance (404)."""
+
+
+class Unsupported(BytezError):
+    """The API the server speaks has no such operation.
+
+    v2's cluster routes (load, status, instances, delete) were deprecated in 2025-09;
+    where they answer 404 or 405, the platform manages capacity itself.
+    """
 
 
 class ServerError(Transient):

@@ -2,13 +2,17 @@
 
 Every `from_json` ignores unknown keys, accepts nulls and the field aliases the
 API used over time (see the API reference §2 and §7), and raises `BadResponse`
-for a payload it cannot use, never `KeyError` or `TypeError`.
+for a payload it cannot use, never `KeyError` or `TypeError`. Both dialects parse
+into the same classes: v2's `list/models` entry (`modelId`, `task`, `params`,
+`ramRequired`, `meterPrice`) and cluster object (`timeout` in minutes, `capacity`,
+`lastInference`) are read beside v1's shapes.
 """
 
 from __future__ import annotations
 
 import json
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any, Literal
@@ -20,11 +24,14 @@ __all__ = [
     "Instance",
     "Job",
     "JobState",
+    "Metering",
     "ModelInfo",
     "RunResult",
     "billed_seconds",
     "cost_per_hour",
     "cost_usd",
+    "message_text",
+    "parse_price",
     "parse_time",
 ]
 
@@ -70,6 +77,17 @@ def parse_time(value: object) -> datetime | None:
     except (ValueError, OverflowError, OSError):
         return None
     return None
+
+
+def parse_price(value: object) -> float | None:
+    """Read v2's `meterPrice` ("0.0006478333 / sec") or a bare number as USD per second.
+
+    Returns None for anything else, or a negative or non-finite figure.
+    """
+    if isinstance(value, str):
+        value = value.strip().split("/", 1)[0].strip().removeprefix("$")
+    number = _number(value)
+    return number if number is not None and number >= 0 else None
 
 
 def _object(data: object, what: str) -> dict[str, Any]:
@@ -121,18 +139,31 @@ def _text(value: object) -> str | None:
 
 @dataclass(frozen=True, slots=True)
 class ModelInfo:
-    """One entry of the catalogue (`/model/list`)."""
+    """One entry of the catalogue (v1 `/model/list`, v2 `list/models`)."""
 
     name: str
     """The Hugging Face id, `org/name`."""
     required_ram_gb: float | None
     """RAM the model needs, in GB; None when unknown."""
     benchmarked: bool
-    """Whether Bytez has benchmarked the model."""
+    """Whether Bytez has benchmarked the model (v2: whether it has a RAM figure)."""
+    task: str | None = None
+    """The Bytez task, such as `chat` or `text-to-image` (v2 only)."""
+    params_b: float | None = None
+    """Parameters in billions (v2 only)."""
+    price_per_second: float | None = None
+    """The server's price in USD per second of inference, from `meterPrice` (v2 only)."""
+
+    @property
+    def price_from_server(self) -> bool:
+        """Whether `cost_per_hour` is the server's figure rather than our RAM estimate."""
+        return self.price_per_second is not None
 
     @property
     def cost_per_hour(self) -> float | None:
-        """Dollars per hour while an instance runs, or None without RAM."""
+        """Dollars per hour: the server's price when it gave one, else the RAM estimate."""
+        if self.price_per_second is not None:
+            return self.price_per_second * 3600
         return cost_per_hour(self.required_ram_gb)
 
     @classmethod
@@ -140,10 +171,17 @@ class ModelInfo:
         """Parse one catalogue item."""
         item = _object(data, "catalogue item")
         ram = _number(_first(item, "requiredRAM", "requiredRamGB", "ramRequired"))
+        ram = ram if ram is None or ram >= 0 else None
+        task = item.get("task")
+        params = _number(item.get("params"))
+        benchmarked = item.get("benchmarked")
         return cls(
             name=_model_id(item, "catalogue item"),
-            required_ram_gb=ram if ram is None or ram >= 0 else None,
-            benchmarked=item.get("benchmarked") is True,
+            required_ram_gb=ram,
+            benchmarked=benchmarked is True or (benchmarked is None and ram is not None),
+            task=task.strip() if isinstance(task, str) and task.strip() else None,
+            params_b=params if params is not None and params >= 0 else None,
+            price_per_second=parse_price(item.get("meterPrice")),
         )
 
 
@@ -227,6 +265,8 @@ class Instance:
     """The last state change or run."""
     error: str | None
     """Why the instance failed, for FAILED."""
+    capacity: tuple[int, int, int] | None = None
+    """v2's `capacity` as (min, desired, max); None from v1."""
 
     @property
     def is_running(self) -> bool:
@@ -258,34 +298,105 @@ class Instance:
             raise BadResponse(f"{name} has no instance status")
         period = _int(item.get("expirationPeriodSeconds"), None)
         if period is None:
-            minutes = _number(item.get("expirationPeriodMinutes"))
-            period = None if minutes is None else int(minutes * 60)
+            minutes = _number(_first(item, "expirationPeriodMinutes", "timeout"))
+            period = None if minutes is None or minutes < 0 else int(minutes * 60)
         modified = parse_time(item.get("modified"))
+        # v2 has no expiry field: the idle clock runs from the last inference.
+        last = parse_time(item.get("lastInference")) or modified
         expires_at = parse_time(item.get("expiresAt"))
-        if expires_at is None and modified is not None and period is not None:
-            expires_at = modified + timedelta(seconds=period)
+        if expires_at is None and last is not None and period is not None:
+            expires_at = last + timedelta(seconds=period)
         error = _text(item.get("error"))
+        capacity = _capacity(item.get("capacity"))
+        concurrency = _int(item.get("concurrency"), None)
+        if concurrency is None and capacity is not None:
+            concurrency = capacity[1] or capacity[2]
         return cls(
             model=name,
             status=status.strip(),
-            concurrency=_int(item.get("concurrency"), 1) or 1,
+            concurrency=concurrency or 1,
             inferences=_int(item.get("inferences"), None),
             expiration_period_seconds=period,
             expires_at=expires_at,
             created=parse_time(item.get("created")),
             modified=modified,
             error=error,
+            capacity=capacity,
+        )
+
+
+def _capacity(value: object) -> tuple[int, int, int] | None:
+    """Read v2's `{min, desired, max}`; None unless it is an object with some number."""
+    if not isinstance(value, dict):
+        return None
+    low = _int(value.get("min"), None)
+    desired = _int(value.get("desired"), None)
+    high = _int(value.get("max"), None)
+    if low is None and desired is None and high is None:
+        return None
+    bound = 1_000_000
+    low = max(0, min(low or 0, bound))
+    desired = max(0, min(desired if desired is not None else low, bound))
+    high = max(0, min(high if high is not None else desired, bound))
+    return low, desired, high
+
+
+@dataclass(frozen=True, slots=True)
+class Metering:
+    """What one v2 run cost, from its `inference-*` headers (units as Bytez documents them).
+
+    The header formats are not documented; each figure is None when absent or unreadable.
+    """
+
+    meter: str | None
+    """`inference-meter`, such as `sm-lm`."""
+    price_per_second: float | None
+    """`inference-meter-price` in USD per second."""
+    seconds: float | None
+    """`inference-time` in seconds."""
+    reported_cost: float | None
+    """`inference-cost` in USD."""
+
+    @property
+    def cost(self) -> float | None:
+        """The run's cost in USD: the server's `inference-cost`, else price x time."""
+        if self.reported_cost is not None:
+            return self.reported_cost
+        if self.price_per_second is not None and self.seconds is not None:
+            return self.price_per_second * self.seconds
+        return None
+
+    @classmethod
+    def from_headers(cls, headers: Mapping[str, str]) -> Metering | None:
+        """Read the `inference-*` headers; None when there are none."""
+        names = ("inference-meter", "inference-meter-price", "inference-time", "inference-cost")
+        if not any(name in headers for name in names):
+            return None
+        meter = headers.get("inference-meter", "").strip()[:100] or None
+
+        def amount(name: str) -> float | None:
+            value = _number(headers.get(name, "").strip().split(" ", 1)[0].removeprefix("$"))
+            return value if value is not None and value >= 0 else None
+
+        return cls(
+            meter=meter,
+            price_per_second=parse_price(headers.get("inference-meter-price")),
+            seconds=amount("inference-time"),
+            reported_cost=amount("inference-cost"),
         )
 
 
 @dataclass(frozen=True, slots=True)
 class RunResult:
-    """The answer to a non-streamed `/model/run`."""
+    """The answer to a non-streamed run."""
 
     output: Any
     """The pipeline output, as JSON."""
     text: str
-    """Readable text: `generated_text` and its kin, or the output as indented JSON."""
+    """Readable text: `generated_text` and its kin, a chat message's content (plain or
+    list-form), or the output as indented JSON."""
+    metering: Metering | None = None
+    """What the run cost, when the server said (v2)."""
 
     @classmethod
     def from_json(cls, data: object) -> RunResult:
@@ -305,6 +416,10 @@ def _readable(output: Any) -> str:
     candidate = output[0] if isinstance(output, list) and len(output) == 1 else output
     if isinstance(candidate, str):
         return candidate
+    if isinstance(candidate, dict) and "role" in candidate and "content" in candidate:
+        content = message_text(candidate["content"])
+        if content is not None:
+            return content
     if isinstance(candidate, dict):
         for key in _TEXT_KEYS:
             value = candidate.get(key)
@@ -312,7 +427,23 @@ def _readable(output: Any) -> str:
                 return value
             if key == "generated_text" and isinstance(value, list) and value:
                 last = value[-1]
-                content = last.get("content") if isinstance(last, dict) else None
-                if isinstance(content, str):
+                content = message_text(last.get("content")) if isinstance(last, dict) else None
+                if content is not None:
                     return content
     return json.dumps(output, indent=2, ensure_ascii=False, default=str)
+
+
+def message_text(content: object) -> str | None:
+    """A chat message's content as text: a string, or the `text` parts of list-form content.
+
+    v2 answers `[{"type": "text", "text": …}]` when the request used list-form content.
+    Returns None for anything else.
+    """
+    if isinstance(content, str):
+        return content
+    if isinstance(content, list) and content:
+        parts = [p.get("text") for p in content if isinstance(p, dict)]
+        texts = [p for p in parts if isinstance(p, str)]
+        if texts:
+            return "".join(texts)
+    return None

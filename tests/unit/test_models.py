@@ -13,11 +13,13 @@ from bytez_tui.errors import BadResponse
 from bytez_tui.models import (
     Instance,
     Job,
+    Metering,
     ModelInfo,
     RunResult,
     billed_seconds,
     cost_per_hour,
     cost_usd,
+    parse_price,
     parse_time,
 )
 
@@ -33,7 +35,8 @@ FIELDS = [
     "name", "modelId", "model", "requiredRAM", "requiredRamGB", "ramRequired", "benchmarked",
     "success", "message", "startTime", "endTime", "modified", "status", "concurrency",
     "inferences", "expirationPeriodSeconds", "expirationPeriodMinutes", "expiresAt", "created",
-    "error", "output",
+    "error", "output", "task", "params", "meterPrice", "meter", "timeout", "capacity",
+    "lastInference",
 ]  # fmt: skip
 
 payloads = st.one_of(
@@ -174,3 +177,118 @@ def test_costs() -> None:
     assert cost_usd(1.0, 30) == pytest.approx(60 * 0.0000166667)
     assert cost_per_hour(10) == pytest.approx(0.6, rel=1e-4)
     assert timedelta(seconds=billed_seconds(61)) == timedelta(minutes=2)
+
+
+# -- v2 shapes --------------------------------------------------------------------------
+
+
+def test_v2_catalogue_entry() -> None:
+    item = {
+        "modelId": "0-hero/Matter-0.1-Slim-7B-C",
+        "task": "chat",
+        "params": 7.24,
+        "ramRequired": 29,
+        "meter": "sm-free",
+        "meterPrice": "0.0006478333 / sec",
+    }
+    model = ModelInfo.from_json(item)
+    assert (model.name, model.task, model.params_b) == (item["modelId"], "chat", 7.24)
+    assert model.required_ram_gb == 29 and model.benchmarked
+    assert model.price_per_second == pytest.approx(0.0006478333)
+    assert model.price_from_server
+    assert model.cost_per_hour == pytest.approx(0.0006478333 * 3600)
+
+
+def test_v1_entry_keeps_the_ram_estimate() -> None:
+    model = ModelInfo.from_json({"name": "a/b", "requiredRAM": 2, "benchmarked": False})
+    assert (model.task, model.params_b, model.price_per_second) == (None, None, None)
+    assert not model.benchmarked and not model.price_from_server
+    assert model.cost_per_hour == cost_per_hour(2)
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("0.0006478333 / sec", 0.0006478333),
+        ("0.00053440/sec", 0.0005344),
+        ("$0.5 / sec", 0.5),
+        (0.25, 0.25),
+        ("free", None),
+        ("-1 / sec", None),
+        ("inf / sec", None),
+        (None, None),
+        (True, None),
+    ],
+)
+def test_parse_price(value: object, expected: float | None) -> None:
+    assert parse_price(value) == (pytest.approx(expected) if expected is not None else None)
+
+
+def test_v2_cluster() -> None:
+    cluster = {
+        "modelId": "stabilityai/stable-diffusion-xl-base-1.0",
+        "status": "booting instance",
+        "created": "2025-04-22T17:57:40.036Z",
+        "modified": "2025-04-22T17:57:58.638Z",
+        "timeout": 5,
+        "capacity": {"min": 0, "desired": 1, "max": 1},
+        "instances": 1,
+        "inferences": 0,
+        "lastInference": "2025-04-22T17:57:40.036Z",
+    }
+    instance = Instance.from_json(cluster)
+    assert instance.is_booting and instance.capacity == (0, 1, 1)
+    assert instance.concurrency == 1 and instance.expiration_period_seconds == 300
+    assert instance.expires_at == datetime(2025, 4, 22, 18, 2, 40, 36000, tzinfo=timezone.utc)
+    running = Instance.from_json({**cluster, "status": "running", "capacity": {"max": 4}})
+    assert running.is_running and running.capacity == (0, 0, 4) and running.concurrency == 4
+    assert Instance.from_json({**cluster, "status": "Failed: no GPU"}).is_failed
+
+
+@pytest.mark.parametrize(
+    ("output", "text"),
+    [
+        ({"role": "assistant", "content": "Aaaaaaaargh matey"}, "Aaaaaaaargh matey"),
+        ({"role": "assistant", "content": [{"type": "text", "text": "Ahoy"}]}, "Ahoy"),
+        ("https://cdn.bytez.com/x.png", "https://cdn.bytez.com/x.png"),
+        (
+            [
+                {
+                    "generated_text": [
+                        {"role": "assistant", "content": [{"text": "a"}, {"text": "b"}]}
+                    ]
+                }
+            ],
+            "ab",
+        ),
+    ],
+)
+def test_v2_run_outputs(output: Any, text: str) -> None:
+    assert RunResult.from_json({"error": None, "output": output}).text == text
+
+
+def test_metering_from_headers() -> None:
+    headers = {
+        "inference-meter": "sm-lm",
+        "inference-meter-price": "0.0006478333",
+        "inference-time": "2",
+    }
+    metering = Metering.from_headers(headers)
+    assert metering is not None and metering.meter == "sm-lm"
+    assert metering.cost == pytest.approx(0.0012956666)
+    reported = Metering.from_headers({**headers, "inference-cost": "0.5"})
+    assert reported is not None and reported.cost == 0.5
+    assert Metering.from_headers({"content-type": "text/plain"}) is None
+    odd = Metering.from_headers({"inference-time": "soon", "inference-cost": "-3"})
+    assert odd is not None and odd.cost is None
+
+
+@settings(max_examples=200, deadline=None)
+@given(headers=st.dictionaries(
+    st.sampled_from(["inference-meter", "inference-meter-price", "inference-time", "inference-cost"]),
+    st.text(max_size=20),
+))  # fmt: skip
+def test_metering_never_raises(headers: dict[str, str]) -> None:
+    metering = Metering.from_headers(headers)
+    if metering is not None and metering.cost is not None:
+        assert metering.cost >= 0
