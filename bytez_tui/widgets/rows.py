@@ -79,8 +79,8 @@ class RowList(VerticalScroll, can_focus=True):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("up,k", "cursor(-1)", "Up", id="rows-up", show=False, tooltip="Previous row"),
         Binding("down,j", "cursor(1)", "Down", id="rows-down", show=False, tooltip="Next row"),
-        Binding("home", "first", "First", id="rows-first", show=False, tooltip="First row"),
-        Binding("end", "last", "Last", id="rows-last", show=False, tooltip="Last row"),
+        Binding("home,g", "first", "First", id="rows-first", show=False, tooltip="First row"),
+        Binding("end,G", "last", "Last", id="rows-last", show=False, tooltip="Last row"),
     ]
 
     DEFAULT_CSS = """

@@ -201,7 +201,7 @@ async def test_actions_post_the_shared_messages(
         await pilot.press("down", "down")
         model = pane.highlighted
         assert model == pane.shown[2]
-        await pilot.press("c", "j")
+        await pilot.press("c", "a")
         assert copied == [(model, "model id")]
         await pilot.pause()
         await pilot.press("l")
@@ -317,7 +317,7 @@ async def test_escape_in_the_filter_hands_the_next_key_to_the_pane(make_app: Mak
     async with make_app().run_test(size=(120, 40)) as pilot:
         pane = await ready(pilot)
         posted = spy(pane)
-        await pilot.press("slash", *"gpt2", "escape", "j")
+        await pilot.press("slash", *"gpt2", "escape", "a")
         await pilot.pause()
         assert pane.filter_input.value == "gpt2"
         assert isinstance(pilot.app.focused, CatalogueTable)
@@ -374,3 +374,20 @@ async def test_a_burst_of_keys_edits_the_filter_in_order(make_app: MakeApp) -> N
         type_burst(pilot, "ctrl+u", *"llama", "left", "left", "backspace", "backspace")
         await until(pilot, lambda: pane.filter_input.value.endswith("ma"))
         assert pane.filter_input.value == "lma"
+
+
+async def test_vim_keys_move_and_a_requests_a_job(make_app: MakeApp) -> None:
+    """j/k/g/G move as in k9s and lazydocker; `a` (not `j`) requests a job."""
+    async with make_app().run_test(size=(120, 40)) as pilot:
+        pane = await ready(pilot)
+        posted = spy(pane)
+        await pilot.press("j", "j", "k")
+        assert pane.table.cursor == 1
+        await pilot.press("G")
+        assert pane.highlighted == pane.shown[-1]
+        await pilot.press("g")
+        assert pane.table.cursor == 0
+        assert not [m for m in posted if isinstance(m, RequestJob)]
+        await pilot.press("a")
+        await pilot.pause()
+        assert [m for m in posted if isinstance(m, RequestJob)] == [RequestJob(pane.shown[0])]

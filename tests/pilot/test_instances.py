@@ -323,3 +323,18 @@ async def test_dismissing_the_last_expired_row_keeps_a_cursor(
         highlighted = pane.rows.highlighted
         assert highlighted is not None and highlighted.key == PHI
         assert highlighted.has_class("-cursor")
+
+
+async def test_vim_keys_move_through_the_rows(make_app: Callable[..., BytezApp]) -> None:
+    async with make_app().run_test(size=(120, 40)) as pilot:
+        pane = await open_instances(pilot)
+        count = len(pane.rows.rows)
+        assert count >= 2
+        await pilot.press("G")
+        assert pane.rows.cursor == count - 1
+        await pilot.press("g")
+        assert pane.rows.cursor == 0
+        await pilot.press("j")
+        assert pane.rows.cursor == 1
+        await pilot.press("k")
+        assert pane.rows.cursor == 0

@@ -22,7 +22,8 @@ def _binding(
 
 BINDINGS: list[BindingType] = [
     _binding("enter", "toggle_details", "Details", "Show or hide the model's details"),
-    _binding("j", "request_job", "Job", "Request a job for the model (Jobs pane tracks it)"),
+    # `a`, as in the Jobs pane ("add a job"): j/k move, as in k9s and lazydocker.
+    _binding("a", "request_job", "Job", "Request a job for the model (Jobs pane tracks it)"),
     _binding("l", "load", "Load", "Load an instance of the model"),
     _binding("p", "playground", "Play", "Open the model in the playground"),
     _binding("c", "copy_id", "Copy id", "Copy the model id", show=False),
@@ -36,7 +37,7 @@ BINDINGS: list[BindingType] = [
 ]
 PALETTE: list[tuple[str, str, str]] = [
     ("Catalogue: refresh", "Fetch the model catalogue again (R)", "refresh"),
-    ("Catalogue: request a job", "Request a job for the highlighted model (j)", "request_job"),
+    ("Catalogue: request a job", "Request a job for the highlighted model (a)", "request_job"),
     ("Catalogue: load model", "Load an instance of the highlighted model (l)", "load"),
     ("Catalogue: open in playground", "Open the highlighted model (p)", "playground"),
     ("Catalogue: copy model id", "Copy the highlighted model's id (c)", "copy_id"),

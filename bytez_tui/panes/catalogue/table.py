@@ -42,9 +42,9 @@ class CatalogueTable(ScrollView, can_focus=True):
     """The rows of a `CatalogueIndex` listed in `rows`, drawn only where visible."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("up", "cursor_up", "Up", id="catalogue-up", show=False, tooltip="Previous model"),
+        Binding("up,k", "cursor_up", "Up", id="catalogue-up", show=False, tooltip="Previous model"),
         Binding(
-            "down", "cursor_down", "Down", id="catalogue-down", show=False, tooltip="Next model"
+            "down,j", "cursor_down", "Down", id="catalogue-down", show=False, tooltip="Next model"
         ),
         Binding(
             "pageup", "page_up", "Page up", id="catalogue-page-up", show=False, tooltip="Page up"
@@ -57,8 +57,10 @@ class CatalogueTable(ScrollView, can_focus=True):
             show=False,
             tooltip="Page down",
         ),
-        Binding("home", "first", "First", id="catalogue-first", show=False, tooltip="First model"),
-        Binding("end", "last", "Last", id="catalogue-last", show=False, tooltip="Last model"),
+        Binding(
+            "home,g", "first", "First", id="catalogue-first", show=False, tooltip="First model"
+        ),
+        Binding("end,G", "last", "Last", id="catalogue-last", show=False, tooltip="Last model"),
     ]
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {
