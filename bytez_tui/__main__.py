@@ -12,22 +12,28 @@ import gc
 import sys
 
 from bytez_tui import __version__
+from bytez_tui.cli.parser import SUBCOMMANDS, add_connection_flags
 
-SCRIPT_COMMANDS = ("models", "job", "load", "status", "instances", "run", "delete")
-DEMO_KEY = "demo-key-0000"
 STARTUP_GC_THRESHOLD = 100_000
 """Allocations between two young-generation collections while the dashboard starts."""
 
-_EPILOG = """commands:
-  (none)       open the dashboard
-  emulator     serve the offline emulator of the API (see: bytez-tui emulator --help)
-  models       list/search the catalogue        job      request a model, optionally wait
-  load         load an instance                 status   show one model's instance
-  instances    list running instances           run      run a prompt (streams to stdout)
-  delete       stop an instance
-  (each takes --help)
 
-environment: BYTEZ_API_KEY, BYTEZ_BASE_URL; config file: see README."""
+def _epilog() -> str:
+    commands = [("(none)", "open the dashboard")]
+    commands.append(
+        ("emulator", "serve the offline emulator of the API (bytez-tui emulator --help)")
+    )
+    commands += [(name, command.summary) for name, command in SUBCOMMANDS.items()]
+    lines = [f"  {name:<12} {summary}" for name, summary in commands]
+    return "\n".join(
+        [
+            "commands:",
+            *lines,
+            "  (each takes --help)",
+            "",
+            "environment: BYTEZ_API_KEY, BYTEZ_BASE_URL; config file: see README.",
+        ]
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -35,7 +41,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="bytez-tui",
         description="A terminal dashboard for the Bytez model-serving API.",
-        epilog=_EPILOG,
+        epilog=_epilog(),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"bytez-tui {__version__}")
@@ -49,18 +55,6 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def add_connection_flags(parser: argparse.ArgumentParser) -> None:
-    """Flags shared by the dashboard and every scripted command."""
-    parser.add_argument("--base-url", help="API root (default https://api.bytez.com)")
-    parser.add_argument("--api-key", help="API key (prefer BYTEZ_API_KEY or the config file)")
-    parser.add_argument(
-        "--allow-insecure-http",
-        action="store_true",
-        default=None,
-        help="allow sending the key over plain http to a non-loopback host",
-    )
-
-
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the `bytez-tui` console script."""
     argv = sys.argv[1:] if argv is None else argv
@@ -70,7 +64,7 @@ def main(argv: list[str] | None = None) -> int:
         return emulator_main(argv[1:])
     parser = build_parser()
     options = parser.parse_args(argv)
-    if options.command in SCRIPT_COMMANDS:
+    if options.command in SUBCOMMANDS:
         from bytez_tui.cli import main as cli_main
 
         rest = list(options.args)
@@ -97,7 +91,7 @@ def run_dashboard(options: argparse.Namespace) -> int:
         gc.freeze()
         gc.set_threshold(*thresholds)
 
-    from bytez_tui.config import ConfigError, load_settings, url_problem
+    from bytez_tui.config import DEMO_KEY, ConfigError, load_settings, url_problem
 
     overrides = {
         "base_url": options.base_url,

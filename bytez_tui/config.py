@@ -23,6 +23,7 @@ else:  # pragma: no cover - exercised on 3.10 only
     import tomli as tomllib
 
 __all__ = [
+    "DEMO_KEY",
     "APP_NAME",
     "DEFAULT_BASE_URL",
     "ConfigError",
@@ -40,6 +41,8 @@ __all__ = [
 
 APP_NAME = "bytez-tui"
 DEFAULT_BASE_URL = "https://api.bytez.com"
+DEMO_KEY = "demo-key-0000"
+"""The key `--demo` sends to the embedded emulator (which takes any key)."""
 
 
 class ConfigError(Exception):

@@ -12,7 +12,7 @@ import argparse
 import contextlib
 import os
 import sys
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING
 
 from bytez_tui.cli.context import Context, UsageError
@@ -25,14 +25,12 @@ from bytez_tui.cli.output import (
     Output,
     exit_code,
 )
-from bytez_tui.cli.parser import build_parser
+from bytez_tui.cli.parser import SUBCOMMANDS, build_parser
 
 if TYPE_CHECKING:
     from bytez_tui.config import Settings
 
 __all__ = ["main"]
-
-Command = Callable[[Context], Awaitable[int]]
 
 
 def main(argv: list[str], options: argparse.Namespace) -> int:
@@ -100,7 +98,7 @@ async def _run(args: argparse.Namespace, settings: Settings, out: Output) -> int
     except BytezError as exc:
         raise UsageError(exc.message) from exc
     client.on_retry = lambda error, wait: out.narrate(f"{error.message}; retrying in {wait:.1f} s")
-    command = _command(args.command)
+    command = SUBCOMMANDS[args.command].load()
     async with client:
         try:
             return await command(Context(args=args, settings=settings, out=out, client=client))
@@ -112,29 +110,6 @@ async def _run(args: argparse.Namespace, settings: Settings, out: Output) -> int
 
 def _is_negation(word: str) -> bool:
     return len(word) > 1 and word[0] == "-" and word[1] != "-"
-
-
-def _command(name: str) -> Command:
-    if name in ("status", "instances"):
-        from bytez_tui.cli import instances
-
-        return instances.status if name == "status" else instances.instances
-    if name == "run":
-        from bytez_tui.cli.run import run
-
-        return run
-    if name == "models":
-        from bytez_tui.cli.catalogue import models
-
-        return models
-    from bytez_tui.cli import lifecycle
-
-    commands: dict[str, Command] = {
-        "job": lifecycle.job,
-        "load": lifecycle.load,
-        "delete": lifecycle.delete,
-    }
-    return commands[name]
 
 
 def _prepare_run(args: argparse.Namespace, out: Output) -> int | None:
@@ -158,15 +133,13 @@ _PREPARE: dict[str, Callable[[argparse.Namespace, Output], int | None]] = {
 
 
 def _settings(args: argparse.Namespace, options: argparse.Namespace, demo: str | None) -> Settings:
-    from bytez_tui.config import ConfigError, load_settings
+    from bytez_tui.config import DEMO_KEY, ConfigError, load_settings
 
     overrides = {}
     for key in ("base_url", "api_key", "allow_insecure_http"):
         later = getattr(args, key, None)
         overrides[key] = later if later is not None else getattr(options, key, None)
     if demo is not None:
-        from bytez_tui.__main__ import DEMO_KEY
-
         overrides.update(base_url=demo, api_key=DEMO_KEY)
     try:
         return load_settings(overrides)

@@ -1,4 +1,4 @@
-"""The flags of every scripted command (`bytez-tui models|job|load|status|instances|run|delete`).
+"""The scripted commands (`bytez-tui models|job|…`): the one list of them, and their flags.
 
 Each subcommand also takes the connection flags of the dashboard (`--base-url`,
 `--api-key`, `--allow-insecure-http`); given after the command word they win
@@ -8,11 +8,26 @@ over the same flags given before it.
 from __future__ import annotations
 
 import argparse
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, NamedTuple
 
 from bytez_tui.format import parse_duration
 
-__all__ = ["EXIT_CODES_EPILOG", "build_parser", "duration_arg", "model_arg"]
+if TYPE_CHECKING:
+    from bytez_tui.cli.context import Context
+
+Command = Callable[["Context"], Awaitable[int]]
+"""A scripted command: runs with its context, returns the exit code."""
+
+__all__ = [
+    "EXIT_CODES_EPILOG",
+    "SUBCOMMANDS",
+    "Subcommand",
+    "add_connection_flags",
+    "build_parser",
+    "duration_arg",
+    "model_arg",
+]
 
 EXIT_CODES_EPILOG = (
     "exit codes: 0 ok, 1 API error, 2 usage, 3 worth retrying (rate limit, 5xx,\n"
@@ -87,7 +102,7 @@ def build_parser(name: str) -> argparse.ArgumentParser:
     Raises:
         KeyError: `name` is not a scripted command.
     """
-    return _BUILDERS[name]()
+    return SUBCOMMANDS[name].build()
 
 
 def _command(name: str, description: str, epilog: str = "") -> argparse.ArgumentParser:
@@ -210,20 +225,80 @@ def _delete() -> argparse.ArgumentParser:
     return delete
 
 
-_BUILDERS: dict[str, Callable[[], argparse.ArgumentParser]] = {
-    "models": _models,
-    "job": _job,
-    "load": _load,
-    "status": _status,
-    "instances": _instances,
-    "run": _run,
-    "delete": _delete,
+def _load_models() -> Command:
+    from bytez_tui.cli.catalogue import models
+
+    return models
+
+
+def _load_lifecycle(name: str) -> Callable[[], Command]:
+    def load() -> Command:
+        from bytez_tui.cli import lifecycle
+
+        command: Command = getattr(lifecycle, name)
+        return command
+
+    return load
+
+
+def _load_status() -> Command:
+    from bytez_tui.cli.instances import status
+
+    return status
+
+
+def _load_instances() -> Command:
+    from bytez_tui.cli.instances import instances
+
+    return instances
+
+
+def _load_run() -> Command:
+    from bytez_tui.cli.run import run
+
+    return run
+
+
+class Subcommand(NamedTuple):
+    """A scripted command: its line in `bytez-tui --help`, its flags, its code."""
+
+    summary: str
+    """What it does, in a few words."""
+    build: Callable[[], argparse.ArgumentParser]
+    """Builds its parser."""
+    load: Callable[[], Command]
+    """Imports its module and returns the command (only the command that runs is imported)."""
+
+
+SUBCOMMANDS: dict[str, Subcommand] = {
+    "models": Subcommand("list/search the catalogue", _models, _load_models),
+    "job": Subcommand("request a model, optionally wait", _job, _load_lifecycle("job")),
+    "load": Subcommand("load an instance", _load, _load_lifecycle("load")),
+    "status": Subcommand("show one model's instance", _status, _load_status),
+    "instances": Subcommand("list running instances", _instances, _load_instances),
+    "run": Subcommand("run a prompt (streams to stdout)", _run, _load_run),
+    "delete": Subcommand("stop an instance", _delete, _load_lifecycle("delete")),
 }
+"""Every scripted command, in the order `bytez-tui --help` lists them."""
+
+
+def add_connection_flags(parser: argparse.ArgumentParser) -> None:
+    """Add the flags shared by the dashboard and every scripted command.
+
+    Args:
+        parser: The dashboard's parser, or a scripted command's.
+    """
+    parser.add_argument("--base-url", help="API root (default https://api.bytez.com)")
+    parser.add_argument("--api-key", help="API key (prefer BYTEZ_API_KEY or the config file)")
+    parser.add_argument(
+        "--allow-insecure-http",
+        action="store_true",
+        default=None,
+        help="allow sending the key over plain http to a non-loopback host",
+    )
 
 
 def _common_flags(parser: argparse.ArgumentParser) -> None:
-    from bytez_tui.__main__ import add_connection_flags
-
     add_connection_flags(parser)
     parser.add_argument(
         "-q", "--quiet", action="store_true", help="no narration on stderr (errors still shown)"
