@@ -79,7 +79,7 @@ def terminal_route(
 
 def copy_text(
     text: str,
-    write: Callable[[str], None] | None,
+    write: Callable[[str], object] | None,
     *,
     route: Route | None = "plain",
 ) -> CopyResult:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, ClassVar, cast
+from typing import TYPE_CHECKING, ClassVar
 
 from textual import on
 from textual.app import ComposeResult
@@ -32,7 +32,6 @@ from bytez_tui.panes.catalogue.status import CatalogueStatus
 from bytez_tui.panes.catalogue.table import CatalogueTable
 
 if TYPE_CHECKING:
-    from bytez_tui.app import BytezApp
     from bytez_tui.config import Settings
     from bytez_tui.models import Instance
     from bytez_tui.panes.catalogue.details import CatalogueDetails
@@ -278,7 +277,7 @@ class CataloguePane(Pane):
 
     def action_copy_id(self) -> None:
         if (model := self._model_or_warn()) is not None:
-            cast("BytezApp", self.app).copy(model, what="model id")
+            self.app.copy_to_clipboard(model)
 
     def action_cycle_sort(self) -> None:
         self._browser.cycle_sort()

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, ClassVar, cast
+from typing import TYPE_CHECKING, ClassVar
 
 from textual import on
 from textual.app import ComposeResult
@@ -30,7 +30,6 @@ from bytez_tui.panes.instances.texts import delete_question, summary
 from bytez_tui.widgets.rows import RowList
 
 if TYPE_CHECKING:
-    from bytez_tui.app import BytezApp
     from bytez_tui.clock import Clock
     from bytez_tui.config import Settings
     from bytez_tui.connection import Connection
@@ -241,7 +240,7 @@ class InstancesPane(Pane):
         """Copy the highlighted model id."""
         row = self.rows.highlighted_row
         if row is not None:
-            cast("BytezApp", self.app).copy(row.key, what="model id")
+            self.app.copy_to_clipboard(row.key)
 
     # --- helpers -----------------------------------------------------------------------
 

@@ -9,7 +9,7 @@ is kept in the user data dir so polling resumes after a restart.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, ClassVar, cast
+from typing import TYPE_CHECKING, ClassVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -29,7 +29,6 @@ from bytez_tui.panes.jobs.row import JobHeader, JobRow
 from bytez_tui.widgets.rows import RowList
 
 if TYPE_CHECKING:
-    from bytez_tui.app import BytezApp
     from bytez_tui.clock import Clock
     from bytez_tui.config import Settings
     from bytez_tui.connection import Connection
@@ -287,7 +286,7 @@ class JobsPane(Pane):
         """Copy the highlighted model id."""
         job = self._highlighted()
         if job is not None:
-            cast("BytezApp", self.app).copy(job.model, what="model id")
+            self.app.copy_to_clipboard(job.model)
 
     # --- polling -----------------------------------------------------------------------
 

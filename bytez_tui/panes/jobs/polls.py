@@ -17,6 +17,7 @@ from bytez_tui.errors import BadResponse, BytezError, NotFound
 from bytez_tui.models import Job
 from bytez_tui.panes.jobs.notify import osc9
 from bytez_tui.panes.polling import BACKOFF_CAP, BACKOFF_START, Poller
+from bytez_tui.textual_compat import write_to_terminal
 
 if TYPE_CHECKING:
     from bytez_tui.local.jobs import TrackedJob
@@ -135,6 +136,4 @@ class JobPolls:
         pane.notify(f"{text}: {hint}", title="Job ready")
         pane.app.bell()
         if pane.settings.desktop_notifications:
-            driver = pane.app._driver  # noqa: SLF001 - Textual has no public raw-write API
-            if driver is not None:
-                driver.write(osc9(f"bytez-tui: {text}"))
+            write_to_terminal(pane.app, osc9(f"bytez-tui: {text}"))

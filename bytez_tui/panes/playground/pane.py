@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence, Set
-from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple, cast
+from typing import Any, ClassVar, NamedTuple
 
 from textual import events, on, work
 from textual.app import ComposeResult
@@ -27,9 +27,6 @@ from bytez_tui.panes.playground.runner import PlaygroundRuns
 from bytez_tui.panes.playground.status import RunStatus
 from bytez_tui.widgets.text_editor import TextEditor
 from bytez_tui.widgets.toggles import MarkedCheckbox
-
-if TYPE_CHECKING:
-    from bytez_tui.app import BytezApp
 
 __all__ = ["Fields", "PlaygroundPane"]
 
@@ -284,7 +281,7 @@ class PlaygroundPane(PlaygroundRuns):
         if not text:
             self.notify("Nothing to copy yet", severity="warning")
             return
-        cast("BytezApp", self.app).copy(text, what="output")
+        self.app.copy_to_clipboard(text)
 
     def action_save_output(self) -> None:
         """Write the whole output to a new file in the data dir and say where."""

@@ -1,0 +1,36 @@
+"""Every use of a private Textual name, in one place, each with why.
+
+Textual 8.2 offers no public way to do these things. Each function is checked by
+`tests/unit/test_textual_compat.py`, which fails when Textual changes under it: a new
+Textual release is a reason to re-read this file.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual.app import App
+
+__all__ = ["remember_copied", "write_to_terminal"]
+
+
+def write_to_terminal(app: App[Any], data: str) -> bool:
+    """Send raw bytes (an escape sequence) to the terminal; False when headless.
+
+    Textual has no public raw-write API: OSC 52 inside tmux (wrapped for passthrough) and
+    the OSC 9 desktop notification go through the driver.
+    """
+    driver = app._driver  # noqa: SLF001
+    if driver is None:
+        return False
+    driver.write(data)
+    return True
+
+
+def remember_copied(app: App[Any], text: str) -> None:
+    """Make `text` what `App.clipboard` returns (Textual's paste-within-the-app source).
+
+    `App.copy_to_clipboard` sets it before it writes its own OSC 52; our override writes a
+    tmux-aware one instead, and `App.clipboard` is read-only.
+    """
+    app._clipboard = text  # noqa: SLF001
