@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import os
-import sys
 from collections.abc import Callable, Iterable
 from dataclasses import replace
 from functools import partial
 from pathlib import PurePath
-from typing import ClassVar, cast
+from typing import ClassVar
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
@@ -16,13 +15,14 @@ from textual.command import Provider
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.theme import Theme
-from textual.widget import Widget
-from textual.widgets import Input
 
 from bytez_tui.clock import Clock, SystemClock
 from bytez_tui.config import ConfigError, Settings, config_path, update_config
 from bytez_tui.connection import Connection
 from bytez_tui.panes.base import Pane
+from bytez_tui.screens.main import MainScreen
+from bytez_tui.textual_compat import remember_copied, write_to_terminal
+from bytez_tui.widgets.text_fields import is_text_field
 
 __all__ = ["BytezApp", "make_app"]
 
@@ -41,60 +41,12 @@ class BytezApp(App[None]):
     """The other panes' sheets are read when `MainScreen` mounts them, after the first frame."""
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding(
-            "1",
-            "show_pane('catalogue')",
-            "Catalogue",
-            priority=True,
-            id="pane-catalogue",
-            show=False,
-            tooltip="Show the model catalogue",
-        ),
-        Binding(
-            "2",
-            "show_pane('jobs')",
-            "Jobs",
-            priority=True,
-            id="pane-jobs",
-            show=False,
-            tooltip="Show the job tracker",
-        ),
-        Binding(
-            "3",
-            "show_pane('instances')",
-            "Instances",
-            priority=True,
-            id="pane-instances",
-            show=False,
-            tooltip="Show running instances",
-        ),
-        Binding(
-            "4",
-            "show_pane('playground')",
-            "Playground",
-            priority=True,
-            id="pane-playground",
-            show=False,
-            tooltip="Show the prompt playground",
-        ),
-        # 1-4 and `/` are priority bindings: the app moves the focus before it forwards
-        # the next key, so keys typed right after them land in the pane (a bubbling
-        # binding runs too late). In a text field they skip, and the key is typed.
-        Binding(
-            "slash",
-            "find",
-            "Find",
-            id="find",
-            tooltip="Jump to the catalogue filter",
-            priority=True,
-        ),
-        Binding(
             "escape",
             "leave_field",
             "Leave field",
             id="leave-field",
             tooltip="Leave the text field",
         ),
-        Binding("question_mark", "help", "Help", id="help", tooltip="List every key"),
         Binding(
             "ctrl+p",
             "command_palette",
@@ -126,7 +78,6 @@ class BytezApp(App[None]):
         self.connection = Connection(settings, self.clock)
         """The handle on the API that every pane shares."""
         self._on_started = on_started
-        self._copied = "text"
 
     def on_mount(self) -> None:
         if self.settings.theme in self.available_themes:
@@ -159,8 +110,6 @@ class BytezApp(App[None]):
         return self._dashboard()
 
     def _dashboard(self) -> Screen[None]:
-        from bytez_tui.screens.main import MainScreen
-
         return MainScreen(api=self.connection, clock=self.clock, settings=self.settings)
 
     def _show_dashboard(self) -> None:
@@ -203,8 +152,6 @@ class BytezApp(App[None]):
         self.push_screen(screen, use_key)
 
     async def _reconnect(self) -> None:
-        from bytez_tui.screens.main import MainScreen
-
         await self.connection.aclose()
         for screen in self.screen_stack:
             if isinstance(screen, MainScreen):
@@ -225,47 +172,16 @@ class BytezApp(App[None]):
     # --- actions ----------------------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        # False lets the key through to the focused widget and drops the key from the
-        # footer: in a text field 1-4 and `/` are text (model ids have a `/`), and a
-        # dialog has its own keys; escape leaves a text field and means nothing elsewhere.
-        if action in ("show_pane", "find"):
-            return not _is_text_field(self.focused) and self._dashboard_shown()
+        # Escape leaves a text field and means nothing elsewhere (False lets it through
+        # to the focused widget and drops it from the footer).
         if action == "leave_field":
-            return _is_text_field(self.focused)
+            return is_text_field(self.focused)
         return True
-
-    def _dashboard_shown(self) -> bool:
-        from bytez_tui.screens.main import MainScreen
-
-        return isinstance(self.screen, MainScreen)
-
-    def action_show_pane(self, pane_id: str) -> None:
-        from bytez_tui.screens.main import MainScreen
-
-        cast(MainScreen, self.screen).show_pane(pane_id)
-
-    def action_find(self) -> None:
-        from bytez_tui.screens.main import MainScreen
-
-        screen = cast(MainScreen, self.screen)
-        screen.show_pane("catalogue")
-        screen.catalogue.focus_filter()
 
     def action_leave_field(self) -> None:
         self.screen.focus_next()
-        if _is_text_field(self.focused):
+        if is_text_field(self.focused):
             self.set_focus(None)
-
-    def action_help(self) -> None:
-        from bytez_tui.screens.help import HelpScreen
-        from bytez_tui.screens.main import PANES, MainScreen, pane_class
-
-        sections: list[tuple[str, Iterable[BindingType]]] = [
-            ("Everywhere", self.BINDINGS),
-            ("Dashboard", MainScreen.BINDINGS),
-        ]
-        sections += [(title, pane_class(pane_id).BINDINGS) for pane_id, (title, _) in PANES.items()]
-        self.push_screen(HelpScreen(sections, dict(self.settings.keymap)))
 
     def notify(
         self,
@@ -286,33 +202,30 @@ class BytezApp(App[None]):
     def _repaint_after_toast(self) -> None:
         self.screen.refresh()
 
-    def copy(self, text: str, *, what: str = "text") -> None:
+    def copy_to_clipboard(self, text: str) -> None:
         """Send `text` to the terminal's clipboard (OSC 52) and the local one, and say so.
 
-        Nothing tells us whether the terminal took it, so the toast says "sent" and the
-        palette's "Show the copied text" can show it again; where the terminal surely
-        can't take it (tmux with `set-clipboard off` and no passthrough), the text is
-        shown selected at once, with a way to save it.
+        Textual's own always sends a plain OSC 52; this one picks the route tmux takes
+        (`clipboard.terminal_route`). Nothing tells us whether the terminal took it, so
+        the toast says "sent" and the palette's "Show the copied text" can show it again;
+        where the terminal surely can't take it (tmux with `set-clipboard off` and no
+        passthrough), the text is shown selected at once, with a way to save it.
         """
         from bytez_tui.clipboard import copy_text, terminal_route
 
-        driver = self._driver
-        self._clipboard = text
-        self._copied = what
-        result = copy_text(
-            text, driver.write if driver is not None else None, route=terminal_route()
-        )
+        remember_copied(self, text)
+        result = copy_text(text, partial(write_to_terminal, self), route=terminal_route())
         shown = text if len(text) <= 60 else text[:57] + "…"
         if result.sent:
             also = " and the local clipboard" if result.local else ""
             self.notify(
-                f"Sent the {what} to the terminal clipboard{also}: {shown}\n"
+                f"Sent to the terminal clipboard{also}: {shown}\n"
                 "Nothing to paste? ctrl+p → Show the copied text",
                 title="Copy",
                 markup=False,
             )
         elif result.local:
-            self.notify(f"Copied the {what} to the clipboard: {shown}", title="Copy", markup=False)
+            self.notify(f"Copied to the clipboard: {shown}", title="Copy", markup=False)
         else:
             self.show_copied(
                 "The terminal's clipboard can't be reached from here "
@@ -327,7 +240,7 @@ class BytezApp(App[None]):
             self.notify("Nothing has been copied yet", severity="warning")
             return
         reason = reason or "If pasting gave nothing, select it here with the mouse, or save it."
-        self.push_screen(CopyDialog(self.clipboard, what=self._copied, reason=reason))
+        self.push_screen(CopyDialog(self.clipboard, what="text", reason=reason))
 
     # --- palette and theme --------------------------------------------------------------
 
@@ -345,18 +258,6 @@ class BytezApp(App[None]):
             "The last text sent to the clipboard, selected, and a way to save it",
             self.show_copied,
         )
-        from bytez_tui.screens.main import MainScreen
-
-        if not isinstance(screen, MainScreen):
-            return
-        yield SystemCommand(
-            "Pause / resume live updates",
-            "Stop all polling (countdowns keep ticking)",
-            screen.action_toggle_pause,
-        )
-        for pane in screen.panes:
-            for title, help_text, action in getattr(pane, "PALETTE", []):
-                yield SystemCommand(title, help_text, getattr(pane, f"action_{action}"))
 
     def _save_theme(self, theme: Theme) -> None:
         if theme.name == self.settings.theme:
@@ -366,15 +267,6 @@ class BytezApp(App[None]):
             update_config({"theme": theme.name})
         except (OSError, ConfigError) as error:
             self.notify(str(error), title="Theme not saved", severity="warning")
-
-
-def _is_text_field(widget: Widget | None) -> bool:
-    if isinstance(widget, Input):
-        return True
-    # No TextArea exists before its module is imported (the playground does, after the
-    # first frame); importing it here would put it, and its document model, before it.
-    text_area = sys.modules.get("textual.widgets._text_area")
-    return text_area is not None and isinstance(widget, text_area.TextArea)
 
 
 def _model_provider() -> type[Provider]:

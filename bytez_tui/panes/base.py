@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, ClassVar, TypeVar
 
 from textual import events
 from textual.containers import Vertical
@@ -37,6 +37,9 @@ class Pane(Vertical):
         clock: The time source.
         settings: The app's settings.
     """
+
+    PALETTE: ClassVar[list[tuple[str, str, str]]] = []
+    """(title, help, action name) entries the pane offers in the command palette."""
 
     paused: reactive[bool] = reactive(False)
     """Live polling is paused (the screen sets it for every pane)."""

@@ -13,16 +13,16 @@ over when they mount.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from functools import partial
-from importlib import import_module
 from pathlib import Path
-from typing import TYPE_CHECKING, ClassVar, cast
+from typing import TYPE_CHECKING, ClassVar, NamedTuple
 from urllib.parse import urlsplit
 
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
+from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.message import Message
 from textual.reactive import reactive
 from textual.screen import Screen
@@ -37,6 +37,7 @@ from bytez_tui.panes.catalogue import CataloguePane
 from bytez_tui.widgets.footer import KeyFooter
 from bytez_tui.widgets.pane_tabs import PaneTabs
 from bytez_tui.widgets.status_bar import StatusBar
+from bytez_tui.widgets.text_fields import is_text_field
 
 if TYPE_CHECKING:
     from bytez_tui.app import BytezApp
@@ -45,24 +46,102 @@ if TYPE_CHECKING:
     from bytez_tui.panes.jobs import JobsPane
     from bytez_tui.panes.playground import PlaygroundPane
 
-__all__ = ["PANES", "MainScreen", "pane_class"]
+__all__ = ["PANES", "MainScreen", "PaneEntry"]
 
-PANES: dict[str, tuple[str, str]] = {
-    "catalogue": ("Catalogue", "CataloguePane"),
-    "jobs": ("Jobs", "JobsPane"),
-    "instances": ("Instances", "InstancesPane"),
-    "playground": ("Playground", "PlaygroundPane"),
-}
-"""Pane id → (tab title, class name in `bytez_tui.panes.<id>`), in tab order."""
+
+class PaneEntry(NamedTuple):
+    """One pane of the dashboard, as the tab bar, the keys and the help screen see it."""
+
+    id: str
+    """The pane's widget id (and the name of its `.tcss` in `panes/`)."""
+    title: str
+    """The tab's title."""
+    factory: Callable[[], type[Pane]]
+    """Imports the pane's module and returns its class: only the catalogue is imported
+    before the first frame."""
+
+
+def _catalogue() -> type[CataloguePane]:
+    return CataloguePane
+
+
+def _jobs() -> type[JobsPane]:
+    from bytez_tui.panes.jobs import JobsPane
+
+    return JobsPane
+
+
+def _instances() -> type[InstancesPane]:
+    from bytez_tui.panes.instances import InstancesPane
+
+    return InstancesPane
+
+
+def _playground() -> type[PlaygroundPane]:
+    from bytez_tui.panes.playground import PlaygroundPane
+
+    return PlaygroundPane
+
+
+PANES: tuple[PaneEntry, ...] = (
+    PaneEntry("catalogue", "Catalogue", _catalogue),
+    PaneEntry("jobs", "Jobs", _jobs),
+    PaneEntry("instances", "Instances", _instances),
+    PaneEntry("playground", "Playground", _playground),
+)
+"""The panes, in tab order."""
 
 _PANES_DIR = Path(__file__).parent.parent / "panes"
 """Where `<pane id>.tcss` is (the catalogue's is in the app's CSS_PATH)."""
 
 
-def pane_class(pane_id: str) -> type[Pane]:
-    """The class of a pane, imported on demand."""
-    module = import_module(f"bytez_tui.panes.{pane_id}")
-    return cast("type[Pane]", getattr(module, PANES[pane_id][1]))
+def _pane_bindings() -> list[BindingType]:
+    """1-4: show a pane (priority bindings, skipped in a text field)."""
+    return [
+        Binding(
+            str(number),
+            f"show_pane({entry.id!r})",
+            entry.title,
+            priority=True,
+            id=f"pane-{entry.id}",
+            show=False,
+            tooltip=f"Show the {entry.title} pane",
+        )
+        for number, entry in enumerate(PANES, 1)
+    ]
+
+
+class DashboardCommands(Provider):
+    """The dashboard's commands in the palette: pause, and each pane's own."""
+
+    def _commands(self) -> list[tuple[str, str, Callable[[], object]]]:
+        screen = self.screen
+        if not isinstance(screen, MainScreen):
+            return []
+        commands: list[tuple[str, str, Callable[[], object]]] = [
+            (
+                "Pause / resume live updates",
+                "Stop all polling (countdowns keep ticking)",
+                screen.action_toggle_pause,
+            )
+        ]
+        for pane in screen.panes:
+            commands += [
+                (title, help_text, getattr(pane, f"action_{action}"))
+                for title, help_text, action in pane.PALETTE
+            ]
+        return commands
+
+    async def discover(self) -> Hits:
+        for title, help_text, command in self._commands():
+            yield DiscoveryHit(title, command, help=help_text)
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for title, help_text, command in self._commands():
+            score = matcher.match(title)
+            if score > 0:
+                yield Hit(score, matcher.highlight(title), command, text=title, help=help_text)
 
 
 class MainScreen(Screen[None]):
@@ -74,7 +153,21 @@ class MainScreen(Screen[None]):
         settings: The app's settings.
     """
 
+    # 1-4 and `/` are priority bindings: the app moves the focus before it forwards the
+    # next key, so keys typed right after them land in the pane (a bubbling binding runs
+    # too late). In a text field they are text (model ids have a `/`): `check_action`
+    # lets them through.
     BINDINGS: ClassVar[list[BindingType]] = [
+        *_pane_bindings(),
+        Binding(
+            "slash",
+            "find",
+            "Find",
+            id="find",
+            tooltip="Jump to the catalogue filter",
+            priority=True,
+        ),
+        Binding("question_mark", "help", "Help", id="help", tooltip="List every key"),
         Binding(
             "P",
             "toggle_pause",
@@ -83,6 +176,7 @@ class MainScreen(Screen[None]):
             tooltip="Pause or resume every live update (countdowns keep ticking)",
         ),
     ]
+    COMMANDS = {DashboardCommands}
 
     paused: reactive[bool] = reactive(False, init=False)
     """Live polling is paused."""
@@ -110,10 +204,10 @@ class MainScreen(Screen[None]):
                 id="demo-banner",
             )
         yield PaneTabs(
-            [(pane_id, f"{n} {title}") for n, (pane_id, (title, _)) in enumerate(PANES.items(), 1)],
+            [(entry.id, f"{n} {entry.title}") for n, entry in enumerate(PANES, 1)],
             active=self._shown_pane,
         )
-        yield self._make_pane("catalogue")
+        yield self._make_pane(PANES[0])
         yield KeyFooter()
 
     def on_mount(self) -> None:
@@ -124,28 +218,26 @@ class MainScreen(Screen[None]):
         self.catalogue.start(then=partial(self.call_later, self._mount_other_panes))
 
     async def _mount_other_panes(self) -> None:
-        others = [pane_id for pane_id in PANES if pane_id != "catalogue"]
+        others = PANES[1:]
         # The other panes' sheets are read only now: the first frame parses less CSS.
         # Parsed at once, not lazily: a lazy parse while a pane mounts matched its
         # rules against a stale map in Textual 8.2, and the last pane got no styles.
         stylesheet = self.app.stylesheet
-        for pane_id in others:
-            stylesheet.read(_PANES_DIR / f"{pane_id}.tcss")
+        for entry in others:
+            stylesheet.read(_PANES_DIR / f"{entry.id}.tcss")
         stylesheet.parse()
         last: Pane = self.catalogue
-        for pane_id in others:
-            pane = self._make_pane(pane_id)
+        for entry in others:
+            pane = self._make_pane(entry)
             await self.mount(pane, after=last)
             last = pane
         self._hand_over()
         self.post_message(self.Started())
 
-    def _make_pane(self, pane_id: str) -> Pane:
-        pane = pane_class(pane_id)(
-            api=self.api, clock=self.clock, settings=self.settings, id=pane_id
-        )
+    def _make_pane(self, entry: PaneEntry) -> Pane:
+        pane = entry.factory()(api=self.api, clock=self.clock, settings=self.settings, id=entry.id)
         pane.paused = self.paused
-        pane.display = pane_id == self._shown_pane
+        pane.display = entry.id == self._shown_pane
         return pane
 
     def _mounted(self, pane_id: str) -> bool:
@@ -171,15 +263,15 @@ class MainScreen(Screen[None]):
 
     @property
     def jobs(self) -> JobsPane:
-        return cast("JobsPane", self.query_one("#jobs", Pane))
+        return self.query_one(_jobs())
 
     @property
     def instances(self) -> InstancesPane:
-        return cast("InstancesPane", self.query_one("#instances", Pane))
+        return self.query_one(_instances())
 
     @property
     def playground(self) -> PlaygroundPane:
-        return cast("PlaygroundPane", self.query_one("#playground", Pane))
+        return self.query_one(_playground())
 
     @property
     def panes(self) -> list[Pane]:
@@ -300,6 +392,30 @@ class MainScreen(Screen[None]):
             pane.paused = paused
 
     # --- actions ------------------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # False lets the key through to the focused widget and drops it from the footer:
+        # in a text field 1-4 and `/` are text.
+        if action in ("show_pane", "find"):
+            return not is_text_field(self.focused)
+        return True
+
+    def action_show_pane(self, pane_id: str) -> None:
+        self.show_pane(pane_id)
+
+    def action_find(self) -> None:
+        self.show_pane("catalogue")
+        self.catalogue.focus_filter()
+
+    def action_help(self) -> None:
+        from bytez_tui.screens.help import HelpScreen
+
+        sections: list[tuple[str, Iterable[BindingType]]] = [
+            ("Everywhere", self.app.BINDINGS),
+            ("Dashboard", self.BINDINGS),
+        ]
+        sections += [(entry.title, entry.factory().BINDINGS) for entry in PANES]
+        self.app.push_screen(HelpScreen(sections, dict(self.settings.keymap)))
 
     def action_toggle_pause(self) -> None:
         self.paused = not self.paused

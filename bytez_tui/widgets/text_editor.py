@@ -9,12 +9,12 @@ from __future__ import annotations
 from textual import events
 from textual.widgets import TextArea
 
-from bytez_tui.widgets.text_fields import run_own_binding
+from bytez_tui.widgets.text_fields import TextField, run_own_binding
 
 __all__ = ["TextEditor"]
 
 
-class TextEditor(TextArea):
+class TextEditor(TextField, TextArea):
     """A `TextArea` whose editing keys apply in the order they were typed."""
 
     async def _on_key(self, event: events.Key) -> None:

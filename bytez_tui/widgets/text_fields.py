@@ -15,7 +15,7 @@ from textual import events
 from textual.widget import Widget
 from textual.widgets import Input
 
-__all__ = ["TextInput", "run_own_binding"]
+__all__ = ["TextField", "TextInput", "is_text_field", "run_own_binding"]
 
 
 async def run_own_binding(widget: Widget, event: events.Key) -> bool:
@@ -37,7 +37,21 @@ async def run_own_binding(widget: Widget, event: events.Key) -> bool:
     return True
 
 
-class TextInput(Input):
+class TextField:
+    """Marks a widget that takes typed text: one-key shortcuts (1-4, `/`, `q`) stand aside.
+
+    A mixin rather than a check against `Input` and `TextArea`, so the shell can tell a
+    text field without importing `TextArea` (the playground imports it after the first
+    frame).
+    """
+
+
+def is_text_field(widget: Widget | None) -> bool:
+    """True if `widget` takes typed text (printable keys are text there, not commands)."""
+    return isinstance(widget, TextField)
+
+
+class TextInput(TextField, Input):
     """An `Input` whose editing keys apply in the order they were typed."""
 
     async def _on_key(self, event: events.Key) -> None:

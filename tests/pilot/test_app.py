@@ -228,3 +228,19 @@ async def test_the_footer_shows_the_palette_key_once(make_app: AppFactory) -> No
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
         assert app.export_screenshot().count("Commands") == 1
+
+
+async def test_the_palette_offers_the_dashboard_commands(make_app: AppFactory) -> None:
+    from textual.command import CommandPalette
+
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await until(pilot, lambda: len(app.screen.query(Pane)) == 4)
+        screen = app.screen
+        assert isinstance(screen, MainScreen)
+        await pilot.press("ctrl+p")
+        await until(pilot, lambda: isinstance(app.screen, CommandPalette))
+        await pilot.press(*"pause / resume")
+        await pilot.pause()
+        await pilot.press("enter")
+        await until(pilot, lambda: screen.paused)

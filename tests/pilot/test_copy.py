@@ -50,7 +50,7 @@ async def test_copy_says_sent_not_copied_and_can_be_shown_again(make_app: AppFac
         model = _copy_highlighted_id(app)
         await pilot.pause()
         toast = list(app._notifications)[-1]
-        assert "Sent the model id to the terminal clipboard" in toast.message
+        assert "Sent to the terminal clipboard" in toast.message
         assert app.clipboard == model
         app.show_copied()
         await pilot.pause()
