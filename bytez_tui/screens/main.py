@@ -56,6 +56,8 @@ class PaneEntry(NamedTuple):
     """The pane's widget id (and the name of its `.tcss` in `panes/`)."""
     title: str
     """The tab's title."""
+    summary: str
+    """What the pane shows, in a few words ("the job tracker")."""
     factory: Callable[[], type[Pane]]
     """Imports the pane's module and returns its class: only the catalogue is imported
     before the first frame."""
@@ -84,10 +86,10 @@ def _playground() -> type[PlaygroundPane]:
 
 
 PANES: tuple[PaneEntry, ...] = (
-    PaneEntry("catalogue", "Catalogue", _catalogue),
-    PaneEntry("jobs", "Jobs", _jobs),
-    PaneEntry("instances", "Instances", _instances),
-    PaneEntry("playground", "Playground", _playground),
+    PaneEntry("catalogue", "Catalogue", "the model catalogue", _catalogue),
+    PaneEntry("jobs", "Jobs", "the job tracker", _jobs),
+    PaneEntry("instances", "Instances", "running instances", _instances),
+    PaneEntry("playground", "Playground", "the prompt playground", _playground),
 )
 """The panes, in tab order."""
 
@@ -105,7 +107,7 @@ def _pane_bindings() -> list[BindingType]:
             priority=True,
             id=f"pane-{entry.id}",
             show=False,
-            tooltip=f"Show the {entry.title} pane",
+            tooltip=f"Show {entry.summary}",
         )
         for number, entry in enumerate(PANES, 1)
     ]
@@ -160,6 +162,13 @@ class MainScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         *_pane_bindings(),
         Binding(
+            "P",
+            "toggle_pause",
+            "Pause",
+            id="pause-live",
+            tooltip="Pause or resume every live update (countdowns keep ticking)",
+        ),
+        Binding(
             "slash",
             "find",
             "Find",
@@ -168,13 +177,6 @@ class MainScreen(Screen[None]):
             priority=True,
         ),
         Binding("question_mark", "help", "Help", id="help", tooltip="List every key"),
-        Binding(
-            "P",
-            "toggle_pause",
-            "Pause",
-            id="pause-live",
-            tooltip="Pause or resume every live update (countdowns keep ticking)",
-        ),
     ]
     COMMANDS = {DashboardCommands}
 
@@ -395,9 +397,9 @@ class MainScreen(Screen[None]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # False lets the key through to the focused widget and drops it from the footer:
-        # in a text field 1-4 and `/` are text.
+        # in a text field 1-4 and `/` are text; under a dialog they wait for it to close.
         if action in ("show_pane", "find"):
-            return not is_text_field(self.focused)
+            return self.app.screen is self and not is_text_field(self.focused)
         return True
 
     def action_show_pane(self, pane_id: str) -> None:
