@@ -155,7 +155,7 @@ class BytezApp(App[None]):
         await self.connection.aclose()
         for screen in self.screen_stack:
             if isinstance(screen, MainScreen):
-                screen.key_changed()
+                screen.key_changed(self.settings)
                 return
         self._show_dashboard()
 

@@ -40,7 +40,6 @@ from bytez_tui.widgets.status_bar import StatusBar
 from bytez_tui.widgets.text_fields import is_text_field
 
 if TYPE_CHECKING:
-    from bytez_tui.app import BytezApp
     from bytez_tui.models import Instance
     from bytez_tui.panes.instances import InstancesPane
     from bytez_tui.panes.jobs import JobsPane
@@ -292,9 +291,13 @@ class MainScreen(Screen[None]):
             if pane.display:
                 pane.take_focus()
 
-    def key_changed(self) -> None:
-        """The user entered a new key: show it (masked) and let every pane read again."""
-        self.settings = cast("BytezApp", self.app).settings
+    def key_changed(self, settings: Settings) -> None:
+        """The user entered a new key: show it (masked) and let every pane read again.
+
+        Args:
+            settings: The app's settings, with the new key.
+        """
+        self.settings = settings
         self.status_bar.show_key(self.settings.masked_key)
         for pane in self.panes:
             pane.settings = self.settings
