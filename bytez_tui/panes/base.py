@@ -20,6 +20,7 @@ from bytez_tui.errors import AuthError, BytezError, RateLimited
 if TYPE_CHECKING:
     from bytez_tui.api import BytezClient
     from bytez_tui.config import Settings
+    from bytez_tui.widgets.rows import RowFilter
 
 __all__ = ["Pane"]
 
@@ -91,6 +92,32 @@ class Pane(Vertical):
         focused = self.screen.focused
         if target is not None and (focused is None or self not in focused.ancestors):
             self.screen.set_focus(target)
+
+    @property
+    def row_filter(self) -> RowFilter | None:
+        """The `/` filter of the pane's list, if it has one."""
+        return None
+
+    def focus_filter(self) -> bool:
+        """Put the cursor in the pane's filter; False when the pane has none."""
+        row_filter = self.row_filter
+        if row_filter is None:
+            return False
+        row_filter.open()
+        return True
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "clear_filter":
+            # Escape clears an active filter from the list; in the field it only leaves.
+            row_filter = self.row_filter
+            return row_filter is not None and bool(row_filter.value) and not row_filter.has_focus
+        return True
+
+    def action_clear_filter(self) -> None:
+        """Show every row again."""
+        if self.row_filter is not None:
+            self.row_filter.clear()
+            self.refresh_bindings()
 
     def key_changed(self) -> None:
         """The user entered a new API key: read again what the old one was refused."""

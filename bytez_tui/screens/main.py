@@ -172,7 +172,7 @@ class MainScreen(Screen[None]):
             "find",
             "Find",
             id="find",
-            tooltip="Jump to the catalogue filter",
+            tooltip="Filter the list in front (from the playground: the catalogue's)",
             priority=True,
         ),
         Binding("question_mark", "help", "Help", id="help", tooltip="List every key"),
@@ -409,6 +409,10 @@ class MainScreen(Screen[None]):
         self.show_pane(pane_id)
 
     def action_find(self) -> None:
+        # The list in front takes `/`; where there is none, the catalogue's filter.
+        shown = next((pane for pane in self.panes if pane.display), None)
+        if shown is not None and shown.focus_filter():
+            return
         self.show_pane("catalogue")
         self.catalogue.focus_filter()
 

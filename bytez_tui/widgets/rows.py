@@ -6,7 +6,7 @@ repaint only the cell that changed, which is what keeps live panes cheap over SS
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -17,7 +17,9 @@ from textual.message import Message
 from textual.reactive import reactive
 from textual.widgets import Static
 
-__all__ = ["Cell", "Row", "RowList"]
+from bytez_tui.widgets.filter_input import FilterInput
+
+__all__ = ["Cell", "Row", "RowFilter", "RowList"]
 
 
 class Cell(Static):
@@ -67,6 +69,11 @@ class Row(Vertical):
         self.key = key
         """What identifies the row."""
 
+    def on_mount(self) -> None:
+        parent = self.parent
+        if isinstance(parent, RowList):
+            self.display = parent.matches(self)
+
     def on_click(self, event: events.Click) -> None:
         parent = self.parent
         if isinstance(parent, RowList):
@@ -74,7 +81,11 @@ class Row(Vertical):
 
 
 class RowList(VerticalScroll, can_focus=True):
-    """A scrolling list of `Row`s with a cursor moved by the arrow keys."""
+    """A scrolling list of `Row`s with a cursor moved by the arrow keys.
+
+    `filter_text` hides the rows whose key does not contain it; the cursor moves over
+    the rows shown.
+    """
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("up,k", "cursor(-1)", "Up", id="rows-up", show=False, tooltip="Previous row"),
@@ -96,7 +107,9 @@ class RowList(VerticalScroll, can_focus=True):
     """
 
     cursor: reactive[int] = reactive(0, init=False)
-    """Index of the highlighted row."""
+    """Index of the highlighted row among the rows shown."""
+    filter_text: reactive[str] = reactive("", init=False)
+    """Only rows whose key contains this (any case) are shown."""
 
     @dataclass
     class Highlighted(Message):
@@ -117,9 +130,18 @@ class RowList(VerticalScroll, can_focus=True):
         return [child for child in self.children if isinstance(child, Row)]
 
     @property
+    def shown_rows(self) -> list[Row]:
+        """The rows the filter lets through, top to bottom."""
+        return [row for row in self.rows if self.matches(row)]
+
+    def matches(self, row: Row) -> bool:
+        """Whether the filter lets `row` through."""
+        return self.filter_text.casefold() in row.key.casefold()
+
+    @property
     def highlighted(self) -> Row | None:
         """The row under the cursor."""
-        rows = self.rows
+        rows = self.shown_rows
         return rows[self.cursor] if 0 <= self.cursor < len(rows) else None
 
     def get_row(self, key: str) -> Row | None:
@@ -130,8 +152,8 @@ class RowList(VerticalScroll, can_focus=True):
         return None
 
     def select(self, key: str) -> None:
-        """Move the cursor to the row for `key`."""
-        for index, row in enumerate(self.rows):
+        """Move the cursor to the row for `key` (if the filter shows it)."""
+        for index, row in enumerate(self.shown_rows):
             if row.key == key:
                 self.cursor = index
                 return
@@ -157,7 +179,16 @@ class RowList(VerticalScroll, can_focus=True):
         self._paint_cursor()
 
     def validate_cursor(self, cursor: int) -> int:
-        return max(0, min(cursor, len(self.rows) - 1))
+        return max(0, min(cursor, len(self.shown_rows) - 1))
+
+    def watch_filter_text(self) -> None:
+        highlighted = self.highlighted
+        for row in self.rows:
+            row.display = self.matches(row)
+        self.cursor = 0
+        if highlighted is not None:
+            self.select(highlighted.key)  # stays on its row while the filter lets it through
+        self.sync_cursor()
 
     def watch_cursor(self) -> None:
         self._paint_cursor()
@@ -177,8 +208,70 @@ class RowList(VerticalScroll, can_focus=True):
         self.cursor = 0
 
     def action_last(self) -> None:
-        self.cursor = len(self.rows) - 1
+        self.cursor = len(self.shown_rows) - 1
 
     def _paint_cursor(self) -> None:
-        for index, row in enumerate(self.rows):
-            row.set_class(index == self.cursor, "-cursor")
+        cursor = self.highlighted
+        for row in self.rows:
+            row.set_class(row is cursor, "-cursor")
+
+
+class RowFilter(FilterInput):
+    """The `/` filter of a list pane: narrows its `RowList` to the keys that contain the text.
+
+    Hidden while it is empty and not being typed in. Enter or escape goes back to the
+    list and keeps the filter; escape in the list clears it (the pane's binding).
+
+    Args:
+        rows: The list it narrows.
+        leave_keys: The keys that leave a text field (the app's `leave-field` binding).
+        cursor_blink: Blink the cursor.
+    """
+
+    DEFAULT_CSS = """
+    RowFilter {
+        display: none;
+        height: 1;
+        margin: 0 1;
+        background: $boost;
+    }
+    RowFilter.-shown {
+        display: block;
+    }
+    """
+
+    def __init__(
+        self,
+        rows: Callable[[], RowList],
+        *,
+        leave_keys: Collection[str] = ("escape",),
+        cursor_blink: bool = False,
+        id: str | None = None,
+    ) -> None:
+        super().__init__(
+            on_value=self._narrow,
+            on_submit=self._back_to_rows,
+            leave_keys=leave_keys,
+            cursor_blink=cursor_blink,
+            placeholder="Filter: part of a model id (escape in the list clears it)",
+            id=id,
+        )
+        self._rows = rows
+
+    def open(self) -> None:
+        """Show the field and put the cursor in it (at once: the next key lands here)."""
+        self.add_class("-shown")
+        self.screen.set_focus(self)
+
+    def clear(self) -> None:
+        """Drop the filter: every row again, the field hidden."""
+        self.value = ""
+        self.remove_class("-shown")
+
+    def _narrow(self, value: str) -> None:
+        if self.is_mounted:
+            self._rows().filter_text = value
+
+    def _back_to_rows(self) -> None:
+        self.set_class(bool(self.value), "-shown")
+        self.screen.set_focus(self._rows())

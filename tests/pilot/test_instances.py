@@ -12,6 +12,7 @@ from bytez_tui.app import BytezApp
 from bytez_tui.clock import FixedClock
 from bytez_tui.emulator import EmulatorServer
 from bytez_tui.panes.instances import InstanceRow, InstancesPane
+from bytez_tui.panes.instances.listing import InstanceList
 from bytez_tui.screens.confirm import ConfirmDialog
 from bytez_tui.screens.load import LoadChoice, LoadDialog
 from bytez_tui.widgets.pane_tabs import PaneTabs
@@ -338,3 +339,29 @@ async def test_vim_keys_move_through_the_rows(make_app: Callable[..., BytezApp])
         assert pane.rows.cursor == 1
         await pilot.press("k")
         assert pane.rows.cursor == 0
+
+
+async def test_slash_filters_the_list_and_escape_clears_it(
+    make_app: Callable[..., BytezApp],
+) -> None:
+    """`/` filters the list in front (it used to jump to the catalogue); escape in the
+    list clears the filter first."""
+    from bytez_tui.widgets.rows import RowFilter
+
+    async with make_app().run_test(size=(120, 40)) as pilot:
+        pane = await open_instances(pilot)
+        keys = [row.key for row in pane.rows.rows]
+        assert len(keys) >= 2
+        wanted = keys[-1]
+        await pilot.press("slash", *wanted.split("/")[1], "enter")
+        assert pilot.app.screen.query_one(PaneTabs).active == "instances"
+        assert isinstance(pilot.app.focused, InstanceList)
+        shown = [row.key for row in pane.rows.shown_rows]
+        assert shown == [key for key in keys if wanted.split("/")[1].lower() in key.lower()]
+        assert pane.rows.highlighted is not None
+        assert pane.rows.highlighted.key == shown[0]
+        assert pane.query_one(RowFilter).display
+        await pilot.press("escape")
+        assert [row.key for row in pane.rows.shown_rows] == keys
+        assert not pane.query_one(RowFilter).display
+        assert isinstance(pilot.app.focused, InstanceList)

@@ -360,3 +360,21 @@ async def test_the_pane_keys_still_work_once_the_last_job_is_gone(
         await until(pilot, lambda: not pane.jobs)
         await pilot.press("a")  # the empty pane says "press a": it must work
         assert app.focused is pane.add_input
+
+
+async def test_slash_filters_the_jobs_and_escape_clears_it(
+    make_app: Callable[..., BytezApp],
+) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        pane = await open_jobs(pilot)
+        pane.track(NEW_MODEL)
+        pane.track("openai-community/gpt2")
+        await until(pilot, lambda: len(pane.rows.rows) == 2)
+        pane.rows.focus()
+        await pilot.press("slash", *"gpt", "enter", "x")  # x untracks the one row shown
+        await until(pilot, lambda: "openai-community/gpt2" not in pane.jobs)
+        assert NEW_MODEL in pane.jobs
+        assert pane.rows.shown_rows == []
+        await pilot.press("escape")
+        assert [row.key for row in pane.rows.shown_rows] == [NEW_MODEL]

@@ -24,12 +24,12 @@ from bytez_tui.connection import Connection
 from bytez_tui.messages import OpenPlayground, RequestJob, RequestLoad
 from bytez_tui.panes.base import Pane
 from bytez_tui.panes.catalogue.browse import CatalogueBrowser
-from bytez_tui.panes.catalogue.filter import FilterInput
 from bytez_tui.panes.catalogue.header import CatalogueHeader
 from bytez_tui.panes.catalogue.keys import BINDINGS, PALETTE
 from bytez_tui.panes.catalogue.loader import CatalogueLoader
 from bytez_tui.panes.catalogue.status import CatalogueStatus
 from bytez_tui.panes.catalogue.table import CatalogueTable
+from bytez_tui.widgets.filter_input import FilterInput
 
 if TYPE_CHECKING:
     from bytez_tui.config import Settings
@@ -104,6 +104,7 @@ class CataloguePane(Pane):
             on_submit=self._filter_submitted,
             leave_keys=self.settings.keys_for("leave-field", "escape"),
             cursor_blink=self.settings.cursor_blink,
+            placeholder="Filter: words  org:NAME  ram<8  cost<0.5  bench  -bench  running",
             id="catalogue-filter",
         )
         yield CatalogueStatus(clock=self.clock, id="catalogue-info")
@@ -188,13 +189,14 @@ class CataloguePane(Pane):
 
     # --- public -------------------------------------------------------------------------
 
-    def focus_filter(self) -> None:
+    def focus_filter(self) -> bool:
         """Put the cursor in the filter.
 
         Focus moves at once (`Widget.focus` waits a turn of the queue), so keys typed
         right after `/` land in the filter, not on the table's bindings.
         """
         self.screen.set_focus(self.filter_input)
+        return True
 
     def jump_to(self, model: str) -> bool:
         """Highlight `model`, clearing the filter if it hides it; False if unknown."""

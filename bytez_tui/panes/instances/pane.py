@@ -27,7 +27,7 @@ from bytez_tui.panes.instances.listing import GONE_KEEP, InstanceList
 from bytez_tui.panes.instances.row import InstanceHeader, InstanceRow
 from bytez_tui.panes.instances.sync import BOOT_POLL, BOOT_TIMEOUT, InstanceSync
 from bytez_tui.panes.instances.texts import delete_question, summary
-from bytez_tui.widgets.rows import RowList
+from bytez_tui.widgets.rows import RowFilter, RowList
 
 if TYPE_CHECKING:
     from bytez_tui.clock import Clock
@@ -47,6 +47,13 @@ class InstancesPane(Pane):
     """Running instances with live expiry countdowns and what they cost."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
+        Binding(
+            "escape",
+            "clear_filter",
+            "Clear filter",
+            id="instances-clear-filter",
+            tooltip="Show every row again (/ filters)",
+        ),
         Binding("l", "load", "Load", id="instances-load", tooltip="Load a model (dialog)"),
         Binding(
             "d",
@@ -126,6 +133,12 @@ class InstancesPane(Pane):
             classes="paused-banner",
         )
         yield Static("", id="instances-notice", markup=False)
+        yield RowFilter(
+            lambda: self.rows,
+            leave_keys=self.settings.keys_for("leave-field", "escape"),
+            cursor_blink=self.settings.cursor_blink,
+            id="instances-filter",
+        )
         yield InstanceHeader(id="instances-header", classes="table-header")
         yield InstanceList(now=self.api.server_now, id="instances-rows")
         yield Static(_EMPTY, id="instances-empty", classes="empty")
@@ -146,6 +159,10 @@ class InstancesPane(Pane):
     def rows(self) -> InstanceList:
         """The list of instance rows."""
         return self.query_one("#instances-rows", InstanceList)
+
+    @property
+    def row_filter(self) -> RowFilter:
+        return self.query_one("#instances-filter", RowFilter)
 
     @property
     def loaded(self) -> bool:

@@ -26,7 +26,7 @@ from bytez_tui.panes.base import Pane
 from bytez_tui.panes.jobs.field import AddJobField
 from bytez_tui.panes.jobs.polls import JobPolls
 from bytez_tui.panes.jobs.row import JobHeader, JobRow
-from bytez_tui.widgets.rows import RowList
+from bytez_tui.widgets.rows import RowFilter, RowList
 
 if TYPE_CHECKING:
     from bytez_tui.clock import Clock
@@ -46,6 +46,13 @@ class JobsPane(Pane):
     """Jobs the user asked for, each polled until Bytez says the model is available."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
+        Binding(
+            "escape",
+            "clear_filter",
+            "Clear filter",
+            id="jobs-clear-filter",
+            tooltip="Show every row again (/ filters)",
+        ),
         Binding("a", "add", "Add job", id="jobs-add", tooltip="Request a model by its id"),
         Binding(
             "l",
@@ -123,6 +130,12 @@ class JobsPane(Pane):
         yield AddJobField(
             on_submit=self._add, on_leave=lambda: self.set_class(False, "-adding"), id="jobs-add"
         )
+        yield RowFilter(
+            lambda: self.rows,
+            leave_keys=self.settings.keys_for("leave-field", "escape"),
+            cursor_blink=self.settings.cursor_blink,
+            id="jobs-filter",
+        )
         yield JobHeader(id="jobs-header", classes="table-header")
         yield RowList(id="jobs-rows")
         yield Static(_EMPTY, id="jobs-empty", classes="empty")
@@ -146,6 +159,10 @@ class JobsPane(Pane):
     def rows(self) -> RowList:
         """The list of job rows."""
         return self.query_one("#jobs-rows", RowList)
+
+    @property
+    def row_filter(self) -> RowFilter:
+        return self.query_one("#jobs-filter", RowFilter)
 
     @property
     def add_input(self) -> Input:

@@ -1,4 +1,5 @@
-"""The filter field: runs the filter inside its own value watcher.
+"""A filter field (the catalogue's, and the `/` of every list): runs the filter inside its
+own value watcher.
 
 Filtering from an `Input.Changed` handler higher up waits for the message to travel and
 usually misses a frame (~46 ms vs ~23 ms per keystroke at 100,000 models, see
@@ -15,8 +16,6 @@ from bytez_tui.widgets.text_fields import TextInput
 
 __all__ = ["FilterInput"]
 
-PLACEHOLDER = "Filter: words  org:NAME  ram<8  cost<0.5  bench  -bench  running"
-
 
 class FilterInput(TextInput):
     """An `Input` that hands every new value to `on_value` synchronously.
@@ -28,6 +27,7 @@ class FilterInput(TextInput):
             field).
         leave_keys: The keys that leave a text field (the app's `leave-field` binding).
         cursor_blink: Blink the cursor.
+        placeholder: What the empty field says.
     """
 
     def __init__(
@@ -37,9 +37,10 @@ class FilterInput(TextInput):
         on_submit: Callable[[], None],
         leave_keys: Collection[str] = ("escape",),
         cursor_blink: bool = False,
+        placeholder: str = "",
         id: str | None = None,
     ) -> None:
-        super().__init__(placeholder=PLACEHOLDER, id=id, compact=True)
+        super().__init__(placeholder=placeholder, id=id, compact=True)
         self._on_value = on_value
         self._on_submit = on_submit
         self._leave_keys = leave_keys
