@@ -21,7 +21,7 @@ from bytez_tui.config import ConfigError, Settings, config_path, update_config
 from bytez_tui.connection import Connection
 from bytez_tui.panes.base import Pane
 from bytez_tui.screens.main import MainScreen
-from bytez_tui.textual_compat import remember_copied, write_to_terminal
+from bytez_tui.textual_compat import decode_alt_enter, remember_copied, write_to_terminal
 from bytez_tui.widgets.text_fields import is_text_field
 
 __all__ = ["BytezApp", "make_app"]
@@ -71,6 +71,7 @@ class BytezApp(App[None]):
         # terminal palette indices, which come out of the grey filter black on black: turn
         # them into RGB first, so ansi-dark and ansi-light stay readable.
         super().__init__(ansi_color=False if "NO_COLOR" in os.environ else None)
+        decode_alt_enter()  # the playground runs on alt+enter, as tmux sends it
         self.settings = settings
         """The settings in force."""
         self.clock: Clock = clock or SystemClock()

@@ -7,11 +7,30 @@ Textual release is a reason to re-read this file.
 
 from __future__ import annotations
 
-from typing import Any
+from enum import Enum
+from typing import Any, cast
 
 from textual.app import App
 
-__all__ = ["remember_copied", "write_to_terminal"]
+__all__ = ["decode_alt_enter", "remember_copied", "write_to_terminal"]
+
+
+class _ExtraKey(str, Enum):
+    """Key names Textual's sequence table lacks (its entries are `Keys` members)."""
+
+    ALT_ENTER = "alt+enter"
+
+
+def decode_alt_enter() -> None:
+    """Read ESC CR, which tmux and most terminals send for alt+enter, as `alt+enter`.
+
+    Textual 8.2 has no entry for it: the ESC is dropped and a plain `enter` arrives, so
+    alt+enter (the playground's "run") typed a newline into the prompt instead.
+    """
+    from textual._ansi_sequences import ANSI_SEQUENCES_KEYS
+
+    table = cast("dict[str, Any]", ANSI_SEQUENCES_KEYS)
+    table.setdefault("\x1b\r", (_ExtraKey.ALT_ENTER,))
 
 
 def write_to_terminal(app: App[Any], data: str) -> bool:

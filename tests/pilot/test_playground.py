@@ -585,3 +585,35 @@ async def test_a_burst_of_keys_edits_the_prompt_in_order(make_app: AppFactory) -
         type_burst(pilot, *"hello wrold", *["backspace"] * 4, *"orld")
         await wait_until(pilot, lambda: pane.prompt_area.text.endswith("orld"))
         assert pane.prompt_area.text == "hello world"
+
+
+async def test_ctrl_c_stops_a_stream_from_the_prompt_and_alt_enter_runs(
+    make_app: AppFactory, emulator: EmulatorServer, clock: FixedClock
+) -> None:
+    """ctrl+c stops a run, as in every chat TUI, even with the cursor in the prompt
+    (whose own ctrl+c copies); alt+enter runs."""
+    emulator.reset(clock, models=200, seed=SEED, fragment_interval=0.02)
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        pane = await open_playground(pilot, RUNNING)
+        assert app.focused is pane.prompt_area
+        await pilot.press("alt+enter")
+        await until(pilot, lambda: pane._active is not None and pane._active.fragments >= 3)
+        await pilot.press("ctrl+c")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert not pane.busy
+        assert pane.output.border_subtitle == "stopped"
+        assert pane.prompt_area.text == PROMPT
+        assert app.is_running
+
+
+def test_esc_cr_arrives_as_alt_enter() -> None:
+    """tmux sends M-Enter as ESC CR; Textual 8.2 alone reads it as a plain enter."""
+    from textual._xterm_parser import XTermParser
+
+    from bytez_tui.textual_compat import decode_alt_enter
+
+    decode_alt_enter()
+    keys = [getattr(event, "key", None) for event in XTermParser().feed("\x1b\r")]
+    assert keys == ["alt+enter"]

@@ -24,6 +24,17 @@ BINDINGS: list[BindingType] = [
         tooltip="Stop the running stream at once (partial output stays)",
     ),
     Binding(
+        "ctrl+c",
+        "stop",
+        "Stop",
+        id="playground-stop-ctrl-c",
+        show=False,
+        # Ahead of the prompt's own ctrl+c (copy) while a run is under way; otherwise
+        # the pane's check lets the key through to it.
+        priority=True,
+        tooltip="Stop the running stream, as in chat TUIs (copies a selection otherwise)",
+    ),
+    Binding(
         "i",
         "edit_prompt",
         "Prompt",
