@@ -7,8 +7,8 @@ attributes on, or calls methods of, the pane that should react.
 
 Only the catalogue is built for the first frame; the other panes (and their
 imports) are mounted right after it, so start-up costs what the user sees.
-What the screen routes to them before they exist is kept here and handed
-over when they mount.
+What the screen routes to them before they exist waits in a queue and runs,
+in order, once they have mounted.
 """
 
 from __future__ import annotations
@@ -191,8 +191,8 @@ class MainScreen(Screen[None]):
         self.clock = clock
         self.settings = settings
         self._ram: Mapping[str, float | None] = {}
-        self._catalogue_names: Sequence[str] | None = None
-        self._instances: tuple[Instance, ...] = ()
+        self._waiting: list[Callable[[], object]] | None = []
+        """Routes to the later panes, held until they mount (None once they have)."""
         self._shown_pane = "catalogue"
         """The pane in front (a pane mounted later is hidden unless it is this one)."""
 
@@ -232,7 +232,10 @@ class MainScreen(Screen[None]):
             pane = self._make_pane(entry)
             await self.mount(pane, after=last)
             last = pane
-        self._hand_over()
+        waiting, self._waiting = self._waiting or [], None
+        for route in waiting:
+            route()
+        self.show_pane(self._shown_pane)  # a pane chosen while it was mounting takes the focus
         self.post_message(self.Started())
 
     def _make_pane(self, entry: PaneEntry) -> Pane:
@@ -241,16 +244,16 @@ class MainScreen(Screen[None]):
         pane.display = entry.id == self._shown_pane
         return pane
 
-    def _mounted(self, pane_id: str) -> bool:
-        return bool(self.query(f"#{pane_id}"))
+    def _to_panes(self, route: Callable[[], object]) -> None:
+        """Run `route` now, or once the later panes have mounted if they have not yet.
 
-    def _hand_over(self) -> None:
-        """Give the panes what was routed before they mounted."""
-        if self._catalogue_names is not None:
-            self.playground.catalogue_names = self._catalogue_names
-            self.instances.ram_gb = self._ram
-        if self._instances:
-            self._share_instances(self._instances)
+        A key pressed in the catalogue in the first moments (`p`, `a`, `l`) must not
+        reach for a pane that does not exist yet.
+        """
+        if self._waiting is None:
+            route()
+        else:
+            self._waiting.append(route)
 
     # --- typed accessors ----------------------------------------------------------------
 
@@ -316,10 +319,12 @@ class MainScreen(Screen[None]):
     def _catalogue_loaded(self, message: CataloguePane.CatalogueLoaded) -> None:
         from bytez_tui.catalogue.index import RamByModel
 
-        self._ram = RamByModel(message.models, message.ram_gb)
-        self._catalogue_names = message.models
-        if self._mounted("playground"):
-            self._hand_over()
+        ram = self._ram = RamByModel(message.models, message.ram_gb)
+        self._to_panes(partial(self._share_catalogue, message.models, ram))
+
+    def _share_catalogue(self, names: Sequence[str], ram: Mapping[str, float | None]) -> None:
+        self.playground.catalogue_names = names
+        self.instances.ram_gb = ram
 
     # The handlers below are named rather than decorated, so that the pane classes
     # need not be imported before the first frame.
@@ -328,8 +333,7 @@ class MainScreen(Screen[None]):
         self.catalogue.tracked = frozenset(message.models)
 
     def on_instances_pane_instances_changed(self, message: InstancesPane.InstancesChanged) -> None:
-        self._instances = message.instances
-        self._share_instances(message.instances)
+        self._to_panes(partial(self._share_instances, message.instances))
 
     def _share_instances(self, instances: tuple[Instance, ...]) -> None:
         live = {i.model: i for i in instances if not i.is_failed}
@@ -343,16 +347,16 @@ class MainScreen(Screen[None]):
             self.catalogue.refresh_catalogue()
 
     def on_instances_pane_instance_ready(self, message: InstancesPane.InstanceReady) -> None:
-        self.playground.instance_ready(message.model)
+        self._to_panes(partial(self.playground.instance_ready, message.model))
 
     @on(RequestJob)
     def _request_job(self, message: RequestJob) -> None:
-        self.jobs.track(message.model)
+        self._to_panes(lambda: self.jobs.track(message.model))
 
     @on(OpenPlayground)
     def _open_playground(self, message: OpenPlayground) -> None:
         self.show_pane("playground")
-        self.playground.open_model(message.model)
+        self._to_panes(lambda: self.playground.open_model(message.model))
 
     @on(RequestLoad)
     def _request_load(self, message: RequestLoad) -> None:
@@ -381,14 +385,14 @@ class MainScreen(Screen[None]):
             self.instances.start_load(chosen, choice)
 
         dialog = LoadDialog(model=model, ram_gb=ram_gb, ram_of=self._ram.get)
-        self.app.push_screen(dialog, start)
+        self.app.push_screen(dialog, lambda choice: self._to_panes(partial(start, choice)))
 
     @on(StartLoad)
     def _start_load(self, message: StartLoad) -> None:
         from bytez_tui.screens.load import LoadChoice
 
         choice = LoadChoice(message.concurrency, message.expiration_seconds, message.model)
-        self.instances.start_load(message.model, choice)
+        self._to_panes(lambda: self.instances.start_load(message.model, choice))
 
     def watch_paused(self, paused: bool) -> None:
         self.status_bar.paused = paused

@@ -226,7 +226,7 @@ async def test_the_palette_finds_a_theme_by_name(make_app: AppFactory) -> None:
 async def test_the_footer_shows_the_palette_key_once(make_app: AppFactory) -> None:
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
-        await pilot.pause()
+        await until(pilot, lambda: "Commands" in app.export_screenshot())
         assert app.export_screenshot().count("Commands") == 1
 
 
@@ -244,3 +244,30 @@ async def test_the_palette_offers_the_dashboard_commands(make_app: AppFactory) -
         await pilot.pause()
         await pilot.press("enter")
         await until(pilot, lambda: screen.paused)
+
+
+async def test_routes_sent_before_the_later_panes_mount_wait_for_them(
+    make_app: AppFactory,
+) -> None:
+    """`p` or `a` in the first moments, before the other panes exist, is not lost.
+
+    The catalogue is up first and the other panes mount right after it; a key pressed
+    in that gap used to look for a pane that did not exist yet, and the app crashed.
+    """
+    from bytez_tui.messages import OpenPlayground, RequestJob
+    from bytez_tui.panes.jobs import JobsPane
+    from bytez_tui.panes.playground import PlaygroundPane
+
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = app.screen
+        assert isinstance(screen, MainScreen)
+        assert not screen.query("#playground"), "the test must start before the panes mount"
+        screen.post_message(RequestJob("openai-community/gpt2"))
+        screen.post_message(OpenPlayground("openai-community/gpt2"))
+        await until(pilot, lambda: bool(screen.query("#playground")))
+        playground = screen.query_one(PlaygroundPane)
+        await until(pilot, lambda: playground.model_input.value == "openai-community/gpt2")
+        assert shown_panes(app) == ["playground"]
+        jobs = screen.query_one(JobsPane)
+        await until(pilot, lambda: "openai-community/gpt2" in jobs.jobs)
