@@ -103,7 +103,7 @@ def run_dashboard(options: argparse.Namespace) -> int:
     if options.demo:
         from bytez_tui.emulator import EmulatorServer
 
-        server = EmulatorServer()
+        server = EmulatorServer(api="v1")  # the demo shows v1, the fullest feature set
         server.start()
         overrides.update(base_url=server.url, api_key=DEMO_KEY, demo=True)
     try:

@@ -276,7 +276,7 @@ async def main(names: list[str]) -> int:
     if unknown:
         print(f"unknown scene(s): {', '.join(unknown)}; choose from {', '.join(SCENES)}")
         return 2
-    with EmulatorServer() as server:
+    with EmulatorServer(api="v1") as server:
         for name in names or list(SCENES):
             path = await shoot(name, server)
             print(path.relative_to(HERE.parent))

@@ -155,7 +155,7 @@ def _demo_server(options: argparse.Namespace) -> Iterator[str | None]:
         return
     from bytez_tui.emulator import EmulatorServer
 
-    server = EmulatorServer()
+    server = EmulatorServer(api="v1")  # the demo shows v1, the fullest feature set
     server.start()
     try:
         yield server.url

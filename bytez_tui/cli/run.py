@@ -5,8 +5,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import sys
-from collections.abc import AsyncGenerator
-from typing import Any, cast
+from typing import Any
 
 from bytez_tui.cli.context import Context, UsageError
 from bytez_tui.cli.output import EXIT_OK, Output, exit_code
@@ -77,9 +76,7 @@ async def run(ctx: Context) -> int:
             return EXIT_OK
         echo = EchoFilter(prompt if hide_echo else "")
         try:
-            fragments = cast(
-                AsyncGenerator[str, None], client.stream(args.model, prompt, params=params)
-            )
+            fragments = client.stream(args.model, prompt, params=params)
             async with contextlib.aclosing(fragments):
                 async for fragment in fragments:
                     out.fragment(echo.feed(fragment))

@@ -65,3 +65,54 @@ def test_any_answer_is_a_result_or_a_bytez_error(
 
     asyncio.run(call())
     emulator.clear_faults()
+
+
+v2_keys = st.sampled_from(
+    ["modelId", "task", "params", "ramRequired", "meterPrice", "status", "capacity", "timeout"]
+    + ["lastInference", "role", "content", "output", "error"]
+)
+v2_bodies = st.one_of(
+    bodies,
+    st.fixed_dictionaries({"error": st.none() | st.text(max_size=12), "output": value}).map(
+        json.dumps
+    ),
+    st.fixed_dictionaries(
+        {"error": st.none(), "output": st.lists(st.dictionaries(v2_keys, value, max_size=7))}
+    ).map(json.dumps),
+    st.fixed_dictionaries({"error": st.none(), "output": st.dictionaries(v2_keys, value)}).map(
+        json.dumps
+    ),
+)
+
+V2_CALLS: dict[str, Callable[[BytezClient], Awaitable[Any]]] = {
+    **CALLS,
+    "tasks": lambda api: api.list_tasks(),
+    "chat": lambda api: api.chat("a/b", [{"role": "user", "content": "hi"}]),
+}
+
+
+@pytest.mark.parametrize("endpoint", sorted(V2_CALLS))
+@settings(
+    max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(body=v2_bodies, status=st.sampled_from([200, 200, 200, 402, 404, 405, 409, 429, 500]))
+def test_any_v2_answer_is_a_result_or_a_bytez_error(
+    emulator_v2: EmulatorServer, endpoint: str, body: str, status: int
+) -> None:
+    target = "run" if endpoint == "chat" else endpoint  # chat is a run
+    if status == 200:
+        emulator_v2.malformed_next(target, body=body)
+    else:
+        emulator_v2.fail_next(target, status, body=body)
+
+    async def call() -> None:
+        async with BytezClient(
+            api_key="k-12345678", base_url=emulator_v2.url, api="v2", timeout=5
+        ) as api:
+            try:
+                await V2_CALLS[endpoint](api)
+            except BytezError as error:
+                assert error.message and "\n" not in error.message
+
+    asyncio.run(call())
+    emulator_v2.clear_faults()

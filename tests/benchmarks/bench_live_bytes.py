@@ -37,7 +37,7 @@ def serve() -> tuple[object, str]:
     from bytez_tui.clock import SystemClock
     from bytez_tui.emulator import EmulatorServer
 
-    server = EmulatorServer()
+    server = EmulatorServer(api="v1")
     server.start()
     world = server.reset(SystemClock(), models=200, seed=7, demo_instances=0, boot_delay=0)
     names = [entry.name for entry in world.catalogue if entry.required_ram is not None]

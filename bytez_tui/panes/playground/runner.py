@@ -7,10 +7,9 @@ fields, keys and history browsing on top.
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator
 from contextlib import aclosing
 from dataclasses import replace
-from typing import Any, cast
+from typing import Any
 
 from textual import work
 from textual.widgets import Static
@@ -169,10 +168,7 @@ class PlaygroundRuns(Pane):
         echo = EchoFilter(request.prompt if self.settings.hide_prompt_echo else "")
         try:
             client = self.api.client
-            fragments = cast(
-                "AsyncGenerator[str, None]",
-                client.stream(request.model, request.prompt, params=request.params),
-            )
+            fragments = client.stream(request.model, request.prompt, params=request.params)
             async with aclosing(fragments):
                 async for fragment in fragments:
                     run.fragments += 1

@@ -1,19 +1,21 @@
-"""The Bytez v1 REST client: the only module that speaks HTTP.
+"""`BytezClient`: the transport (one `httpx.AsyncClient`, errors, retries) and the v1 dialect.
 
-`BytezClient` wraps one `httpx.AsyncClient` and offers one coroutine per
-endpoint of the API reference (`list_models`, `job`, `load`, `status`, `run`,
-`instances`, `delete`) plus `stream`, an async iterator of raw text fragments.
-Every failure leaves as a `BytezError` (see `bytez_tui.errors`).
+Each public coroutine speaks v1 (`/model/*`) itself, or hands over to `V2Dialect` once the
+client knows the server speaks v2; `api="auto"` finds out on the first call.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import functools
 import json
+import math
 import random
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncGenerator, Callable
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import urlsplit
 
 import httpx
@@ -34,39 +36,20 @@ from bytez_tui.errors import (
     RunFailed,
     ServerError,
     StreamCut,
-    StreamError,
     StreamFailed,
     Transient,
     Unreachable,
     Unsupported,
 )
-from bytez_tui.models import Instance, Job, ModelInfo, RunResult
+from bytez_tui.models import Instance, Job, Metering, ModelInfo, RunResult
 
-__all__ = [
-    "DEFAULT_BASE_URL",
-    "AlreadyLoaded",
-    "AuthError",
-    "BadResponse",
-    "BytezClient",
-    "BytezError",
-    "Instance",
-    "Job",
-    "LoadInProgress",
-    "ModelInfo",
-    "NotFound",
-    "OutOfCredits",
-    "RateLimited",
-    "RequestTimeout",
-    "RunFailed",
-    "RunResult",
-    "ServerError",
-    "StreamCut",
-    "StreamError",
-    "StreamFailed",
-    "Transient",
-    "Unreachable",
-    "Unsupported",
-]
+if TYPE_CHECKING:
+    from bytez_tui.api.v2 import V2Dialect
+
+__all__ = ["API_VERSIONS", "ERROR_PREFIXES", "BytezClient"]
+
+API_VERSIONS = ("v1", "v2", "auto")
+"""What `BytezClient(api=…)` accepts."""
 
 
 ERROR_PREFIXES = ("Error: ", "INTERNAL_BYTEZ_ERROR")
@@ -78,11 +61,14 @@ _MAX_RETRY_WAIT = 60.0
 
 
 class BytezClient:
-    """An async client for the Bytez v1 API; use it as an async context manager.
+    """An async client for the Bytez API (v1 or v2); use it as an async context manager.
 
     Args:
         api_key: The key, sent as `Authorization: Key <api_key>` and nowhere else.
-        base_url: Where the API lives.
+        base_url: Where the API lives (the host root: v1 is under `/model/`, v2 under
+            `/models/v2/`).
+        api: `"v1"`, `"v2"`, or `"auto"` to ask the server on the first call (v2's
+            `list/tasks`; a 404 or 405 there means v1).
         timeout: Seconds to wait for a read of an ordinary request.
         connect_timeout: Seconds to wait for a connection.
         run_timeout: Seconds to wait for a run, or between two fragments of a stream.
@@ -104,6 +90,7 @@ class BytezClient:
         *,
         api_key: str,
         base_url: str = DEFAULT_BASE_URL,
+        api: str = "auto",
         timeout: float = 30.0,
         connect_timeout: float = 5.0,
         run_timeout: float = 900.0,
@@ -116,6 +103,8 @@ class BytezClient:
         problem = url_problem(base_url, allow_insecure_http=allow_insecure_http)
         if problem:
             raise BytezError(problem)
+        if api not in API_VERSIONS:
+            raise BytezError(f"Unknown API version {api!r}: use v1, v2 or auto")
         self.base_url = base_url.strip().rstrip("/")
         """The API's root URL."""
         self.retries = retries
@@ -126,6 +115,13 @@ class BytezClient:
         """Server time minus local time in seconds, from the last `Date` header seen."""
         self.on_retry: Callable[[BytezError, float], None] | None = None
         """Called with the error and the wait before each retry of a read."""
+        self.api_version: str | None = None if api == "auto" else api
+        """`"v1"` or `"v2"`; None until `auto` has found out (after the first call)."""
+        self.on_detected: Callable[[str], None] | None = None
+        """Called with the dialect once `auto` has found it (to remember it per URL)."""
+        self.last_metering: Metering | None = None
+        """What the last run or stream cost, from its `inference-*` headers (v2)."""
+        self._detecting: asyncio.Lock | None = None
         self._key = api_key
         self._clock = clock or SystemClock()
         self._timeout = httpx.Timeout(timeout, connect=connect_timeout)
@@ -143,7 +139,11 @@ class BytezClient:
         )
 
     def __repr__(self) -> str:
-        return f"BytezClient(base_url={self.base_url!r}, api_key='Key {mask_key(self._key)}')"
+        api = self.api_version or "auto"
+        return (
+            f"BytezClient(base_url={self.base_url!r}, api={api!r}, "
+            f"api_key='Key {mask_key(self._key)}')"
+        )
 
     async def __aenter__(self) -> BytezClient:
         return self
@@ -155,14 +155,50 @@ class BytezClient:
         """Close the connection pool."""
         await self._http.aclose()
 
+    # --- dialect -------------------------------------------------------------------
+
+    async def detect(self) -> str:
+        """Return the dialect, asking the server once when it is `auto` and unknown.
+
+        One GET of v2's `list/tasks`: an answer means v2; 404 or 405 means v1. Any other
+        failure (bad key, server down) is raised and the question stays open.
+
+        Raises:
+            BytezError: If the server could not tell.
+        """
+        if self.api_version is not None:
+            return self.api_version
+        if self._detecting is None:
+            self._detecting = asyncio.Lock()
+        async with self._detecting:
+            if self.api_version is None:
+                self.api_version = await self._v2.probe()
+                if self.on_detected is not None:
+                    self.on_detected(self.api_version)
+        return self.api_version
+
+    async def _speaks_v2(self) -> bool:
+        return await self.detect() == "v2"
+
+    @functools.cached_property
+    def _v2(self) -> V2Dialect:
+        from bytez_tui.api.v2 import V2Dialect
+
+        return V2Dialect(self)
+
     # --- endpoints -------------------------------------------------------------------
 
     async def list_models(self, *, task: str | None = None) -> list[ModelInfo]:
-        """The catalogue (`/model/list`); items that cannot be read are skipped.
+        """The catalogue (v1 `/model/list`, v2 `list/models`); unreadable items are skipped.
+
+        Args:
+            task: Only models of this task (the server filters).
 
         Raises:
             BytezError: On any failure.
         """
+        if await self._speaks_v2():
+            return await self._v2.list_models(task=task)
         params = {"task": task} if task else None
         items = _array(await self._read("list", params=params), "list")
         models: list[ModelInfo] = []
@@ -173,25 +209,49 @@ class BytezClient:
                 continue
         return models
 
+    async def list_tasks(self) -> list[str]:
+        """The task names the server knows (v2 `list/tasks`).
+
+        Raises:
+            Unsupported: On v1, which has no task list.
+        """
+        if await self._speaks_v2():
+            return await self._v2.list_tasks()
+        raise Unsupported("The v1 API has no task list", endpoint="tasks")
+
     async def job(self, model: str) -> Job:
-        """Ask Bytez to make `model` available, or poll that request (`/model/job`)."""
+        """Ask Bytez to make `model` available, or poll that request.
+
+        v1 posts `/model/job`. v2 looks the model up in `list/models?modelId=` (found:
+        `available`) and otherwise posts `request/{model}` (`queued`).
+        """
+        if await self._speaks_v2():
+            return await self._v2.job(model)
         data = await self._request("job", {"model": model}, retry=True)
         return _parse(Job.from_json, data, "job", model=model)
 
     async def load(
         self, model: str, *, concurrency: int = 1, expiration_period_seconds: int | None = None
     ) -> Instance:
-        """Start an instance of `model` (`/model/load`); never retried.
+        """Start an instance of `model` (v1 `/model/load`, v2 `PUT` a cluster); never retried.
+
+        On v2, `concurrency` becomes `capacity` (0 / concurrency / concurrency) and the
+        period becomes `timeout` in whole minutes (1-1440).
 
         Returns:
             The acknowledgement as an `Instance` whose status is the server's word
-            (usually `started`), which counts as booting.
+            (usually `started`, v2 `Loading`), which counts as booting.
 
         Raises:
             AlreadyLoaded: The model is already running.
             LoadInProgress: Another load of it is under way.
             OutOfCredits: The account has no credits.
+            Unsupported: v2 without the cluster routes.
         """
+        if await self._speaks_v2():
+            return await self._v2.load(
+                model, concurrency=concurrency, expiration_period_seconds=expiration_period_seconds
+            )
         body: dict[str, Any] = {"model": model, "concurrency": concurrency}
         if expiration_period_seconds is not None:
             body["expirationPeriodSeconds"] = expiration_period_seconds
@@ -205,7 +265,13 @@ class BytezClient:
         return _parse(Instance.from_json, data, "load", model=model)
 
     async def status(self, model: str) -> Instance | None:
-        """The instance of `model` (`/model/status`), or None when it has none."""
+        """The instance of `model` (v1 `/model/status`, v2 its cluster), or None.
+
+        Raises:
+            Unsupported: v2 without the cluster routes.
+        """
+        if await self._speaks_v2():
+            return await self._v2.status(model)
         try:
             data = await self._request("status", {"model": model}, retry=True)
         except NotFound:
@@ -215,7 +281,13 @@ class BytezClient:
         return _parse(Instance.from_json, data, "status", model=model)
 
     async def instances(self) -> list[Instance]:
-        """Every current instance (`/model/instances`)."""
+        """Every current instance (v1 `/model/instances`, v2 `list/clusters`).
+
+        Raises:
+            Unsupported: v2 without the cluster routes.
+        """
+        if await self._speaks_v2():
+            return await self._v2.instances()
         items = _array(await self._read("instances"), "instances")
         result: list[Instance] = []
         for item in items:
@@ -225,11 +297,16 @@ class BytezClient:
         return result
 
     async def delete(self, model: str) -> bool:
-        """Stop the instance of `model` (`/model/delete`); never retried.
+        """Stop the instance of `model` (v1 `/model/delete`, v2 `DELETE`); never retried.
 
         Returns:
             True if it was stopped, False if it was already gone.
+
+        Raises:
+            Unsupported: v2 without the cluster routes.
         """
+        if await self._speaks_v2():
+            return await self._v2.delete(model)
         try:
             await self._request("delete", {"model": model}, retry=False, want_json=False)
         except NotFound:
@@ -241,16 +318,63 @@ class BytezClient:
     ) -> RunResult:
         """Run `model` on `prompt` and wait for the whole answer; never retried.
 
+        v2 sends the prompt in the field the model's task takes (`text`, `messages`,
+        `url`…), and `text` drops the prompt that text-generation output repeats.
+
         Raises:
             RunFailed: The model raised on this input.
         """
+        if await self._speaks_v2():
+            return await self._v2.run(model, prompt, params=params)
         body = {"model": model, "input": prompt, "params": params or {}, "stream": False}
         data = await self._request("run", body, retry=False, timeout=self._run_timeout)
         return _run_result(data)
 
+    async def chat(
+        self, model: str, messages: list[dict[str, Any]], params: dict[str, Any] | None = None
+    ) -> RunResult:
+        """Send a conversation and wait for the reply; never retried.
+
+        v1 sends the messages as `input`; v2 as `messages`. `text` is the assistant's
+        content as a string, even when the server answers list-form content.
+
+        Args:
+            model: The model id.
+            messages: `[{"role": …, "content": …}, …]`.
+            params: Generation params.
+
+        Raises:
+            RunFailed: The model raised on this input.
+        """
+        if await self._speaks_v2():
+            return await self._v2.chat(model, messages, params=params)
+        return await self.run(model, messages, params=params)
+
+    def stream_chat(
+        self, model: str, messages: list[dict[str, Any]], params: dict[str, Any] | None = None
+    ) -> AsyncGenerator[str, None]:
+        """`chat` with streaming: yields the reply's text fragments as they arrive.
+
+        Raises:
+            StreamFailed: The server sent an error fragment; `.partial` keeps the text.
+            StreamCut: The connection dropped; `.partial` keeps the text.
+        """
+        return self._stream_chat(model, messages, params)
+
+    async def _stream_chat(
+        self, model: str, messages: list[dict[str, Any]], params: dict[str, Any] | None
+    ) -> AsyncGenerator[str, None]:
+        if await self._speaks_v2():
+            fragments = self._v2.stream(model, messages, params=params, chat=True)
+        else:
+            fragments = self.stream(model, messages, params=params)
+        async with contextlib.aclosing(fragments):
+            async for fragment in fragments:
+                yield fragment
+
     async def stream(
         self, model: str, prompt: Any, *, params: dict[str, Any] | None = None
-    ) -> AsyncIterator[str]:
+    ) -> AsyncGenerator[str, None]:
         """Run `model` with `stream: true`, yielding text fragments as they arrive.
 
         The body is raw text, not SSE (API reference §3). Close the iterator early
@@ -261,20 +385,44 @@ class BytezClient:
             StreamFailed: The server sent an error fragment; `.partial` keeps the text.
             StreamCut: The connection dropped; `.partial` keeps the text.
         """
-        body = {"model": model, "input": prompt, "params": params or {}, "stream": True}
+        if await self._speaks_v2():
+            fragments = self._v2.stream(model, prompt, params=params)
+        else:
+            body = {"model": model, "input": prompt, "params": params or {}, "stream": True}
+            fragments = self._stream("POST", "/model/run", body, _run_result)
+        async with contextlib.aclosing(fragments):
+            async for fragment in fragments:
+                yield fragment
+
+    async def _stream(
+        self,
+        method: str,
+        path: str,
+        body: dict[str, Any],
+        parse: Callable[[Any], RunResult],
+        *,
+        where: str | None = None,
+    ) -> AsyncGenerator[str, None]:
+        """Send a streamed run and yield its raw text fragments (both dialects).
+
+        A JSON answer (a model that doesn't stream) is parsed with `parse` and its text
+        yielded once; the `inference-*` headers go to `last_metering`.
+        """
         received: list[str] = []
+        self.last_metering = None
         try:
             async with self._http.stream(
-                "POST", "/model/run", json=body, timeout=self._run_timeout
+                method, path, json=body, timeout=self._run_timeout
             ) as response:
                 self._note_date(response)
+                self.last_metering = Metering.from_headers(response.headers)
                 if response.status_code >= 400:
                     await response.aread()
-                    raise self._error(response, "run")
+                    raise self._error(response, "run", where=where)
                 content_type = response.headers.get("content-type", "")
                 if "json" in content_type:
                     await response.aread()
-                    yield _run_result(self._json(response, "run")).text
+                    yield parse(self._json(response, "run")).text
                     return
                 async for chunk in response.aiter_text():
                     failure = _error_fragment(chunk)
@@ -330,11 +478,20 @@ class BytezClient:
         params: dict[str, str] | None = None,
         timeout: httpx.Timeout | None = None,
         want_json: bool = True,
+        method: str | None = None,
+        path: str | None = None,
     ) -> Any:
+        """Send one request, retrying `Transient` failures when `retry` allows.
+
+        `endpoint` names it in errors (and is v1's path `/model/{endpoint}` unless `path`
+        is given); the method is GET without a body and POST with one unless `method`.
+        """
         attempt = 0
         while True:
             try:
-                return await self._send(endpoint, body, params, timeout, want_json)
+                return await self._send(
+                    endpoint, body, params, timeout, want_json, method=method, path=path
+                )
             except Transient as exc:
                 if not retry or attempt >= self.retries:
                     raise
@@ -354,22 +511,24 @@ class BytezClient:
         params: dict[str, str] | None,
         timeout: httpx.Timeout | None,
         want_json: bool,
+        *,
+        method: str | None = None,
+        path: str | None = None,
     ) -> Any:
-        path = f"/model/{endpoint}"
+        where = path
+        path = path or f"/model/{endpoint}"
+        method = method or ("GET" if body is None else "POST")
         try:
-            if body is None:
-                response = await self._http.get(
-                    path, params=params, timeout=timeout or self._timeout
-                )
-            else:
-                response = await self._http.post(
-                    path, json=body, params=params, timeout=timeout or self._timeout
-                )
+            response = await self._http.request(
+                method, path, json=body, params=params, timeout=timeout or self._timeout
+            )
         except httpx.HTTPError as exc:
             raise self._transport_error(exc, endpoint) from exc
         self._note_date(response)
+        if endpoint == "run":
+            self.last_metering = Metering.from_headers(response.headers)
         if response.status_code >= 300:
-            raise self._error(response, endpoint)
+            raise self._error(response, endpoint, where=where)
         if not want_json:
             return None
         return self._json(response, endpoint)
@@ -406,11 +565,14 @@ class BytezClient:
             return Unreachable(f"Cannot reach {host}", endpoint=endpoint)
         return Unreachable(f"Connection to {host} failed ({type(exc).__name__})", endpoint=endpoint)
 
-    def _error(self, response: httpx.Response, endpoint: str) -> BytezError:
+    def _error(
+        self, response: httpx.Response, endpoint: str, *, where: str | None = None
+    ) -> BytezError:
+        """Map an error answer to a `BytezError`; `where` is the path shown (v1's by default)."""
         status = response.status_code
         said = self._scrub(_server_words(response))
         lowered = said.lower()
-        where = f"/model/{endpoint}"
+        where = where or f"/model/{endpoint}"
         if status in (401, 403):
             return AuthError(
                 f"The API key was refused ({status} {said or 'Unauthorized'})",
@@ -426,6 +588,8 @@ class BytezClient:
             if "in progress" in lowered:
                 return LoadInProgress(said, endpoint=endpoint, status=status)
             retry_after = _retry_after(response.headers.get("retry-after"))
+            if retry_after is None:
+                retry_after = _reset_seconds(response.headers.get("ratelimit-reset"))
             hint = f"; retry in {retry_after:.0f} s" if retry_after is not None else ""
             return RateLimited(
                 f"Rate limited on {where}{hint}: {said or 'Too Many Requests'}",
@@ -465,13 +629,33 @@ def _server_words(response: httpx.Response) -> str:
     except ValueError:
         data = None
     if isinstance(data, dict):
-        for key in ("error", "message", "detail"):
-            value = data.get(key)
-            if isinstance(value, str) and value.strip():
-                return " ".join(value.split())[:300]
+        words = [
+            " ".join(value.split())
+            for key in ("error", "message", "detail")
+            if isinstance(value := data.get(key), str) and value.strip()
+        ]
+        if words:
+            # v2's 402 says `"error": "Payment Required"` and the why in `message`.
+            return ": ".join(words[:2])[:300]
     if not text or "<" in text[:100] and ">" in text:
         return response.reason_phrase or ""
     return " ".join(text.split())[:300]
+
+
+def _reset_seconds(value: str | None) -> float | None:
+    """Read v2's `ratelimit-reset`: seconds to wait, or (when huge) an epoch instant.
+
+    Its unit is undocumented; a number past 1e9 can only be a Unix time.
+    """
+    try:
+        number = float((value or "").strip())
+    except ValueError:
+        return None
+    if not math.isfinite(number) or number < 0:
+        return None
+    if number > 1e9:
+        return max(0.0, number - datetime.now(timezone.utc).timestamp())
+    return number
 
 
 def _retry_after(value: str | None) -> float | None:

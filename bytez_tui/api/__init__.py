@@ -1,0 +1,69 @@
+"""The Bytez REST client: the only package that speaks HTTP.
+
+`BytezClient` wraps one `httpx.AsyncClient` and speaks either dialect of the API
+behind the same coroutines (`list_models`, `list_tasks`, `job`, `load`, `status`,
+`run`, `chat`, `instances`, `delete`, and the streaming twins `stream` and
+`stream_chat`):
+
+- **v1** (`/model/*`): the seed's API, with jobs, loads and expiry countdowns.
+- **v2** (`/models/v2/*`): today's API. Runs POST to the model's URL and the platform
+  manages capacity; the legacy cluster routes back `load`/`status`/`instances`/`delete`
+  where the server still answers them, and raise `Unsupported` where it doesn't.
+
+`api="auto"` finds out which one the server speaks with one cheap request. Every
+failure leaves as a `BytezError` (see `bytez_tui.errors`).
+"""
+
+from __future__ import annotations
+
+from bytez_tui.api.client import API_VERSIONS, ERROR_PREFIXES, BytezClient
+from bytez_tui.config import DEFAULT_BASE_URL
+from bytez_tui.errors import (
+    AlreadyLoaded,
+    AuthError,
+    BadResponse,
+    BytezError,
+    LoadInProgress,
+    NotFound,
+    OutOfCredits,
+    RateLimited,
+    RequestTimeout,
+    RunFailed,
+    ServerError,
+    StreamCut,
+    StreamError,
+    StreamFailed,
+    Transient,
+    Unreachable,
+    Unsupported,
+)
+from bytez_tui.models import Instance, Job, Metering, ModelInfo, RunResult
+
+__all__ = [
+    "API_VERSIONS",
+    "DEFAULT_BASE_URL",
+    "ERROR_PREFIXES",
+    "AlreadyLoaded",
+    "AuthError",
+    "BadResponse",
+    "BytezClient",
+    "BytezError",
+    "Instance",
+    "Job",
+    "LoadInProgress",
+    "Metering",
+    "ModelInfo",
+    "NotFound",
+    "OutOfCredits",
+    "RateLimited",
+    "RequestTimeout",
+    "RunFailed",
+    "RunResult",
+    "ServerError",
+    "StreamCut",
+    "StreamError",
+    "StreamFailed",
+    "Transient",
+    "Unreachable",
+    "Unsupported",
+]
