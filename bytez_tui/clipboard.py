@@ -17,6 +17,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Literal
 
+from bytez_tui.osc import osc
+
 __all__ = ["CopyResult", "Route", "copy_text", "osc52", "terminal_route", "tmux_option"]
 
 Route = Literal["plain", "wrapped"]
@@ -36,10 +38,7 @@ class CopyResult:
 def osc52(text: str, *, route: Route = "plain") -> str:
     """The escape sequence that asks the terminal to put `text` on the clipboard."""
     payload = base64.b64encode(text.encode("utf-8")).decode("ascii")
-    sequence = f"\x1b]52;c;{payload}\a"
-    if route == "wrapped":
-        return "\x1bPtmux;" + sequence.replace("\x1b", "\x1b\x1b") + "\x1b\\"
-    return sequence
+    return osc(52, f"c;{payload}", tmux=route == "wrapped")
 
 
 def tmux_option(name: str) -> str | None:

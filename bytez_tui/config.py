@@ -1,14 +1,14 @@
 """Settings: command-line flags over environment variables over `config.toml`.
 
 The file lives in platformdirs' user config dir, is read with `tomllib` and is
-written atomically with mode 0600, because it may hold the API key.
+edited in place (one key at a time, keeping the user's comments) and written
+atomically with mode 0600, because it may hold the API key.
 """
 
 from __future__ import annotations
 
 import os
 import sys
-import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
@@ -16,6 +16,8 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import platformdirs
+
+from bytez_tui.local.files import write_private
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -36,7 +38,6 @@ __all__ = [
     "read_config",
     "update_config",
     "url_problem",
-    "write_private",
 ]
 
 APP_NAME = "bytez-tui"
@@ -212,36 +213,35 @@ def load_settings(
     return replace(Settings(), **values)
 
 
-def write_private(path: Path, text: str) -> None:
-    """Write `text` to `path` atomically, readable by the owner only (0600)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    try:
-        os.fchmod(descriptor, 0o600)
-        with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-
-
 def update_config(changes: Mapping[str, Any], *, path: Path | None = None) -> Path:
-    """Set keys in `config.toml`, keeping the rest, and return its path.
+    """Set keys in `config.toml` in place and return its path.
+
+    Only the keys named change: comments, layout and every other key stay as the user left
+    them (tomlkit edits the document rather than rewriting it), a symlinked file is written
+    through the link, and the file stays readable by its owner only. A None value removes
+    the key.
 
     Raises:
         ConfigError: The existing file cannot be read.
     """
-    import tomli_w
+    import tomlkit
+    from tomlkit.exceptions import TOMLKitError
 
     path = path or config_path()
-    data = read_config(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        text = ""
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: {exc}") from exc
+    try:
+        document = tomlkit.parse(text)
+    except TOMLKitError as exc:
+        raise ConfigError(f"{path}: {exc}") from exc
     for key, value in changes.items():
         if value is None:
-            data.pop(key, None)
+            document.pop(key, None)
         else:
-            data[key] = value
-    write_private(path, tomli_w.dumps(data))
+            document[key] = value
+    write_private(path, tomlkit.dumps(document))
     return path

@@ -4,20 +4,40 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
+from typing import Literal
 
-__all__ = ["ago", "duration", "money", "parse_duration", "plural", "ram"]
+__all__ = [
+    "DASH",
+    "GRACE_SECONDS",
+    "WARN_SECONDS",
+    "Phase",
+    "ago",
+    "countdown_text",
+    "duration",
+    "money",
+    "parse_duration",
+    "plural",
+    "ram",
+]
 
 DASH = "—"
+"""What a cell shows for a value that is unknown."""
 
 
-def duration(seconds: float) -> str:
-    """A compact duration: `45s`, `4m05s`, `2h03m`, `3d04h`."""
+def duration(seconds: float | None, *, to_minute: bool = False) -> str:
+    """A compact duration: `45s`, `4m05s`, `2h03m`, `3d04h`; `—` when unknown.
+
+    Two units at most, the larger first. `to_minute` drops the seconds (`<1m`, `25m`,
+    `1h05m`), for a cell that should change once a minute rather than every second.
+    """
+    if seconds is None:
+        return DASH
     seconds = int(max(0, seconds))
-    if seconds < 60:
-        return f"{seconds}s"
     minutes, secs = divmod(seconds, 60)
+    if minutes < 1:
+        return "<1m" if to_minute else f"{seconds}s"
     if minutes < 60:
-        return f"{minutes}m{secs:02d}s"
+        return f"{minutes}m" if to_minute else f"{minutes}m{secs:02d}s"
     hours, minutes = divmod(minutes, 60)
     if hours < 24:
         return f"{hours}h{minutes:02d}m"
@@ -72,7 +92,12 @@ def plural(count: int, noun: str) -> str:
 
 
 def money(dollars: float | None) -> str:
-    """Dollars with enough precision for small sums; `—` when unknown."""
+    """Dollars as every table, dialog and CLI line shows them; `—` when unknown.
+
+    The one rule: cents (`$0.03`, `$1.68`); a sum under one cent keeps four decimals so it
+    does not read as nothing (`$0.0005`); from $100, whole dollars (`$1,234`). The same
+    amount reads the same everywhere, on one screen or across front ends.
+    """
     if dollars is None:
         return DASH
     if dollars < 0.01:
@@ -85,3 +110,48 @@ def money(dollars: float | None) -> str:
 def ram(gb: float | None) -> str:
     """RAM in GB with two decimals; `—` when unknown."""
     return DASH if gb is None else f"{gb:.2f}"
+
+
+GRACE_SECONDS = 120.0
+"""How long past `expiresAt` an instance may linger before shutdown (API reference §5)."""
+WARN_SECONDS = 60.0
+"""Under this many seconds left, the countdown turns into a warning."""
+
+Phase = Literal["none", "counting", "warning", "expiring", "expired", "gone"]
+"""What a countdown is showing: nothing, time left, little time left, inside the grace
+window, past the grace window, or the instance has disappeared."""
+
+
+def countdown_text(
+    expires_at: datetime | None,
+    now: datetime,
+    *,
+    gone: bool = False,
+    grace: float = GRACE_SECONDS,
+    warn_below: float = WARN_SECONDS,
+) -> tuple[str, Phase]:
+    """What a countdown shows at `now`, and its phase.
+
+    Args:
+        expires_at: When the idle timeout runs out, or None when unknown.
+        now: The server's current time.
+        gone: The instance has disappeared from the server.
+        grace: Seconds past `expires_at` still shown as "expiring".
+        warn_below: Seconds left under which the countdown warns.
+
+    Returns:
+        The text (`29m59s`, `⚠ 45s`, `⚠ expiring`, `expired`, `—`) and the phase; once
+        `gone`, how long ago it expired (`3 min ago`: the row's status says "expired").
+    """
+    if expires_at is None:
+        return ("gone" if gone else "—"), ("gone" if gone else "none")
+    left = (expires_at - now).total_seconds()
+    if gone:
+        return ("stopped" if left > 0 else ago(expires_at, now)), "gone"
+    if left <= -grace:
+        return "expired", "expired"
+    if left <= 0:
+        return "⚠ expiring", "expiring"
+    if left < warn_below:
+        return f"⚠ {int(left)}s", "warning"
+    return duration(left), "counting"

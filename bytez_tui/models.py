@@ -284,6 +284,14 @@ class Instance:
         """Any status that is neither running nor failed is transitional."""
         return not self.is_running and not self.is_failed
 
+    def uptime(self, now: datetime, *, until: datetime | None = None) -> float | None:
+        """Seconds the instance has been up: from `created` to `until` (when it disappeared)
+        or `now` (server time), never negative; None when the server did not say when it
+        was created (unknown is not zero)."""
+        if self.created is None:
+            return None
+        return max(0.0, ((until or now) - self.created).total_seconds())
+
     @classmethod
     def from_json(cls, data: object, *, model: str = "") -> Instance:
         """Parse an instance object; `model` fills in a missing id."""

@@ -1,12 +1,12 @@
 """The catalogue cache in platformdirs' user cache dir (the CLI reads it too).
 
-One file per API (named from its base URL). The format is built to load 100,000 models in
-about 15 ms without a Python object per model: a JSON header line carrying the fetch time
-and the RAM and benchmark columns, then the model ids, one per line, sorted by id (the
-table's default order, so a fresh start sorts nothing).
+One file per API (named from `Settings.store_key`: its base URL, or `demo`). The format
+is built to load 100,000 models in about 15 ms without a Python object per model: a JSON
+header line carrying the fetch time and the RAM and benchmark columns, then the model ids,
+one per line, sorted by id (the table's default order, so a fresh start sorts nothing).
 
 ```
-{"version": 1, "fetched_at": "2024-07-01T09:00:00+00:00", "base_url": "…", "count": 2,
+{"version": 1, "fetched_at": "2024-07-01T09:00:00+00:00", "store": "…", "count": 2,
  "ram": [0.5, null], "bench": "10"}
 openai-community/gpt2
 microsoft/phi-1.onnx.8-bit
@@ -17,8 +17,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -26,6 +24,7 @@ from pathlib import Path
 
 from bytez_tui.catalogue.index import CatalogueIndex
 from bytez_tui.config import DEFAULT_BASE_URL, cache_dir
+from bytez_tui.local.files import write_private
 from bytez_tui.models import ModelInfo, parse_time
 
 __all__ = ["CACHE_VERSION", "CachedCatalogue", "cache_path", "load_cached", "save_cache"]
@@ -51,27 +50,27 @@ class CachedCatalogue:
         return [ModelInfo(*row) for row in zip(index.names, index.ram, index.bench, strict=True)]
 
 
-def cache_path(base_url: str = DEFAULT_BASE_URL) -> Path:
-    """Where the catalogue of the API at `base_url` is cached."""
-    key = base_url.strip().rstrip("/")
+def cache_path(store_key: str = DEFAULT_BASE_URL) -> Path:
+    """Where the catalogue of one API is cached (`store_key`: `Settings.store_key`)."""
+    key = store_key.strip().rstrip("/")
     digest = hashlib.sha1(key.encode(), usedforsecurity=False).hexdigest()[:12]
     return cache_dir() / f"catalogue-{digest}.txt"
 
 
 def load_cached(
-    base_url: str = DEFAULT_BASE_URL, *, path: Path | None = None
+    store_key: str = DEFAULT_BASE_URL, *, path: Path | None = None
 ) -> CachedCatalogue | None:
-    """Read the cached catalogue of the API at `base_url`.
+    """Read the cached catalogue of one API.
 
     Args:
-        base_url: The API the catalogue came from.
+        store_key: The API it came from, as `Settings.store_key` names it.
         path: Read this file instead.
 
     Returns:
         The catalogue, or None when there is no usable cache (missing, another
         version, or damaged: a damaged cache is never an error, only a miss).
     """
-    path = path or cache_path(base_url)
+    path = path or cache_path(store_key)
     try:
         text = path.read_text(encoding="utf-8")
         header, _, body = text.partition("\n")
@@ -100,15 +99,16 @@ def save_cache(
     models: Iterable[ModelInfo] | CatalogueIndex,
     *,
     fetched_at: datetime,
-    base_url: str = DEFAULT_BASE_URL,
+    store_key: str = DEFAULT_BASE_URL,
     path: Path | None = None,
 ) -> Path:
-    """Write the catalogue atomically and return the file's path.
+    """Write the catalogue atomically (owner-only, like every file the app writes) and
+    return the file's path.
 
     Args:
         models: The catalogue, as dataclasses or as an index.
         fetched_at: When it was fetched (shown as "updated 3 h ago").
-        base_url: The API it came from.
+        store_key: The API it came from, as `Settings.store_key` names it.
         path: Write this file instead.
 
     Raises:
@@ -116,12 +116,12 @@ def save_cache(
     """
     index = models if isinstance(models, CatalogueIndex) else CatalogueIndex.from_models(models)
     index = index.sorted_by("id")  # so that reading it back needs no sort
-    path = path or cache_path(base_url)
+    path = path or cache_path(store_key)
     header = json.dumps(
         {
             "version": CACHE_VERSION,
             "fetched_at": fetched_at.isoformat(),
-            "base_url": base_url,
+            "store": store_key,
             "count": len(index),
             "order": "id",
             "ram": list(index.ram),
@@ -129,15 +129,5 @@ def save_cache(
         },
         separators=(",", ":"),
     )
-    path.parent.mkdir(parents=True, exist_ok=True)
-    descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    try:
-        with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
-            handle.write(header)
-            handle.write("\n")
-            handle.write("\n".join(index.names))
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    write_private(path, (header, "\n", "\n".join(index.names)), durable=False)
     return path

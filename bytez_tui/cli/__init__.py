@@ -140,7 +140,7 @@ def _settings(args: argparse.Namespace, options: argparse.Namespace, demo: str |
         later = getattr(args, key, None)
         overrides[key] = later if later is not None else getattr(options, key, None)
     if demo is not None:
-        overrides.update(base_url=demo, api_key=DEMO_KEY)
+        overrides.update(base_url=demo, api_key=DEMO_KEY, demo=True)
     try:
         return load_settings(overrides)
     except ConfigError as exc:

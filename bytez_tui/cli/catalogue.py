@@ -28,9 +28,10 @@ _SORT_KEYS: dict[str, SortKey] = {"name": "id", "ram": "ram", "cost": "cost"}
 _COLUMNS = ("MODEL", "RAM GB", "$/HOUR", "BENCH")
 
 
-def cached_index(base_url: str) -> CatalogueIndex | None:
-    """The cached catalogue of the API at `base_url`, without fetching; None if not cached."""
-    cached = load_cached(base_url)
+def cached_index(store_key: str) -> CatalogueIndex | None:
+    """The cached catalogue of one API (`Settings.store_key`), without fetching; None if not
+    cached."""
+    cached = load_cached(store_key)
     return None if cached is None else cached.index
 
 
@@ -50,7 +51,7 @@ async def models(ctx: Context) -> int:
     if query.uses_tracked:
         from bytez_tui.local.jobs import JobStore
 
-        tracked = frozenset(job.model for job in JobStore(base_url=ctx.settings.base_url).load())
+        tracked = frozenset(job.model for job in JobStore(store_key=ctx.settings.store_key).load())
     order = index.order(_SORT_KEYS[args.sort])
     rows = query.filter(index, within=order, running=running, tracked=tracked)
     shown = rows[: args.limit] if args.limit else rows
@@ -64,8 +65,8 @@ async def models(ctx: Context) -> int:
 
 
 async def _catalogue(ctx: Context) -> CatalogueIndex:
-    base_url = ctx.settings.base_url
-    cached = None if ctx.args.refresh else load_cached(base_url)
+    store_key = ctx.settings.store_key
+    cached = None if ctx.args.refresh else load_cached(store_key)
     now = datetime.now(timezone.utc)
     if cached is not None and (now - cached.fetched_at).total_seconds() < MAX_AGE:
         ctx.out.narrate(
@@ -78,7 +79,7 @@ async def _catalogue(ctx: Context) -> CatalogueIndex:
     except AuthError:
         raise
     except BytezError as exc:
-        stale = cached or load_cached(base_url)
+        stale = cached or load_cached(store_key)
         if stale is None:
             raise
         ctx.out.narrate(
@@ -89,7 +90,7 @@ async def _catalogue(ctx: Context) -> CatalogueIndex:
         ctx.out.clear_progress()
     index = CatalogueIndex.from_models(fetched)
     try:
-        save_cache(index, fetched_at=now, base_url=base_url)
+        save_cache(index, fetched_at=now, store_key=store_key)
     except OSError as exc:
         ctx.out.narrate(f"warning: could not write the catalogue cache: {exc}")
     return index

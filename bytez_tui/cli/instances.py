@@ -10,7 +10,7 @@ from bytez_tui.cli.context import Context
 from bytez_tui.cli.output import EXIT_OK
 from bytez_tui.cli.shapes import instance_json, no_instance_json
 from bytez_tui.errors import AuthError, BytezError
-from bytez_tui.format import DASH, duration, money
+from bytez_tui.format import DASH, Phase, countdown_text, duration, money
 from bytez_tui.models import Instance, cost_usd
 
 __all__ = ["instance_line", "instances", "lookup_ram", "print_instance", "status"]
@@ -69,13 +69,13 @@ def instance_line(instance: Instance, now: datetime) -> str:
 
 def lookup_ram(ctx: Context, model: str) -> float | None:
     """The model's RAM from the catalogue cache, without fetching; None when unknown."""
-    base_url = ctx.settings.base_url
-    table = _RAM.get(base_url)
+    store_key = ctx.settings.store_key
+    table = _RAM.get(store_key)
     if table is None:
         from bytez_tui.cli.catalogue import cached_index
 
-        index = cached_index(base_url)
-        table = _RAM[base_url] = (
+        index = cached_index(store_key)
+        table = _RAM[store_key] = (
             {} if index is None else dict(zip(index.names, index.ram, strict=True))
         )
     return table.get(model)
@@ -144,15 +144,15 @@ def _table(ctx: Context, found: list[Instance], now: datetime) -> list[str]:
     rows = [_COLUMNS]
     for instance in found:
         ram = lookup_ram(ctx, instance.model)
-        uptime = None if instance.created is None else (now - instance.created).total_seconds()
+        uptime = instance.uptime(now)
         rows.append(
             (
                 instance.model,
                 instance.status,
                 str(instance.concurrency),
                 DASH if instance.inferences is None else str(instance.inferences),
-                _countdown(instance, now),
-                DASH if uptime is None else duration(uptime),
+                _countdown(instance, now)[0],
+                duration(uptime),
                 money(None if uptime is None else cost_usd(ram, uptime)),
             )
         )
@@ -166,18 +166,23 @@ def _table(ctx: Context, found: list[Instance], now: datetime) -> list[str]:
     ]
 
 
-def _countdown(instance: Instance, now: datetime) -> str:
-    if instance.is_failed or instance.expires_at is None:
-        return DASH
-    left = (instance.expires_at - now).total_seconds()
-    return "expiring" if left <= 0 else duration(left)
+def _countdown(instance: Instance, now: datetime) -> tuple[str, Phase]:
+    """The dashboard's countdown text and phase (a failed instance has no expiry)."""
+    return countdown_text(None if instance.is_failed else instance.expires_at, now)
+
+
+def _left(instance: Instance, now: datetime) -> str:
+    expires_at = instance.expires_at
+    return DASH if expires_at is None else duration((expires_at - now).total_seconds())
 
 
 def _expiry(instance: Instance, now: datetime) -> str:
-    countdown = _countdown(instance, now)
-    if countdown == DASH:
+    _text, phase = _countdown(instance, now)
+    if phase == "none":
         return "no expiry reported"
-    return "expiring now" if countdown == "expiring" else f"expires in {countdown}"
+    if phase in ("expiring", "expired"):
+        return "expiring now"
+    return f"expires in {_left(instance, now)}"
 
 
 def _details(ctx: Context, instance: Instance, now: datetime) -> list[tuple[str, str]]:
@@ -189,16 +194,16 @@ def _details(ctx: Context, instance: Instance, now: datetime) -> list[tuple[str,
         ("inferences", DASH if instance.inferences is None else str(instance.inferences)),
     ]
     if instance.expires_at is not None:
-        countdown = _countdown(instance, now)
+        _text, phase = _countdown(instance, now)
         at = f"{instance.expires_at:%Y-%m-%d %H:%M:%S} UTC"
-        if countdown == "expiring":
+        if phase in ("expiring", "expired"):
             rows.append(("expires", f"expiring: idle since {at}, shutting down"))
-        elif countdown != DASH:
-            rows.append(("expires", f"in {countdown}, at {at}"))
+        elif phase != "none":
+            rows.append(("expires", f"in {_left(instance, now)}, at {at}"))
     if instance.expiration_period_seconds is not None:
         rows.append(("idle expiry", duration(instance.expiration_period_seconds)))
-    if instance.created is not None:
-        uptime = (now - instance.created).total_seconds()
+    uptime = instance.uptime(now)
+    if instance.created is not None and uptime is not None:
         rows.append(("created", f"{instance.created:%Y-%m-%d %H:%M:%S} UTC"))
         rows.append(("uptime", duration(uptime)))
         rows.append(("cost so far", money(cost_usd(ram, uptime))))

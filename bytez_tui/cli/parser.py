@@ -50,7 +50,7 @@ DEFAULT_EXPIRE = "5m"
 def model_arg(text: str) -> str:
     """An argparse type: a Hugging Face model id, `org/name`, or its Hub page URL (a typo
     is a usage error caught here, not a request the server refuses)."""
-    from bytez_tui.local.jobs import is_model_id, model_id_from
+    from bytez_tui.catalogue.ids import is_model_id, model_id_from
 
     model = model_id_from(text)
     if not is_model_id(model):

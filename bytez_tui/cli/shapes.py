@@ -90,8 +90,9 @@ def instance_json(instance: Instance, now: datetime, ram_gb: float | None = None
     expires_in = uptime = cost = None
     if instance.expires_at is not None:
         expires_in = round((instance.expires_at - now).total_seconds(), 3)
-    if instance.created is not None:
-        uptime = round(max(0.0, (now - instance.created).total_seconds()), 3)
+    seconds = instance.uptime(now)
+    if seconds is not None:
+        uptime = round(seconds, 3)
         cost = cost_usd(ram_gb, uptime)
     return {
         "model": instance.model,

@@ -4,53 +4,35 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any, cast, get_args
 
-from bytez_tui.config import DEFAULT_BASE_URL, data_dir, write_private
+from bytez_tui.catalogue.ids import is_model_id
+from bytez_tui.config import DEFAULT_BASE_URL, data_dir
+from bytez_tui.local.files import write_private
 from bytez_tui.models import Job, JobState, parse_time
 
-__all__ = ["MODEL_ID", "JobStore", "TrackedJob", "is_model_id", "jobs_path", "model_id_from"]
-
-MODEL_ID = re.compile(r"^[A-Za-z0-9][\w.\-]*/[\w.\-]+$")
-"""A Hugging Face model id: `org/name`."""
+__all__ = ["JobStore", "TrackedJob", "jobs_path"]
 
 _STATES = frozenset(get_args(JobState))
 
 
-def jobs_path(base_url: str = DEFAULT_BASE_URL) -> Path:
-    """Where the jobs tracked against the API at `base_url` are kept.
+def jobs_path(store_key: str = DEFAULT_BASE_URL) -> Path:
+    """Where the jobs tracked against one API (`Settings.store_key`) are kept.
 
     Jobs belong to one API: a job tracked on the demo must never be polled (that is,
     requested again) against the real API, nor the other way round. The default API
     keeps the plain `jobs.json`; any other gets a file named from its URL (the demo's
     from `demo`, as its port changes from run to run).
     """
-    key = base_url.strip().rstrip("/")
+    key = store_key.strip().rstrip("/")
     if key == DEFAULT_BASE_URL:
         return data_dir() / "jobs.json"
     digest = hashlib.sha1(key.encode(), usedforsecurity=False).hexdigest()[:12]
     return data_dir() / f"jobs-{digest}.json"
-
-
-_HUB_URL = re.compile(r"^https?://(?:www\.)?(?:huggingface\.co|hf\.co)/([^/?#\s]+)/([^/?#\s]+)")
-
-
-def model_id_from(text: str) -> str:
-    """The model id in what the user typed or pasted: surrounding blanks dropped, and a
-    Hub page URL (`https://huggingface.co/org/name/tree/main`) read as `org/name`."""
-    text = text.strip()
-    match = _HUB_URL.match(text)
-    return f"{match[1]}/{match[2]}" if match else text
-
-
-def is_model_id(text: str) -> bool:
-    """Whether `text` looks like a Hugging Face model id (`org/name`)."""
-    return bool(MODEL_ID.match(text))
 
 
 def _positive_int(value: object) -> int | None:
@@ -145,12 +127,12 @@ class JobStore:
     """Reads and writes the tracked jobs of one API (atomically, owner-only).
 
     Args:
-        path: The file; default `jobs_path(base_url)` in the user data dir.
-        base_url: The API the jobs were requested from.
+        path: The file; default `jobs_path(store_key)` in the user data dir.
+        store_key: The API the jobs were requested from, as `Settings.store_key` names it.
     """
 
-    def __init__(self, path: Path | None = None, *, base_url: str = DEFAULT_BASE_URL) -> None:
-        self.path = path or jobs_path(base_url)
+    def __init__(self, path: Path | None = None, *, store_key: str = DEFAULT_BASE_URL) -> None:
+        self.path = path or jobs_path(store_key)
         """Where the jobs are kept."""
 
     def load(self) -> list[TrackedJob]:

@@ -12,7 +12,8 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Static, TextArea
 
-from bytez_tui.config import data_dir, write_private
+from bytez_tui.config import data_dir
+from bytez_tui.local.files import write_private
 
 __all__ = ["CopyDialog"]
 

@@ -14,6 +14,7 @@ from textual.screen import ModalScreen
 from textual.validation import Function, Integer, Regex
 from textual.widgets import Button, Input, RadioSet, Static
 
+from bytez_tui.catalogue.ids import MODEL_ID_PATTERN, is_model_id
 from bytez_tui.format import duration, money, parse_duration
 from bytez_tui.models import cost_per_hour, cost_usd
 from bytez_tui.widgets.text_fields import TextInput
@@ -27,7 +28,6 @@ MAX_CONCURRENCY = 32
 """The largest concurrency the dialog accepts."""
 MIN_EXPIRY = 60
 """The shortest custom idle expiry, in seconds (billing has a 60 s minimum anyway)."""
-_MODEL_ID = r"^[A-Za-z0-9][\w.\-]*/[\w.\-]+$"
 
 
 @dataclass(frozen=True)
@@ -163,7 +163,7 @@ class LoadDialog(ModalScreen[LoadChoice | None]):
                     placeholder="org/name",
                     id="load-model",
                     compact=True,
-                    validators=[Regex(_MODEL_ID, failure_description="expected org/name")],
+                    validators=[Regex(MODEL_ID_PATTERN, failure_description="expected org/name")],
                 )
             yield Static("", id="load-model-error", classes="field-error")
             with Horizontal(classes="field"):
@@ -303,7 +303,7 @@ class LoadDialog(ModalScreen[LoadChoice | None]):
         concurrency = self._concurrency()
         expiry = self._expiry()
         problems = False
-        if not model or not Regex(_MODEL_ID).validate(model).is_valid:
+        if not model or not is_model_id(model):
             self._error("#load-model-error", "⚠ expected org/name")
             problems = True
         if concurrency is None:

@@ -11,60 +11,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Literal
 
 from textual.message import Message
 from textual.reactive import reactive
 from textual.timer import Timer
 from textual.widget import Widget
 
-from bytez_tui.format import ago, duration
+from bytez_tui.format import GRACE_SECONDS, WARN_SECONDS, Phase, countdown_text, duration
 
-__all__ = ["GRACE_SECONDS", "WARN_SECONDS", "Countdown", "Elapsed", "Phase", "countdown_text"]
-
-GRACE_SECONDS = 120.0
-"""How long past `expiresAt` an instance may linger before shutdown (API reference §5)."""
-WARN_SECONDS = 60.0
-"""Under this many seconds left, the countdown turns into a warning."""
-
-Phase = Literal["none", "counting", "warning", "expiring", "expired", "gone"]
-"""What a countdown is showing: nothing, time left, little time left, inside the grace
-window, past the grace window, or the instance has disappeared."""
-
-
-def countdown_text(
-    expires_at: datetime | None,
-    now: datetime,
-    *,
-    gone: bool = False,
-    grace: float = GRACE_SECONDS,
-    warn_below: float = WARN_SECONDS,
-) -> tuple[str, Phase]:
-    """What a countdown shows at `now`, and its phase.
-
-    Args:
-        expires_at: When the idle timeout runs out, or None when unknown.
-        now: The server's current time.
-        gone: The instance has disappeared from the server.
-        grace: Seconds past `expires_at` still shown as "expiring".
-        warn_below: Seconds left under which the countdown warns.
-
-    Returns:
-        The text (`29m59s`, `⚠ 45s`, `⚠ expiring`, `expired`, `—`) and the phase; once
-        `gone`, how long ago it expired (`3 min ago`: the row's status says "expired").
-    """
-    if expires_at is None:
-        return ("gone" if gone else "—"), ("gone" if gone else "none")
-    left = (expires_at - now).total_seconds()
-    if gone:
-        return ("stopped" if left > 0 else ago(expires_at, now)), "gone"
-    if left <= -grace:
-        return "expired", "expired"
-    if left <= 0:
-        return "⚠ expiring", "expiring"
-    if left < warn_below:
-        return f"⚠ {int(left)}s", "warning"
-    return duration(left), "counting"
+__all__ = ["Countdown", "Elapsed"]
 
 
 class _Ticking(Widget):

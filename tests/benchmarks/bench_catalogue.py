@@ -83,7 +83,9 @@ def write_cache(models: int, cache_home: Path, base_url: str) -> str:
 
     catalogue = build_catalogue(models, 7)
     infos = [ModelInfo(e.name, e.required_ram, e.benchmarked) for e in catalogue]
-    save_cache(infos, fetched_at=datetime.now(timezone.utc) - timedelta(hours=3), base_url=base_url)
+    save_cache(
+        infos, fetched_at=datetime.now(timezone.utc) - timedelta(hours=3), store_key=base_url
+    )
     cached = load_cached(base_url)
     assert cached is not None
     return cached.index.names[0]

@@ -81,7 +81,7 @@ def test_instances_json(cli: Cli) -> None:
 def test_an_instance_past_expiry_reads_expiring(cli: Cli, clock: FixedClock) -> None:
     clock.advance(200)  # TINY expired 20 s ago: still listed during the grace period
     result = cli("instances")
-    assert re.search(rf"{TINY}\s+RUNNING\s+1\s+3\s+expiring", result.stdout)
+    assert re.search(rf"{TINY}\s+RUNNING\s+1\s+3\s+⚠ expiring", result.stdout)
     assert "expires      expiring: idle since 2024-07-01 12:03:00 UTC" in cli("status", TINY).stdout
 
 

@@ -8,6 +8,7 @@ from datetime import datetime, timedelta, timezone
 from cli_runner import Cli
 
 from bytez_tui.catalogue.cache import load_cached, save_cache
+from bytez_tui.config import Settings
 from bytez_tui.emulator import EmulatorServer
 from bytez_tui.models import ModelInfo
 
@@ -72,7 +73,7 @@ def test_a_stale_cache_is_refetched_and_kept_if_the_fetch_fails(
     cli: Cli, emulator: EmulatorServer
 ) -> None:
     old = datetime.now(timezone.utc) - timedelta(days=2)
-    save_cache([ModelInfo("old/model", 1.0, True)], fetched_at=old, base_url=emulator.url)
+    save_cache([ModelInfo("old/model", 1.0, True)], fetched_at=old, store_key=emulator.url)
     emulator.fail_next("list", 503, count=10)
     result = cli("models", "--json", "--retries", "0")
     assert result.code == 0
@@ -106,10 +107,18 @@ def test_models_without_a_cache_and_a_failing_api(cli: Cli, emulator: EmulatorSe
 def test_tracked_matches_the_dashboards_tracked_jobs(cli: Cli, emulator: EmulatorServer) -> None:
     from bytez_tui.local.jobs import JobStore, TrackedJob
 
-    JobStore(base_url=emulator.url).save(
+    JobStore(store_key=emulator.url).save(
         [TrackedJob("openai-community/gpt2", datetime(2024, 7, 1, tzinfo=timezone.utc))]
     )
     tracked = json.loads(cli("models", "tracked", "--json").stdout)
     assert [item["name"] for item in tracked] == ["openai-community/gpt2"]
     untracked = json.loads(cli("models", "gpt2", "-tracked", "--json").stdout)
     assert "openai-community/gpt2" not in [item["name"] for item in untracked]
+
+
+def test_demo_caches_its_catalogue_where_the_demo_dashboard_reads_it(cli: Cli) -> None:
+    result = cli("--demo", "models", "--limit", "1", BYTEZ_API_KEY="", BYTEZ_BASE_URL="")
+    assert result.code == 0
+    # One rule for where an API's local data lives: the demo is keyed `demo` in both
+    # front ends (its emulator takes a new port every run), never by its URL.
+    assert load_cached(Settings(demo=True).store_key) is not None

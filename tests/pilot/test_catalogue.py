@@ -260,7 +260,9 @@ async def test_cache_paints_first_then_the_refresh_replaces_it(
     make_app: MakeApp, emulator: EmulatorServer, clock: FixedClock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     app = make_app()
-    save_cache(CACHED, fetched_at=clock.now() - timedelta(hours=3), base_url=app.settings.base_url)
+    save_cache(
+        CACHED, fetched_at=clock.now() - timedelta(hours=3), store_key=app.settings.store_key
+    )
     painted: list[tuple[int, bool]] = []
     original = CataloguePane.show_catalogue
 
@@ -273,7 +275,7 @@ async def test_cache_paints_first_then_the_refresh_replaces_it(
         pane = await ready(pilot)
         assert painted == [(3, True), (200, False)]
         assert "updated just now" in text(pane, "#catalogue-freshness")
-    cached = load_cached(app.settings.base_url)
+    cached = load_cached(app.settings.store_key)
     assert cached is not None and len(cached.index) == 200
 
 
@@ -281,7 +283,9 @@ async def test_failed_refresh_keeps_the_cached_rows_and_says_so(
     make_app: MakeApp, emulator: EmulatorServer, clock: FixedClock
 ) -> None:
     app = make_app()
-    save_cache(CACHED, fetched_at=clock.now() - timedelta(hours=3), base_url=app.settings.base_url)
+    save_cache(
+        CACHED, fetched_at=clock.now() - timedelta(hours=3), store_key=app.settings.store_key
+    )
     emulator.malformed_next("list")
     async with app.run_test(size=(120, 40)) as pilot:
         pane = await ready(pilot)

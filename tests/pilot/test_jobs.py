@@ -116,14 +116,14 @@ async def test_restart_resumes_a_tracked_job(
         pane.track(NEW_MODEL)
         await until(pilot, lambda: emulator.count("job", model=NEW_MODEL) == 1)
         await until(pilot, lambda: pane.settled)
-    stored = JobStore(base_url=emulator.url).load()
+    stored = JobStore(store_key=emulator.url).load()
     assert [job.model for job in stored] == [NEW_MODEL]
     clock.advance(30)
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
         await until(pilot, lambda: state_of(app, NEW_MODEL) == "available")
         assert emulator.count("job", model=NEW_MODEL) == 2
-    assert JobStore(base_url=emulator.url).load()[0].state == "available"
+    assert JobStore(store_key=emulator.url).load()[0].state == "available"
 
 
 async def test_jobs_belong_to_the_api_they_were_requested_from(
@@ -135,9 +135,9 @@ async def test_jobs_belong_to_the_api_they_were_requested_from(
     from bytez_tui.local.jobs import TrackedJob
 
     when = datetime(2024, 7, 1, tzinfo=timezone.utc)
-    JobStore(base_url="http://127.0.0.1:1").save([TrackedJob("demo/elsewhere", when)])
-    JobStore(base_url=emulator.url).save([TrackedJob(NEW_MODEL, when)])
-    assert JobStore(base_url="http://127.0.0.1:1").path != JobStore(base_url=emulator.url).path
+    JobStore(store_key="http://127.0.0.1:1").save([TrackedJob("demo/elsewhere", when)])
+    JobStore(store_key=emulator.url).save([TrackedJob(NEW_MODEL, when)])
+    assert JobStore(store_key="http://127.0.0.1:1").path != JobStore(store_key=emulator.url).path
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
         pane = await open_jobs(pilot)
@@ -155,13 +155,13 @@ async def test_demo_jobs_survive_the_demo_s_new_port(
     from bytez_tui.local.jobs import TrackedJob
 
     when = datetime(2024, 7, 1, tzinfo=timezone.utc)
-    JobStore(base_url="demo").save([TrackedJob(NEW_MODEL, when)])
+    JobStore(store_key="demo").save([TrackedJob(NEW_MODEL, when)])
     app = make_app(demo=True)
     async with app.run_test(size=(120, 40)) as pilot:
         pane = await open_jobs(pilot)
         assert list(pane.jobs) == [NEW_MODEL]
         await until(pilot, lambda: emulator.count("job", model=NEW_MODEL) == 1)
-    assert JobStore(base_url=emulator.url).load() == []
+    assert JobStore(store_key=emulator.url).load() == []
 
 
 async def test_leaving_an_empty_jobs_pane_takes_its_keys_along(
@@ -219,7 +219,7 @@ async def test_untrack_and_clear(
         await until(pilot, lambda: NEW_MODEL not in pane.jobs)
         await pilot.press("X")
         await until(pilot, lambda: not pane.jobs)
-        assert JobStore(base_url=emulator.url).load() == []
+        assert JobStore(store_key=emulator.url).load() == []
         assert not changes
 
 

@@ -93,7 +93,7 @@ class TestCatalogue:
                 ModelInfo("cached/gamma.onnx.8-bit", None, False),
             ],
             fetched_at=clock.now() - timedelta(hours=3),
-            base_url=app.settings.base_url,
+            store_key=app.settings.store_key,
         )
 
         async def run_before(pilot: Pilot[Any]) -> None:

@@ -7,7 +7,8 @@ from datetime import datetime, timedelta
 from textual.app import App, ComposeResult
 
 from bytez_tui.clock import FixedClock, utc
-from bytez_tui.widgets.countdown import Countdown, Elapsed, countdown_text
+from bytez_tui.format import countdown_text
+from bytez_tui.widgets.countdown import Countdown, Elapsed
 
 START = datetime(2024, 7, 1, 12, 0, 0, tzinfo=utc)
 

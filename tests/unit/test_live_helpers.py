@@ -6,8 +6,9 @@ import os
 import stat
 from datetime import datetime
 
+from bytez_tui.catalogue.ids import is_model_id
 from bytez_tui.clock import utc
-from bytez_tui.local.jobs import JobStore, TrackedJob, is_model_id
+from bytez_tui.local.jobs import JobStore, TrackedJob
 from bytez_tui.panes.jobs.notify import osc9
 from bytez_tui.panes.polling import BACKOFF_CAP, backoff
 

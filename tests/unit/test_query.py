@@ -172,7 +172,7 @@ def test_find_is_exact_then_case_insensitive(index: CatalogueIndex) -> None:
 
 def test_cache_round_trip(index: CatalogueIndex) -> None:
     fetched = datetime(2024, 7, 1, 9, 0, tzinfo=utc)
-    path = save_cache(MODELS, fetched_at=fetched, base_url="https://api.example")
+    path = save_cache(MODELS, fetched_at=fetched, store_key="https://api.example")
     assert path == cache_path("https://api.example/")
     cached = load_cached("https://api.example")
     assert cached is not None

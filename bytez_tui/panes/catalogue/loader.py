@@ -108,7 +108,7 @@ class CatalogueLoader:
         from bytez_tui.catalogue.cache import save_cache
 
         try:
-            save_cache(index, fetched_at=fetched_at, base_url=self._pane.settings.store_key)
+            save_cache(index, fetched_at=fetched_at, store_key=self._pane.settings.store_key)
         except OSError as error:
             self._pane.app.call_from_thread(
                 self._pane.notify, f"Could not cache the catalogue: {error}", severity="warning"

@@ -21,6 +21,8 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from bytez_tui.catalogue.index import CatalogueIndex
+from bytez_tui.format import money
+from bytez_tui.format import ram as format_ram
 from bytez_tui.panes.catalogue.header import fit, layout
 
 __all__ = ["CatalogueTable"]
@@ -35,7 +37,6 @@ NOT_BENCH_GLYPH = "·"
 """Marks a model that is not benchmarked."""
 CURSOR_GLYPH = "▸"
 """Points at the highlighted row (the highlight is not shown by colour alone)."""
-DASH = "—"
 
 
 class CatalogueTable(ScrollView, can_focus=True):
@@ -247,7 +248,7 @@ class CatalogueTable(ScrollView, can_focus=True):
                 segments.append(Segment(fit(name, size), style))
             elif key == "ram":
                 ram = index.ram[row]
-                text = DASH if ram is None else f"{ram:.2f}"
+                text = format_ram(ram)
                 segments.append(Segment(fit(text, size, True), dim if ram is None else style))
             elif key == "bench":
                 bench = index.bench[row]
@@ -256,7 +257,7 @@ class CatalogueTable(ScrollView, can_focus=True):
                 segments.append(Segment(text, style + bench_style if bench else dim))
             else:
                 cost = index.cost_per_hour(row)
-                text = DASH if cost is None else _money(cost)
+                text = money(cost)
                 segments.append(Segment(fit(text, size, True), dim if cost is None else style))
             segments.append(Segment(" ", style))
         return Strip(segments).adjust_cell_length(width, style)
@@ -308,9 +309,3 @@ class CatalogueTable(ScrollView, can_focus=True):
 
     def action_last(self) -> None:
         self.move_to(len(self.rows) - 1)
-
-
-def _money(dollars: float) -> str:
-    if dollars < 10:
-        return f"${dollars:.3f}"
-    return f"${dollars:,.2f}"

@@ -12,36 +12,13 @@ from textual.containers import Horizontal
 from textual.css.query import NoMatches
 from textual.widgets import Static
 
-from bytez_tui.format import DASH, money, ram
+from bytez_tui.format import DASH, duration, money, ram
 from bytez_tui.models import Instance, cost_per_hour, cost_usd
 from bytez_tui.widgets.countdown import Countdown
 from bytez_tui.widgets.rows import Cell, Row
 from bytez_tui.widgets.status_badge import StatusBadge
 
-__all__ = ["InstanceHeader", "InstanceRow", "minutes", "uptime_seconds"]
-
-
-def minutes(seconds: float | None) -> str:
-    """A duration to the minute, which changes once a minute: `<1m`, `25m`, `1h05m`, `3d04h`."""
-    if seconds is None:
-        return DASH
-    whole = int(max(0, seconds)) // 60
-    if whole < 1:
-        return "<1m"
-    if whole < 60:
-        return f"{whole}m"
-    hours, mins = divmod(whole, 60)
-    if hours < 24:
-        return f"{hours}h{mins:02d}m"
-    days, hours = divmod(hours, 24)
-    return f"{days}d{hours:02d}h"
-
-
-def uptime_seconds(instance: Instance, now: datetime, *, until: datetime | None = None) -> float:
-    """Seconds since the instance was loaded (0 when the server did not say)."""
-    if instance.created is None:
-        return 0.0
-    return max(0.0, ((until or now) - instance.created).total_seconds())
+__all__ = ["InstanceHeader", "InstanceRow"]
 
 
 class InstanceHeader(Horizontal):
@@ -118,19 +95,20 @@ class InstanceRow(Row):
         """The instance disappeared from the server."""
         return self.gone_at is not None
 
-    def uptime(self, now: datetime) -> float:
-        """Seconds the instance has been (or was) up."""
-        return uptime_seconds(self.instance, now, until=self.gone_at)
+    def uptime(self, now: datetime) -> float | None:
+        """Seconds the instance has been (or was) up; None when unknown."""
+        return self.instance.uptime(now, until=self.gone_at)
 
     def cost(self, now: datetime) -> float | None:
         """Dollars billed so far, as the reference §5 bills: 60 s minimum, whole minutes.
 
-        None when the RAM is unknown, or the boot failed (what a failed boot costs is
+        None when the RAM or the start is unknown, or the boot failed (what a failed boot costs is
         not documented).
         """
-        if self.instance.is_failed:
+        uptime = self.uptime(now)
+        if self.instance.is_failed or uptime is None:
             return None
-        return cost_usd(self.ram_gb, self.uptime(now))
+        return cost_usd(self.ram_gb, uptime)
 
     def show(self, instance: Instance, ram_gb: float | None = None) -> None:
         """Show what the server said about the instance."""
@@ -152,7 +130,8 @@ class InstanceRow(Row):
         countdown = self.countdown
         countdown.expires_at = instance.expires_at if instance.is_running or gone else None
         countdown.gone = gone
-        self.query_one(".inst-idle", Cell).show(minutes(instance.expiration_period_seconds))
+        idle = instance.expiration_period_seconds
+        self.query_one(".inst-idle", Cell).show(duration(idle, to_minute=True))
         self.query_one(".inst-ram", Cell).show(ram(self.ram_gb))
         self.query_one(".inst-rate", Cell).show(
             money(cost_per_hour(self.ram_gb)) if not gone and not instance.is_failed else DASH
@@ -174,7 +153,7 @@ class InstanceRow(Row):
         """Refresh the cells that follow the clock (uptime and cost, to the minute)."""
         if not self._ready:
             return
-        self.query_one(".inst-up", Cell).show(minutes(self.uptime(now)))
+        self.query_one(".inst-up", Cell).show(duration(self.uptime(now), to_minute=True))
         self.query_one(".inst-cost", Cell).show(money(self.cost(now)))
 
     @on(Countdown.PhaseChanged)

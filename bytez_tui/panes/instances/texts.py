@@ -7,9 +7,9 @@ from dataclasses import dataclass
 from typing import Literal
 
 from bytez_tui.errors import AlreadyLoaded, BytezError, LoadInProgress, OutOfCredits, RateLimited
-from bytez_tui.format import money, plural
+from bytez_tui.format import duration, money, plural
 from bytez_tui.models import cost_per_hour
-from bytez_tui.panes.instances.row import InstanceRow, minutes
+from bytez_tui.panes.instances.row import InstanceRow
 
 __all__ = ["LoadAnswer", "delete_question", "explain_load_error", "summary"]
 
@@ -65,13 +65,13 @@ def explain_load_error(model: str, error: BytezError) -> LoadAnswer:
     return LoadAnswer(f"Loading {model} failed", error.message, "error")
 
 
-def delete_question(uptime: float, cost: float | None, ram_gb: float | None) -> str:
+def delete_question(uptime: float | None, cost: float | None, ram_gb: float | None) -> str:
     """The body of the delete confirmation: what the instance has cost so far."""
     if cost is None:
         bill = "Its cost is unknown (no RAM figure for it, or its boot failed)."
     else:
         bill = (
-            f"It has been up {minutes(uptime)}: about {money(cost)} so far "
+            f"It has been up {duration(uptime, to_minute=True)}: about {money(cost)} so far "
             f"(billed per started minute, 60 s minimum; {money(cost_per_hour(ram_gb))} per hour)."
         )
     return f"{bill}\nIt stops at once; using it again means a new load and a cold boot."

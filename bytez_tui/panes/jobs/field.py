@@ -10,7 +10,7 @@ from textual.containers import Horizontal
 from textual.validation import Function
 from textual.widgets import Input, Static
 
-from bytez_tui.local.jobs import is_model_id, model_id_from
+from bytez_tui.catalogue.ids import is_model_id, model_id_from
 from bytez_tui.widgets.text_fields import TextInput
 
 __all__ = ["AddJobField"]

@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 
+from bytez_tui.osc import osc
+
 __all__ = ["osc9"]
 
 
@@ -13,9 +15,6 @@ def osc9(text: str, *, environ: Mapping[str, str] | None = None) -> str:
 
     Control characters are dropped, so the text cannot end the sequence early.
     """
-    environ = os.environ if environ is None else environ
     clean = "".join(ch for ch in text if ch.isprintable())[:200]
-    sequence = f"\x1b]9;{clean}\a"
-    if environ.get("TMUX"):
-        return "\x1bPtmux;" + sequence.replace("\x1b", "\x1b\x1b") + "\x1b\\"
-    return sequence
+    environ = os.environ if environ is None else environ
+    return osc(9, clean, tmux=bool(environ.get("TMUX")))

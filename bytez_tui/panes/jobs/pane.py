@@ -17,9 +17,10 @@ from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import Input, Static
 
+from bytez_tui.catalogue.ids import is_model_id, model_id_from
 from bytez_tui.errors import BytezError
 from bytez_tui.format import plural
-from bytez_tui.local.jobs import JobStore, TrackedJob, is_model_id, model_id_from
+from bytez_tui.local.jobs import JobStore, TrackedJob
 from bytez_tui.messages import RequestLoad, StartLoad
 from bytez_tui.models import Job
 from bytez_tui.panes.base import Pane
@@ -110,7 +111,7 @@ class JobsPane(Pane):
         classes: str | None = None,
     ) -> None:
         super().__init__(api=api, clock=clock, settings=settings, name=name, id=id, classes=classes)
-        self.store = store or JobStore(base_url=settings.store_key)
+        self.store = store or JobStore(store_key=settings.store_key)
         """Where tracked jobs are kept."""
         self._jobs: dict[str, TrackedJob] = {}
         self._polls = JobPolls(

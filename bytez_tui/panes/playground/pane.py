@@ -15,6 +15,7 @@ from textual.widget import Widget
 from textual.widgets import Button, Checkbox, Input, Label, Static, TextArea
 from textual.worker import Worker
 
+from bytez_tui.catalogue.ids import is_model_id
 from bytez_tui.config import data_dir
 from bytez_tui.local.history import Recall, RunRecord
 from bytez_tui.messages import RequestLoad
@@ -30,7 +31,6 @@ from bytez_tui.widgets.toggles import MarkedCheckbox
 
 __all__ = ["Fields", "PlaygroundPane"]
 
-_MODEL_ID = re.compile(r"^[A-Za-z0-9][\w.\-]*/[\w.\-]+$")
 _SHORT = 30
 """Below this many rows the pane drops its spacing (class `-short`)."""
 
@@ -235,7 +235,7 @@ class PlaygroundPane(PlaygroundRuns):
         """Ask the screen for the load dialog; an offered run then waits for RUNNING."""
         request = self._offered
         model = request.model if request is not None else self.model_input.value.strip()
-        if not _MODEL_ID.match(model):
+        if not is_model_id(model):
             self.status_line.show_blocked("choose a model (org/name) to load")
             return
         self.post_message(RequestLoad(model, run_after=request is not None))
@@ -321,7 +321,7 @@ class PlaygroundPane(PlaygroundRuns):
         if not model:
             self._refuse("choose a model first", self.model_input)
             return None
-        if not _MODEL_ID.match(model):
+        if not is_model_id(model):
             self._refuse(f"{model!r} is not a model id (org/name)", self.model_input)
             return None
         if not prompt.strip():
