@@ -7,13 +7,34 @@ Everything that reads the time (the app, its panes, the emulator) is handed a
 from __future__ import annotations
 
 import asyncio
+import math
+import random
 import threading
 from datetime import datetime, timedelta, timezone
 from typing import Protocol, runtime_checkable
 
-__all__ = ["Clock", "FixedClock", "SystemClock", "utc"]
+__all__ = ["Clock", "FixedClock", "SystemClock", "backoff", "utc"]
 
 utc = timezone.utc
+
+
+def backoff(
+    failures: int,
+    *,
+    start: float,
+    cap: float = math.inf,
+    factor: float = 2.0,
+    jitter: float = 0.2,
+) -> float:
+    """The wait after `failures` failures in a row: `start`, growing by `factor` each time,
+    at most `cap`, and shortened at random by up to `jitter` of itself.
+
+    The one back-off of the app (the dashboard's pollers, job polls, the CLI's client and its
+    `--wait`). The jitter spreads out clients that failed together; it only ever shortens the
+    wait, so `cap` is a true maximum.
+    """
+    nominal = min(cap, start * factor ** max(0, failures - 1))
+    return float(nominal * random.uniform(1.0 - jitter, 1.0)) if jitter else float(nominal)
 
 
 @runtime_checkable

@@ -11,7 +11,6 @@ import contextlib
 import functools
 import json
 import math
-import random
 from collections.abc import AsyncGenerator, Callable
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
@@ -21,7 +20,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from bytez_tui import __version__
-from bytez_tui.clock import Clock, SystemClock
+from bytez_tui.clock import Clock, SystemClock, backoff
 from bytez_tui.config import DEFAULT_BASE_URL, mask_key, url_problem
 from bytez_tui.errors import (
     AlreadyLoaded,
@@ -495,7 +494,7 @@ class BytezClient:
             except Transient as exc:
                 if not retry or attempt >= self.retries:
                     raise
-                wait = self.backoff * (2**attempt) * (1 + random.random() / 4)
+                wait = backoff(attempt + 1, start=self.backoff)
                 if isinstance(exc, RateLimited) and exc.retry_after is not None:
                     wait = exc.retry_after
                 wait = min(wait, _MAX_RETRY_WAIT)

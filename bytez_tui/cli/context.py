@@ -9,6 +9,7 @@ from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING
 
 from bytez_tui.cli.output import Output
+from bytez_tui.clock import backoff
 from bytez_tui.format import duration
 
 if TYPE_CHECKING:
@@ -74,9 +75,10 @@ class Waiter:
         self.timeout = timeout
         self.started = time.monotonic()
         self._deadline = self.started + timeout
-        self._next = interval
+        self._interval = interval
         self._factor = factor
         self._max = max(interval, max_interval)
+        self._pauses = 0
 
     @property
     def elapsed(self) -> float:
@@ -94,8 +96,11 @@ class Waiter:
         remaining = self._deadline - time.monotonic()
         if remaining <= 0:
             raise WaitTimedOut
-        wake = time.monotonic() + min(self._next, remaining)
-        self._next = min(self._next * self._factor, self._max)
+        self._pauses += 1
+        wait = backoff(
+            self._pauses, start=self._interval, cap=self._max, factor=self._factor, jitter=0
+        )
+        wake = time.monotonic() + min(wait, remaining)
         if not self.out.progress_enabled:
             await asyncio.sleep(max(0.0, wake - time.monotonic()))
             return

@@ -10,12 +10,12 @@ holds up `wait_for_complete()`.
 from __future__ import annotations
 
 import asyncio
-import random
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
 from textual.worker import Worker, WorkerCancelled, WorkerFailed
 
+from bytez_tui.clock import backoff as clock_backoff
 from bytez_tui.errors import BytezError, RateLimited
 
 if TYPE_CHECKING:
@@ -31,13 +31,10 @@ BLURRED_FACTOR = 4.0
 """Waits are this many times longer while the terminal says it is not focused."""
 
 
-def backoff(failures: int, *, start: float = BACKOFF_START, cap: float = BACKOFF_CAP) -> float:
-    """The wait after `failures` failures in a row: doubling from `start`, capped, jittered.
-
-    The jitter only shortens the wait (by up to 20 %), so `cap` is a true maximum.
-    """
-    nominal = min(cap, start * 2 ** max(0, failures - 1))
-    return float(nominal * random.uniform(0.8, 1.0))
+def backoff(failures: int) -> float:
+    """The wait after `failures` failed polls in a row: doubling from `BACKOFF_START` up to
+    `BACKOFF_CAP` (`clock.backoff`)."""
+    return clock_backoff(failures, start=BACKOFF_START, cap=BACKOFF_CAP)
 
 
 class Poller:

@@ -10,11 +10,11 @@ import pytest
 from textual.pilot import Pilot
 from waiting import until
 
+from bytez_tui import clock as clocks
 from bytez_tui.app import BytezApp
 from bytez_tui.catalogue.cache import save_cache
 from bytez_tui.clock import FixedClock
 from bytez_tui.models import ModelInfo
-from bytez_tui.panes import polling
 from bytez_tui.panes.catalogue.pane import CataloguePane
 from bytez_tui.widgets.status_bar import StatusBar
 
@@ -83,7 +83,7 @@ class TestCatalogue:
         Cannot reach …, the three cached models stay on screen, and the status line says
         ⚠ refresh failed (Cannot reach …) · showing the catalogue cached 3 h ago."""
         # No jitter, so the header's countdown reads the same every run.
-        monkeypatch.setattr(polling.random, "uniform", lambda low, high: high)
+        monkeypatch.setattr(clocks.random, "uniform", lambda low, high: high)
         # Port 9 (discard): nothing listens there, and the message names it.
         app = make_app(base_url="http://127.0.0.1:9", label="offline")
         save_cache(

@@ -8,11 +8,11 @@ desktop notification.
 
 from __future__ import annotations
 
-import random
 from collections.abc import Callable, Mapping
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
+from bytez_tui.clock import backoff
 from bytez_tui.errors import BadResponse, BytezError, NotFound
 from bytez_tui.models import Job
 from bytez_tui.panes.jobs.notify import osc9
@@ -124,8 +124,7 @@ class JobPolls:
             return None
         count = self._polls.get(model, 0) + 1
         self._polls[model] = count
-        nominal = min(BACKOFF_CAP, BACKOFF_START * 1.5 ** (count - 1))
-        return nominal * random.uniform(0.8, 1.0)
+        return backoff(count, start=BACKOFF_START, cap=BACKOFF_CAP, factor=1.5)
 
     def _announce(self, job: TrackedJob) -> None:
         pane = self._pane
