@@ -100,7 +100,7 @@ class Stage:
     async def show(self, pane_id: str) -> None:
         """Switch to a pane with its number key, once the screen has mounted it."""
         await self.until(lambda: bool(self.app.screen.query(f"#{pane_id}")), f"#{pane_id}")
-        await self.pilot.press(str(list(PANES).index(pane_id) + 1))
+        await self.pilot.press(str([entry.id for entry in PANES].index(pane_id) + 1))
 
     async def catalogue(self) -> CataloguePane:
         """The catalogue pane, once its rows are on screen."""

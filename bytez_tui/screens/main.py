@@ -262,6 +262,10 @@ class MainScreen(Screen[None]):
         return self.query_one(StatusBar)
 
     @property
+    def tabs(self) -> PaneTabs:
+        return self.query_one(PaneTabs)
+
+    @property
     def catalogue(self) -> CataloguePane:
         return self.query_one(CataloguePane)
 
@@ -329,14 +333,19 @@ class MainScreen(Screen[None]):
     # The handlers below are named rather than decorated, so that the pane classes
     # need not be imported before the first frame.
 
+    def on_playground_runs_busy_changed(self, message: PlaygroundPane.BusyChanged) -> None:
+        self.tabs.set_spinning("playground", message.busy)
+
     def on_jobs_pane_tracked_changed(self, message: JobsPane.TrackedChanged) -> None:
         self.catalogue.tracked = frozenset(message.models)
+        self.tabs.set_badge("jobs", f"({message.pending} pending)" if message.pending else "")
 
     def on_instances_pane_instances_changed(self, message: InstancesPane.InstancesChanged) -> None:
         self._to_panes(partial(self._share_instances, message.instances))
 
     def _share_instances(self, instances: tuple[Instance, ...]) -> None:
         live = {i.model: i for i in instances if not i.is_failed}
+        self.tabs.set_badge("instances", f"({len(live)})" if live else "")
         self.catalogue.instances = live
         self.catalogue.running = frozenset(live)
         self.playground.running_models = frozenset(i.model for i in instances if i.is_running)

@@ -18,17 +18,21 @@ from textual import events
 from textual.message import Message
 from textual.reactive import reactive
 from textual.strip import Strip
+from textual.timer import Timer
 from textual.widget import Widget
 
-__all__ = ["PaneTabs"]
+__all__ = ["SPINNER", "PaneTabs"]
 
 _BAR, _BAR_END, _BAR_START = "━", "╸", "╺"
+SPINNER = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"
+"""The frames of a tab's spinner, eight a second."""
 
 
 class PaneTabs(Widget):
     """One label per pane; the active one bold over an accent underline. Click to switch.
 
-    Not focusable: the number keys switch panes.
+    A tab can carry a badge after its label (a count) and a spinner (work under way out
+    of sight). Not focusable: the number keys switch panes.
 
     Args:
         tabs: (pane id, label) in order.
@@ -90,13 +94,66 @@ class PaneTabs(Widget):
         classes: str | None = None,
     ) -> None:
         super().__init__(name=name, id=id, classes=classes)
+        self._labels = dict(tabs)
+        self._badges: dict[str, str] = {}
+        self._spinning: set[str] = set()
+        self._frame = 0
+        self._spinner: Timer | None = None
         self._spans: list[tuple[str, str, int, int]] = []
         """(pane id, label, first column, end column), in order; a space pads each side."""
-        column = 0
-        for pane_id, label in tabs:
-            self._spans.append((pane_id, label, column, column + len(label) + 2))
-            column += len(label) + 2
+        self._lay_out()
         self.set_reactive(PaneTabs.active, active)
+
+    def badge(self, pane_id: str) -> str:
+        """What the tab shows after its label ("" for nothing)."""
+        shown = self._badges.get(pane_id, "")
+        if pane_id in self._spinning and pane_id != self.active:
+            shown = f"{shown} {SPINNER[self._frame % len(SPINNER)]}".strip()
+        return shown
+
+    def set_badge(self, pane_id: str, badge: str) -> None:
+        """Show `badge` after the pane's label, such as "(2)"; "" removes it."""
+        if self._badges.get(pane_id, "") != badge:
+            self._badges[pane_id] = badge
+            self._lay_out()
+
+    def set_spinning(self, pane_id: str, spinning: bool) -> None:
+        """Turn the pane's spinner on or off: it shows while its pane is out of sight."""
+        if spinning == (pane_id in self._spinning):
+            return
+        if spinning:
+            self._spinning.add(pane_id)
+        else:
+            self._spinning.discard(pane_id)
+        self._spin()
+
+    def watch_active(self) -> None:
+        self._spin()
+
+    def _spin(self) -> None:
+        """Turn the spinner timer on only while a spinner is in sight."""
+        if self._spinner is None and self.is_mounted:
+            self._spinner = self.set_interval(1 / 8, self._turn, pause=True)
+        if self._spinner is not None:
+            if self._spinning - {self.active}:
+                self._spinner.resume()
+            else:
+                self._spinner.pause()
+        self._lay_out()
+
+    def _turn(self) -> None:
+        self._frame += 1
+        self._lay_out()
+
+    def _lay_out(self) -> None:
+        self._spans = []
+        column = 0
+        for pane_id, label in self._labels.items():
+            badge = self.badge(pane_id)
+            text = f"{label} {badge}" if badge else label
+            self._spans.append((pane_id, text, column, column + len(text) + 2))
+            column += len(text) + 2
+        self.refresh()
 
     def render_line(self, y: int) -> Strip:
         width = self.size.width

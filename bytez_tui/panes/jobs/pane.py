@@ -91,6 +91,8 @@ class JobsPane(Pane):
 
         models: frozenset[str]
         """Every model on the list."""
+        pending: int = 0
+        """How many of them are not available (or failed) yet."""
 
     @dataclass
     class JobReady(Message):
@@ -331,6 +333,7 @@ class JobsPane(Pane):
         if isinstance(row, JobRow):
             row.show(job)
         self._save()
+        self._changed()  # pending may have changed
 
     def _remove(self, models: list[str]) -> None:
         rows = []
@@ -352,4 +355,5 @@ class JobsPane(Pane):
 
     def _changed(self) -> None:
         self.set_class(not self._jobs, "-empty")
-        self.post_message(self.TrackedChanged(frozenset(self._jobs)))
+        pending = sum(not job.finished for job in self._jobs.values())
+        self.post_message(self.TrackedChanged(frozenset(self._jobs), pending))

@@ -212,8 +212,7 @@ class PlaygroundPane(PlaygroundRuns):
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.worker is self._worker:
-            self.set_class(self.busy, "-busy")
-            self.refresh_bindings()
+            self._busy_changed()
 
     # --- actions ------------------------------------------------------------------------
 

@@ -8,10 +8,11 @@ fields, keys and history browsing on top.
 from __future__ import annotations
 
 from contextlib import aclosing
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 from textual import work
+from textual.message import Message
 from textual.widgets import Static
 from textual.worker import Worker
 
@@ -37,6 +38,13 @@ class PlaygroundRuns(Pane):
     Escape cancels the group: the stream's response is closed, the partial output
     stays and the run is recorded as stopped.
     """
+
+    @dataclass
+    class BusyChanged(Message):
+        """A run started, or the last one ended (the tab shows a spinner meanwhile)."""
+
+        busy: bool
+        """A run is streaming, or waiting for its model."""
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -87,8 +95,13 @@ class PlaygroundRuns(Pane):
 
     def _start(self, request: RunRequest, *, check: bool = True, wait: bool = False) -> None:
         self._worker = self._run(request, check=check, wait=wait)
-        self.set_class(True, "-busy")
+        self._busy_changed()
+
+    def _busy_changed(self) -> None:
+        busy = self.busy
+        self.set_class(busy, "-busy")
         self.refresh_bindings()
+        self.post_message(self.BusyChanged(busy))
 
     @work(exclusive=True, group="playground-run", exit_on_error=False, description="Running")
     async def _run(self, request: RunRequest, *, check: bool, wait: bool) -> None:
