@@ -29,7 +29,7 @@ async def test_tabs_count_instances_and_pending_jobs(make_app: AppFactory) -> No
         tabs = app.screen.query_one(PaneTabs)
         instances = app.screen.query_one(InstancesPane)
         await until(pilot, lambda: instances.loaded)
-        assert tabs.badge("instances") == f"({len(instances.instances)})"
+        await until(pilot, lambda: tabs.badge("instances") == f"({len(instances.instances)})")
         assert tabs.badge("jobs") == ""
         app.screen.query_one(JobsPane).track("someorg/fresh-model")
         await running(pilot, lambda: tabs.badge("jobs") == "(1 pending)")
