@@ -119,6 +119,13 @@ class Settings:
     """Hide a leading echo of the prompt in streamed output."""
     timeout: float = 30.0
     """Seconds to wait for an ordinary request."""
+    max_response_mb: float = 128.0
+    """Megabytes an answer from the API may hold (a 200k-model catalogue fits)."""
+
+    @property
+    def max_body(self) -> int:
+        """`max_response_mb` in bytes."""
+        return int(self.max_response_mb * 2**20)
 
     def __repr__(self) -> str:
         shown = ", ".join(
@@ -159,6 +166,7 @@ _FILE_KEYS: dict[str, type | tuple[type, ...]] = {
     "instances_refresh": (int, float),
     "hide_prompt_echo": bool,
     "timeout": (int, float),
+    "max_response_mb": (int, float),
 }
 
 

@@ -34,6 +34,8 @@ class Health:
     """When the next retry is due (`clock.monotonic()`), while retrying."""
     updated: datetime | None = None
     """When a request last succeeded."""
+    rate_limited: bool = False
+    """The last failure was the server asking us to slow down (429)."""
 
 
 class Connection:
@@ -70,6 +72,7 @@ class Connection:
                 api_key=self.settings.api_key,
                 base_url=self.settings.base_url,
                 timeout=self.settings.timeout,
+                max_body=self.settings.max_body,
                 allow_insecure_http=self.settings.allow_insecure_http,
                 clock=self.clock,
             )
@@ -127,7 +130,8 @@ class Connection:
                 state, retry_at = "retrying", pending  # a poll still tries again then
             else:
                 state = "offline"
-        self.health = Health(state, error.message, retry_at, self.health.updated)
+        limited = isinstance(error, RateLimited)
+        self.health = Health(state, error.message, retry_at, self.health.updated, limited)
         return self.health
 
     def retrying(self, wait: float) -> Health:

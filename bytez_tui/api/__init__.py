@@ -16,7 +16,15 @@ failure leaves as a `BytezError` (see `bytez_tui.errors`).
 
 from __future__ import annotations
 
-from bytez_tui.api.client import API_VERSIONS, ERROR_PREFIXES, BytezClient
+from bytez_tui.api.client import (
+    API_VERSIONS,
+    CATALOGUE_DEADLINE_FACTOR,
+    DEFAULT_MAX_BODY,
+    ERROR_PREFIXES,
+    MAX_CLIENT_WAIT,
+    MAX_RETRY_AFTER,
+    BytezClient,
+)
 from bytez_tui.config import DEFAULT_BASE_URL
 from bytez_tui.errors import (
     AlreadyLoaded,
@@ -41,8 +49,12 @@ from bytez_tui.models import Instance, Job, Metering, ModelInfo, RunResult
 
 __all__ = [
     "API_VERSIONS",
+    "CATALOGUE_DEADLINE_FACTOR",
     "DEFAULT_BASE_URL",
+    "DEFAULT_MAX_BODY",
     "ERROR_PREFIXES",
+    "MAX_CLIENT_WAIT",
+    "MAX_RETRY_AFTER",
     "AlreadyLoaded",
     "AuthError",
     "BadResponse",

@@ -12,7 +12,7 @@ import functools
 import json
 import math
 from collections.abc import AsyncGenerator, Callable
-from datetime import datetime, timezone
+from datetime import datetime, timedelta
 from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import urlsplit
@@ -45,7 +45,15 @@ from bytez_tui.models import Instance, Job, Metering, ModelInfo, RunResult
 if TYPE_CHECKING:
     from bytez_tui.api.v2 import V2Dialect
 
-__all__ = ["API_VERSIONS", "ERROR_PREFIXES", "BytezClient"]
+__all__ = [
+    "API_VERSIONS",
+    "CATALOGUE_DEADLINE_FACTOR",
+    "DEFAULT_MAX_BODY",
+    "ERROR_PREFIXES",
+    "MAX_CLIENT_WAIT",
+    "MAX_RETRY_AFTER",
+    "BytezClient",
+]
 
 API_VERSIONS = ("v1", "v2", "auto")
 """What `BytezClient(api=…)` accepts."""
@@ -54,9 +62,17 @@ API_VERSIONS = ("v1", "v2", "auto")
 ERROR_PREFIXES = ("Error: ", "INTERNAL_BYTEZ_ERROR")
 """A streamed fragment starting with one of these is the server reporting a failure."""
 
-T = TypeVar("T")
+DEFAULT_MAX_BODY = 128 * 1024 * 1024
+"""Bytes an answer may hold: 200k catalogue items of up to ~650 bytes each fit."""
+MAX_RETRY_AFTER = 300.0
+"""Seconds of `Retry-After` taken at the server's word; longer (or infinite) is clamped."""
+MAX_CLIENT_WAIT = 30.0
+"""The longest wait the client sleeps before a retry of its own; a server asking for
+more gets the `RateLimited` at once, which says when to try again."""
+CATALOGUE_DEADLINE_FACTOR = 5
+"""The catalogue (tens of MB at 200k models) may take this many times `deadline`."""
 
-_MAX_RETRY_WAIT = 60.0
+T = TypeVar("T")
 
 
 class BytezClient:
@@ -71,6 +87,10 @@ class BytezClient:
         timeout: Seconds to wait for a read of an ordinary request.
         connect_timeout: Seconds to wait for a connection.
         run_timeout: Seconds to wait for a run, or between two fragments of a stream.
+        deadline: Seconds an ordinary request may take in all, however slowly its bytes
+            trickle in (the catalogue gets `CATALOGUE_DEADLINE_FACTOR` times as long).
+        run_deadline: Seconds a run or a stream may take in all.
+        max_body: Bytes an answer may hold before it is refused as `BadResponse`.
         retries: How many times a read is retried after a `Transient` error. 0 (the
             default) suits the dashboard, whose pollers own retries, back-off and the
             countdown the user sees; the CLI passes its `--retries`.
@@ -93,6 +113,9 @@ class BytezClient:
         timeout: float = 30.0,
         connect_timeout: float = 5.0,
         run_timeout: float = 900.0,
+        deadline: float = 60.0,
+        run_deadline: float = 3600.0,
+        max_body: int = DEFAULT_MAX_BODY,
         retries: int = 0,
         backoff: float = 0.5,
         allow_insecure_http: bool = False,
@@ -110,6 +133,11 @@ class BytezClient:
         """How many times a read is retried."""
         self.backoff = backoff
         """Seconds before the first retry."""
+        self.max_body = max_body
+        """Bytes an answer may hold."""
+        self.retry_deadline: float | None = None
+        """No retry is waited for past this instant (`clock.monotonic()`), such as the end
+        of a CLI command's `--timeout`: the error is raised instead."""
         self.clock_offset: float | None = None
         """Server time minus local time in seconds, from the last `Date` header seen."""
         self.on_retry: Callable[[BytezError, float], None] | None = None
@@ -125,6 +153,8 @@ class BytezClient:
         self._clock = clock or SystemClock()
         self._timeout = httpx.Timeout(timeout, connect=connect_timeout)
         self._run_timeout = httpx.Timeout(run_timeout, connect=connect_timeout)
+        self._deadline = deadline
+        self._run_deadline = run_deadline
         self._http = httpx.AsyncClient(
             base_url=self.base_url,
             headers={
@@ -409,21 +439,26 @@ class BytezClient:
         """
         received: list[str] = []
         self.last_metering = None
+        # Checked as each piece arrives: a timeout scope cannot span the yields, whose
+        # waits belong to the consumer. A stall is the read timeout's to catch.
+        give_up_at = asyncio.get_running_loop().time() + self._run_deadline
         try:
             async with self._http.stream(
                 method, path, json=body, timeout=self._run_timeout
             ) as response:
                 self._note_date(response)
                 self.last_metering = Metering.from_headers(response.headers)
-                if response.status_code >= 400:
-                    await response.aread()
-                    raise self._error(response, "run", where=where)
+                if response.status_code >= 300:
+                    content = await self._body(response, "run")
+                    raise self._error(response, content, "run", where=where)
                 content_type = response.headers.get("content-type", "")
                 if "json" in content_type:
-                    await response.aread()
-                    yield parse(self._json(response, "run")).text
+                    content = await self._body(response, "run")
+                    yield parse(self._json(content, response, "run")).text
                     return
                 async for chunk in response.aiter_text():
+                    if asyncio.get_running_loop().time() > give_up_at:
+                        raise self._overdue("run", self._run_deadline, received)
                     failure = _error_fragment(chunk)
                     if failure >= 0:
                         if failure:
@@ -497,7 +532,11 @@ class BytezClient:
                 wait = backoff(attempt + 1, start=self.backoff)
                 if isinstance(exc, RateLimited) and exc.retry_after is not None:
                     wait = exc.retry_after
-                wait = min(wait, _MAX_RETRY_WAIT)
+                    if wait > MAX_CLIENT_WAIT:
+                        raise
+                deadline = self.retry_deadline
+                if deadline is not None and self._clock.monotonic() + wait >= deadline:
+                    raise
                 if self.on_retry is not None:
                     self.on_retry(exc, wait)
                 attempt += 1
@@ -517,24 +556,77 @@ class BytezClient:
         where = path
         path = path or f"/model/{endpoint}"
         method = method or ("GET" if body is None else "POST")
+        if endpoint == "run":
+            limit = self._run_deadline
+        elif endpoint == "list":
+            limit = self._deadline * CATALOGUE_DEADLINE_FACTOR
+        else:
+            limit = self._deadline
         try:
-            response = await self._http.request(
-                method, path, json=body, params=params, timeout=timeout or self._timeout
-            )
+            async with asyncio.timeout(limit):
+                async with self._http.stream(
+                    method, path, json=body, params=params, timeout=timeout or self._timeout
+                ) as response:
+                    self._note_date(response)
+                    content = await self._body(response, endpoint)
+        except TimeoutError as exc:
+            raise self._overdue(endpoint, limit, where=where) from exc
         except httpx.HTTPError as exc:
             raise self._transport_error(exc, endpoint) from exc
-        self._note_date(response)
         if endpoint == "run":
             self.last_metering = Metering.from_headers(response.headers)
         if response.status_code >= 300:
-            raise self._error(response, endpoint, where=where)
+            raise self._error(response, content, endpoint, where=where)
         if not want_json:
             return None
-        return self._json(response, endpoint)
+        return self._json(content, response, endpoint)
 
-    def _json(self, response: httpx.Response, endpoint: str) -> Any:
+    async def _body(self, response: httpx.Response, endpoint: str) -> bytes:
+        """Read the body of `response`, refusing one larger than `max_body`."""
+        declared = response.headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > self.max_body:
+            raise self._too_big(endpoint, response)
+        pieces: list[bytes] = []
+        size = 0
+        async for piece in response.aiter_bytes():
+            size += len(piece)
+            if size > self.max_body:
+                raise self._too_big(endpoint, response)
+            pieces.append(piece)
+        return b"".join(pieces)
+
+    def _too_big(self, endpoint: str, response: httpx.Response) -> BadResponse:
+        limit = f"{self.max_body / 2**20:g} MB"
+        return BadResponse(
+            f"{response.url.path} sent more than {limit}; stopped reading "
+            "(max_response_mb in config.toml raises the limit)",
+            endpoint=endpoint,
+            status=response.status_code,
+        )
+
+    def _overdue(
+        self,
+        endpoint: str,
+        limit: float,
+        received: list[str] | None = None,
+        *,
+        where: str | None = None,
+    ) -> BytezError:
+        """The error for a request that outlived its total deadline."""
+        if received:
+            return StreamCut(
+                f"The answer took longer than {limit:g} s in all; stopped",
+                partial="".join(received),
+            )
+        host = urlsplit(self.base_url).netloc
+        where = where or f"/model/{endpoint}"
+        return RequestTimeout(
+            f"{host} did not finish answering {where} within {limit:g} s", endpoint=endpoint
+        )
+
+    def _json(self, content: bytes, response: httpx.Response, endpoint: str) -> Any:
         try:
-            return json.loads(response.content)
+            return json.loads(content)
         except (ValueError, UnicodeDecodeError) as exc:
             raise BadResponse(
                 f"The server sent unreadable JSON for {endpoint}",
@@ -565,11 +657,16 @@ class BytezClient:
         return Unreachable(f"Connection to {host} failed ({type(exc).__name__})", endpoint=endpoint)
 
     def _error(
-        self, response: httpx.Response, endpoint: str, *, where: str | None = None
+        self,
+        response: httpx.Response,
+        content: bytes,
+        endpoint: str,
+        *,
+        where: str | None = None,
     ) -> BytezError:
         """Map an error answer to a `BytezError`; `where` is the path shown (v1's by default)."""
         status = response.status_code
-        said = self._scrub(_server_words(response))
+        said = self._scrub(_server_words(response, content))
         lowered = said.lower()
         where = where or f"/model/{endpoint}"
         if status in (401, 403):
@@ -586,9 +683,10 @@ class BytezClient:
         if status == 429:
             if "in progress" in lowered:
                 return LoadInProgress(said, endpoint=endpoint, status=status)
-            retry_after = _retry_after(response.headers.get("retry-after"))
+            server_now = self._clock.now() + timedelta(seconds=self.server_now_offset())
+            retry_after = _retry_after(response.headers.get("retry-after"), server_now)
             if retry_after is None:
-                retry_after = _reset_seconds(response.headers.get("ratelimit-reset"))
+                retry_after = _reset_seconds(response.headers.get("ratelimit-reset"), server_now)
             hint = f"; retry in {retry_after:.0f} s" if retry_after is not None else ""
             return RateLimited(
                 f"Rate limited on {where}{hint}: {said or 'Too Many Requests'}",
@@ -620,9 +718,12 @@ class BytezClient:
         return text
 
 
-def _server_words(response: httpx.Response) -> str:
+def _server_words(response: httpx.Response, content: bytes) -> str:
     """The server's own message: `error` of a JSON body, else short plain text."""
-    text = response.text.strip() if response.content else ""
+    try:
+        text = content.decode(response.charset_encoding or "utf-8", errors="replace").strip()
+    except LookupError:
+        text = content.decode("utf-8", errors="replace").strip()
     try:
         data = json.loads(text)
     except ValueError:
@@ -641,10 +742,11 @@ def _server_words(response: httpx.Response) -> str:
     return " ".join(text.split())[:300]
 
 
-def _reset_seconds(value: str | None) -> float | None:
+def _reset_seconds(value: str | None, server_now: datetime) -> float | None:
     """Read v2's `ratelimit-reset`: seconds to wait, or (when huge) an epoch instant.
 
-    Its unit is undocumented; a number past 1e9 can only be a Unix time.
+    Its unit is undocumented; a number past 1e9 can only be a Unix time. Clamped to
+    0…`MAX_RETRY_AFTER` like `Retry-After`.
     """
     try:
         number = float((value or "").strip())
@@ -653,24 +755,35 @@ def _reset_seconds(value: str | None) -> float | None:
     if not math.isfinite(number) or number < 0:
         return None
     if number > 1e9:
-        return max(0.0, number - datetime.now(timezone.utc).timestamp())
-    return number
+        number = number - server_now.timestamp()
+    return min(max(0.0, number), MAX_RETRY_AFTER)
 
 
-def _retry_after(value: str | None) -> float | None:
+def _retry_after(value: str | None, server_now: datetime) -> float | None:
+    """Seconds a `Retry-After` header asks for, clamped to 0…`MAX_RETRY_AFTER`.
+
+    Args:
+        value: The header: seconds, or an HTTP date.
+        server_now: The server's time now, for a date.
+
+    Returns:
+        The seconds, or None when there is no header or it cannot be read (`nan`).
+    """
     if not value:
         return None
     try:
-        return max(0.0, float(value))
+        seconds = float(value)
     except ValueError:
-        pass
-    try:
-        when = parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError):
+        try:
+            when = parsedate_to_datetime(value)
+        except (TypeError, ValueError, IndexError):
+            return None
+        if when.tzinfo is None:
+            return None
+        seconds = (when - server_now).total_seconds()
+    if math.isnan(seconds):
         return None
-    if when.tzinfo is None:
-        return None
-    return max(0.0, (when - datetime.now(timezone.utc)).total_seconds())
+    return min(max(0.0, seconds), MAX_RETRY_AFTER)
 
 
 def _error_fragment(chunk: str) -> int:

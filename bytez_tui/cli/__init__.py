@@ -92,6 +92,7 @@ async def _run(args: argparse.Namespace, settings: Settings, out: Output) -> int
             api_key=settings.api_key or "",
             base_url=settings.base_url,
             timeout=settings.timeout,
+            max_body=settings.max_body,
             retries=args.retries,
             allow_insecure_http=settings.allow_insecure_http,
         )

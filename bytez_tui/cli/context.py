@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import argparse
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from bytez_tui.cli.output import Output
 from bytez_tui.clock import backoff
@@ -18,13 +19,16 @@ if TYPE_CHECKING:
 
 __all__ = ["Context", "UsageError", "WaitTimedOut", "Waiter"]
 
+T = TypeVar("T")
+
 
 class UsageError(Exception):
     """The command line cannot be acted on; exits 2 with this message."""
 
 
 class WaitTimedOut(Exception):
-    """`--wait` ran past `--timeout`."""
+    """`--wait` ran past `--timeout`, or a retry would have (the reason, if any, is the
+    exception's text)."""
 
 
 @dataclass
@@ -74,7 +78,8 @@ class Waiter:
         self.out = out
         self.timeout = timeout
         self.started = time.monotonic()
-        self._deadline = self.started + timeout
+        self.deadline = self.started + timeout
+        """When the wait gives up (`time.monotonic()`)."""
         self._interval = interval
         self._factor = factor
         self._max = max(interval, max_interval)
@@ -85,6 +90,25 @@ class Waiter:
         """Seconds since the wait began."""
         return time.monotonic() - self.started
 
+    async def poll(self, request: Callable[[], Awaitable[T]]) -> T:
+        """Make one poll of the wait.
+
+        Raises:
+            WaitTimedOut: It failed in a way worth retrying, but no retry fits before the
+                deadline (a long `Retry-After`, or the time is up).
+            BytezError: It failed otherwise.
+        """
+        from bytez_tui.errors import RateLimited, Transient
+
+        try:
+            return await request()
+        except Transient as error:
+            left = self.deadline - time.monotonic()
+            wait = error.retry_after if isinstance(error, RateLimited) else None
+            if left <= 0 or (wait is not None and wait >= left):
+                raise WaitTimedOut(error.message) from error
+            raise
+
     async def pause(self, label: str) -> None:
         """Sleep until the next poll, showing `label` and the time waited.
 
@@ -93,7 +117,7 @@ class Waiter:
         """
         import asyncio
 
-        remaining = self._deadline - time.monotonic()
+        remaining = self.deadline - time.monotonic()
         if remaining <= 0:
             raise WaitTimedOut
         self._pauses += 1

@@ -37,15 +37,17 @@ async def job(ctx: Context) -> int:
             interval=interval,
             max_interval=JOB_POLL_MAX * interval / JOB_POLL,
         )
+        ctx.client.retry_deadline = waiter.deadline
         try:
             while not current.finished:
                 await waiter.pause(f"{args.model}: {current.state}")
-                previous, current = current, await ctx.client.job(args.model)
+                previous = current
+                current = await waiter.poll(lambda: ctx.client.job(args.model))
                 if current.state != previous.state and not current.finished:
                     out.narrate(_job_words(current))
-        except WaitTimedOut:
+        except WaitTimedOut as stop:
             _print_job(ctx, current)
-            out.error(f"gave up after {_span(args.timeout)}: {args.model} is still {current.state}")
+            out.error(_gave_up(args.timeout, f"{args.model} is still {current.state}", stop))
             return EXIT_TIMEOUT
     _print_job(ctx, current)
     if current.state == "failed":
@@ -84,18 +86,19 @@ async def load(ctx: Context) -> int:
             interval=interval,
             max_interval=LOAD_POLL_MAX * interval / LOAD_POLL,
         )
+        client.retry_deadline = waiter.deadline
         seen = instance.status if instance is not None else ""
         try:
             while instance is None or instance.is_booting:
                 await waiter.pause(f"{args.model}: {seen or 'waiting'}")
-                instance = await client.status(args.model)
+                instance = await waiter.poll(lambda: client.status(args.model))
                 if instance is not None and instance.status != seen:
                     seen = instance.status
                     if instance.is_booting:
                         out.narrate(f"{args.model}: {seen}")
-        except WaitTimedOut:
+        except WaitTimedOut as stop:
             print_instance(ctx, args.model, instance)
-            out.error(f"gave up after {_span(args.timeout)}: {args.model} is still {seen}")
+            out.error(_gave_up(args.timeout, f"{args.model} is still {seen}", stop))
             return EXIT_TIMEOUT
     print_instance(ctx, args.model, instance)
     if instance is not None and instance.is_failed:
@@ -147,6 +150,13 @@ def confirm_delete(args: argparse.Namespace, out: Output) -> int | None:
 
 def _span(seconds: float) -> str:
     return duration(seconds) if seconds >= 1 else f"{seconds:g}s"
+
+
+def _gave_up(timeout: float, state: str, stop: WaitTimedOut) -> str:
+    """The error line when `--wait` stops: the state, and why it stopped early, if it did."""
+    if str(stop):
+        return f"gave up within the {_span(timeout)} --timeout: {state} ({stop})"
+    return f"gave up after {_span(timeout)}: {state}"
 
 
 def _job_words(current: Job) -> str:

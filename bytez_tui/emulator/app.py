@@ -7,7 +7,7 @@ import asyncio
 import json
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import timedelta
 from email.utils import format_datetime
@@ -20,7 +20,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from bytez_tui.emulator.faults import ENDPOINTS, Faults, StreamFault
+from bytez_tui.emulator.faults import ENDLESS, ENDPOINTS, Faults, StreamFault
 from bytez_tui.emulator.traffic import LoggedRequest, Traffic
 from bytez_tui.emulator.world import Reply, RunStream, World
 
@@ -162,6 +162,63 @@ class FragmentStream(Response):
                 self.on_close()
 
 
+class _Trickle(Response):
+    """A body sent one piece at a time: slowly (the `drip` fault) or forever (`endless_next`).
+
+    Stops when the client hangs up or the server shuts down.
+    """
+
+    def __init__(
+        self, answer: Response, pieces: Iterator[bytes], interval: float, state: AppState
+    ) -> None:
+        self.status_code = answer.status_code
+        self.background = None
+        self.raw_headers = answer.raw_headers
+        self.pieces = pieces
+        self.interval = interval
+        self.state = state
+
+    @classmethod
+    def drip(cls, answer: Response, interval: float, state: AppState) -> _Trickle:
+        """`answer`, one byte every `interval` seconds."""
+        body = bytes(answer.body)
+        return cls(answer, (body[i : i + 1] for i in range(len(body))), interval, state)
+
+    @classmethod
+    def endless(cls, answer: Response, state: AppState) -> _Trickle:
+        """`answer`'s body, then `ENDLESS` repeated until the client hangs up."""
+        answer.raw_headers = [(k, v) for k, v in answer.raw_headers if k != b"content-length"]
+
+        def pieces() -> Iterator[bytes]:
+            yield bytes(answer.body)
+            block = ENDLESS * 1000
+            while True:
+                yield block
+
+        return cls(answer, pieces(), 0.0, state)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        async def wait_disconnect() -> None:
+            while (await receive())["type"] != "http.disconnect":
+                pass
+
+        watcher = asyncio.ensure_future(wait_disconnect())
+        try:
+            start = {"type": "http.response.start", "status": self.status_code}
+            await send({**start, "headers": self.raw_headers})
+            for piece in self.pieces:
+                await asyncio.wait({watcher}, timeout=self.interval)
+                if watcher.done():
+                    self.state.traffic.note_disconnect()
+                    return
+                if self.state.closing.is_set():
+                    return
+                await send({"type": "http.response.body", "body": piece, "more_body": True})
+            await send({"type": "http.response.body", "body": b"", "more_body": False})
+        finally:
+            watcher.cancel()
+
+
 def _json(reply: Reply) -> Response:
     return JSONResponse(reply.body, status_code=reply.status)
 
@@ -172,6 +229,14 @@ def _error(status: int, message: str, headers: dict[str, str] | None = None) -> 
 
 async def _dispatch(request: Request) -> Response:
     state: AppState = request.app.state.emulator
+    answer = await _answer(request, state)
+    interval = state.faults.drip_for(request.path_params["endpoint"])
+    if interval and not isinstance(answer, FragmentStream | _Trickle):
+        return _Trickle.drip(answer, interval, state)
+    return answer
+
+
+async def _answer(request: Request, state: AppState) -> Response:
     world, faults = state.world, state.faults
     endpoint = request.path_params["endpoint"]
     if endpoint not in ENDPOINTS:
@@ -204,8 +269,11 @@ async def _dispatch(request: Request) -> Response:
         return _error(405, "Method Not Allowed", {"allow": "POST"})
     failure = faults.take_failure(endpoint)
     if failure is not None:
-        headers = {"retry-after": failure.retry_after} if failure.retry_after else None
-        return Response(failure.body, failure.status, headers, failure.content_type)
+        headers = dict(failure.headers)
+        if failure.retry_after:
+            headers["retry-after"] = failure.retry_after
+        answer = Response(failure.body, failure.status, headers, failure.content_type)
+        return _Trickle.endless(answer, state) if failure.endless else answer
     if endpoint == "list":
         body_bytes = world.list_json(request.query_params.get("task"))
         return Response(body_bytes, 200, media_type="application/json")

@@ -17,7 +17,7 @@ from collections import deque
 from dataclasses import dataclass
 from http import HTTPStatus
 
-__all__ = ["ENDPOINTS", "Failure", "Faults", "StreamFault"]
+__all__ = ["ENDPOINTS", "ENDLESS", "Failure", "Faults", "StreamFault"]
 
 ENDPOINTS = ("list", "job", "load", "status", "run", "instances", "delete", "tasks", "update")
 """The endpoint names faults (and the request log) use."""
@@ -46,6 +46,14 @@ class Failure:
     message: str | None = None
     """The error text of a default JSON body (v2 wraps it in its envelope); `None` for a
     body given verbatim."""
+    headers: tuple[tuple[str, str], ...] = ()
+    """Further headers, such as a redirect's `Location`."""
+    endless: bool = False
+    """After `body`, repeat `ENDLESS` until the client hangs up."""
+
+
+ENDLESS = b'{"name": "endless/model", "requiredRAM": 1.0, "benchmarked": true}, '
+"""What an endless answer repeats after its opening `[`: a catalogue item."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +79,7 @@ class Faults:
         self._lock = threading.Lock()
         self._failures: dict[str, deque[Failure]] = {}
         self._slow: dict[str, float] = {}
+        self._drip: dict[str, float] = {}
         self._stream: deque[StreamFault] = deque()
         self._clusters_gone: int | None = None
 
@@ -80,10 +89,11 @@ class Faults:
         status: int = 500,
         *,
         count: int = 1,
-        retry_after: float | None = None,
+        retry_after: float | str | None = None,
         body: str | bytes | None = None,
         html: bool = False,
         ratelimit_reset: float | None = None,
+        headers: dict[str, str] | None = None,
     ) -> None:
         """Make the next `count` requests to `endpoint` answer `status`.
 
@@ -91,10 +101,12 @@ class Faults:
             endpoint: Endpoint name or `"*"`.
             status: HTTP status to answer.
             count: How many requests fail.
-            retry_after: Seconds for a `Retry-After` header (none when `None`).
+            retry_after: Seconds for a `Retry-After` header (none when `None`); a string
+                is sent as it is (`"inf"`, `"nan"`, an HTTP date…).
             body: Raw body to send instead of the default `{"error": <reason phrase>}`.
             html: Send an nginx-style HTML error page instead of JSON.
             ratelimit_reset: Seconds for v2's `ratelimit-reset` header (none when `None`).
+            headers: Further headers, such as `{"location": …}` for a redirect.
         """
         try:
             phrase = HTTPStatus(status).phrase
@@ -112,9 +124,10 @@ class Faults:
         else:
             raw = json.dumps({"error": phrase}).encode()
             message = phrase
-        header = None if retry_after is None else f"{retry_after:g}"
+        header = retry_after if isinstance(retry_after, str | None) else f"{retry_after:g}"
         reset = None if ratelimit_reset is None else f"{ratelimit_reset:g}"
-        failure = Failure(status, raw, content_type, header, reset, message)
+        extra = tuple((headers or {}).items())
+        failure = Failure(status, raw, content_type, header, reset, message, extra)
         with self._lock:
             self._failures.setdefault(_check(endpoint), deque()).extend([failure] * count)
 
@@ -138,6 +151,24 @@ class Faults:
                 self._slow[_check(endpoint)] = seconds
             else:
                 self._slow.pop(_check(endpoint), None)
+
+    def drip(self, endpoint: str, interval: float | None) -> None:
+        """Send every answer from `endpoint` one byte per `interval` s of real time.
+
+        Each byte arrives well within a read timeout, so only a deadline on the whole
+        request ends it (`None`/0 clears).
+        """
+        with self._lock:
+            if interval:
+                self._drip[_check(endpoint)] = interval
+            else:
+                self._drip.pop(_check(endpoint), None)
+
+    def endless_next(self, endpoint: str, count: int = 1) -> None:
+        """Make the next `count` answers from `endpoint` a 200 JSON array that never ends."""
+        failure = Failure(200, b"[", "application/json", endless=True)
+        with self._lock:
+            self._failures.setdefault(_check(endpoint), deque()).extend([failure] * count)
 
     def cut_stream_after(self, n_fragments: int) -> None:
         """Make the next stream write `n_fragments` and then drop the connection abruptly."""
@@ -164,6 +195,7 @@ class Faults:
         with self._lock:
             self._failures.clear()
             self._slow.clear()
+            self._drip.clear()
             self._stream.clear()
             self._clusters_gone = None
 
@@ -178,6 +210,11 @@ class Faults:
         """Return the real-time delay armed for `endpoint` (0 when none)."""
         with self._lock:
             return self._slow.get(endpoint, self._slow.get("*", 0.0))
+
+    def drip_for(self, endpoint: str) -> float:
+        """Return the seconds between bytes armed for `endpoint` (0 when none)."""
+        with self._lock:
+            return self._drip.get(endpoint, self._drip.get("*", 0.0))
 
     def take_failure(self, endpoint: str) -> Failure | None:
         """Consume and return the next armed failure for `endpoint`, if any."""

@@ -176,10 +176,11 @@ class EmulatorServer:
         status: int = 500,
         *,
         count: int = 1,
-        retry_after: float | None = None,
+        retry_after: float | str | None = None,
         body: str | bytes | None = None,
         html: bool = False,
         ratelimit_reset: float | None = None,
+        headers: dict[str, str] | None = None,
     ) -> None:
         """Make the next `count` requests to `endpoint` answer `status`; see `Faults`."""
         self.faults.fail_next(
@@ -190,6 +191,7 @@ class EmulatorServer:
             body=body,
             html=html,
             ratelimit_reset=ratelimit_reset,
+            headers=headers,
         )
 
     def malformed_next(self, endpoint: str, count: int = 1, *, body: str = '{"model": ') -> None:
@@ -199,6 +201,14 @@ class EmulatorServer:
     def slow(self, endpoint: str, seconds: float | None) -> None:
         """Delay answers from `endpoint` by real `seconds` (`None` or 0 clears)."""
         self.faults.slow(endpoint, seconds)
+
+    def drip(self, endpoint: str, interval: float | None) -> None:
+        """Send answers from `endpoint` one byte per `interval` real seconds (`None` clears)."""
+        self.faults.drip(endpoint, interval)
+
+    def endless_next(self, endpoint: str, count: int = 1) -> None:
+        """Make the next `count` answers from `endpoint` a JSON array that never ends."""
+        self.faults.endless_next(endpoint, count)
 
     def cut_stream_after(self, n_fragments: int) -> None:
         """Drop the connection of the next stream after `n_fragments`."""

@@ -94,6 +94,8 @@ class StatusBar(Static):
     def _refresh_age(self) -> None:
         health = self.health
         state = _STATE_TEXT[health.state]
+        if health.state == "retrying" and health.rate_limited:
+            state = "↻ rate limited, retrying"
         if self._retry_at is not None:
             # Counted down to a due time, not from a figure frozen in the answer.
             left = self._retry_at - self._clock.monotonic()

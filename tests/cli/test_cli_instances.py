@@ -248,3 +248,11 @@ def test_demo_flag_serves_the_embedded_emulator(cli: Cli) -> None:
     result = cli("--demo", "instances", "--json", BYTEZ_API_KEY="", BYTEZ_BASE_URL="")
     assert result.code == 0
     assert [d["model"] for d in json.loads(result.stdout)] == [PHI, TINY]
+
+
+def test_a_long_retry_after_is_reported_not_waited_for(cli: Cli, emulator: EmulatorServer) -> None:
+    emulator.fail_next("instances", 429, count=10, retry_after=99999)
+    result = cli("instances")
+    assert result.code == 3
+    assert "Rate limited on /model/instances; retry in 300 s" in result.stderr
+    assert emulator.count("instances") == 1

@@ -238,3 +238,13 @@ def test_a_load_already_in_progress_is_followed(cli: Cli, emulator: EmulatorServ
     assert result.code == 0
     assert json.loads(result.stdout)["status"] == "STARTING"
     assert "a load is already in progress" in result.stderr
+
+
+def test_a_long_retry_after_during_wait_exits_5_at_once(cli: Cli, emulator: EmulatorServer) -> None:
+    """Retry-After: 99999 cannot be waited out within --timeout 10s: give up now, exit 5."""
+    emulator.fail_next("status", 429, count=10, retry_after="99999")
+    result = cli("load", GPT2, "--wait", "--timeout", "10s", *FAST)
+    assert result.code == 5
+    assert "gave up within the 10s --timeout" in result.stderr
+    assert "retry in 300 s" in result.stderr
+    assert emulator.count("status") == 1

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from datetime import datetime, timedelta, timezone
 
 from cli_runner import Cli
@@ -122,3 +123,14 @@ def test_demo_caches_its_catalogue_where_the_demo_dashboard_reads_it(cli: Cli) -
     # One rule for where an API's local data lives: the demo is keyed `demo` in both
     # front ends (its emulator takes a new port every run), never by its URL.
     assert load_cached(Settings(demo=True).store_key) is not None
+
+
+def test_an_endless_catalogue_stops_at_max_response_mb(cli: Cli, emulator: EmulatorServer) -> None:
+    config = cli.env["XDG_CONFIG_HOME"]
+    os.makedirs(f"{config}/bytez-tui", exist_ok=True)
+    with open(f"{config}/bytez-tui/config.toml", "w") as handle:
+        handle.write("max_response_mb = 1\n")
+    emulator.endless_next("list")
+    result = cli("models")
+    assert result.code == 1
+    assert "/model/list sent more than 1 MB; stopped reading" in result.stderr

@@ -292,7 +292,7 @@ async def test_a_rate_limited_poll_waits_for_retry_after(
         bar = app.screen.query_one(StatusBar)
         # The client does not retry on its own: the row and the header say so at once.
         await until(pilot, lambda: row.has_class("-retrying"))
-        await until(pilot, lambda: "retrying in 30s" in str(bar.render()))
+        await until(pilot, lambda: "rate limited, retrying in 30s" in str(bar.render()))
         assert emulator.count("job", model=NEW_MODEL) == 1
         await advance(pilot, clock, 20)
         await pilot.pause()

@@ -20,19 +20,19 @@ class _Host(App[None]):
 
 async def test_header_counts_the_rate_limit_retry_down(clock: FixedClock) -> None:
     """The header said "retrying in 30s" until the next answer, however long it waited; it
-    counts down to the retry, then says the retry is under way."""
+    counts down to the retry, says why, then says the retry is under way."""
     app = _Host(clock)
     async with app.run_test(size=(120, 3)) as pilot:
         bar = app.query_one(StatusBar)
-        bar.health = Health("retrying", "Rate limited", clock.monotonic() + 30.0)
+        bar.health = Health("retrying", "Rate limited", clock.monotonic() + 30.0, None, True)
         await pilot.pause()
-        assert "↻ retrying in 30s" in str(bar.render())
+        assert "↻ rate limited, retrying in 30s" in str(bar.render())
         clock.advance(12)
         bar._refresh_age()  # what the once-a-second timer calls
-        assert "↻ retrying in 18s" in str(bar.render())
+        assert "↻ rate limited, retrying in 18s" in str(bar.render())
         clock.advance(60)
         bar._refresh_age()
-        assert "↻ retrying now…" in str(bar.render())  # the retry is under way
+        assert "↻ rate limited, retrying now…" in str(bar.render())  # the retry is under way
         assert bar._retry_timer is not None and bar._retry_timer._active.is_set()
         bar.health = Health("online")
         await pilot.pause()
