@@ -57,6 +57,9 @@ class LoadDialog(ModalScreen[LoadChoice | None]):
         ram_gb: The model's RAM, for the projected cost, when known.
         ram_of: Looks up the RAM of a model typed in the dialog.
         cursor_blink: Blink text cursors (off by default: blinking costs bytes over SSH).
+        running_of: The status of a model's instance ("" when it has none): a model
+            already up is not loaded again (the server would refuse it with a 409).
+        when_ready: The model's job is still queued: the load waits until it is available.
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -144,8 +147,13 @@ class LoadDialog(ModalScreen[LoadChoice | None]):
         ram_gb: float | None,
         ram_of: Callable[[str], float | None] | None = None,
         cursor_blink: bool | None = None,
+        running_of: Callable[[str], str] | None = None,
+        when_ready: bool = False,
     ) -> None:
         super().__init__()
+        self._running_of = running_of
+        self.when_ready = when_ready
+        """The load starts once the model's job is available."""
         self.model = model
         """The model the dialog opened for."""
         self.ram_gb = ram_gb
@@ -155,7 +163,12 @@ class LoadDialog(ModalScreen[LoadChoice | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Static("Load a model", id="load-title")
+            yield Static("Load when ready" if self.when_ready else "Load a model", id="load-title")
+            if self.when_ready:
+                yield Static(
+                    "Its job is still queued: the load starts as soon as it is available.",
+                    id="load-when-ready",
+                )
             with Horizontal(classes="field"):
                 yield Static("Model", classes="field-label")
                 yield TextInput(
@@ -165,7 +178,7 @@ class LoadDialog(ModalScreen[LoadChoice | None]):
                     compact=True,
                     validators=[Regex(MODEL_ID_PATTERN, failure_description="expected org/name")],
                 )
-            yield Static("", id="load-model-error", classes="field-error")
+            yield Static("", id="load-model-error", classes="field-error", markup=False)
             with Horizontal(classes="field"):
                 yield Static("Concurrency", classes="field-label")
                 yield TextInput(
@@ -207,7 +220,8 @@ class LoadDialog(ModalScreen[LoadChoice | None]):
             yield Static("", id="load-custom-error", classes="field-error")
             yield Static("", id="load-cost")
             with Horizontal(id="load-buttons"):
-                yield Button("Load (ctrl+s)", variant="primary", id="load-ok", compact=True)
+                label = "Load when ready" if self.when_ready else "Load"
+                yield Button(f"{label} (ctrl+s)", variant="primary", id="load-ok", compact=True)
                 yield Button("Cancel (esc)", id="load-no", compact=True)
 
     def on_mount(self) -> None:
@@ -220,6 +234,22 @@ class LoadDialog(ModalScreen[LoadChoice | None]):
         target = "#load-concurrency" if self.model else "#load-model"
         self.query_one(target, Input).focus()
         self._update_cost()
+        self._show_running()
+
+    def _running_status(self) -> str:
+        model = self.chosen_model
+        return self._running_of(model) if self._running_of is not None and model else ""
+
+    def _show_running(self) -> None:
+        status = self._running_status()
+        message = (
+            f"⚠ already up ({status}): the server refuses a second load; delete it first "
+            "to change its settings"
+            if status
+            else ""
+        )
+        self._error("#load-model-error", message)
+        self.query_one("#load-ok", Button).disabled = bool(status)
 
     # --- reading the form --------------------------------------------------------------
 
@@ -280,6 +310,9 @@ class LoadDialog(ModalScreen[LoadChoice | None]):
         result = event.validation_result
         if event.input.id == "load-model" and not event.value.strip():
             result = None
+        if event.input.id == "load-model" and (result is None or result.is_valid):
+            self._show_running()
+            return
         message = (
             ""
             if result is None or result.is_valid
@@ -303,6 +336,9 @@ class LoadDialog(ModalScreen[LoadChoice | None]):
         concurrency = self._concurrency()
         expiry = self._expiry()
         problems = False
+        if self._running_status():
+            self._show_running()
+            return
         if not model or not is_model_id(model):
             self._error("#load-model-error", "⚠ expected org/name")
             problems = True

@@ -191,6 +191,8 @@ class MainScreen(Screen[None]):
         self.clock = clock
         self.settings = settings
         self._ram: Mapping[str, float | None] = {}
+        self._live: Mapping[str, Instance] = {}
+        """Model id → its instance, failed ones left out (from the instances pane)."""
         self._waiting: list[Callable[[], object]] | None = []
         """Routes to the later panes, held until they mount (None once they have)."""
         self._shown_pane = "catalogue"
@@ -345,6 +347,7 @@ class MainScreen(Screen[None]):
 
     def _share_instances(self, instances: tuple[Instance, ...]) -> None:
         live = {i.model: i for i in instances if not i.is_failed}
+        self._live = live
         self.tabs.set_badge("instances", f"({len(live)})" if live else "")
         self.catalogue.instances = live
         self.catalogue.running = frozenset(live)
@@ -373,6 +376,9 @@ class MainScreen(Screen[None]):
 
         model = message.model
         ram_gb = message.ram_gb if message.ram_gb is not None else self._ram.get(model)
+        # From any pane, a model whose job is still queued loads once it is available
+        # (loading it now would be refused).
+        when_ready = message.when_ready or self._job_pending(model)
 
         def start(choice: LoadChoice | None) -> None:
             if message.run_after:
@@ -382,7 +388,7 @@ class MainScreen(Screen[None]):
             if choice is None:
                 return
             chosen = choice.model or model
-            if message.when_ready and chosen == model:
+            if when_ready and chosen == model:
                 armed = self.jobs.load_when_ready(
                     model,
                     concurrency=choice.concurrency,
@@ -393,8 +399,25 @@ class MainScreen(Screen[None]):
                 # The job finished while the dialog was open: load now.
             self.instances.start_load(chosen, choice)
 
-        dialog = LoadDialog(model=model, ram_gb=ram_gb, ram_of=self._ram.get)
+        dialog = LoadDialog(
+            model=model,
+            ram_gb=ram_gb,
+            ram_of=self._ram.get,
+            running_of=self._running_state,
+            when_ready=when_ready,
+        )
         self.app.push_screen(dialog, lambda choice: self._to_panes(partial(start, choice)))
+
+    def _job_pending(self, model: str) -> bool:
+        if self._waiting is not None:
+            return False  # the jobs pane is still mounting
+        job = self.jobs.jobs.get(model)
+        return job is not None and not job.finished
+
+    def _running_state(self, model: str) -> str:
+        """How `model`'s instance stands ("" when it has none), for the load dialog."""
+        instance = self._live.get(model)
+        return "" if instance is None else instance.status
 
     @on(StartLoad)
     def _start_load(self, message: StartLoad) -> None:
