@@ -76,6 +76,8 @@ class Pane(Vertical):
         """The time source."""
         self.settings = settings
         """The app's settings."""
+        self._focused_last: Widget | None = None
+        """The widget inside the pane that had the focus last (it gets it back on show)."""
 
     @property
     def focus_target(self) -> Widget | None:
@@ -83,12 +85,15 @@ class Pane(Vertical):
         return None
 
     def take_focus(self) -> None:
-        """Focus `focus_target`, unless the focus is already inside the pane.
+        """Focus what had it when the pane was left (else `focus_target`), unless the
+        focus is already inside the pane.
 
         The screen calls this as it shows the pane, so keys typed right after the
         pane's number reach it; `on_show` covers the other ways a pane appears.
         """
-        target = self.focus_target
+        target = self._focused_last
+        if target is None or not target.is_attached or not target.focusable:
+            target = self.focus_target
         focused = self.screen.focused
         if target is not None and (focused is None or self not in focused.ancestors):
             self.screen.set_focus(target)
@@ -128,6 +133,9 @@ class Pane(Vertical):
 
     def on_show(self) -> None:
         self.take_focus()
+
+    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
+        self._focused_last = event.widget
 
     def on_hide(self) -> None:
         # A focused widget in a hidden tab keeps the focus (Textual does not blur it),

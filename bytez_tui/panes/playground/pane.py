@@ -117,24 +117,6 @@ class PlaygroundPane(PlaygroundRuns):
     def on_descendant_blur(self) -> None:
         self.call_after_refresh(self._keep_keys_alive)
 
-    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
-        # When the pane is hidden, Textual hands the focus of the check box (or the model
-        # field) to a "visible" sibling in this same hidden pane, and the tabs then switch
-        # back to show it: `1` from the stream box bounced back here, and the next key
-        # replaced the model id. While hidden, the pane takes no focus.
-        if self._hidden():
-            event.stop()
-            self.call_later(self._drop_hidden_focus)
-
-    def _hidden(self) -> bool:
-        tab = self.parent
-        return isinstance(tab, Widget) and not tab.display
-
-    def _drop_hidden_focus(self) -> None:
-        focused = self.screen.focused
-        if self._hidden() and focused is not None and self in focused.ancestors:
-            self.screen.set_focus(None)
-
     def _keep_keys_alive(self) -> None:
         # Escape (the app's "leave the field") leaves focus nowhere, where the pane's keys
         # are dead; the output takes it instead, which is not a text field either.
