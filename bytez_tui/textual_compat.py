@@ -12,7 +12,7 @@ from typing import Any, cast
 
 from textual.app import App
 
-__all__ = ["decode_alt_enter", "remember_copied", "write_to_terminal"]
+__all__ = ["ESC_DIGIT_KEYS", "decode_alt_enter", "remember_copied", "write_to_terminal"]
 
 
 class _ExtraKey(str, Enum):
@@ -31,6 +31,25 @@ def decode_alt_enter() -> None:
 
     table = cast("dict[str, Any]", ANSI_SEQUENCES_KEYS)
     table.setdefault("\x1b\r", (_ExtraKey.ALT_ENTER,))
+
+
+ESC_DIGIT_KEYS: dict[int, str] = {
+    1: "inverted_exclamation_mark",
+    2: "trade_mark_sign",
+    3: "pound_sign",
+    4: "cent_sign",
+    5: "infinity",
+    6: "section_sign",
+    7: "pilcrow_sign",
+    8: "bullet",
+    9: "ª",  # Textual has no name for this one
+}
+"""Digit → the key Textual 8.2 reports for ESC followed by that digit.
+
+Terminals (and tmux) send alt+1 as ESC 1, and Textual decodes it as the character macOS
+types for option+1 (`¡`), not as `alt+1`; a text field then types it. Bindings for
+alt+digit list these keys too, and text fields decline them (`TextField`).
+"""
 
 
 def write_to_terminal(app: App[Any], data: str) -> bool:

@@ -34,6 +34,7 @@ from bytez_tui.connection import Connection
 from bytez_tui.messages import OpenPlayground, RequestJob, RequestLoad, StartLoad
 from bytez_tui.panes.base import Pane
 from bytez_tui.panes.catalogue import CataloguePane
+from bytez_tui.textual_compat import ESC_DIGIT_KEYS
 from bytez_tui.widgets.footer import KeyFooter
 from bytez_tui.widgets.pane_tabs import PaneTabs
 from bytez_tui.widgets.status_bar import StatusBar
@@ -97,19 +98,44 @@ _PANES_DIR = Path(__file__).parent.parent / "panes"
 
 
 def _pane_bindings() -> list[BindingType]:
-    """1-4: show a pane (priority bindings, skipped in a text field)."""
-    return [
-        Binding(
-            str(number),
-            f"show_pane({entry.id!r})",
-            entry.title,
-            priority=True,
-            id=f"pane-{entry.id}",
-            show=False,
-            tooltip=f"Show {entry.summary}",
+    """Keys that show a pane: 1-4 outside text fields; alt+1-4 and F1-F4 everywhere.
+
+    All are priority bindings, so they act before the focused widget sees the key.
+    """
+    bindings: list[BindingType] = []
+    for number, entry in enumerate(PANES, 1):
+        bindings.append(
+            Binding(
+                str(number),
+                f"show_pane({entry.id!r})",
+                entry.title,
+                priority=True,
+                id=f"pane-{entry.id}",
+                show=False,
+                tooltip=f"Show {entry.summary}",
+            )
         )
-        for number, entry in enumerate(PANES, 1)
-    ]
+        bindings.append(
+            Binding(
+                f"alt+{number},f{number}",
+                f"jump_to_pane({entry.id!r})",
+                entry.title,
+                priority=True,
+                id=f"pane-{entry.id}-anywhere",
+                show=False,
+                tooltip=f"Show {entry.title}, from a text field too",
+            )
+        )
+        # What Textual reports for alt+digit from most terminals (ESC then the digit).
+        bindings.append(
+            Binding(
+                ESC_DIGIT_KEYS[number],
+                f"jump_to_pane({entry.id!r})",
+                priority=True,
+                show=False,
+            )
+        )
+    return bindings
 
 
 class DashboardCommands(Provider):
@@ -121,11 +147,19 @@ class DashboardCommands(Provider):
             return []
         commands: list[tuple[str, str, Callable[[], object]]] = [
             (
+                f"Show {entry.title}",
+                f"Switch to {entry.summary}",
+                partial(screen.show_pane, entry.id),
+            )
+            for entry in PANES
+        ]
+        commands.append(
+            (
                 "Pause / resume live updates",
                 "Stop all polling (countdowns keep ticking)",
                 screen.action_toggle_pause,
             )
-        ]
+        )
         for pane in screen.panes:
             commands += [
                 (title, help_text, getattr(pane, f"action_{action}"))
@@ -439,9 +473,14 @@ class MainScreen(Screen[None]):
         # in a text field 1-4 and `/` are text; under a dialog they wait for it to close.
         if action in ("show_pane", "find"):
             return self.app.screen is self and not is_text_field(self.focused)
+        if action == "jump_to_pane":
+            return self.app.screen is self
         return True
 
     def action_show_pane(self, pane_id: str) -> None:
+        self.show_pane(pane_id)
+
+    def action_jump_to_pane(self, pane_id: str) -> None:
         self.show_pane(pane_id)
 
     def action_find(self) -> None:

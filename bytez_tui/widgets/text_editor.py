@@ -9,13 +9,16 @@ from __future__ import annotations
 from textual import events
 from textual.widgets import TextArea
 
-from bytez_tui.widgets.text_fields import TextField, run_own_binding
+from bytez_tui.widgets.text_fields import TextField, declines, run_own_binding
 
 __all__ = ["TextEditor"]
 
 
 class TextEditor(TextField, TextArea):
     """A `TextArea` whose editing keys apply in the order they were typed."""
+
+    def check_consume_key(self, key: str, character: str | None = None) -> bool:
+        return not declines(key) and super().check_consume_key(key, character)
 
     async def _on_key(self, event: events.Key) -> None:
         # Textual calls each class's `_on_key` down the MRO: the field's own handler runs

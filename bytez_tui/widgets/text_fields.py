@@ -15,7 +15,9 @@ from textual import events
 from textual.widget import Widget
 from textual.widgets import Input
 
-__all__ = ["TextField", "TextInput", "is_text_field", "run_own_binding"]
+from bytez_tui.textual_compat import ESC_DIGIT_KEYS
+
+__all__ = ["TextField", "TextInput", "declines", "is_text_field", "run_own_binding"]
 
 
 async def run_own_binding(widget: Widget, event: events.Key) -> bool:
@@ -46,6 +48,18 @@ class TextField:
     """
 
 
+def declines(key: str) -> bool:
+    """True for keys a text field lets through although they carry a printable character.
+
+    Alt+digit arrives as a character (`ESC_DIGIT_KEYS`): declining it lets the pane keys
+    work from inside a field.
+    """
+    return key in _ESC_DIGITS
+
+
+_ESC_DIGITS = frozenset(ESC_DIGIT_KEYS.values())
+
+
 def is_text_field(widget: Widget | None) -> bool:
     """True if `widget` takes typed text (printable keys are text there, not commands)."""
     return isinstance(widget, TextField)
@@ -53,6 +67,9 @@ def is_text_field(widget: Widget | None) -> bool:
 
 class TextInput(TextField, Input):
     """An `Input` whose editing keys apply in the order they were typed."""
+
+    def check_consume_key(self, key: str, character: str | None) -> bool:
+        return not declines(key) and super().check_consume_key(key, character)
 
     async def _on_key(self, event: events.Key) -> None:
         # Textual calls each class's `_on_key` down the MRO: the field's own handler runs

@@ -271,3 +271,84 @@ async def test_routes_sent_before_the_later_panes_mount_wait_for_them(
         assert shown_panes(app) == ["playground"]
         jobs = screen.query_one(JobsPane)
         await until(pilot, lambda: "openai-community/gpt2" in jobs.jobs)
+
+
+async def test_alt_digits_and_function_keys_switch_panes_from_a_text_field(
+    make_app: AppFactory,
+) -> None:
+    """Inside the prompt a bare digit is text; alt+digit (as the terminal sends it, ESC then
+    the digit, which Textual reports as `¡`, `™`…) and F1-F4 switch panes, and the pane
+    left gets its focus back on return."""
+    from bytez_tui.panes.playground import PlaygroundPane
+    from bytez_tui.textual_compat import ESC_DIGIT_KEYS
+
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await until(pilot, lambda: bool(app.screen.query("#playground")))
+        tabs = app.screen.query_one(PaneTabs)
+        playground = app.screen.query_one(PlaygroundPane)
+        await pilot.press("4", "i")
+        assert app.focused is playground.model_input
+        await pilot.press("2")
+        assert playground.model_input.value == "2"
+        for key, pane in [
+            (ESC_DIGIT_KEYS[2], "jobs"),
+            ("f4", "playground"),
+            ("alt+3", "instances"),
+            ("f4", "playground"),
+        ]:
+            await pilot.press(key)
+            assert tabs.active == pane
+            await until(pilot, lambda shown=pane: shown_panes(app) == [shown])
+        assert playground.model_input.value == "2"
+        assert app.focused is playground.model_input
+
+
+async def test_the_palette_shows_a_pane(make_app: AppFactory) -> None:
+    from textual.command import CommandPalette
+
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await until(pilot, lambda: len(app.screen.query(Pane)) == 4)
+        await pilot.press("ctrl+p")
+        await until(pilot, lambda: isinstance(app.screen, CommandPalette))
+        await pilot.press(*"show instances")
+        await pilot.pause()
+        await pilot.press("enter")
+        await until(pilot, lambda: shown_panes(app) == ["instances"])
+
+
+async def test_focus_returns_where_it_was_after_a_dialog_and_a_pane_switch(
+    make_app: AppFactory,
+) -> None:
+    """The jobs list keeps the focus across the load dialog; the playground's output keeps
+    it across a run and a trip to another pane (it never falls into the prompt)."""
+    from bytez_tui.panes.jobs import JobsPane
+    from bytez_tui.panes.playground import PlaygroundPane
+    from bytez_tui.screens.load import LoadDialog
+
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await until(pilot, lambda: len(app.screen.query(Pane)) == 4)
+        await pilot.press("2")
+        jobs = app.screen.query_one(JobsPane)
+        assert app.focused is jobs.rows
+        await pilot.press("ctrl+p")
+        await pilot.press(*"instances: load a model")
+        await pilot.pause()
+        await pilot.press("enter")
+        await until(pilot, lambda: isinstance(app.screen, LoadDialog))
+        await pilot.press("escape")
+        await until(pilot, lambda: isinstance(app.screen, MainScreen))
+        assert app.focused is jobs.rows
+        await pilot.press("4")
+        playground = app.screen.query_one(PlaygroundPane)
+        assert app.focused is playground.output
+        playground.model_input.value = "openai-community/gpt2"
+        playground.prompt_area.text = "Hello"
+        await pilot.press("ctrl+j")
+        await until(pilot, lambda: not playground.busy)
+        await pilot.pause()
+        assert app.focused is playground.output
+        await pilot.press("1", "4")
+        assert app.focused is playground.output
