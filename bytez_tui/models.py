@@ -111,23 +111,33 @@ def _model_id(data: dict[str, Any], what: str) -> str:
     raise BadResponse(f"The {what} has no model id")
 
 
-def _number(value: object) -> float | None:
+# Bounds of believable values. Outside them a number is unknown (None), or, where the
+# field cannot be unknown, the answer is unreadable: 10**400 or 1e300 must never reach
+# the arithmetic (OverflowError) or a `--json` line (Infinity).
+_MAX_NUMBER = 1e15
+_MAX_RAM_GB = 1e6
+_MAX_CONCURRENCY = 1_000_000
+_MAX_PERIOD_SECONDS = 10 * 366 * 86400
+
+
+def _number(value: object, limit: float = _MAX_NUMBER) -> float | None:
+    """`value` as a finite number within ±`limit`, or None."""
     if isinstance(value, bool) or value is None:
         return None
-    if isinstance(value, (int, float)):
-        number = float(value)
-    elif isinstance(value, str):
-        try:
+    try:
+        if isinstance(value, (int, float)):
             number = float(value)
-        except ValueError:
+        elif isinstance(value, str):
+            number = float(value)
+        else:
             return None
-    else:
+    except (ValueError, OverflowError):  # "abc"; an int of 400 digits
         return None
-    return number if math.isfinite(number) else None
+    return number if math.isfinite(number) and abs(number) <= limit else None
 
 
-def _int(value: object, default: int | None) -> int | None:
-    number = _number(value)
+def _int(value: object, default: int | None, limit: float = _MAX_NUMBER) -> int | None:
+    number = _number(value, limit)
     return default if number is None else int(number)
 
 
@@ -170,7 +180,7 @@ class ModelInfo:
     def from_json(cls, data: object) -> ModelInfo:
         """Parse one catalogue item."""
         item = _object(data, "catalogue item")
-        ram = _number(_first(item, "requiredRAM", "requiredRamGB", "ramRequired"))
+        ram = _number(_first(item, "requiredRAM", "requiredRamGB", "ramRequired"), _MAX_RAM_GB)
         ram = ram if ram is None or ram >= 0 else None
         task = item.get("task")
         params = _number(item.get("params"))
@@ -304,26 +314,38 @@ class Instance:
         status = _first(item, "status", "state")
         if not isinstance(status, str) or not status.strip():
             raise BadResponse(f"{name} has no instance status")
-        period = _int(item.get("expirationPeriodSeconds"), None)
+        period = _int(item.get("expirationPeriodSeconds"), None, _MAX_PERIOD_SECONDS)
         if period is None:
-            minutes = _number(_first(item, "expirationPeriodMinutes", "timeout"))
-            period = None if minutes is None or minutes < 0 else int(minutes * 60)
+            minutes = _number(
+                _first(item, "expirationPeriodMinutes", "timeout"), _MAX_PERIOD_SECONDS / 60
+            )
+            period = None if minutes is None else int(minutes * 60)
+        if period is not None and period < 0:
+            period = None
         modified = parse_time(item.get("modified"))
         # v2 has no expiry field: the idle clock runs from the last inference.
         last = parse_time(item.get("lastInference")) or modified
         expires_at = parse_time(item.get("expiresAt"))
         if expires_at is None and last is not None and period is not None:
-            expires_at = last + timedelta(seconds=period)
+            try:
+                expires_at = last + timedelta(seconds=period)
+            except OverflowError:  # a `modified` in the year 9999
+                expires_at = None
         error = _text(item.get("error"))
         capacity = _capacity(item.get("capacity"))
-        concurrency = _int(item.get("concurrency"), None)
+        given = item.get("concurrency")
+        absurd = _number(given, _MAX_CONCURRENCY) is None
+        if isinstance(given, int | float) and not isinstance(given, bool) and absurd:
+            raise BadResponse(f"{name} has an unreadable concurrency")
+        concurrency = _int(given, None, _MAX_CONCURRENCY)
+        inferences = _int(item.get("inferences"), None)
         if concurrency is None and capacity is not None:
             concurrency = capacity[1] or capacity[2]
         return cls(
             model=name,
             status=status.strip(),
-            concurrency=concurrency or 1,
-            inferences=_int(item.get("inferences"), None),
+            concurrency=max(1, concurrency or 1),
+            inferences=None if inferences is None or inferences < 0 else inferences,
             expiration_period_seconds=period,
             expires_at=expires_at,
             created=parse_time(item.get("created")),

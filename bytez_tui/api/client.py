@@ -669,6 +669,16 @@ class BytezClient:
         said = self._scrub(_server_words(response, content))
         lowered = said.lower()
         where = where or f"/model/{endpoint}"
+        if 300 <= status < 400:
+            # Never followed: a login page or another host is not the API, and the key
+            # must not travel on to wherever it points.
+            target = " ".join(response.headers.get("location", "").split())[:200]
+            return BadResponse(
+                f"{where} redirected ({status}) to {self._scrub(target) or 'an unnamed place'}; "
+                "not followed: check the base URL",
+                endpoint=endpoint,
+                status=status,
+            )
         if status in (401, 403):
             return AuthError(
                 f"The API key was refused ({status} {said or 'Unauthorized'})",

@@ -27,6 +27,7 @@ unreadable config file and `delete` without `--yes` when stdin is not a terminal
 from __future__ import annotations
 
 import json
+import math
 import sys
 import time
 from typing import Any, TextIO
@@ -125,8 +126,15 @@ class Output:
             self.fragment("\n")
 
     def json(self, value: Any) -> None:
-        """Write one JSON document on one line."""
-        self.line(json.dumps(value, ensure_ascii=False, default=str))
+        """Write one JSON document on one line; a non-finite number is written as null.
+
+        `Infinity` and `NaN` are not JSON: `jq` and most parsers refuse them.
+        """
+        try:
+            text = json.dumps(value, ensure_ascii=False, default=str, allow_nan=False)
+        except ValueError:
+            text = json.dumps(_finite(value), ensure_ascii=False, default=str)
+        self.line(text)
 
     # --- stderr ----------------------------------------------------------------------
 
@@ -164,6 +172,17 @@ class Output:
             self._data_open_line = False
         self.stderr.write(text + "\n")
         self.stderr.flush()
+
+
+def _finite(value: Any) -> Any:
+    """`value` with every non-finite float replaced by None."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {key: _finite(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_finite(item) for item in value]
+    return value
 
 
 def _isatty(stream: TextIO) -> bool:

@@ -14,7 +14,14 @@ from hypothesis import strategies as st
 from bytez_tui.api import BytezClient, BytezError
 from bytez_tui.emulator import EmulatorServer
 
-leaf = st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=12)
+leaf = (
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats(allow_nan=False)
+    | st.text(max_size=12)
+    | st.sampled_from([10**400, 1e300, -1e300])  # absurd numbers
+)
 value = st.recursive(
     leaf,
     lambda children: (
@@ -23,7 +30,20 @@ value = st.recursive(
     max_leaves=6,
 )
 keys = st.sampled_from(
-    ["model", "modelId", "name", "status", "requiredRAM", "expiresAt", "message", "output", "error"]
+    [
+        "model",
+        "modelId",
+        "name",
+        "status",
+        "requiredRAM",
+        "expiresAt",
+        "message",
+        "output",
+        "error",
+        "concurrency",
+        "expirationPeriodSeconds",
+        "inferences",
+    ]
 )
 bodies = st.one_of(
     value.map(json.dumps),

@@ -256,3 +256,22 @@ def test_a_long_retry_after_is_reported_not_waited_for(cli: Cli, emulator: Emula
     assert result.code == 3
     assert "Rate limited on /model/instances; retry in 300 s" in result.stderr
     assert emulator.count("instances") == 1
+
+
+@pytest.mark.parametrize("number", ["1" + "0" * 400, "1e300"])
+def test_absurd_numbers_are_no_traceback(cli: Cli, emulator: EmulatorServer, number: str) -> None:
+    body = (
+        f'{{"model": "{TINY}", "status": "RUNNING", "expirationPeriodSeconds": {number},'
+        f' "inferences": {number}, "modified": "2024-07-01T12:00:00Z"}}'
+    )
+    emulator.malformed_next("status", body=body)
+    result = cli("status", TINY, "--json")
+    assert result.code == 0, result.stderr
+    document = json.loads(result.stdout, parse_constant=lambda name: pytest.fail(name))
+    assert document["inferences"] is None and document["expires_at"] is None
+    emulator.malformed_next(
+        "instances", body=f'[{{"model": "{TINY}", "status": "RUNNING", "concurrency": {number}}}]'
+    )
+    result = cli("instances")
+    assert result.code == 1
+    assert "unreadable concurrency" in result.stderr and "Traceback" not in result.stderr

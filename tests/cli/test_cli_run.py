@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from cli_runner import Cli
 
 from bytez_tui.clock import FixedClock
@@ -148,3 +149,19 @@ def test_a_model_failure_exits_1_with_the_servers_words(cli: Cli, emulator: Emul
     assert result.code == 1
     assert result.stdout == ""
     assert result.stderr == "bytez-tui run: input too long\n"
+
+
+def test_json_never_writes_infinity_or_nan(cli: Cli, emulator: EmulatorServer) -> None:
+    emulator.malformed_next("run", body='{"output": [{"label": "x", "score": 1e999}]}')
+    result = cli("run", RUNNING, PROMPT, "--json")
+    assert result.code == 0
+    document = json.loads(result.stdout, parse_constant=lambda name: pytest.fail(name))
+    assert document["output"] == [{"label": "x", "score": None}]
+
+
+def test_a_redirect_is_not_model_output(cli: Cli, emulator: EmulatorServer) -> None:
+    emulator.fail_next("run", 301, html=True, headers={"location": "https://elsewhere.example/"})
+    result = cli("run", RUNNING, PROMPT)
+    assert result.code == 1
+    assert result.stdout == ""
+    assert "redirected (301) to https://elsewhere.example/" in result.stderr

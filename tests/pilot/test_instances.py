@@ -365,3 +365,22 @@ async def test_slash_filters_the_list_and_escape_clears_it(
         assert [row.key for row in pane.rows.shown_rows] == keys
         assert not pane.query_one(RowFilter).display
         assert isinstance(pilot.app.focused, InstanceList)
+
+
+async def test_absurd_numbers_are_an_unreadable_answer_not_a_stuck_pane(
+    make_app: Callable[..., BytezApp], emulator: EmulatorServer, clock: FixedClock
+) -> None:
+    """concurrency 10**400 used to raise OverflowError in the worker: "Loading…" forever."""
+    emulator.malformed_next(
+        "instances",
+        body=f'[{{"model": "{TINY}", "status": "RUNNING", "concurrency": 1{"0" * 400}}}]',
+    )
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("3")
+        pane = app.screen.query_one(InstancesPane)
+        notice = pane.query_one("#instances-notice")
+        await until(pilot, lambda: bool(notice.display))
+        assert "unreadable concurrency" in str(notice.render())
+        await advance(pilot, clock, 5)
+        await until(pilot, lambda: pane.loaded and len(pane.rows.rows) == 2)
