@@ -64,6 +64,7 @@ def main(argv: list[str] | None = None) -> int:
         return emulator_main(argv[1:])
     parser = build_parser()
     options = parser.parse_args(argv)
+    _clean_stale_temps()
     if options.command in SUBCOMMANDS:
         from bytez_tui.cli import main as cli_main
 
@@ -75,6 +76,14 @@ def main(argv: list[str] | None = None) -> int:
     if options.command is not None:
         parser.error(f"unknown command {options.command!r}")
     return run_dashboard(options)
+
+
+def _clean_stale_temps() -> None:
+    """Delete what writes killed mid-way left behind (a cache write is up to ~50 MB)."""
+    from bytez_tui.config import cache_dir, config_path, data_dir
+    from bytez_tui.local.files import clean_stale_temps
+
+    clean_stale_temps(cache_dir(), data_dir(), config_path().parent)
 
 
 def run_dashboard(options: argparse.Namespace) -> int:

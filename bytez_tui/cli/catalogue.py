@@ -51,7 +51,13 @@ async def models(ctx: Context) -> int:
     if query.uses_tracked:
         from bytez_tui.local.jobs import JobStore
 
-        tracked = frozenset(job.model for job in JobStore(store_key=ctx.settings.store_key).load())
+        store = JobStore(store_key=ctx.settings.store_key)
+        try:
+            tracked = frozenset(job.model for job in store.load())
+        except OSError as exc:
+            ctx.out.narrate(f"warning: tracked jobs unavailable: {exc}")
+        for notice in store.take_notices():
+            ctx.out.narrate(f"warning: {notice}")
     order = index.order(_SORT_KEYS[args.sort])
     rows = query.filter(index, within=order, running=running, tracked=tracked)
     shown = rows[: args.limit] if args.limit else rows

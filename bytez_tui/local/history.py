@@ -1,29 +1,38 @@
-"""The run history: one JSON object per line, appended after every run.
+"""The run history: every playground run, appended as it ends, kept per API.
 
-The file lives in platformdirs' user data dir and is only ever appended to, so a
-crash mid-write costs at most the last line, and a line that cannot be read is
-skipped rather than losing the rest. It is created readable by the owner only,
-because prompts can be private.
+The runs live in the local database (`bytez_tui.local.database`), readable by the owner
+only because prompts can be private; a record that cannot be read is skipped rather than
+losing the rest.
 """
 
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Generic, Literal, TypeVar
 
-from bytez_tui.config import data_dir
+from bytez_tui.config import DEFAULT_BASE_URL, data_dir
+from bytez_tui.local.database import LocalDatabase, LocalDataError
+from bytez_tui.local.files import set_aside
 
-__all__ = ["HISTORY_FILE", "History", "Outcome", "Recall", "RunRecord", "RunStats", "history_path"]
+__all__ = [
+    "HISTORY_FILE",
+    "MAX_RUNS",
+    "History",
+    "Outcome",
+    "Recall",
+    "RunRecord",
+    "RunStats",
+    "legacy_history_path",
+]
 
 HISTORY_FILE = "playground-history.jsonl"
-"""The history's file name inside the user data dir."""
+"""The file name earlier versions kept the history in, inside the user data dir."""
 
-MAX_READ = 16 * 1024 * 1024
-"""Only the newest this-many bytes of the file are read back (older runs stay on disk)."""
+MAX_RUNS = 5000
+"""Only the newest this-many runs are read back (older runs stay in the database)."""
 
 Outcome = Literal["done", "stopped", "failed"]
 """How a run ended."""
@@ -32,8 +41,8 @@ Outcome = Literal["done", "stopped", "failed"]
 S = TypeVar("S")
 
 
-def history_path() -> Path:
-    """Where the history lives."""
+def legacy_history_path() -> Path:
+    """Where earlier versions kept the history (one JSON object per line)."""
     return data_dir() / HISTORY_FILE
 
 
@@ -132,63 +141,111 @@ class RunRecord:
 
 
 class History:
-    """The append-only run history, with a cursor for recalling entries.
+    """The run history of one API, with every run appended as it ends.
 
-    The file is read once, on first use; later runs are appended to it and to
-    the entries in memory.
+    Runs live in the local database, so the dashboard and a second dashboard can both append
+    and nothing is fused or lost. The newest `MAX_RUNS` are read, once, on first use; later
+    runs are appended to the database and to the entries in memory. The
+    `playground-history.jsonl` of earlier versions is moved in on first use (into the API
+    that opens it first, as it was not kept per API).
 
     Args:
-        path: The file (default: `history_path()`).
+        store_key: The API, as `Settings.store_key` names it.
+        database: The local database (default: the one in the user data dir).
     """
 
-    def __init__(self, path: Path | None = None) -> None:
-        self.path = path or history_path()
-        """The JSON-lines file."""
+    def __init__(
+        self, *, store_key: str = DEFAULT_BASE_URL, database: LocalDatabase | None = None
+    ) -> None:
+        self.store_key = store_key
+        """Whose runs these are."""
+        self.database = database or LocalDatabase()
+        """Where they are kept."""
         self._entries: list[RunRecord] | None = None
+
+    def take_notices(self) -> list[str]:
+        """What the user should be told about their local data, once."""
+        return self.database.take_notices()
 
     @property
     def entries(self) -> list[RunRecord]:
-        """Every run, oldest first (read from disk on first use)."""
+        """The newest runs, oldest first (read on first use).
+
+        Raises:
+            LocalDataError: The database cannot be read.
+        """
         if self._entries is None:
-            self._entries = list(self._read())
+            self._entries = self._read()
         return self._entries
 
     def append(self, record: RunRecord) -> None:
-        """Add a run to the file and to `entries`.
+        """Add a run to the database and to `entries`.
 
         Raises:
-            OSError: The file cannot be written.
+            LocalDataError: The database cannot be written.
         """
-        line = record.to_json() + "\n"
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        descriptor = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
-        with os.fdopen(descriptor, "a", encoding="utf-8") as handle:
-            handle.write(line)
-        if self._entries is not None:  # else the next read finds it in the file
+        self._migrate()
+        with self.database.transaction() as connection:
+            connection.execute(
+                "INSERT INTO runs (store, record) VALUES (?, ?)", (self.store_key, record.to_json())
+            )
+        if self._entries is not None:  # else the next read finds it in the database
             self._entries.append(record)
 
     def _read(self) -> list[RunRecord]:
-        try:
-            with self.path.open("rb") as handle:
-                size = handle.seek(0, os.SEEK_END)
-                handle.seek(max(0, size - MAX_READ))
-                data = handle.read()
-        except FileNotFoundError:
-            return []
-        lines = data.decode("utf-8", errors="replace").splitlines()
-        if size > MAX_READ:
-            lines = lines[1:]  # the first line was cut by the seek
+        self._migrate()
+        rows = self.database.query(
+            "SELECT record FROM runs WHERE store = ? ORDER BY id DESC LIMIT ?",
+            (self.store_key, MAX_RUNS),
+        )
         records = []
-        for line in lines:
-            if not line.strip():
-                continue
-            try:
-                record = RunRecord.from_json(json.loads(line))
-            except ValueError:
-                continue
+        for (text,) in reversed(rows):
+            record = _parse(str(text))
             if record is not None:
                 records.append(record)
         return records
+
+    def _migrate(self) -> None:
+        """Move the JSON-lines file of earlier versions in, then delete it. A file with
+        lines that cannot be read is kept aside (`.damaged-<time>`) after its good lines
+        are moved, with a notice."""
+        legacy = legacy_history_path()
+        if not legacy.is_file() or self.database.was_migrated(legacy):
+            return
+        try:
+            lines = legacy.read_bytes().decode("utf-8", errors="replace").splitlines()
+        except OSError as exc:
+            raise LocalDataError(f"{legacy}: {exc}") from exc
+        lines = [line for line in lines if line.strip()]
+        records = [record for record in map(_parse, lines) if record is not None]
+        with self.database.transaction() as connection:
+            if connection.execute(
+                "SELECT 1 FROM migrated WHERE source = ?", (str(legacy),)
+            ).fetchone():
+                return  # another process moved it in a moment ago
+            connection.executemany(
+                "INSERT INTO runs (store, record) VALUES (?, ?)",
+                [(self.store_key, record.to_json()) for record in records],
+            )
+            connection.execute("INSERT INTO migrated (source) VALUES (?)", (str(legacy),))
+        if len(records) == len(lines):
+            legacy.unlink(missing_ok=True)
+            return
+        try:
+            aside = set_aside(legacy)
+        except OSError:
+            return  # recorded as moved: it is not read again, and stays where it is
+        self.database.notices.append(
+            f"{len(lines) - len(records)} lines of the run history {legacy} could not be "
+            f"read; the file was kept as {aside.name}."
+        )
+
+
+def _parse(line: str) -> RunRecord | None:
+    try:
+        return RunRecord.from_json(json.loads(line))
+    except ValueError:
+        return None
 
 
 class Recall(Generic[S]):

@@ -1,4 +1,4 @@
-"""Tracked jobs, kept in the user data dir so polling resumes after a restart."""
+"""Tracked jobs, kept in the local database so polling resumes after a restart."""
 
 from __future__ import annotations
 
@@ -12,21 +12,21 @@ from typing import Any, cast, get_args
 
 from bytez_tui.catalogue.ids import is_model_id
 from bytez_tui.config import DEFAULT_BASE_URL, data_dir
-from bytez_tui.local.files import write_private
+from bytez_tui.local.database import LocalDatabase, LocalDataError
+from bytez_tui.local.files import set_aside
 from bytez_tui.models import Job, JobState, parse_time
 
-__all__ = ["JobStore", "TrackedJob", "jobs_path"]
+__all__ = ["JobStore", "TrackedJob", "legacy_jobs_path"]
 
 _STATES = frozenset(get_args(JobState))
 
 
-def jobs_path(store_key: str = DEFAULT_BASE_URL) -> Path:
-    """Where the jobs tracked against one API (`Settings.store_key`) are kept.
+def legacy_jobs_path(store_key: str = DEFAULT_BASE_URL) -> Path:
+    """Where earlier versions kept the jobs tracked against one API (`Settings.store_key`):
+    `jobs.json` for the default API, `jobs-<hash of the key>.json` for any other.
 
     Jobs belong to one API: a job tracked on the demo must never be polled (that is,
-    requested again) against the real API, nor the other way round. The default API
-    keeps the plain `jobs.json`; any other gets a file named from its URL (the demo's
-    from `demo`, as its port changes from run to run).
+    requested again) against the real API, nor the other way round.
     """
     key = store_key.strip().rstrip("/")
     if key == DEFAULT_BASE_URL:
@@ -124,32 +124,109 @@ class TrackedJob:
 
 
 class JobStore:
-    """Reads and writes the tracked jobs of one API (atomically, owner-only).
+    """The tracked jobs of one API, in the local database.
+
+    Several processes (two dashboards, the dashboard and the CLI) may keep jobs for the same
+    API at once. So `save` writes only what this store changed since it last read or wrote,
+    and deletes only the jobs it was told to forget: a job another process added meanwhile
+    is kept. The `jobs.json` of earlier versions is moved in on first use.
 
     Args:
-        path: The file; default `jobs_path(store_key)` in the user data dir.
-        store_key: The API the jobs were requested from, as `Settings.store_key` names it.
+        store_key: The API, as `Settings.store_key` names it.
+        database: The local database (default: the one in the user data dir).
     """
 
-    def __init__(self, path: Path | None = None, *, store_key: str = DEFAULT_BASE_URL) -> None:
-        self.path = path or jobs_path(store_key)
-        """Where the jobs are kept."""
+    def __init__(
+        self, *, store_key: str = DEFAULT_BASE_URL, database: LocalDatabase | None = None
+    ) -> None:
+        self.store_key = store_key
+        """Whose jobs these are."""
+        self.database = database or LocalDatabase()
+        """Where they are kept."""
+        self._saved: dict[str, str] = {}
+
+    def take_notices(self) -> list[str]:
+        """What the user should be told about their local data, once."""
+        return self.database.take_notices()
 
     def load(self) -> list[TrackedJob]:
-        """The stored jobs; a missing or unreadable file is an empty list."""
-        try:
-            data = json.loads(self.path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            return []
-        items = data.get("jobs") if isinstance(data, dict) else None
-        jobs = [TrackedJob.from_json(item) for item in items or []]
-        return [job for job in jobs if job is not None]
-
-    def save(self, jobs: Iterable[TrackedJob]) -> None:
-        """Replace the stored jobs.
+        """The stored jobs, oldest first.
 
         Raises:
-            OSError: The file could not be written.
+            LocalDataError: The database cannot be read.
         """
-        body = {"version": 1, "jobs": [job.to_json() for job in jobs]}
-        write_private(self.path, json.dumps(body, indent=2) + "\n")
+        self._migrate()
+        rows = self.database.query(
+            "SELECT model, record FROM jobs WHERE store = ? ORDER BY rowid", (self.store_key,)
+        )
+        jobs = []
+        self._saved = {}
+        for model, record in rows:
+            try:
+                job = TrackedJob.from_json(json.loads(str(record)))
+            except ValueError:
+                job = None
+            if job is not None:
+                jobs.append(job)
+                self._saved[str(model)] = str(record)
+        return jobs
+
+    def save(self, jobs: Iterable[TrackedJob]) -> None:
+        """Store `jobs` as this store's view: new and changed jobs are written, and the jobs
+        this store had that are not in `jobs` are deleted (nothing else).
+
+        Raises:
+            LocalDataError: The database could not be written; nothing was.
+        """
+        records = {job.model: json.dumps(job.to_json(), sort_keys=True) for job in jobs}
+        gone = [model for model in self._saved if model not in records]
+        changed = [(m, r) for m, r in records.items() if self._saved.get(m) != r]
+        if not gone and not changed:
+            return
+        with self.database.transaction() as connection:
+            connection.executemany(
+                "DELETE FROM jobs WHERE store = ? AND model = ?",
+                [(self.store_key, model) for model in gone],
+            )
+            connection.executemany(
+                "INSERT INTO jobs (store, model, record) VALUES (?, ?, ?) "
+                "ON CONFLICT (store, model) DO UPDATE SET record = excluded.record",
+                [(self.store_key, model, record) for model, record in changed],
+            )
+        self._saved = records
+
+    def _migrate(self) -> None:
+        """Move the `jobs.json` of an earlier version in, then delete it; one that cannot be
+        read is set aside (`.damaged-<time>`) with a notice, never lost."""
+        legacy = legacy_jobs_path(self.store_key)
+        if not legacy.is_file():
+            return
+        try:
+            data = json.loads(legacy.read_text(encoding="utf-8"))
+            items = data.get("jobs") if isinstance(data, dict) else None
+            if not isinstance(items, list):
+                raise ValueError("no list of jobs")
+        except (OSError, ValueError) as exc:
+            self._set_aside(legacy, exc)
+            return
+        jobs = [job for job in map(TrackedJob.from_json, items) if job is not None]
+        with self.database.transaction() as connection:
+            connection.executemany(
+                "INSERT OR IGNORE INTO jobs (store, model, record) VALUES (?, ?, ?)",
+                [(self.store_key, j.model, json.dumps(j.to_json(), sort_keys=True)) for j in jobs],
+            )
+            connection.execute("INSERT OR IGNORE INTO migrated (source) VALUES (?)", (str(legacy),))
+        if len(jobs) < len(items):
+            self._set_aside(legacy, ValueError(f"{len(items) - len(jobs)} unreadable jobs"))
+        else:
+            legacy.unlink(missing_ok=True)
+
+    def _set_aside(self, path: Path, error: Exception) -> None:
+        try:
+            aside = set_aside(path)
+        except OSError as exc:
+            raise LocalDataError(f"{path} cannot be read ({error}) nor set aside: {exc}") from exc
+        self.database.notices.append(
+            f"Tracked jobs in {path} could not all be read ({error}); the file was kept "
+            f"as {aside.name}."
+        )

@@ -137,7 +137,6 @@ async def test_jobs_belong_to_the_api_they_were_requested_from(
     when = datetime(2024, 7, 1, tzinfo=timezone.utc)
     JobStore(store_key="http://127.0.0.1:1").save([TrackedJob("demo/elsewhere", when)])
     JobStore(store_key=emulator.url).save([TrackedJob(NEW_MODEL, when)])
-    assert JobStore(store_key="http://127.0.0.1:1").path != JobStore(store_key=emulator.url).path
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
         pane = await open_jobs(pilot)
@@ -378,3 +377,26 @@ async def test_slash_filters_the_jobs_and_escape_clears_it(
         assert pane.rows.shown_rows == []
         await pilot.press("escape")
         assert [row.key for row in pane.rows.shown_rows] == [NEW_MODEL]
+
+
+async def test_a_damaged_jobs_file_is_kept_aside_and_the_user_told(
+    make_app: Callable[..., BytezApp], emulator: EmulatorServer
+) -> None:
+    """A truncated jobs file of an earlier version: nothing shown from it, nothing of it
+    overwritten; it is renamed aside and a toast names the copy."""
+    from bytez_tui.local.jobs import legacy_jobs_path
+
+    legacy = legacy_jobs_path(emulator.url)
+    legacy.parent.mkdir(parents=True, exist_ok=True)
+    text = '{"jobs": [{"model": "org/a", "requested_at": "2024-07-01T12:00:00Z"}, {"mod'
+    legacy.write_text(text)
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        pane = await open_jobs(pilot)
+        await until(pilot, lambda: any(n.title == "Tracked jobs" for n in app._notifications))
+        [kept] = legacy.parent.glob(legacy.name + ".damaged-*")
+        assert any(kept.name in n.message for n in app._notifications)
+        pane.track(NEW_MODEL)
+        await until(pilot, lambda: state_of(app, NEW_MODEL) is not None)
+    assert kept.read_text() == text
+    assert [job.model for job in JobStore(store_key=emulator.url).load()] == [NEW_MODEL]

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import functools
-import json
 from collections.abc import Callable
 
 from textual.app import App, ComposeResult
@@ -130,7 +129,7 @@ async def test_escape_stops_mid_stream_and_closes_the_connection(
         pane.prompt_area.focus()
         await pilot.press("escape")
         assert not isinstance(app.focused, (Input, TextArea))
-        assert History().entries[-1].outcome == "stopped"
+        assert History(store_key=app.settings.store_key).entries[-1].outcome == "stopped"
 
 
 async def test_error_fragment_keeps_partial_output(
@@ -147,7 +146,7 @@ async def test_error_fragment_keeps_partial_output(
         status = str(pane.status_line.render())
         assert status.startswith("✗ failed: Error: CUDA out of memory")
         assert pane.prompt_area.text == PROMPT
-        record = History().entries[-1]
+        record = History(store_key=app.settings.store_key).entries[-1]
         assert (record.outcome, record.error) == ("failed", "Error: CUDA out of memory")
         # Still responsive: another run works.
         await pilot.press("ctrl+j")
@@ -334,8 +333,8 @@ async def test_history_survives_restart_and_recall_restores(make_app: AppFactory
         await app.workers.wait_for_complete()
         await pilot.pause()
         first_output = pane.output.text
-    lines = History().path.read_text().splitlines()
-    assert json.loads(lines[-1])["params"] == {"top_k": 3, "max_new_tokens": 5}
+    saved = History(store_key=app.settings.store_key).entries[-1]
+    assert saved.params == {"top_k": 3, "max_new_tokens": 5}
 
     again = make_app()
     async with again.run_test(size=(120, 40)) as pilot:

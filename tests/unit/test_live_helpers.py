@@ -1,44 +1,15 @@
-"""The job store, the OSC 9 sequence and the poll backoff."""
+"""The model id, the OSC 9 sequence and the poll backoff (the job store: test_local_data)."""
 
 from __future__ import annotations
 
-import os
-import stat
 from datetime import datetime
 
 from bytez_tui.catalogue.ids import is_model_id
 from bytez_tui.clock import utc
-from bytez_tui.local.jobs import JobStore, TrackedJob
 from bytez_tui.panes.jobs.notify import osc9
 from bytez_tui.panes.polling import BACKOFF_CAP, backoff
 
 WHEN = datetime(2024, 7, 1, 12, 0, 0, tzinfo=utc)
-
-
-def test_store_round_trip_is_private(tmp_path: os.PathLike[str]) -> None:
-    store = JobStore()
-    jobs = [
-        TrackedJob("org/a", WHEN),
-        TrackedJob("org/b", WHEN, "available", "Model available", WHEN, WHEN, True, True),
-        TrackedJob(
-            "org/c", WHEN, "queued", load_when_ready=True, load_concurrency=2, load_expiration=600
-        ),
-    ]
-    store.save(jobs)
-    assert store.load() == jobs
-    assert stat.S_IMODE(store.path.stat().st_mode) == 0o600
-
-
-def test_store_tolerates_damage() -> None:
-    store = JobStore()
-    store.path.parent.mkdir(parents=True, exist_ok=True)
-    store.path.write_text("{not json")
-    assert store.load() == []
-    store.path.write_text(
-        '{"jobs": [{"model": "bad id", "requested_at": "2024-07-01T12:00:00Z"},'
-        ' {"model": "org/x", "requested_at": "2024-07-01T12:00:00Z", "state": "weird"}, 7]}'
-    )
-    assert store.load() == [TrackedJob("org/x", WHEN)]
 
 
 def test_model_ids() -> None:

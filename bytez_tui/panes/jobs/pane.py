@@ -146,7 +146,16 @@ class JobsPane(Pane):
     def on_mount(self) -> None:
         self.add_input.cursor_blink = self.settings.cursor_blink
         self.watch(self.app, "app_focus", self._polls.nudge, init=False)
-        for job in self.store.load():
+        try:
+            stored = self.store.load()
+        except OSError as error:
+            stored = []
+            self.notify(
+                str(error), title="Tracked jobs unavailable", severity="error", markup=False
+            )
+        for notice in self.store.take_notices():
+            self.notify(notice, title="Tracked jobs", severity="warning", markup=False, timeout=15)
+        for job in stored:
             self._jobs[job.model] = job
             self.rows.mount(JobRow(job, now=self.api.server_now))
             if not job.finished:

@@ -368,7 +368,13 @@ class PlaygroundPane(PlaygroundRuns):
         self.status_line.show_idle()
 
     def _recall_step(self, *, older: bool) -> None:
-        moved, record, saved = self._recall.step(older=older, current=self._capture())
+        try:
+            moved, record, saved = self._recall.step(older=older, current=self._capture())
+        except OSError as error:
+            self.notify(str(error), title="History unavailable", severity="error", markup=False)
+            return
+        finally:
+            self.show_history_notices()
         if not moved:
             if older:
                 self.notify("No older runs in the history")

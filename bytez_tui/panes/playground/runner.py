@@ -48,12 +48,17 @@ class PlaygroundRuns(Pane):
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self.history = History()
+        self.history = History(store_key=self.settings.store_key)
         """Every run, on disk."""
         self._worker: Worker[None] | None = None
         self._active: RunState | None = None
         self._offered: RunRequest | None = None
         self._waiting: RunRequest | None = None
+
+    def show_history_notices(self) -> None:
+        """Tell the user what happened to their local data (a damaged file set aside)."""
+        for notice in self.history.take_notices():
+            self.notify(notice, title="Run history", severity="warning", markup=False, timeout=15)
 
     def on_mount(self) -> None:
         self._stats_timer = self.set_interval(1 / STATS_RATE, self._show_progress, pause=True)
@@ -255,7 +260,10 @@ class PlaygroundRuns(Pane):
         try:
             self.history.append(record)
         except OSError as error:
-            self.notify(str(error), title="Run not saved to history", severity="warning")
+            self.notify(
+                str(error), title="Run not saved to history", severity="warning", markup=False
+            )
+        self.show_history_notices()
         if record.outcome == "failed":
             self.notify(record.error or "The run failed", title="Run failed", severity="error")
         elif record.outcome == "stopped":
