@@ -54,6 +54,9 @@ class Cell(Static):
 class Row(Vertical):
     """One row of a `RowList`, identified by `key`.
 
+    Its first column marks the cursor row with `▸` (and the row is bold), as the
+    catalogue does: without colour (NO_COLOR) a background alone does not show.
+
     Args:
         key: What identifies the row (a model id).
     """
@@ -61,6 +64,14 @@ class Row(Vertical):
     DEFAULT_CSS = """
     Row {
         height: auto;
+    }
+    Row > .row-marker {
+        dock: left;
+        width: 1;
+        height: 1;
+    }
+    Row.-cursor {
+        text-style: bold;
     }
     """
 
@@ -70,9 +81,18 @@ class Row(Vertical):
         """What identifies the row."""
 
     def on_mount(self) -> None:
+        self.mount(Static(" ", classes="row-marker"))
         parent = self.parent
         if isinstance(parent, RowList):
             self.display = parent.matches(self)
+            self.mark(self is parent.highlighted)
+
+    def mark(self, cursor: bool) -> None:
+        """Show whether the cursor is on this row."""
+        self.set_class(cursor, "-cursor")
+        for marker in self.query_children(".row-marker"):
+            if isinstance(marker, Static):
+                marker.update("▸" if cursor else " ")
 
     def on_click(self, event: events.Click) -> None:
         parent = self.parent
@@ -213,7 +233,7 @@ class RowList(VerticalScroll, can_focus=True):
     def _paint_cursor(self) -> None:
         cursor = self.highlighted
         for row in self.rows:
-            row.set_class(row is cursor, "-cursor")
+            row.mark(row is cursor)
 
 
 class RowFilter(FilterInput):

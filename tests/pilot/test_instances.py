@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import pytest
 from textual.pilot import Pilot
 from waiting import step, until
 
@@ -384,3 +385,17 @@ async def test_absurd_numbers_are_an_unreadable_answer_not_a_stuck_pane(
         assert "unreadable concurrency" in str(notice.render())
         await advance(pilot, clock, 5)
         await until(pilot, lambda: pane.loaded and len(pane.rows.rows) == 2)
+
+
+async def test_the_cursor_row_shows_without_colour(
+    make_app: Callable[..., BytezApp], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Under NO_COLOR the cursor row was only grey 233 → 235: it carries `▸` and bold."""
+    monkeypatch.setenv("NO_COLOR", "1")
+    async with make_app().run_test(size=(120, 40)) as pilot:
+        pane = await open_instances(pilot)
+        await pilot.press("j")
+        await pilot.pause()
+        marked = [row.key for row in pane.rows.rows if row.has_class("-cursor")]
+        assert marked == [pane.rows.rows[1].key]
+        assert pilot.app.export_screenshot().count("▸") == 1
