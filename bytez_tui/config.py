@@ -8,6 +8,7 @@ atomically with mode 0600, because it may hold the API key.
 from __future__ import annotations
 
 import os
+import re
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
@@ -35,6 +36,7 @@ __all__ = [
     "data_dir",
     "load_settings",
     "mask_key",
+    "mask_url",
     "read_config",
     "update_config",
     "url_problem",
@@ -57,6 +59,16 @@ def mask_key(key: str | None) -> str:
     return "…" + key[-4:] if len(key) > 8 else "…" + "*" * min(len(key), 4)
 
 
+def mask_url(url: str) -> str:
+    """Show `url` with any user name and password in it as `…`, as a key is masked.
+
+    `http://user:pw@host/` becomes `http://…@host/`; text that is not a URL, or holds
+    no credentials, comes back as it was.
+    """
+    return _USERINFO.sub("//…@", url)
+
+
+_USERINFO = re.compile(r"//[^/?#\s@]*@")
 _LOOPBACK = {"localhost", "127.0.0.1", "::1"}
 
 
@@ -67,7 +79,7 @@ def url_problem(base_url: str, *, allow_insecure_http: bool = False) -> str | No
     """
     url = urlsplit(base_url.strip())
     if url.scheme not in ("http", "https") or not url.hostname:
-        return f"Not an http(s) URL: {base_url!r}"
+        return f"Not an http(s) URL: {mask_url(base_url)!r}"
     if url.scheme == "http" and url.hostname not in _LOOPBACK and not allow_insecure_http:
         return (
             f"Refusing to send the API key over plain http to {url.hostname}: use https, "
@@ -128,9 +140,9 @@ class Settings:
         return int(self.max_response_mb * 2**20)
 
     def __repr__(self) -> str:
-        shown = ", ".join(
-            f"{f.name}={getattr(self, f.name)!r}" for f in fields(self) if f.name != "api_key"
-        )
+        values = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "api_key"}
+        values["base_url"] = mask_url(self.base_url)
+        shown = ", ".join(f"{name}={value!r}" for name, value in values.items())
         return f"Settings(api_key='{mask_key(self.api_key)}', {shown})"
 
     @property
@@ -218,6 +230,9 @@ def load_settings(
     for key, value in (overrides or {}).items():
         if value is not None:
             values[key] = value
+    if isinstance(values.get("api_key"), str):
+        # Pasted or read from a file, a key often ends in a newline or a space.
+        values["api_key"] = values["api_key"].strip() or None
     return replace(Settings(), **values)
 
 

@@ -15,7 +15,7 @@ from collections.abc import AsyncGenerator, Callable
 from datetime import datetime, timedelta
 from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING, Any, TypeVar
-from urllib.parse import urlsplit
+from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 
@@ -79,9 +79,11 @@ class BytezClient:
     """An async client for the Bytez API (v1 or v2); use it as an async context manager.
 
     Args:
-        api_key: The key, sent as `Authorization: Key <api_key>` and nowhere else.
+        api_key: The key, sent as `Authorization: Key <api_key>` and nowhere else;
+            surrounding whitespace is dropped.
         base_url: Where the API lives (the host root: v1 is under `/model/`, v2 under
-            `/models/v2/`).
+            `/models/v2/`). A user name and password in it are dropped (the key is the
+            only credential sent) and never shown.
         api: `"v1"`, `"v2"`, or `"auto"` to ask the server on the first call (v2's
             `list/tasks`; a 404 or 405 there means v1).
         timeout: Seconds to wait for a read of an ordinary request.
@@ -101,6 +103,7 @@ class BytezClient:
         transport: An httpx transport to use instead of the network (tests).
 
     Raises:
+        AuthError: If the key holds characters no key has (non-ASCII, control).
         BytezError: If the URL is unusable, or plain http to a remote host.
     """
 
@@ -127,8 +130,21 @@ class BytezClient:
             raise BytezError(problem)
         if api not in API_VERSIONS:
             raise BytezError(f"Unknown API version {api!r}: use v1, v2 or auto")
-        self.base_url = base_url.strip().rstrip("/")
-        """The API's root URL."""
+        api_key = api_key.strip()
+        if not (api_key.isascii() and api_key.isprintable()):
+            raise AuthError(
+                "The API key is invalid: a key holds only printable ASCII characters",
+                endpoint="",
+            )
+        url = urlsplit(base_url.strip().rstrip("/"))
+        userinfo, _, host = url.netloc.rpartition("@")
+        self.base_url = urlunsplit(url._replace(netloc=host))
+        """The API's root URL (without a user name or password)."""
+        password = userinfo.partition(":")[2]
+        self._secrets = {secret: "…" for secret in (userinfo, password) if secret}
+        """Text never shown, and what is shown instead."""
+        if api_key:
+            self._secrets[api_key] = mask_key(api_key)
         self.retries = retries
         """How many times a read is retried."""
         self.backoff = backoff
@@ -722,9 +738,10 @@ class BytezClient:
         )
 
     def _scrub(self, text: str) -> str:
-        """Remove the key from anything the server echoed back."""
-        if self._key and self._key in text:
-            text = text.replace(self._key, mask_key(self._key))
+        """Remove the key (and a base URL's password) from anything the server echoed."""
+        for secret, shown in self._secrets.items():
+            if secret in text:
+                text = text.replace(secret, shown)
         return text
 
 

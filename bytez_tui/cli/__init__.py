@@ -85,7 +85,7 @@ async def _run(args: argparse.Namespace, settings: Settings, out: Output) -> int
     # ~200 ms start. Marking that module absent makes httpx fall back to a stub.
     sys.modules.setdefault("httpx._main", None)  # type: ignore[arg-type]
     from bytez_tui.api import BytezClient
-    from bytez_tui.errors import BytezError
+    from bytez_tui.errors import AuthError, BytezError
 
     try:
         client = BytezClient(
@@ -96,6 +96,9 @@ async def _run(args: argparse.Namespace, settings: Settings, out: Output) -> int
             retries=args.retries,
             allow_insecure_http=settings.allow_insecure_http,
         )
+    except AuthError as exc:
+        out.error(exc.message)
+        return EXIT_AUTH
     except BytezError as exc:
         raise UsageError(exc.message) from exc
     client.on_retry = lambda error, wait: out.narrate(f"{error.message}; retrying in {wait:.1f} s")

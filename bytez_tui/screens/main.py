@@ -233,7 +233,8 @@ class MainScreen(Screen[None]):
         """The pane in front (a pane mounted later is hidden unless it is this one)."""
 
     def compose(self) -> ComposeResult:
-        label = self.settings.label or urlsplit(self.settings.base_url).netloc
+        # The host alone: a user name and password in the URL are never shown.
+        label = self.settings.label or urlsplit(self.settings.base_url).netloc.rpartition("@")[2]
         yield StatusBar(label=label, masked_key=self.settings.masked_key, clock=self.clock)
         if self.settings.demo:
             yield Static(

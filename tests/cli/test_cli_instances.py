@@ -275,3 +275,26 @@ def test_absurd_numbers_are_no_traceback(cli: Cli, emulator: EmulatorServer, num
     result = cli("instances")
     assert result.code == 1
     assert "unreadable concurrency" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_url_credentials_never_reach_stderr(cli: Cli) -> None:
+    dead = cli("instances", "--retries", "0", BYTEZ_BASE_URL="http://me:hunter22pw@127.0.0.1:9")
+    assert dead.code == 3
+    assert "hunter22pw" not in dead.stderr and "127.0.0.1:9" in dead.stderr
+    bad = cli("instances", BYTEZ_BASE_URL="ftp://me:hunter22pw@example.com")
+    assert bad.code == 2
+    assert "hunter22pw" not in bad.stderr and "…@example.com" in bad.stderr
+
+
+def test_a_pasted_key_with_a_newline_works(
+    cli: Cli, emulator: EmulatorServer, clock: FixedClock
+) -> None:
+    emulator.reset(clock, models=200, seed=7, fragment_interval=0.0, key="right-key")
+    assert cli("status", TINY, BYTEZ_API_KEY="right-key\n").code == 0
+
+
+def test_a_non_ascii_key_is_an_invalid_key(cli: Cli, emulator: EmulatorServer) -> None:
+    result = cli("status", TINY, BYTEZ_API_KEY="ключ-1234")
+    assert result.code == 4
+    assert "The API key is invalid" in result.stderr and "Traceback" not in result.stderr
+    assert emulator.count() == 0

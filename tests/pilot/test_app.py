@@ -352,3 +352,15 @@ async def test_focus_returns_where_it_was_after_a_dialog_and_a_pane_switch(
         assert app.focused is playground.output
         await pilot.press("1", "4")
         assert app.focused is playground.output
+
+
+async def test_the_header_never_shows_url_credentials(
+    make_app: Callable[..., BytezApp], emulator: EmulatorServer
+) -> None:
+    url = emulator.url.replace("http://", "http://me:hunter22pw@")
+    app = make_app(base_url=url, label="")
+    async with app.run_test(size=(120, 40)) as pilot:
+        bar = app.screen.query_one(StatusBar)
+        await until(pilot, lambda: "● online" in str(bar.render()))
+        assert "hunter22pw" not in str(bar.render())
+        assert emulator.url.removeprefix("http://") in str(bar.render())

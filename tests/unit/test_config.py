@@ -13,6 +13,7 @@ from bytez_tui.config import (
     config_path,
     load_settings,
     mask_key,
+    mask_url,
     read_config,
     update_config,
 )
@@ -82,3 +83,34 @@ def test_keys_for_follows_the_keymap() -> None:
     settings = Settings(keymap={"leave-field": "ctrl+g, f10"})
     assert settings.keys_for("leave-field", "escape") == {"ctrl+g", "f10"}
     assert settings.keys_for("quit", "q") == {"q"}
+
+
+@pytest.mark.parametrize(
+    ("url", "shown"),
+    [
+        ("http://user:pw@host:8080/x", "http://…@host:8080/x"),
+        ("https://token@api.example", "https://…@api.example"),
+        ("https://api.bytez.com", "https://api.bytez.com"),
+        ("Cannot reach http://a:b@h/ now", "Cannot reach http://…@h/ now"),
+        ("https://h/path?email=a@b.c", "https://h/path?email=a@b.c"),
+    ],
+)
+def test_mask_url_hides_credentials(url: str, shown: str) -> None:
+    assert mask_url(url) == shown
+
+
+def test_repr_and_url_errors_mask_url_credentials() -> None:
+    from bytez_tui.config import url_problem
+
+    settings = Settings(base_url="https://user:hunter22@api.example")
+    assert "hunter22" not in repr(settings) and "…@api.example" in repr(settings)
+    problem = url_problem("ftp://user:hunter22@x.example")
+    assert problem is not None and "hunter22" not in problem
+
+
+def test_a_key_is_trimmed_wherever_it_comes_from() -> None:
+    assert load_settings(environ={"BYTEZ_API_KEY": "env-key-2222\n"}).api_key == "env-key-2222"
+    assert load_settings({"api_key": "  flag-key-3333 "}, environ={}).api_key == "flag-key-3333"
+    update_config({"api_key": "file-key-1111\t"})
+    assert load_settings(environ={}).api_key == "file-key-1111"
+    assert load_settings({"api_key": "   "}, environ={}).api_key is None
