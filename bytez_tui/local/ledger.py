@@ -1,0 +1,562 @@
+"""The spend ledger: every instance's life and every run, with what each cost.
+
+It lives in the local database (`bytez_tui.local.database`) beside the jobs and the run
+history, and both front ends fill it with what they see: the dashboard's instance refreshes
+and playground runs, the CLI's `instances`, `load`, `run` and `delete`.
+
+How each figure is made (the README says the same to the user):
+
+- **An instance** is billed as Bytez bills instance time (v1): from its start to its end,
+  60 s minimum, then whole minutes, at `RATE_PER_GB_SECOND` per GB of the model's RAM
+  (`bytez_tui.models.cost_usd`). Its start is when we loaded it; one started elsewhere
+  before we first saw it counts from when we first saw it (`from_seen`). Its end is when
+  it was deleted here; when it disappears from the list, its expiry plus the shutdown
+  grace (`GRACE_SECONDS`) if it expired, else when it was found gone; never before it was
+  last seen. Every instance figure is our estimate: no server reports instance cost.
+- **A run** costs the server's `inference-cost` where v2 reports it (`server`), else its
+  meter price times its inference time (`estimate`). A v1 run has no price of its own: it
+  is paid for within its instance's time (`instance`) and adds nothing. A recorded run
+  resets its instance's expiry (each run restarts the idle timeout).
+- **A day** is a calendar day in the time zone the caller gives (the machine's by
+  default). An instance that spans days is shared between them in proportion to its time
+  in each.
+
+| table              | holds                                                      |
+|--------------------|------------------------------------------------------------|
+| `ledger_instances` | one row per instance life: times, RAM, how it ended, cost  |
+| `ledger_runs`      | one row per run: time, duration, cost and where it is from |
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta, timezone, tzinfo
+from typing import Literal
+
+from bytez_tui.config import DEFAULT_BASE_URL
+from bytez_tui.format import GRACE_SECONDS
+from bytez_tui.local.database import LocalDatabase
+from bytez_tui.models import Instance, Metering, cost_per_hour, cost_usd
+
+__all__ = [
+    "GONE_AFTER",
+    "Basis",
+    "DaySpend",
+    "Ending",
+    "Item",
+    "Ledger",
+    "ModelSpend",
+    "Spend",
+    "run_cost",
+]
+
+Ending = Literal["deleted", "expired", "stopped", "failed"]
+"""How an instance's life ended: deleted from here, expired, stopped elsewhere, failed."""
+Basis = Literal["server", "estimate", "instance"]
+"""Where a run's cost comes from: the server's `inference-cost`, our estimate, or none of
+its own (paid within its instance's time)."""
+
+GONE_AFTER = 300.0
+"""An instance missing from a list read this many seconds after it was last seen is taken
+to have stopped when it was last seen (the app was not watching in between)."""
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS ledger_instances (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    store TEXT NOT NULL,
+    model TEXT NOT NULL,
+    ram_gb REAL,
+    started REAL NOT NULL,
+    from_seen INTEGER NOT NULL DEFAULT 0,
+    last_seen REAL NOT NULL,
+    expires_at REAL,
+    period REAL,
+    billed INTEGER NOT NULL DEFAULT 1,
+    ended REAL,
+    ending TEXT
+);
+CREATE INDEX IF NOT EXISTS ledger_instances_open ON ledger_instances (store, ended);
+CREATE TABLE IF NOT EXISTS ledger_runs (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    store TEXT NOT NULL,
+    model TEXT NOT NULL,
+    at REAL NOT NULL,
+    seconds REAL NOT NULL,
+    cost REAL,
+    basis TEXT NOT NULL,
+    outcome TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS ledger_runs_by_time ON ledger_runs (store, at);
+"""
+
+
+def run_cost(metering: Metering | None) -> tuple[float | None, Basis]:
+    """A run's cost and where it comes from, from its metering headers (None: v1)."""
+    if metering is None:
+        return None, "instance"
+    if metering.reported_cost is not None:
+        return metering.reported_cost, "server"
+    cost = metering.cost
+    return (cost, "estimate") if cost is not None else (None, "instance")
+
+
+@dataclass(frozen=True)
+class Spend:
+    """An amount, split by where it comes from."""
+
+    server: float = 0.0
+    """Dollars the server reported (`inference-cost`)."""
+    estimate: float = 0.0
+    """Dollars we estimated (instance time, or a run's price x time)."""
+
+    @property
+    def total(self) -> float:
+        """Both parts."""
+        return self.server + self.estimate
+
+    def __add__(self, other: Spend) -> Spend:
+        return Spend(self.server + other.server, self.estimate + other.estimate)
+
+
+@dataclass(frozen=True)
+class DaySpend:
+    """One calendar day's spend."""
+
+    day: date
+    """The day, in the ledger's time zone."""
+    spend: Spend
+    """What it cost."""
+
+
+@dataclass(frozen=True)
+class ModelSpend:
+    """One model's spend over a range."""
+
+    model: str
+    """The Hugging Face id."""
+    spend: Spend
+    """What it cost."""
+    runs: int
+    """Runs recorded."""
+    instances: int
+    """Instance lives that overlap the range."""
+
+
+@dataclass(frozen=True)
+class Item:
+    """One costed thing: an instance life or a run."""
+
+    kind: Literal["instance", "run"]
+    """Which."""
+    model: str
+    """The Hugging Face id."""
+    start: datetime
+    """When it started (an instance counted from when it was seen: then)."""
+    seconds: float
+    """How long it lasted (or has lasted, while open)."""
+    cost: float
+    """Dollars."""
+    estimate: bool
+    """The cost is our estimate rather than the server's."""
+    ending: str
+    """How an instance ended (`running` while open), or a run's outcome."""
+    from_seen: bool = False
+    """An instance started elsewhere, counted from when it was first seen."""
+
+
+@dataclass
+class _Life:
+    """One row of `ledger_instances`, as read."""
+
+    model: str
+    ram_gb: float | None
+    started: float
+    from_seen: bool
+    last_seen: float
+    expires_at: float | None
+    billed: bool
+    ended: float | None
+    ending: str | None
+
+    def end(self, now: float) -> float:
+        """When its billing ends (or has run to, while open); never before `started`."""
+        if self.ended is not None:
+            return max(self.started, self.ended)
+        # Open, but past its expiry and the grace: it has shut down though nobody saw it.
+        if self.expires_at is not None and self.expires_at + GRACE_SECONDS < now:
+            return max(self.started, self.last_seen, self.expires_at + GRACE_SECONDS)
+        return max(self.started, now)
+
+    def cost(self, now: float) -> float | None:
+        if not self.billed or self.ending == "failed":
+            return None
+        return cost_usd(self.ram_gb, self.end(now) - self.started)
+
+    def is_running(self, now: float) -> bool:
+        return self.ended is None and self.end(now) >= now and self.ending != "failed"
+
+
+class Ledger:
+    """The spend of one API: instance lives and runs, recorded and summed.
+
+    Args:
+        store_key: The API, as `Settings.store_key` names it.
+        database: The local database (default: the one in the user data dir).
+        tz: The time zone days are counted in (default: the machine's).
+    """
+
+    def __init__(
+        self,
+        *,
+        store_key: str = DEFAULT_BASE_URL,
+        database: LocalDatabase | None = None,
+        tz: tzinfo | None = None,
+    ) -> None:
+        self.store_key = store_key
+        """Whose spend this is."""
+        self.database = database or LocalDatabase()
+        """Where it is kept."""
+        self.tz: tzinfo = tz or datetime.now().astimezone().tzinfo or timezone.utc
+        """The time zone days are counted in."""
+        self._ready = False
+
+    # --- recording ---------------------------------------------------------------------
+
+    def loaded(
+        self,
+        model: str,
+        *,
+        at: datetime,
+        ram_gb: float | None,
+        period: float | None = None,
+        billed: bool = True,
+    ) -> None:
+        """We asked the server to load `model` at `at`: its life (and billing) starts.
+
+        Args:
+            model: The Hugging Face id.
+            at: When the load was accepted.
+            ram_gb: The model's RAM, when known.
+            period: The idle timeout chosen, in seconds.
+            billed: The API bills instance time (v1); False under v2, which bills runs.
+        """
+        when = at.timestamp()
+        with self._write() as connection:
+            if self._open_id(connection, model) is not None:
+                return
+            connection.execute(
+                "INSERT INTO ledger_instances (store, model, ram_gb, started, from_seen, "
+                "last_seen, expires_at, period, billed) VALUES (?, ?, ?, ?, 0, ?, ?, ?, ?)",
+                (
+                    self.store_key,
+                    model,
+                    ram_gb,
+                    when,
+                    when,
+                    None if period is None else when + period,
+                    period,
+                    int(billed),
+                ),
+            )
+
+    def observed(
+        self,
+        instances: Iterable[Instance],
+        *,
+        at: datetime,
+        ram_of: Callable[[str], float | None] = lambda model: None,
+        billed: bool = True,
+    ) -> None:
+        """The server listed `instances` at `at` (every one it has).
+
+        A listed instance with no open life starts one, counted from now (`from_seen`): it
+        was started elsewhere, or before the ledger knew of it. An open life the list leaves
+        out has ended: expired if its expiry is past, else stopped elsewhere.
+
+        Args:
+            instances: The whole list.
+            at: When it was read (the server's time).
+            ram_of: The RAM of a model, from the catalogue.
+            billed: The API bills instance time (v1).
+        """
+        now = at.timestamp()
+        listed = {instance.model: instance for instance in instances}
+        with self._write() as connection:
+            rows = connection.execute(
+                "SELECT id, model, last_seen, expires_at FROM ledger_instances "
+                "WHERE store = ? AND ended IS NULL",
+                (self.store_key,),
+            ).fetchall()
+            open_ids = {model: row_id for row_id, model, _, _ in rows}
+            for row_id, model, last_seen, expires_at in rows:
+                if model not in listed:
+                    self._close_missing(connection, row_id, now, last_seen, expires_at)
+            for model, instance in listed.items():
+                expires = instance.expires_at.timestamp() if instance.expires_at else None
+                period = instance.expiration_period_seconds
+                ram_gb = ram_of(model)
+                row_id = open_ids.get(model)
+                if row_id is None:
+                    connection.execute(
+                        "INSERT INTO ledger_instances (store, model, ram_gb, started, "
+                        "from_seen, last_seen, expires_at, period, billed) "
+                        "VALUES (?, ?, ?, ?, 1, ?, ?, ?, ?)",
+                        (self.store_key, model, ram_gb, now, now, expires, period, int(billed)),
+                    )
+                    row_id = int(connection.execute("SELECT last_insert_rowid()").fetchone()[0])
+                else:
+                    connection.execute(
+                        "UPDATE ledger_instances SET last_seen = ?, "
+                        "expires_at = COALESCE(?, expires_at), period = COALESCE(?, period), "
+                        "ram_gb = COALESCE(ram_gb, ?) WHERE id = ?",
+                        (now, expires, period, ram_gb, row_id),
+                    )
+                if instance.is_failed:
+                    connection.execute(
+                        "UPDATE ledger_instances SET ended = ?, ending = 'failed' WHERE id = ?",
+                        (now, row_id),
+                    )
+
+    def deleted(self, model: str, *, at: datetime) -> None:
+        """`model`'s instance was deleted from here at `at`: its life ends then."""
+        with self._write() as connection:
+            row_id = self._open_id(connection, model)
+            if row_id is not None:
+                connection.execute(
+                    "UPDATE ledger_instances SET ended = MAX(started, ?), ending = 'deleted' "
+                    "WHERE id = ?",
+                    (at.timestamp(), row_id),
+                )
+
+    def ran(
+        self,
+        model: str,
+        *,
+        at: datetime,
+        seconds: float,
+        metering: Metering | None,
+        outcome: str = "done",
+    ) -> tuple[float | None, Basis]:
+        """A run of `model` started at `at` and took `seconds`; returns its cost and basis.
+
+        The run restarts the idle timeout of `model`'s open instance.
+        """
+        cost, basis = run_cost(metering)
+        when = at.timestamp()
+        with self._write() as connection:
+            connection.execute(
+                "INSERT INTO ledger_runs (store, model, at, seconds, cost, basis, outcome) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (self.store_key, model, when, max(0.0, seconds), cost, basis, outcome),
+            )
+            connection.execute(
+                "UPDATE ledger_instances SET expires_at = ? + period, last_seen = ? "
+                "WHERE store = ? AND model = ? AND ended IS NULL AND period IS NOT NULL",
+                (when + seconds, when + seconds, self.store_key, model),
+            )
+        return cost, basis
+
+    # --- reading -----------------------------------------------------------------------
+
+    def burn_rate(self, now: datetime) -> float:
+        """Dollars per hour of every billed instance running now."""
+        at = now.timestamp()
+        return sum(
+            cost_per_hour(life.ram_gb) or 0.0
+            for life in self._lives(at, at)
+            if life.billed and life.is_running(at)
+        )
+
+    def today(self, now: datetime) -> Spend:
+        """What today (in the ledger's time zone) has cost so far."""
+        start = datetime.combine(now.astimezone(self.tz).date(), datetime.min.time(), self.tz)
+        return self.total(start, now)
+
+    def total(self, since: datetime, now: datetime) -> Spend:
+        """What `since` … `now` cost."""
+        return sum((day.spend for day in self.by_day(since, now)), Spend())
+
+    def by_day(self, since: datetime, now: datetime) -> list[DaySpend]:
+        """Spend per calendar day from `since`'s day to `now`'s, every day listed."""
+        first = since.astimezone(self.tz).date()
+        last = now.astimezone(self.tz).date()
+        days = [first + timedelta(days=n) for n in range((last - first).days + 1)]
+        server: dict[date, float] = defaultdict(float)
+        estimate: dict[date, float] = defaultdict(float)
+        low, high = since.timestamp(), now.timestamp()
+        offset = self._offset(now)
+        self._ensure()
+        rows = self.database.query(
+            "SELECT CAST((at + ?) / 86400 AS INTEGER), basis, SUM(cost) FROM ledger_runs "
+            "WHERE store = ? AND at >= ? AND at <= ? AND cost IS NOT NULL "
+            "GROUP BY 1, 2",
+            (offset, self.store_key, low, high),
+        )
+        epoch = date(1970, 1, 1)
+        for day_number, basis, amount in rows:
+            day = epoch + timedelta(days=int(str(day_number)))
+            target = server if basis == "server" else estimate
+            target[day] += float(str(amount))
+        for life in self._lives(low, high):
+            for day, amount in self._share(life, low, high):
+                estimate[day] += amount
+        return [DaySpend(day, Spend(server[day], estimate[day])) for day in days]
+
+    def by_model(self, since: datetime, now: datetime) -> list[ModelSpend]:
+        """Spend per model over `since` … `now`, the most expensive first."""
+        low, high = since.timestamp(), now.timestamp()
+        server: dict[str, float] = defaultdict(float)
+        estimate: dict[str, float] = defaultdict(float)
+        runs: dict[str, int] = defaultdict(int)
+        lives: dict[str, int] = defaultdict(int)
+        self._ensure()
+        rows = self.database.query(
+            "SELECT model, basis, COUNT(*), TOTAL(cost) FROM ledger_runs "
+            "WHERE store = ? AND at >= ? AND at <= ? GROUP BY 1, 2",
+            (self.store_key, low, high),
+        )
+        for model, basis, count, amount in rows:
+            name = str(model)
+            runs[name] += int(str(count))
+            target = server if basis == "server" else estimate
+            target[name] += float(str(amount))
+        for life in self._lives(low, high):
+            lives[life.model] += 1
+            estimate[life.model] += sum(amount for _, amount in self._share(life, low, high))
+        models = set(runs) | set(lives)
+        spends = [ModelSpend(m, Spend(server[m], estimate[m]), runs[m], lives[m]) for m in models]
+        return sorted(spends, key=lambda s: (-s.spend.total, s.model))
+
+    def most_expensive(self, since: datetime, now: datetime, *, limit: int = 10) -> list[Item]:
+        """The costliest instance lives and runs that started in `since` … `now`."""
+        low, high = since.timestamp(), now.timestamp()
+        self._ensure()
+        rows = self.database.query(
+            "SELECT model, at, seconds, cost, basis, outcome FROM ledger_runs "
+            "WHERE store = ? AND at >= ? AND at <= ? AND cost IS NOT NULL "
+            "ORDER BY cost DESC LIMIT ?",
+            (self.store_key, low, high, limit),
+        )
+        items = [
+            Item(
+                "run",
+                str(model),
+                _utc(float(str(at))),
+                float(str(seconds)),
+                float(str(cost)),
+                basis != "server",
+                str(outcome),
+            )
+            for model, at, seconds, cost, basis, outcome in rows
+        ]
+        for life in self._lives(low, high):
+            cost = life.cost(high)
+            if cost is None or life.started < low:
+                continue
+            ending = life.ending or ("running" if life.is_running(high) else "expired")
+            seconds = life.end(high) - life.started
+            start = _utc(life.started)
+            items.append(
+                Item("instance", life.model, start, seconds, cost, True, ending, life.from_seen)
+            )
+        items.sort(key=lambda item: -item.cost)
+        return items[:limit]
+
+    # --- helpers -----------------------------------------------------------------------
+
+    def _ensure(self) -> None:
+        """Create the ledger's tables on first use (each front end may be the first)."""
+        if not self._ready:
+            with self.database.transaction() as connection:
+                for statement in _SCHEMA.split(";"):
+                    if statement.strip():
+                        connection.execute(statement)
+            self._ready = True
+
+    def _write(self) -> AbstractContextManager[sqlite3.Connection]:
+        self._ensure()
+        return self.database.transaction()
+
+    def _open_id(self, connection: sqlite3.Connection, model: str) -> int | None:
+        row = connection.execute(
+            "SELECT id FROM ledger_instances WHERE store = ? AND model = ? AND ended IS NULL "
+            "ORDER BY id DESC LIMIT 1",
+            (self.store_key, model),
+        ).fetchone()
+        return None if row is None else int(row[0])
+
+    @staticmethod
+    def _close_missing(
+        connection: sqlite3.Connection,
+        row_id: int,
+        now: float,
+        last_seen: float,
+        expires_at: float | None,
+    ) -> None:
+        if expires_at is not None and expires_at <= now:
+            # Shut down within the grace after its expiry, and not before we last saw it.
+            ended, ending = max(last_seen, min(now, expires_at + GRACE_SECONDS)), "expired"
+        else:
+            ended = now if now - last_seen <= GONE_AFTER else last_seen
+            ending = "stopped"
+        connection.execute(
+            "UPDATE ledger_instances SET ended = ?, ending = ? WHERE id = ?",
+            (ended, ending, row_id),
+        )
+
+    def _lives(self, low: float, high: float) -> list[_Life]:
+        """The instance lives that overlap `low` … `high`."""
+        self._ensure()
+        rows = self.database.query(
+            "SELECT model, ram_gb, started, from_seen, last_seen, expires_at, billed, ended, "
+            "ending FROM ledger_instances WHERE store = ? AND started <= ? "
+            "AND (ended IS NULL OR ended >= ?)",
+            (self.store_key, high, low),
+        )
+        return [
+            _Life(
+                str(model),
+                None if ram is None else float(str(ram)),
+                float(str(started)),
+                bool(from_seen),
+                float(str(last_seen)),
+                None if expires is None else float(str(expires)),
+                bool(billed),
+                None if ended is None else float(str(ended)),
+                None if ending is None else str(ending),
+            )
+            for model, ram, started, from_seen, last_seen, expires, billed, ended, ending in rows
+        ]
+
+    def _share(self, life: _Life, low: float, high: float) -> list[tuple[date, float]]:
+        """`life`'s cost shared among the days it spans, counting only `low` … `high`."""
+        cost = life.cost(high)
+        if not cost:
+            return []
+        start, end = life.started, life.end(high)
+        if end <= start:
+            day = _utc(start).astimezone(self.tz).date()
+            return [(day, cost)] if low <= start <= high else []
+        shares = []
+        cursor = start
+        while cursor < end:
+            day = _utc(cursor).astimezone(self.tz).date()
+            next_day = datetime.combine(day + timedelta(days=1), datetime.min.time(), self.tz)
+            stop = min(end, next_day.timestamp())
+            overlap = min(stop, high) - max(cursor, low)
+            if overlap > 0:
+                shares.append((day, cost * overlap / (end - start)))
+            cursor = stop
+        return shares
+
+    def _offset(self, now: datetime) -> float:
+        delta = now.astimezone(self.tz).utcoffset()
+        return 0.0 if delta is None else delta.total_seconds()
+
+
+def _utc(timestamp: float) -> datetime:
+    return datetime.fromtimestamp(timestamp, timezone.utc)

@@ -1,0 +1,178 @@
+"""The spend ledger bills as Bytez bills: 60 s minimum, whole minutes, shutdown grace, runs
+that reset the idle timeout; server costs and estimates are kept apart."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import pytest
+
+from bytez_tui.clock import FixedClock, utc
+from bytez_tui.format import GRACE_SECONDS
+from bytez_tui.local.ledger import GONE_AFTER, Ledger, Spend, run_cost
+from bytez_tui.models import RATE_PER_GB_SECOND, Instance, Metering
+
+START = datetime(2024, 7, 1, 12, 0, 0, tzinfo=utc)
+RAM = 10.0
+"""GB: one billed second costs RAM x RATE."""
+SECOND = RAM * RATE_PER_GB_SECOND
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    return FixedClock(START)
+
+
+@pytest.fixture
+def ledger() -> Ledger:
+    return Ledger(store_key="test", tz=utc)
+
+
+def running(model: str, expires_at: datetime | None = None, period: int = 300) -> Instance:
+    return Instance(model, "RUNNING", 1, 0, period, expires_at, START, START, None)
+
+
+def instance_cost(ledger: Ledger, clock: FixedClock) -> float:
+    [item] = [i for i in ledger.most_expensive(START, clock.now()) if i.kind == "instance"]
+    assert item.estimate
+    return item.cost
+
+
+def test_an_instance_is_billed_60_seconds_at_least(ledger: Ledger, clock: FixedClock) -> None:
+    ledger.loaded("org/a", at=clock.now(), ram_gb=RAM)
+    ledger.deleted("org/a", at=clock.advance(10))
+    assert instance_cost(ledger, clock) == pytest.approx(60 * SECOND)
+
+
+@pytest.mark.parametrize(("seconds", "billed"), [(60, 60), (61, 120), (119, 120), (3600, 3600)])
+def test_an_instance_is_billed_in_whole_minutes(
+    ledger: Ledger, clock: FixedClock, seconds: int, billed: int
+) -> None:
+    ledger.loaded("org/a", at=clock.now(), ram_gb=RAM)
+    ledger.deleted("org/a", at=clock.advance(seconds))
+    assert instance_cost(ledger, clock) == pytest.approx(billed * SECOND)
+
+
+def test_an_expired_instance_is_billed_until_the_end_of_the_grace(
+    ledger: Ledger, clock: FixedClock
+) -> None:
+    expires = START + timedelta(seconds=300)
+    ledger.loaded("org/a", at=clock.now(), ram_gb=RAM, period=300)
+    ledger.observed([running("org/a", expires)], at=clock.advance(60))
+    ledger.observed([], at=clock.advance(3600))  # found gone long after
+    assert instance_cost(ledger, clock) == pytest.approx((300 + GRACE_SECONDS) * SECOND)
+    [item] = ledger.most_expensive(START, clock.now())
+    assert item.ending == "expired"
+
+
+def test_an_instance_gone_inside_the_grace_is_billed_until_found_gone(
+    ledger: Ledger, clock: FixedClock
+) -> None:
+    ledger.loaded("org/a", at=clock.now(), ram_gb=RAM, period=300)
+    ledger.observed([], at=clock.advance(330))
+    assert instance_cost(ledger, clock) == pytest.approx(360 * SECOND)
+
+
+def test_a_run_resets_the_expiry(ledger: Ledger, clock: FixedClock) -> None:
+    ledger.loaded("org/a", at=clock.now(), ram_gb=RAM, period=300)
+    ledger.ran("org/a", at=clock.advance(200), seconds=10, metering=None)
+    ledger.observed([], at=clock.advance(3600))
+    # Idle from 210 s: expired at 510 s, shut down by 630 s, billed to the minute: 660 s.
+    assert instance_cost(ledger, clock) == pytest.approx(660 * SECOND)
+
+
+def test_an_open_instance_past_expiry_and_grace_stops_costing(
+    ledger: Ledger, clock: FixedClock
+) -> None:
+    ledger.loaded("org/a", at=clock.now(), ram_gb=RAM, period=300)
+    clock.advance(86400)  # nobody watched: no list was read
+    assert instance_cost(ledger, clock) == pytest.approx((300 + GRACE_SECONDS) * SECOND)
+    assert ledger.burn_rate(clock.now()) == 0
+
+
+def test_an_instance_stopped_elsewhere_while_unwatched_ends_when_last_seen(
+    ledger: Ledger, clock: FixedClock
+) -> None:
+    ledger.observed([running("org/a", None)], at=clock.now(), ram_of=lambda m: RAM)
+    ledger.observed([], at=clock.advance(GONE_AFTER + 3600))
+    assert instance_cost(ledger, clock) == pytest.approx(60 * SECOND)
+    [item] = ledger.most_expensive(START, clock.now())
+    assert item.ending == "stopped"
+
+
+def test_an_instance_started_elsewhere_counts_from_when_it_was_seen(
+    ledger: Ledger, clock: FixedClock
+) -> None:
+    clock.advance(600)
+    far = clock.now() + timedelta(hours=1)
+    ledger.observed([running("org/a", far)], at=clock.now(), ram_of=lambda m: RAM)
+    ledger.observed([running("org/a", far)], at=clock.advance(120))
+    [item] = ledger.most_expensive(START, clock.now())
+    assert item.from_seen and item.start == START + timedelta(seconds=600)
+    assert item.cost == pytest.approx(120 * SECOND)
+    assert item.ending == "running"
+
+
+def test_a_failed_instance_has_no_cost(ledger: Ledger, clock: FixedClock) -> None:
+    ledger.loaded("org/a", at=clock.now(), ram_gb=RAM)
+    failed = Instance("org/a", "FAILED", 1, 0, 300, None, START, START, "boom")
+    ledger.observed([failed], at=clock.advance(60))
+    assert ledger.most_expensive(START, clock.now()) == []
+    assert ledger.burn_rate(clock.now()) == 0
+
+
+def test_run_costs_say_where_they_come_from() -> None:
+    assert run_cost(Metering("sm-lm", 0.001, 2.0, 0.005)) == (0.005, "server")
+    assert run_cost(Metering("sm-lm", 0.001, 2.0, None)) == (pytest.approx(0.002), "estimate")
+    assert run_cost(Metering("sm-lm", None, 2.0, None)) == (None, "instance")
+    assert run_cost(None) == (None, "instance")
+
+
+def test_server_costs_and_estimates_are_summed_apart(ledger: Ledger, clock: FixedClock) -> None:
+    ledger.ran("org/a", at=clock.now(), seconds=2, metering=Metering(None, None, 2, 0.5))
+    ledger.ran("org/b", at=clock.now(), seconds=2, metering=Metering(None, 0.1, 2, None))
+    ledger.ran("org/c", at=clock.now(), seconds=2, metering=None)
+    assert ledger.today(clock.advance(5)) == Spend(server=0.5, estimate=pytest.approx(0.2))
+    by_model = ledger.by_model(START, clock.now())
+    assert [(m.model, m.runs) for m in by_model] == [("org/a", 1), ("org/b", 1), ("org/c", 1)]
+
+
+def test_days_share_an_instance_that_spans_midnight(ledger: Ledger) -> None:
+    evening = datetime(2024, 7, 1, 23, 0, tzinfo=utc)
+    ledger.loaded("org/a", at=evening, ram_gb=RAM)
+    ledger.deleted("org/a", at=evening + timedelta(hours=2))
+    days = ledger.by_day(evening - timedelta(days=13), evening + timedelta(hours=3))
+    assert len(days) == 15
+    assert [d.spend.total for d in days[-2:]] == [
+        pytest.approx(3600 * SECOND),
+        pytest.approx(3600 * SECOND),
+    ]
+    assert sum(d.spend.total for d in days[:-2]) == 0
+
+
+def test_burn_rate_sums_what_runs_now(ledger: Ledger, clock: FixedClock) -> None:
+    far = START + timedelta(hours=1)
+    ledger.observed(
+        [running("org/a", far), running("org/b", far)],
+        at=clock.now(),
+        ram_of={"org/a": 10.0, "org/b": 5.0}.get,
+    )
+    assert ledger.burn_rate(clock.now()) == pytest.approx(15 * 3600 * RATE_PER_GB_SECOND)
+    ledger.deleted("org/a", at=clock.advance(30))
+    assert ledger.burn_rate(clock.now()) == pytest.approx(5 * 3600 * RATE_PER_GB_SECOND)
+
+
+def test_instance_time_is_not_billed_where_the_api_bills_runs(
+    ledger: Ledger, clock: FixedClock
+) -> None:
+    ledger.loaded("org/a", at=clock.now(), ram_gb=RAM, billed=False)
+    clock.advance(600)
+    assert ledger.burn_rate(clock.now()) == 0
+    assert ledger.today(clock.now()).total == 0
+
+
+def test_each_api_has_its_own_ledger(clock: FixedClock) -> None:
+    Ledger(store_key="one", tz=utc).loaded("org/a", at=clock.now(), ram_gb=RAM)
+    clock.advance(60)
+    assert Ledger(store_key="two", tz=utc).today(clock.now()).total == 0
+    assert Ledger(store_key="one", tz=utc).today(clock.now()).total > 0
