@@ -6,7 +6,8 @@ A query is words separated by spaces; a model must match every one (AND):
 |---|---|
 | `llama` | ids containing `llama`, case-insensitive |
 | `-onnx` | ids not containing `onnx` |
-| `ram<8`, `ram<=8`, `ram>2.5`, `ram>=2.5`, `ram=8` | RAM in GB (models without RAM never match) |
+| `ram<8`, `ram<=8`, `ram>2.5`, `ram>=2.5` | RAM in GB (models without RAM never match) |
+| `ram=8`, `ram=2.5` | RAM equal at the precision typed (7.5 ≤ RAM < 8.5; 2.45 ≤ RAM < 2.55) |
 | `cost<0.5` (same operators) | dollars per hour while running |
 | `bench` / `-bench` | benchmarked / not benchmarked |
 | `org:meta-llama` | ids whose org (before the `/`) starts with `meta-llama` |
@@ -14,7 +15,8 @@ A query is words separated by spaces; a model must match every one (AND):
 | `tracked` / `-tracked` | models tracked as jobs |
 
 Any facet can be negated with a leading `-`. `compile_query` raises `QueryError` with a
-one-line reason for anything else that looks like a facet (a `:` or a comparison).
+one-line reason for anything else that looks like a facet (a `:` or a comparison);
+`usable_part` gives the query without its invalid words, for the rows to show meanwhile.
 
 Example:
     >>> query = compile_query("llama ram<8 bench")
@@ -23,6 +25,7 @@ Example:
 
 from __future__ import annotations
 
+import difflib
 import math
 import operator
 import re
@@ -32,7 +35,7 @@ from dataclasses import dataclass, field
 from bytez_tui.catalogue.index import CatalogueIndex, SortKey
 from bytez_tui.models import RATE_PER_GB_SECOND
 
-__all__ = ["Query", "QueryError", "Term", "compile_query", "sort_rows"]
+__all__ = ["Query", "QueryError", "Term", "compile_query", "sort_rows", "usable_part"]
 
 _EMPTY: frozenset[str] = frozenset()
 
@@ -47,7 +50,8 @@ _OPERATORS: dict[str, Callable[[float, float], bool]] = {
 _COMPARISON = re.compile(r"^(ram|cost)(<=|>=|==|<|>|=)(.*)$", re.IGNORECASE)
 _BAD_COMPARISON = re.compile(r"^(ram|cost)([<>=!]+)(.*)$", re.IGNORECASE)
 _FLAGS = {"bench": "bench", "benchmarked": "bench", "running": "running", "tracked": "tracked"}
-_FACETS = "org:NAME, ram<N, ram>=N, cost<N, bench, running, tracked"
+_FACETS = "org:NAME ram<8 cost<0.5 bench running tracked"
+_FACET_KEYS = ("org", "ram", "cost")
 
 
 class QueryError(ValueError):
@@ -81,6 +85,8 @@ class Term:
     """The bound of a comparison."""
     negated: bool = False
     """Keep the models that do *not* match."""
+    tolerance: float = 0.0
+    """For `=`: half a unit of the last digit typed (`ram=8` means 7.5 ≤ RAM < 8.5)."""
 
     def implies(self, other: Term) -> bool:
         """Whether every model matching this term also matches `other`."""
@@ -185,10 +191,18 @@ def _apply(
             return list(rows) if negated else []
         return [row for row in rows if (names[row] in chosen) != negated]
     compare = _OPERATORS[term.value]
-    bound = term.number
+    bound, tolerance = term.number, term.tolerance
     ram = index.ram
     if kind == "cost":
         bound = bound / (3600 * RATE_PER_GB_SECOND)
+        tolerance = tolerance / (3600 * RATE_PER_GB_SECOND)
+    if term.value in ("=", "=="):
+        low, high = bound - tolerance, bound + tolerance
+
+        def compare(value: float, _: float) -> bool:
+            # Equal as far as the digits typed go: exact float equality never matched.
+            return low <= value < high
+
     if negated:
         return [row for row in rows if (value := ram[row]) is None or not compare(value, bound)]
     return [row for row in rows if (value := ram[row]) is not None and compare(value, bound)]
@@ -214,14 +228,18 @@ def _term(word: str) -> Term | None:
             raise QueryError(f"{number!r} is not a number (in {word})", word) from None
         if not math.isfinite(bound):
             raise QueryError(f"{number!r} is not a finite number (in {word})", word)
-        return Term(field_name, op, bound, negated)
+        decimals = len(number.partition(".")[2]) if "e" not in number.lower() else 0
+        tolerance = 0.5 * 10.0**-decimals if op in ("=", "==") else 0.0
+        return Term(field_name, op, bound, negated, tolerance)
     bad = _BAD_COMPARISON.match(body)
     if bad:
         raise QueryError(f"{bad.group(2)!r} is not a comparison: use < <= > >= =", word)
     if ":" in body:
         key, _, value = lowered.partition(":")
         if key != "org":
-            raise QueryError(f"unknown facet {key + ':'!r}; facets are {_FACETS}", word)
+            close = difflib.get_close_matches(key, _FACET_KEYS, n=1)
+            hint = f"did you mean {close[0]}:?" if close else f"facets: {_FACETS}"
+            raise QueryError(f"unknown facet {key + ':'!r} ({hint})", word)
         if not value:
             raise QueryError("org: needs a name, e.g. org:meta-llama", word)
         return Term("org", value, negated=negated)
@@ -243,6 +261,23 @@ def compile_query(text: str) -> Query:
         QueryError: A word is an invalid facet; `.message` says why.
     """
     terms = [term for word in text.split() if (term := _term(word)) is not None]
+    return Query(text=text, terms=tuple(terms))
+
+
+def usable_part(text: str) -> Query:
+    """The query of `text` without its invalid words (each word is compiled alone).
+
+    While a facet is being typed (`ram<` on the way to `ram<8`), the rows shown are
+    those of the rest of the query, not those of the half-typed word (`ram`).
+    """
+    terms: list[Term] = []
+    for word in text.split():
+        try:
+            term = _term(word)
+        except QueryError:
+            continue
+        if term is not None:
+            terms.append(term)
     return Query(text=text, terms=tuple(terms))
 
 

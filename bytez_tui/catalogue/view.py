@@ -8,7 +8,7 @@ UI-free. It remembers the query its rows answer, so that a query that only narro
 from __future__ import annotations
 
 from bytez_tui.catalogue.index import SORT_KEYS, CatalogueIndex, SortKey
-from bytez_tui.catalogue.query import Query, QueryError, compile_query
+from bytez_tui.catalogue.query import Query, QueryError, compile_query, usable_part
 
 __all__ = ["CatalogueView"]
 
@@ -39,11 +39,16 @@ class CatalogueView:
         self._answered = None
 
     def set_text(self, text: str) -> bool:
-        """Compile the filter text; False (and `error` set) when it is invalid."""
+        """Compile the filter text; False (and `error` set) when it is invalid.
+
+        An invalid text still sets `query`, to the valid rest of it: the rows are those
+        from before the bad word began, not those of its half-typed start.
+        """
         try:
             query = compile_query(text)
         except QueryError as error:
             self.error = error
+            self.query = usable_part(text)
             return False
         self.error = None
         self.query = query

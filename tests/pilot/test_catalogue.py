@@ -389,3 +389,18 @@ async def test_vim_keys_move_and_a_requests_a_job(make_app: MakeApp) -> None:
         await pilot.press("a")
         await pilot.pause()
         assert [m for m in posted if isinstance(m, RequestJob)] == [RequestJob(pane.shown[0])]
+
+
+async def test_a_half_typed_facet_keeps_the_rows_from_before_it(make_app: MakeApp) -> None:
+    """`gpt ram<a` showed the rows of `gpt ram` (the word), then "No model matches"."""
+    async with make_app().run_test(size=(120, 40)) as pilot:
+        pane = await ready(pilot)
+        pane.filter_input.value = "gpt"
+        await pilot.pause()
+        before = pane.shown
+        for typed in ("gpt r", "gpt ram", "gpt ram<", "gpt ram<a"):
+            pane.filter_input.value = typed
+            await pilot.pause()
+        assert pane.shown == before
+        status = text(pane, "#catalogue-count")
+        assert "'a' is not a number" in status and f"{len(before)} of 200" in status

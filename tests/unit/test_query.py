@@ -309,3 +309,34 @@ def test_find_agrees_on_sorted_and_unsorted_indexes(
             assert index.lowered[row] == probe.lower()
             if probe in index.names:
                 assert index.names[row] == probe
+
+
+def test_equal_means_equal_at_the_precision_typed(index: CatalogueIndex) -> None:
+    """`ram=8`-style queries silently matched nothing: floats are never exactly equal."""
+    assert names(index, "ram=26") == []
+    assert names(index, "ram=27") == ["meta-llama/Llama-2-7b-chat-hf"]  # 26.5 rounds to 27
+    assert names(index, "ram=26.5") == ["meta-llama/Llama-2-7b-chat-hf"]
+    assert names(index, "ram=0.4") == ["roneneldan/TinyStories-8M"]
+    assert names(index, "ram==2.5") == ["meta-llamaX/odd"]
+    assert "meta-llamaX/odd" not in names(index, "-ram=2.5")
+
+
+def test_the_usable_part_leaves_out_the_invalid_words(index: CatalogueIndex) -> None:
+    """While `ram<8` is typed, `ram<` shows the rows of the rest, not of the word `ram`."""
+    from bytez_tui.catalogue.query import usable_part
+
+    assert usable_part("llama ram<").terms == compile_query("llama").terms
+    assert usable_part("orgg:x -onnx").terms == compile_query("-onnx").terms
+    view = CatalogueView()
+    view.set_index(index)
+    assert not view.set_text("llama ram<a")
+    assert sorted(index.names[row] for row in view.update()) == sorted(names(index, "llama"))
+
+
+def test_an_unknown_facet_suggests_the_near_one() -> None:
+    with pytest.raises(QueryError) as caught:
+        compile_query("orgg:meta")
+    assert caught.value.message == "unknown facet 'orgg:' (did you mean org:?)"
+    with pytest.raises(QueryError) as caught:
+        compile_query("task:summarization")
+    assert len(caught.value.message) < 80  # was cut at 120 columns with its prefix

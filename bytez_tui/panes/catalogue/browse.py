@@ -44,13 +44,10 @@ class CatalogueBrowser:
         return None if row is None or index is None else index.names[row]
 
     def set_text(self, text: str) -> None:
-        """Filter by what is typed; an invalid query keeps the rows and says why."""
+        """Filter by what is typed; an invalid word is left out, and the status says why."""
         valid = self.view.set_text(text)
         self._pane.filter_input.set_class(not valid, "-invalid")
-        if valid:
-            self.apply()
-        else:
-            self._pane.status.show_view(self.view)  # the reason; the last valid rows stay
+        self.apply()
 
     def refilter(self) -> None:
         """Filter from scratch: the running or tracked models the query uses changed."""
