@@ -33,6 +33,7 @@ __all__ = [
     "message_text",
     "parse_price",
     "parse_time",
+    "read_catalogue",
 ]
 
 RATE_PER_GB_SECOND = 0.0000166667
@@ -193,6 +194,27 @@ class ModelInfo:
             params_b=params if params is not None and params >= 0 else None,
             price_per_second=parse_price(item.get("meterPrice")),
         )
+
+
+def read_catalogue(items: list[Any], *, endpoint: str = "list") -> list[ModelInfo]:
+    """The models of a catalogue answer; an item that cannot be read is skipped.
+
+    Raises:
+        BadResponse: The answer listed items but not one could be read (say
+            `["a/b", 1, null]`): that is an unreadable answer, not an empty catalogue, so
+            it never replaces a cached one.
+    """
+    models: list[ModelInfo] = []
+    for item in items:
+        try:
+            models.append(ModelInfo.from_json(item))
+        except BadResponse:
+            continue
+    if items and not models:
+        raise BadResponse(
+            f"none of the {len(items)} catalogue entries could be read", endpoint=endpoint
+        )
+    return models
 
 
 @dataclass(frozen=True, slots=True)

@@ -40,7 +40,7 @@ from bytez_tui.errors import (
     Unreachable,
     Unsupported,
 )
-from bytez_tui.models import Instance, Job, Metering, ModelInfo, RunResult
+from bytez_tui.models import Instance, Job, Metering, ModelInfo, RunResult, read_catalogue
 
 if TYPE_CHECKING:
     from bytez_tui.api.v2 import V2Dialect
@@ -246,13 +246,7 @@ class BytezClient:
             return await self._v2.list_models(task=task)
         params = {"task": task} if task else None
         items = _array(await self._read("list", params=params), "list")
-        models: list[ModelInfo] = []
-        for item in items:
-            try:
-                models.append(ModelInfo.from_json(item))
-            except BadResponse:
-                continue
-        return models
+        return read_catalogue(items, endpoint="list")
 
     async def list_tasks(self) -> list[str]:
         """The task names the server knows (v2 `list/tasks`).

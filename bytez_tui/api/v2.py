@@ -31,7 +31,7 @@ from bytez_tui.errors import (
     RunFailed,
     Unsupported,
 )
-from bytez_tui.models import Instance, Job, ModelInfo, RunResult
+from bytez_tui.models import Instance, Job, ModelInfo, RunResult, read_catalogue
 
 if TYPE_CHECKING:
     from bytez_tui.api.client import BytezClient
@@ -146,13 +146,8 @@ class V2Dialect:
         items = _unwrap(await self._get("list", "list/models", params=params), "list")
         if not isinstance(items, list):
             raise BadResponse("list/models did not answer a list", endpoint="list")
-        models: list[ModelInfo] = []
-        for item in items:
-            try:
-                model = ModelInfo.from_json(item)
-            except BadResponse:
-                continue
-            models.append(model)
+        models = read_catalogue(items, endpoint="list")
+        for model in models:
             if model.task is not None:
                 self._tasks[model.name] = model.task
         return models

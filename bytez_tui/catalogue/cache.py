@@ -19,8 +19,9 @@ import hashlib
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
+from typing import cast
 
 from bytez_tui.catalogue.index import CatalogueIndex
 from bytez_tui.config import DEFAULT_BASE_URL, cache_dir
@@ -31,6 +32,12 @@ __all__ = ["CACHE_VERSION", "CachedCatalogue", "cache_path", "load_cached", "sav
 
 CACHE_VERSION = 1
 """Bumped when the file format changes; other versions are ignored."""
+
+_RAM_TYPES = {float, int, type(None)}
+
+MAX_CLOCK_SKEW = timedelta(minutes=5)
+"""A fetch time further than this in the future means the file is damaged (or the clock
+was wrong when it was written): either way it can't be trusted to say how old it is."""
 
 
 @dataclass(frozen=True)
@@ -58,33 +65,38 @@ def cache_path(store_key: str = DEFAULT_BASE_URL) -> Path:
 
 
 def load_cached(
-    store_key: str = DEFAULT_BASE_URL, *, path: Path | None = None
+    store_key: str = DEFAULT_BASE_URL, *, path: Path | None = None, now: datetime | None = None
 ) -> CachedCatalogue | None:
     """Read the cached catalogue of one API.
 
     Args:
         store_key: The API it came from, as `Settings.store_key` names it.
         path: Read this file instead.
+        now: The time, to spot a fetch time in the future (default: the system clock).
 
     Returns:
         The catalogue, or None when there is no usable cache (missing, another
-        version, or damaged: a damaged cache is never an error, only a miss).
+        version, or damaged: a value of the wrong type, counts that disagree, a fetch
+        time in the future; a damaged cache is never an error, only a miss).
     """
     path = path or cache_path(store_key)
     try:
         text = path.read_text(encoding="utf-8")
         header, _, body = text.partition("\n")
-        meta = json.loads(header)
+        meta = json.loads(header, parse_constant=_no_constants)
         if not isinstance(meta, dict) or meta.get("version") != CACHE_VERSION:
             return None
-        fetched_at = parse_time(meta.get("fetched_at"))
+        written = meta.get("fetched_at")
+        fetched_at = parse_time(written) if isinstance(written, str) else None
         ram, bench, count = meta.get("ram"), meta.get("bench"), meta.get("count")
         names = body.split("\n") if body else []
         if (
             fetched_at is None
+            or fetched_at > (now or datetime.now(timezone.utc)) + MAX_CLOCK_SKEW
             or not isinstance(ram, list)
             or not isinstance(bench, str)
             or not len(names) == len(ram) == len(bench) == count
+            or not _plausible(names, ram, bench)
         ):
             return None
     except (OSError, ValueError):
@@ -93,6 +105,19 @@ def load_cached(
     if meta.get("order") == "id":
         index.assume_sorted("id")
     return CachedCatalogue(index=index, fetched_at=fetched_at, path=path)
+
+
+def _plausible(names: list[str], ram: list[object], bench: str) -> bool:
+    """Every value of the type the index expects: a number of GB (not negative) or null,
+    a 0/1 flag, a non-empty id. Done with C-speed passes: ~2 ms for 100,000 models."""
+    if not set(map(type, ram)) <= _RAM_TYPES or bench.strip("01") or not all(names):
+        return False
+    # filter(None, …) drops the nulls (and the zeros, which are fine).
+    return bool(min(filter(None, cast("list[float]", ram)), default=0) >= 0)
+
+
+def _no_constants(name: str) -> float:
+    raise ValueError(f"{name} in the cache")  # NaN and Infinity: json reads them, we don't
 
 
 def save_cache(

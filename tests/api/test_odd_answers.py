@@ -73,3 +73,19 @@ async def test_a_redirected_run_is_not_model_output(
     emulator.fail_next("run", 302, html=True, headers={"location": "/moved"})
     with pytest.raises(BadResponse, match="redirected"):
         await client.run(GPT2, "hi")
+
+
+@pytest.mark.parametrize("body", ['["a/b", 1, null]', '[{"name": 7}, {}]', '{"output": [1, 2]}'])
+async def test_a_catalogue_with_no_readable_entry_is_an_unreadable_answer(
+    client: BytezClient, emulator: EmulatorServer, body: str
+) -> None:
+    emulator.malformed_next("list", body=body)
+    with pytest.raises(BadResponse, match=r"none of the \d catalogue entries could be read"):
+        await client.list_models()
+
+
+async def test_a_catalogue_with_some_unreadable_entries_keeps_the_rest(
+    client: BytezClient, emulator: EmulatorServer
+) -> None:
+    emulator.malformed_next("list", body='[{"name": "a/b"}, 1, null]')
+    assert [model.name for model in await client.list_models()] == ["a/b"]

@@ -134,3 +134,17 @@ def test_an_endless_catalogue_stops_at_max_response_mb(cli: Cli, emulator: Emula
     result = cli("models")
     assert result.code == 1
     assert "/model/list sent more than 1 MB; stopped reading" in result.stderr
+
+
+def test_an_unreadable_answer_never_replaces_a_good_cache(
+    cli: Cli, emulator: EmulatorServer
+) -> None:
+    old = datetime.now(timezone.utc) - timedelta(days=2)
+    path = save_cache([ModelInfo("old/model", 1.0, True)], fetched_at=old, store_key=emulator.url)
+    before = path.read_bytes()
+    emulator.malformed_next("list", body='["a/b", 1, null]')
+    result = cli("models", "--json")
+    assert result.code == 0
+    assert [item["name"] for item in json.loads(result.stdout)] == ["old/model"]
+    assert "could be read" in result.stderr
+    assert path.read_bytes() == before

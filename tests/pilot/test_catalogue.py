@@ -279,6 +279,24 @@ async def test_cache_paints_first_then_the_refresh_replaces_it(
     assert cached is not None and len(cached.index) == 200
 
 
+async def test_an_unreadable_catalogue_keeps_the_rows_and_the_cache(
+    make_app: MakeApp, emulator: EmulatorServer, clock: FixedClock
+) -> None:
+    """A wrong-shape answer (`["a/b", 1, null]`) once replaced a good cache with an empty one."""
+    app = make_app()
+    path = save_cache(
+        CACHED, fetched_at=clock.now() - timedelta(hours=3), store_key=app.settings.store_key
+    )
+    before = path.read_bytes()
+    emulator.malformed_next("list", body='["a/b", 1, null]')
+    async with app.run_test(size=(120, 40)) as pilot:
+        pane = await ready(pilot)
+        assert sorted(pane.shown) == sorted(model.name for model in CACHED)
+        assert "refresh failed" in text(pane, "#catalogue-freshness")
+        await pilot.app.workers.wait_for_complete()
+    assert path.read_bytes() == before
+
+
 async def test_failed_refresh_keeps_the_cached_rows_and_says_so(
     make_app: MakeApp, emulator: EmulatorServer, clock: FixedClock
 ) -> None:

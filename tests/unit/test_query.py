@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime, timedelta
 
 import pytest
@@ -191,6 +192,50 @@ def test_a_damaged_cache_is_a_miss(damage: str) -> None:
     path = cache_path("https://api.example")
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(damage)
+    assert load_cached("https://api.example") is None
+
+
+def _header(**changes: object) -> str:
+    meta: dict[str, object] = {
+        "version": 1,
+        "fetched_at": "2024-07-01T09:00:00+00:00",
+        "count": 2,
+        "ram": [0.5, None],
+        "bench": "10",
+    }
+    meta.update(changes)
+    return json.dumps(meta)
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        _header(ram=["0.5", None]),
+        _header(ram=[True, None]),
+        _header(ram=[-1.0, None]),
+        _header(ram=[{"gb": 1}, None]),
+        _header().replace("0.5", "NaN"),
+        _header().replace("0.5", "Infinity"),
+        _header(bench="12"),
+        _header(bench=10),
+        _header(count="2"),
+        _header(fetched_at="2999-01-01T00:00:00+00:00"),  # written in the future
+        _header(fetched_at=12),
+    ],
+)
+def test_a_cache_with_values_of_the_wrong_kind_is_a_miss(header: str) -> None:
+    path = cache_path("https://api.example")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(header + "\norg/a\norg/b")
+    assert load_cached("https://api.example") is None
+    path.write_text(_header() + "\norg/a\norg/b")  # the same file, undamaged, is read
+    assert load_cached("https://api.example") is not None
+
+
+def test_a_cache_with_an_empty_id_is_a_miss() -> None:
+    path = cache_path("https://api.example")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(_header() + "\n\norg/b")
     assert load_cached("https://api.example") is None
 
 
