@@ -44,6 +44,8 @@ def main(argv: list[str], options: argparse.Namespace) -> int:
     args, extra = parser.parse_known_args(argv[1:])
     if extra and args.command == "models" and all(_is_negation(word) for word in extra):
         args.query += extra  # `models llama -onnx`: negated words of the query
+    elif extra and args.command == "chat" and not any(word.startswith("-") for word in extra):
+        args.prompt += extra  # `chat MODEL --continue what next?`: words after the option
     elif extra:
         parser.error(f"unrecognized arguments: {' '.join(extra)}")
     out = Output(prog=parser.prog, quiet=args.quiet)
@@ -123,6 +125,13 @@ def _prepare_run(args: argparse.Namespace, out: Output) -> int | None:
     return None
 
 
+def _prepare_chat(args: argparse.Namespace, out: Output) -> int | None:
+    from bytez_tui.cli.chat import prepare
+
+    prepare(args, out)
+    return None
+
+
 def _prepare_delete(args: argparse.Namespace, out: Output) -> int | None:
     from bytez_tui.cli.lifecycle import confirm_delete
 
@@ -131,6 +140,7 @@ def _prepare_delete(args: argparse.Namespace, out: Output) -> int | None:
 
 _PREPARE: dict[str, Callable[[argparse.Namespace, Output], int | None]] = {
     "run": _prepare_run,
+    "chat": _prepare_chat,
     "delete": _prepare_delete,
 }
 """Checks that need no network (stdin, --params, confirmation), run before connecting."""

@@ -215,6 +215,43 @@ def _run() -> argparse.ArgumentParser:
     return run
 
 
+def _chat() -> argparse.ArgumentParser:
+    chat = _command(
+        "chat",
+        "Say one thing to a chat model; the reply streams to stdout and the conversation is "
+        "stored where the dashboard's chat mode can reopen it.",
+    )
+    chat.add_argument("model", metavar="MODEL", type=model_arg, help="Hugging Face id, org/name")
+    chat.add_argument(
+        "prompt",
+        nargs="*",
+        metavar="MESSAGE",
+        help="your message (words are joined with spaces); '-' or nothing reads stdin",
+    )
+    chat.add_argument("--system", metavar="TEXT", help="the system prompt of the conversation")
+    chat.add_argument(
+        "--continue",
+        dest="continue_id",
+        nargs="?",
+        const="",
+        metavar="ID",
+        help="add to conversation ID (default: the latest with MODEL) instead of a new one",
+    )
+    chat.add_argument(
+        "--params",
+        metavar="JSON",
+        help="generation parameters as a JSON object, e.g. '{\"max_new_tokens\": 64}'",
+    )
+    _json_flag(chat, "write {conversation, model, text, cost} as JSON (no streaming)")
+    return chat
+
+
+def _chats() -> argparse.ArgumentParser:
+    chats = _command("chats", "List the stored chat conversations, the most recent first.")
+    _json_flag(chats, "write a JSON array of {id, model, title, system, created, updated, turns}")
+    return chats
+
+
 def _delete() -> argparse.ArgumentParser:
     delete = _command("delete", "Stop the instance of a model.")
     delete.add_argument("model", metavar="MODEL", type=model_arg, help="Hugging Face id, org/name")
@@ -259,6 +296,18 @@ def _load_run() -> Command:
     return run
 
 
+def _load_chat() -> Command:
+    from bytez_tui.cli.chat import chat
+
+    return chat
+
+
+def _load_chats() -> Command:
+    from bytez_tui.cli.chat import chats
+
+    return chats
+
+
 class Subcommand(NamedTuple):
     """A scripted command: its line in `bytez-tui --help`, its flags, its code."""
 
@@ -277,6 +326,8 @@ SUBCOMMANDS: dict[str, Subcommand] = {
     "status": Subcommand("show one model's instance", _status, _load_status),
     "instances": Subcommand("list running instances", _instances, _load_instances),
     "run": Subcommand("run a prompt (streams to stdout)", _run, _load_run),
+    "chat": Subcommand("say one thing to a chat model (stored)", _chat, _load_chat),
+    "chats": Subcommand("list stored chat conversations", _chats, _load_chats),
     "delete": Subcommand("stop an instance", _delete, _load_lifecycle("delete")),
 }
 """Every scripted command, in the order `bytez-tui --help` lists them."""
