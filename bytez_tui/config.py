@@ -34,6 +34,7 @@ __all__ = [
     "cache_dir",
     "config_path",
     "data_dir",
+    "key_problem",
     "load_settings",
     "mask_key",
     "mask_url",
@@ -70,6 +71,16 @@ def mask_url(url: str) -> str:
 
 _USERINFO = re.compile(r"//[^/?#\s@]*@")
 _LOOPBACK = {"localhost", "127.0.0.1", "::1"}
+
+
+def key_problem(key: str) -> str | None:
+    """Why `key` (already trimmed) cannot be an API key, or None when it may be one.
+
+    A key travels in an HTTP header: non-ASCII or control characters cannot.
+    """
+    if key.isascii() and key.isprintable():
+        return None
+    return "The API key is invalid: a key holds only printable ASCII characters"
 
 
 def url_problem(base_url: str, *, allow_insecure_http: bool = False) -> str | None:

@@ -21,7 +21,7 @@ import httpx
 
 from bytez_tui import __version__
 from bytez_tui.clock import Clock, SystemClock, backoff
-from bytez_tui.config import DEFAULT_BASE_URL, mask_key, url_problem
+from bytez_tui.config import DEFAULT_BASE_URL, key_problem, mask_key, url_problem
 from bytez_tui.errors import (
     AlreadyLoaded,
     AuthError,
@@ -131,11 +131,8 @@ class BytezClient:
         if api not in API_VERSIONS:
             raise BytezError(f"Unknown API version {api!r}: use v1, v2 or auto")
         api_key = api_key.strip()
-        if not (api_key.isascii() and api_key.isprintable()):
-            raise AuthError(
-                "The API key is invalid: a key holds only printable ASCII characters",
-                endpoint="",
-            )
+        if invalid := key_problem(api_key):
+            raise AuthError(invalid)
         url = urlsplit(base_url.strip().rstrip("/"))
         userinfo, _, host = url.netloc.rpartition("@")
         self.base_url = urlunsplit(url._replace(netloc=host))

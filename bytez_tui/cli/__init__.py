@@ -28,6 +28,7 @@ from bytez_tui.cli.output import (
 from bytez_tui.cli.parser import SUBCOMMANDS, build_parser
 
 if TYPE_CHECKING:
+    from bytez_tui.api import BytezClient
     from bytez_tui.config import Settings
 
 __all__ = ["main"]
@@ -83,35 +84,47 @@ def main(argv: list[str], options: argparse.Namespace) -> int:
 
 
 async def _run(args: argparse.Namespace, settings: Settings, out: Output) -> int:
+    from bytez_tui.config import key_problem, url_problem
+    from bytez_tui.errors import BytezError
+
+    # Checked before the command runs, though the client is built only when a request is
+    # about to go out (`Context.client`).
+    if problem := url_problem(settings.base_url, allow_insecure_http=settings.allow_insecure_http):
+        raise UsageError(problem)
+    if problem := key_problem(settings.api_key or ""):
+        out.error(problem)
+        return EXIT_AUTH
+    command = SUBCOMMANDS[args.command].load()
+    ctx = Context(
+        args=args, settings=settings, out=out, connect=lambda: _connect(args, settings, out)
+    )
+    try:
+        return await command(ctx)
+    except BytezError as exc:
+        out.end_line()
+        out.error(exc.message)
+        return exit_code(exc)
+    finally:
+        await ctx.aclose()
+
+
+def _connect(args: argparse.Namespace, settings: Settings, out: Output) -> BytezClient:
+    """The command's API client, narrating its retries."""
     # httpx imports its own command line (rich, click, pygments) when it can: ~35 ms of a
     # ~200 ms start. Marking that module absent makes httpx fall back to a stub.
     sys.modules.setdefault("httpx._main", None)  # type: ignore[arg-type]
     from bytez_tui.api import BytezClient
-    from bytez_tui.errors import AuthError, BytezError
 
-    try:
-        client = BytezClient(
-            api_key=settings.api_key or "",
-            base_url=settings.base_url,
-            timeout=settings.timeout,
-            max_body=settings.max_body,
-            retries=args.retries,
-            allow_insecure_http=settings.allow_insecure_http,
-        )
-    except AuthError as exc:
-        out.error(exc.message)
-        return EXIT_AUTH
-    except BytezError as exc:
-        raise UsageError(exc.message) from exc
+    client = BytezClient(
+        api_key=settings.api_key or "",
+        base_url=settings.base_url,
+        timeout=settings.timeout,
+        max_body=settings.max_body,
+        retries=args.retries,
+        allow_insecure_http=settings.allow_insecure_http,
+    )
     client.on_retry = lambda error, wait: out.narrate(f"{error.message}; retrying in {wait:.1f} s")
-    command = SUBCOMMANDS[args.command].load()
-    async with client:
-        try:
-            return await command(Context(args=args, settings=settings, out=out, client=client))
-        except BytezError as exc:
-            out.end_line()
-            out.error(exc.message)
-            return exit_code(exc)
+    return client
 
 
 def _is_negation(word: str) -> bool:

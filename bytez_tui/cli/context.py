@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, TypeVar
 
@@ -31,22 +30,52 @@ class WaitTimedOut(Exception):
     exception's text)."""
 
 
-@dataclass
 class Context:
-    """A command's arguments, settings, output and client."""
+    """A command's arguments, settings, output, and its client once it needs one.
 
-    args: argparse.Namespace
-    """The parsed command line."""
-    settings: Settings
-    """Config file, environment and flags, merged."""
-    out: Output
-    """Where to write."""
-    client: BytezClient
-    """The API client (open for the command's lifetime)."""
+    Args:
+        args: The parsed command line.
+        settings: Config file, environment and flags, merged.
+        out: Where to write.
+        connect: Builds the API client; called on the first use of `client`.
+    """
+
+    def __init__(
+        self,
+        *,
+        args: argparse.Namespace,
+        settings: Settings,
+        out: Output,
+        connect: Callable[[], BytezClient],
+    ) -> None:
+        self.args = args
+        """The parsed command line."""
+        self.settings = settings
+        """Config file, environment and flags, merged."""
+        self.out = out
+        """Where to write."""
+        self._connect = connect
+        self._client: BytezClient | None = None
+
+    @property
+    def client(self) -> BytezClient:
+        """The API client, built when a request is about to go out.
+
+        Importing httpx and building its client (its TLS set-up reads the system's
+        certificates) is most of a CLI start; `models` on a warm cache needs neither.
+        """
+        if self._client is None:
+            self._client = self._connect()
+        return self._client
+
+    async def aclose(self) -> None:
+        """Close the client, if one was built."""
+        if self._client is not None:
+            await self._client.aclose()
 
     def now(self) -> datetime:
         """The server's current time, as far as the `Date` headers tell."""
-        offset = self.client.server_now_offset()
+        offset = 0.0 if self._client is None else self._client.server_now_offset()
         return datetime.now(timezone.utc) + timedelta(seconds=offset)
 
     def poll_interval(self, default: float) -> float:

@@ -148,3 +148,16 @@ def test_an_unreadable_answer_never_replaces_a_good_cache(
     assert [item["name"] for item in json.loads(result.stdout)] == ["old/model"]
     assert "could be read" in result.stderr
     assert path.read_bytes() == before
+
+
+def test_a_warm_cache_builds_no_client(cli: Cli, emulator: EmulatorServer) -> None:
+    """httpx and its TLS set-up were most of `models` on a warm cache (265 ms against
+    65 ms for curl): the client is built only when a request is about to go out."""
+    assert cli("models", "--limit", "1").code == 0  # fills the cache
+    requests = emulator.count()
+    result = cli("models", "--limit", "5", python_flags=("-X", "importtime"))
+    assert result.code == 0 and len(result.stdout.splitlines()) == 6
+    modules = {line.rsplit("|", 1)[-1].strip() for line in result.stderr.splitlines()}
+    assert "bytez_tui.cli.catalogue" in modules
+    assert not {m for m in modules if m.split(".")[0] == "httpx" or m == "bytez_tui.api"}
+    assert emulator.count() == requests
