@@ -78,16 +78,12 @@ class Connection:
             )
         return self._client
 
-    @property
-    def clock_offset(self) -> float:
-        """Seconds to add to local time to get the server's (0 until measured)."""
-        return 0.0 if self._client is None else self._client.server_now_offset()
-
     def server_now(self) -> datetime:
-        """The server's current time, as best we know it."""
+        """The server's current time, as best we know it (the client measures the offset)."""
         from datetime import timedelta
 
-        return self.clock.now() + timedelta(seconds=self.clock_offset)
+        offset = 0.0 if self._client is None else self._client.server_now_offset()
+        return self.clock.now() + timedelta(seconds=offset)
 
     async def check_key(self, key: str) -> None:
         """Ask the server whether it accepts `key`, leaving the client in use alone.

@@ -6,18 +6,21 @@ from, in the manner of httpx's `_exceptions.py`::
 
     BytezError              also, unsubclassed: an unusable base URL (malformed, or
     │                       plain http to a remote host without the opt-in)
-    ├── AuthError           401 / 403: the key is missing, wrong or revoked
-    ├── OutOfCredits        402, or any error whose message mentions credits
+    ├── AuthError           401 / 403: the key is missing, wrong or revoked; or it holds
+    │                       characters no key has (non-ASCII, control), refused unsent
+    ├── OutOfCredits        402, or any error answer whose message mentions credits
     ├── AlreadyLoaded       409 on load: the model is already running
     ├── LoadInProgress      429 on load: "operation already in progress"
     ├── NotFound            404: unknown model, or no instance
     ├── Unsupported         the server's dialect has no such route (v2 without clusters)
-    ├── BadResponse         malformed JSON, or JSON of the wrong shape; other 4xx
+    ├── BadResponse         malformed JSON, JSON of the wrong shape or absurd numbers;
+    │                       an answer over the size limit; a redirect (3xx, never
+    │                       followed); other 4xx
     ├── RunFailed           the model raised during a run (422, or an `error` in the body)
     ├── Transient           worth trying again later: the same request may well succeed
     │   ├── RateLimited     429 rate limit (`.retry_after` seconds, when the server said)
     │   ├── ServerError     5xx, including HTML or empty bodies
-    │   ├── RequestTimeout  no answer in time
+    │   ├── RequestTimeout  no answer in time, or not all of it within the deadline
     │   ├── Unreachable     could not connect (DNS, refused, TLS, dropped connection)
     │   └── StreamCut       (also a StreamError, below)
     └── StreamError         a streamed run ended badly; `.partial` keeps the text so far

@@ -151,8 +151,6 @@ class BytezClient:
         self.retry_deadline: float | None = None
         """No retry is waited for past this instant (`clock.monotonic()`), such as the end
         of a CLI command's `--timeout`: the error is raised instead."""
-        self.clock_offset: float | None = None
-        """Server time minus local time in seconds, from the last `Date` header seen."""
         self.on_retry: Callable[[BytezError, float], None] | None = None
         """Called with the error and the wait before each retry of a read."""
         self.api_version: str | None = None if api == "auto" else api
@@ -162,6 +160,7 @@ class BytezClient:
         self.last_metering: Metering | None = None
         """What the last run or stream cost, from its `inference-*` headers (v2)."""
         self._detecting: asyncio.Lock | None = None
+        self._offset = 0.0
         self._key = api_key
         self._clock = clock or SystemClock()
         self._timeout = httpx.Timeout(timeout, connect=connect_timeout)
@@ -496,8 +495,11 @@ class BytezClient:
             raise self._transport_error(exc, "run") from exc
 
     def server_now_offset(self) -> float:
-        """Seconds to add to local time to get the server's time (0 until measured)."""
-        return self.clock_offset or 0.0
+        """Seconds to add to local time to get the server's time (0 until measured).
+
+        Measured from the `Date` header of the last answer (server time minus local).
+        """
+        return self._offset
 
     # --- plumbing --------------------------------------------------------------------
 
@@ -651,7 +653,7 @@ class BytezClient:
             return
         if server.tzinfo is None:
             return
-        self.clock_offset = (server - self._clock.now()).total_seconds()
+        self._offset = (server - self._clock.now()).total_seconds()
 
     def _transport_error(self, exc: httpx.HTTPError, endpoint: str) -> BytezError:
         host = urlsplit(self.base_url).netloc
