@@ -39,6 +39,8 @@ class ConfirmDialog(ModalScreen[bool]):
         width: 72;
         max-width: 100%;
         height: auto;
+        max-height: 100%;
+        overflow-y: auto;
         padding: 1 2;
         border: round $error;
         background: $surface;

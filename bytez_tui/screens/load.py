@@ -76,6 +76,7 @@ class LoadDialog(ModalScreen[LoadChoice | None]):
         max-width: 100%;
         height: auto;
         max-height: 100%;
+        overflow-y: auto;  /* a 60x15 terminal: the buttons scroll into view */
         padding: 1 2;
         border: round $primary;
         background: $surface;

@@ -42,6 +42,14 @@ BINDINGS: list[BindingType] = [
         tooltip="Put the cursor in the prompt (or the model field if no model is chosen)",
     ),
     Binding(
+        "ctrl+g",
+        "toggle_params",
+        "Params",
+        id="playground-toggle-params",
+        show=False,
+        tooltip="Show or hide the params panel (hidden at first in small terminals)",
+    ),
+    Binding(
         "ctrl+t",
         "toggle_stream",
         "Stream on/off",
@@ -95,6 +103,7 @@ PALETTE: list[tuple[str, str, str]] = [
     ("Playground: copy output", "Copy the whole output", "copy_output"),
     ("Playground: save output", "Save the output to a file", "save_output"),
     ("Playground: load model", "Load the chosen model", "load_model"),
+    ("Playground: params panel", "Show or hide the params panel", "toggle_params"),
     ("Playground: stream on/off", "Stream the answer, or wait for it whole", "toggle_stream"),
 ]
 """(title, help, action name) entries offered in the command palette."""

@@ -33,6 +33,10 @@ __all__ = ["Fields", "PlaygroundPane"]
 
 _SHORT = 30
 """Below this many rows the pane drops its spacing (class `-short`)."""
+_TINY = 16
+"""Below this many rows (a 60×15 terminal) the editors shrink to a few lines (`-tiny`)."""
+_PARAMS_MIN_WIDTH = 70
+"""Narrower than this (a 60-column terminal, not an 80), the params panel waits for ctrl+g."""
 
 
 class Fields(NamedTuple):
@@ -62,6 +66,8 @@ class PlaygroundPane(PlaygroundRuns):
         self._recall: Recall[Fields] = Recall(self.history)
         self._blocked_by_params = False
         self._suggester = ModelSuggester()
+        self._params_chosen: bool | None = None
+        """Shown or hidden by ctrl+g; None follows the terminal's size."""
 
     def compose(self) -> ComposeResult:
         blink = self.settings.cursor_blink
@@ -107,6 +113,14 @@ class PlaygroundPane(PlaygroundRuns):
 
     def on_resize(self, event: events.Resize) -> None:
         self.set_class(event.size.height < _SHORT, "-short")
+        self.set_class(event.size.height < _TINY, "-tiny")
+        self._show_params()
+
+    def _show_params(self) -> None:
+        """Show the params panel where it fits, or as ctrl+g last chose."""
+        fits = self.size.width >= _PARAMS_MIN_WIDTH and self.size.height >= _TINY
+        shown = fits if self._params_chosen is None else self._params_chosen
+        self.params_form.display = shown
 
     @property
     def focus_target(self) -> Widget:
@@ -235,6 +249,17 @@ class PlaygroundPane(PlaygroundRuns):
         self._hide_offer()
         self._waiting = request
         self._start(request, wait=True)
+
+    def action_toggle_params(self) -> None:
+        """Show or hide the params panel (hidden at first in small terminals)."""
+        form = self.params_form
+        self._params_chosen = not form.display
+        self._show_params()
+        focused = self.screen.focused
+        if form.display:
+            self.screen.set_focus(form.query_one(Input))
+        elif focused is not None and form in focused.ancestors:
+            self.screen.set_focus(self.prompt_area)
 
     def action_toggle_stream(self) -> None:
         """Stream the answer as it comes, or wait for it whole."""

@@ -46,7 +46,7 @@ class RunStatus(Static):
 
     def show_idle(self) -> None:
         """Nothing has run yet."""
-        self._state("", "i: prompt · ctrl+j runs · escape stops · ctrl+↑/↓ recalls earlier runs")
+        self._state("", "i: prompt · ctrl+j runs · esc stops · ctrl+g params · ctrl+↑/↓ history")
 
     def show_running(self, model: str, stats: RunStats) -> None:
         """A run is under way."""

@@ -1,0 +1,76 @@
+"""Small terminals: 60×15 stays usable, and 80×24 gives model ids the room."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from textual.widgets import Button
+from waiting import until
+
+from bytez_tui.app import BytezApp
+from bytez_tui.messages import RequestLoad
+from bytez_tui.panes.jobs import JobsPane
+from bytez_tui.panes.playground import PlaygroundPane
+from bytez_tui.screens.load import LoadDialog
+from bytez_tui.widgets.rows import Cell
+
+AppFactory = Callable[..., BytezApp]
+
+
+async def test_60x15_playground_keeps_output_rows_and_params_behind_a_key(
+    make_app: AppFactory,
+) -> None:
+    """At 60×15 the output had zero rows and the params panel squeezed the prompt."""
+    app = make_app(demo=True)
+    async with app.run_test(size=(60, 15)) as pilot:
+        await until(pilot, lambda: bool(app.screen.query(PlaygroundPane)))
+        await pilot.press("4")
+        await pilot.pause()
+        pane = app.screen.query_one(PlaygroundPane)
+        assert not pane.params_form.display
+        assert pane.output.content_size.height >= 2
+        assert pane.prompt_area.content_size.height >= 2
+        pane.output.focus()
+        await pilot.press("ctrl+g")
+        await pilot.pause()
+        assert pane.params_form.display
+        assert pane.params_form in app.focused.ancestors  # type: ignore[union-attr]
+        await pilot.press("ctrl+g")
+        await pilot.pause()
+        assert not pane.params_form.display
+        assert app.focused is pane.prompt_area
+
+
+async def test_60x15_load_dialog_scrolls_to_its_buttons(make_app: AppFactory) -> None:
+    app = make_app(demo=True)
+    async with app.run_test(size=(60, 15)) as pilot:
+        await pilot.pause()
+        app.screen.post_message(RequestLoad("openai-community/gpt2"))
+        await until(pilot, lambda: isinstance(app.screen, LoadDialog))
+        dialog = app.screen
+        button = dialog.query_one("#load-ok", Button)
+        for _ in range(8):
+            if app.focused is button:
+                break
+            await pilot.press("tab")
+        assert app.focused is button
+        await pilot.pause()
+        box = dialog.query_one("LoadDialog > Vertical").region
+        # Inside the border and padding: it was drawn over the bottom border, unseen.
+        assert box.y < button.region.y and button.region.bottom <= box.bottom - 2
+
+
+async def test_80x24_jobs_give_the_model_id_room(make_app: AppFactory) -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await until(pilot, lambda: bool(app.screen.query(JobsPane)))
+        await pilot.press("2")
+        pane = app.screen.query_one(JobsPane)
+        pane.track("meta-llama/Meta-Llama-3-8B-Instruct")
+        await until(pilot, lambda: len(pane.rows.rows) == 1)
+        await pilot.pause()
+        row = pane.rows.rows[0]
+        model = row.query_one(".job-model", Cell)
+        message = row.query_one(".job-message", Cell)
+        assert model.size.width >= 30
+        assert model.size.width > message.size.width
