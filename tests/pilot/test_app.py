@@ -364,3 +364,34 @@ async def test_the_header_never_shows_url_credentials(
         await until(pilot, lambda: "● online" in str(bar.render()))
         assert "hunter22pw" not in str(bar.render())
         assert emulator.url.removeprefix("http://") in str(bar.render())
+
+
+async def test_a_refused_port_shows_cannot_reach_without_waiting(
+    make_app: Callable[..., BytezApp],
+) -> None:
+    """The header went "connecting" for ~4 s while the client retried on its own; the
+    first failed request now marks the connection, and the clock never moves."""
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    app = make_app(base_url=f"http://127.0.0.1:{port}")
+    async with app.run_test(size=(120, 40)) as pilot:
+        bar = app.screen.query_one(StatusBar)
+        await until(pilot, lambda: "Cannot reach" in str(bar.render()))
+        assert "connecting" not in str(bar.render())
+
+
+async def test_one_failed_request_marks_the_connection(
+    make_app: Callable[..., BytezApp], emulator: EmulatorServer
+) -> None:
+    """No request is repeated behind the header's back: each failure shows as it happens."""
+    emulator.fail_next("*", 503, count=100)
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        bar = app.screen.query_one(StatusBar)
+        await until(pilot, lambda: "Server error 503" in str(bar.render()))
+        await app.workers.wait_for_complete()
+        paths = [request.path for request in emulator.requests]
+        assert paths and len(paths) == len(set(paths))

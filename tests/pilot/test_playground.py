@@ -22,6 +22,7 @@ from bytez_tui.panes.playground import PlaygroundPane
 from bytez_tui.panes.playground.output import OutputLog
 from bytez_tui.screens.load import LoadDialog
 from bytez_tui.widgets.pane_tabs import PaneTabs
+from bytez_tui.widgets.status_bar import StatusBar
 
 AppFactory = Callable[..., BytezApp]
 
@@ -169,6 +170,9 @@ async def test_cut_stream_keeps_partial_output(
         status = str(pane.status_line.render())
         assert status.startswith("✗ failed: The connection dropped")
         assert pane.prompt_area.text == PROMPT
+        # The server died mid-stream: the header says so at once, not "online".
+        bar = app.screen.query_one(StatusBar)
+        assert "✖ offline" in str(bar.render()) and "dropped" in str(bar.render())
 
 
 async def test_a_failed_run_ends_at_once_without_asking_for_stats(

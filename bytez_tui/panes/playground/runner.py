@@ -16,7 +16,7 @@ from textual.message import Message
 from textual.widgets import Static
 from textual.worker import Worker
 
-from bytez_tui.errors import AuthError, BytezError, StreamError
+from bytez_tui.errors import AuthError, BytezError, StreamCut, StreamError
 from bytez_tui.local.history import History, RunRecord
 from bytez_tui.panes.base import Pane
 from bytez_tui.panes.playground.output import OutputLog
@@ -204,6 +204,8 @@ class PlaygroundRuns(Pane):
         except StreamError as error:
             output.feed(echo.close())
             run.outcome, run.error = "failed", error.message
+            if isinstance(error, StreamCut):  # the server (or the way to it) went away
+                self.post_message(self.HealthChanged(self.api.failed(error)))
         except BytezError as error:
             self._failed_before_output(run, error)
 
