@@ -126,12 +126,13 @@ def run_dashboard(options: argparse.Namespace) -> int:
         return 2
     from bytez_tui.app import make_app
 
+    app = make_app(settings, on_started=started)
     try:
-        make_app(settings, on_started=started).run()
+        app.run()
     finally:
         if server is not None:
             server.stop()
-    return 0
+    return app.return_code or 0  # 1: quit from the key screen without a key
 
 
 if __name__ == "__main__":

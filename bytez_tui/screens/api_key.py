@@ -21,6 +21,14 @@ from bytez_tui.widgets.toggles import MarkedCheckbox
 __all__ = ["ApiKeyScreen", "KeyEntry"]
 
 
+class _SaveBox(MarkedCheckbox, inherit_bindings=False):
+    """The save switch: space toggles it, enter submits the form (it used to toggle)."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("space", "toggle_button", "Toggle", show=False),
+    ]
+
+
 @dataclass(frozen=True)
 class KeyEntry:
     """The key the user typed and whether to keep it."""
@@ -46,6 +54,7 @@ class ApiKeyScreen(Screen[KeyEntry | None]):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "quit_app", "Quit", id="key-quit", tooltip="Quit without a key"),
+        Binding("enter", "submit", "Continue", id="key-submit", show=False, tooltip="Continue"),
     ]
 
     def __init__(
@@ -76,7 +85,7 @@ class ApiKeyScreen(Screen[KeyEntry | None]):
                 validate_on=["submitted"],
             )
             yield Static("", id="key-error")
-            yield MarkedCheckbox(
+            yield _SaveBox(
                 f"Save to {self._config_path} (readable only by you)", True, id="key-save"
             )
             with Horizontal(id="key-buttons"):
@@ -94,7 +103,8 @@ class ApiKeyScreen(Screen[KeyEntry | None]):
 
     @on(Input.Submitted)
     @on(Button.Pressed, "#key-continue")
-    def _submit(self) -> None:
+    def action_submit(self) -> None:
+        """Check the key typed, then use it (and save it, if asked)."""
         key_input = self.query_one(Input)
         result = key_input.validate(key_input.value.strip())
         if result is not None and not result.is_valid:
@@ -126,4 +136,5 @@ class ApiKeyScreen(Screen[KeyEntry | None]):
 
     @on(Button.Pressed, "#key-cancel")
     def action_quit_app(self) -> None:
-        self.app.exit()
+        # Not a success: a script that starts the dashboard learns that no key was given.
+        self.app.exit(return_code=1, message="bytez-tui: no API key, nothing to show")

@@ -201,6 +201,14 @@ class MainScreen(Screen[None]):
             id="pause-live",
             tooltip="Pause or resume every live update (countdowns keep ticking)",
         ),
+        # The same key while paused, so the footer says what it will do: "P Resume".
+        Binding(
+            "P",
+            "resume",
+            "Resume",
+            id="resume-live",
+            tooltip="Resume the live updates (while paused)",
+        ),
         Binding(
             "slash",
             "find",
@@ -462,6 +470,7 @@ class MainScreen(Screen[None]):
         self._to_panes(lambda: self.instances.start_load(message.model, choice))
 
     def watch_paused(self, paused: bool) -> None:
+        self.refresh_bindings()  # the footer's P says Pause or Resume
         self.status_bar.paused = paused
         self.set_class(paused, "-paused")
         for pane in self.panes:
@@ -476,6 +485,10 @@ class MainScreen(Screen[None]):
             return self.app.screen is self and not is_text_field(self.focused)
         if action == "jump_to_pane":
             return self.app.screen is self
+        if action == "toggle_pause":
+            return not self.paused
+        if action == "resume":
+            return self.paused
         return True
 
     def action_show_pane(self, pane_id: str) -> None:
@@ -501,6 +514,10 @@ class MainScreen(Screen[None]):
         ]
         sections += [(entry.title, entry.factory().BINDINGS) for entry in PANES]
         self.app.push_screen(HelpScreen(sections, dict(self.settings.keymap)))
+
+    def action_resume(self) -> None:
+        """Resume the live updates."""
+        self.action_toggle_pause()
 
     def action_toggle_pause(self) -> None:
         self.paused = not self.paused

@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 import pytest
 from textual.pilot import Pilot
-from textual.widgets import Input
+from textual.widgets import Checkbox, Input
 from waiting import until
 
 from bytez_tui.app import BytezApp
@@ -71,3 +71,27 @@ async def test_a_refused_key_from_the_environment_says_so(
         await until(pilot, lambda: isinstance(app.screen, ApiKeyScreen))
         reason = str(app.screen.query_one("#key-reason").render())
         assert "BYTEZ_API_KEY" in reason
+
+
+async def test_enter_on_the_save_box_submits_and_escape_quits_with_1(
+    make_app: AppFactory, strict: EmulatorServer
+) -> None:
+    """Enter on the save switch toggled it; escape quit with exit status 0."""
+    app = make_app(api_key=None)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await until(pilot, lambda: isinstance(app.screen, ApiKeyScreen))
+        app.screen.query_one(Input).value = GOOD
+        box = app.screen.query_one("#key-save", Checkbox)
+        box.focus()
+        await pilot.pause()
+        await pilot.press("enter")
+        await until(pilot, lambda: isinstance(app.screen, MainScreen))
+        assert box.value
+    assert read_config()["api_key"] == GOOD
+
+    app = make_app(api_key=None)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await until(pilot, lambda: isinstance(app.screen, ApiKeyScreen))
+        await pilot.press("escape")
+        await pilot.pause()
+    assert app.return_code == 1

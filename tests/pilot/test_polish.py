@@ -1,0 +1,39 @@
+"""Small things seen on a first use: the footer while paused, the palette's help entries."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from waiting import until
+
+from bytez_tui.app import BytezApp
+from bytez_tui.panes.playground import PlaygroundPane
+from bytez_tui.screens.main import MainScreen
+from bytez_tui.widgets.footer import KeyFooter
+
+AppFactory = Callable[..., BytezApp]
+
+
+def footer_text(app: BytezApp) -> str:
+    """The screen's last line, as the terminal shows it (the footer)."""
+    assert app.screen.query_one(KeyFooter).is_mounted
+    svg = app.export_screenshot()
+    lines = re.sub(r"<[^>]*>", "", svg).replace("&#160;", " ").splitlines()
+    return " ".join(" ".join(line.split()) for line in lines if "Quit" in line)
+
+
+async def test_the_footer_offers_resume_while_paused(make_app: AppFactory) -> None:
+    """The footer kept "P Pause" while paused."""
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await until(pilot, lambda: bool(app.screen.query(PlaygroundPane)))
+        screen = app.screen
+        assert isinstance(screen, MainScreen)
+        assert "P Pause" in footer_text(app)
+        await pilot.press("P")
+        await until(pilot, lambda: "P Resume" in footer_text(app))
+        assert screen.paused
+        assert "P Pause" not in footer_text(app)
+        await pilot.press("P")
+        await until(pilot, lambda: not screen.paused)
