@@ -161,6 +161,7 @@ class BytezClient:
         """What the last run or stream cost, from its `inference-*` headers (v2)."""
         self._detecting: asyncio.Lock | None = None
         self._offset = 0.0
+        self._v1_tasks: dict[str, str] = {}
         self._key = api_key
         self._clock = clock or SystemClock()
         self._timeout = httpx.Timeout(timeout, connect=connect_timeout)
@@ -242,7 +243,22 @@ class BytezClient:
             return await self._v2.list_models(task=task)
         params = {"task": task} if task else None
         items = _array(await self._read("list", params=params), "list")
-        return read_catalogue(items, endpoint="list")
+        models = read_catalogue(items, endpoint="list")
+        self._v1_tasks.update((model.name, model.task) for model in models if model.task)
+        return models
+
+    async def task_of(self, model: str) -> str | None:
+        """The model's task, such as `chat` or `text-generation`; None when unknown.
+
+        v2 looks a model up once if the catalogue has not been read; v1 knows only the
+        models of a catalogue already read (it has no lookup by id).
+
+        Raises:
+            BytezError: On v2, the lookup failed.
+        """
+        if await self._speaks_v2():
+            return await self._v2.task_of(model)
+        return self._v1_tasks.get(model)
 
     async def list_tasks(self) -> list[str]:
         """The task names the server knows (v2 `list/tasks`).

@@ -51,6 +51,21 @@ BINDINGS: list[BindingType] = [
     ),
     Binding(
         "ctrl+t",
+        "toggle_chat",
+        "Chat",
+        id="playground-toggle-chat",
+        tooltip="Hold a conversation with the model, or go back to one-shot runs",
+    ),
+    Binding(
+        "ctrl+n",
+        "new_chat",
+        "New chat",
+        id="playground-new-chat",
+        show=False,
+        tooltip="Start a new conversation with the next message (chat mode)",
+    ),
+    Binding(
+        "ctrl+b",
         "toggle_stream",
         "Stream on/off",
         id="playground-toggle-stream",
@@ -104,6 +119,8 @@ PALETTE: list[tuple[str, str, str]] = [
     ("Playground: save output", "Save the output to a file", "save_output"),
     ("Playground: load model", "Load the chosen model", "load_model"),
     ("Playground: params panel", "Show or hide the params panel", "toggle_params"),
+    ("Playground: chat mode on/off", "Hold a conversation, or run one prompt", "toggle_chat"),
+    ("Playground: new chat", "Start a new conversation", "new_chat"),
     ("Playground: stream on/off", "Stream the answer, or wait for it whole", "toggle_stream"),
 ]
 """(title, help, action name) entries offered in the command palette."""

@@ -17,8 +17,10 @@ from textual.worker import Worker
 
 from bytez_tui.catalogue.ids import is_model_id
 from bytez_tui.config import data_dir
+from bytez_tui.local.conversations import ConversationStore
 from bytez_tui.local.history import Recall, RunRecord
 from bytez_tui.messages import RequestLoad
+from bytez_tui.panes.playground.chat import ChatView
 from bytez_tui.panes.playground.completion import ModelInput, ModelSuggester, NameIndex
 from bytez_tui.panes.playground.keys import BINDINGS, PALETTE
 from bytez_tui.panes.playground.output import OutputLog
@@ -60,6 +62,8 @@ class PlaygroundPane(PlaygroundRuns):
     """Ids of the models with a RUNNING instance (set by the screen)."""
     catalogue_names: var[Sequence[str]] = var(())
     """Every model id in the catalogue, for completion (set by the screen)."""
+    chat_mode: var[bool] = var(False)
+    """The pane holds a conversation (ctrl+t) instead of one-shot runs; kept per model."""
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -68,6 +72,8 @@ class PlaygroundPane(PlaygroundRuns):
         self._suggester = ModelSuggester()
         self._params_chosen: bool | None = None
         """Shown or hidden by ctrl+g; None follows the terminal's size."""
+        self.conversations = ConversationStore(store_key=self.settings.store_key)
+        """Chat mode's conversations, and which models open in chat mode."""
 
     def compose(self) -> ComposeResult:
         blink = self.settings.cursor_blink
@@ -83,15 +89,19 @@ class PlaygroundPane(PlaygroundRuns):
             yield model
             yield Static("", id="model-state")
             # Out of the Tab path (model → prompt → params): a Tab that missed the prompt
-            # landed here and each typed space toggled it. ctrl+t or a click toggles it.
+            # landed here and each typed space toggled it. ctrl+b or a click toggles it.
             stream = MarkedCheckbox("stream", value=True, compact=True, id="stream")
             stream.can_focus = False
             yield stream
+            chat = MarkedCheckbox("chat", compact=True, id="chat-mode")
+            chat.can_focus = False  # ctrl+t or a click, like "stream"
+            yield chat
         with Horizontal(id="load-offer"):
             yield Static("", id="load-offer-text")
             offer = Button("Load and run", compact=True, id="load-offer-button")
             offer.can_focus = False  # ctrl+l; not a stop between the model and the prompt
             yield offer
+        yield ChatView(api=self.api, clock=self.clock, store=self.conversations, id="chat")
         with Horizontal(id="editors"):
             prompt = TextEditor(id="prompt", soft_wrap=True, placeholder="Type a prompt…")
             prompt.cursor_blink = blink
@@ -148,6 +158,18 @@ class PlaygroundPane(PlaygroundRuns):
     def watch_catalogue_names(self, names: Sequence[str]) -> None:
         self._index_catalogue(names)
 
+    async def watch_chat_mode(self, chat: bool) -> None:
+        self.set_class(chat, "-chat")
+        with self.chat_box.prevent(Checkbox.Changed):
+            self.chat_box.value = chat
+        self.prompt_area.border_title = "Message" if chat else "Prompt"
+        self.prompt_area.placeholder = "Type a message…" if chat else "Type a prompt…"
+        if chat:
+            self.status_line.show_chat_idle()
+            await self._reopen_latest()
+        else:
+            self.status_line.show_idle()
+
     # --- typed accessors ----------------------------------------------------------------
 
     @property
@@ -165,6 +187,14 @@ class PlaygroundPane(PlaygroundRuns):
     @property
     def stream_box(self) -> Checkbox:
         return self.query_one("#stream", Checkbox)
+
+    @property
+    def chat_box(self) -> Checkbox:
+        return self.query_one("#chat-mode", Checkbox)
+
+    @property
+    def chat(self) -> ChatView:
+        return self.query_one(ChatView)
 
     # --- what the screen calls ----------------------------------------------------------
 
@@ -194,6 +224,12 @@ class PlaygroundPane(PlaygroundRuns):
     @on(Input.Changed, "#model")
     def _model_changed(self) -> None:
         self._show_model_state()
+        model = self.model_input.value.strip()
+        if is_model_id(model):
+            try:
+                self.chat_mode = self.conversations.chat_mode(model)
+            except OSError:
+                pass  # the mode stays as it is
         offered = self._offered
         if offered is not None and offered.model != self.model_input.value.strip():
             self._hide_offer()
@@ -201,6 +237,36 @@ class PlaygroundPane(PlaygroundRuns):
     @on(Input.Submitted, "#model")
     def _model_submitted(self) -> None:
         self.prompt_area.focus()
+
+    @on(Checkbox.Changed, "#chat-mode")
+    def _chat_box_changed(self, event: Checkbox.Changed) -> None:
+        if event.value != self.chat_mode:
+            self.action_toggle_chat()
+
+    @on(ChatView.Sent)
+    def _chat_sent(self) -> None:
+        self.prompt_area.text = ""
+
+    @on(ChatView.Refused)
+    def _chat_refused(self, message: ChatView.Refused) -> None:
+        self.status_line.show_blocked(message.reason)
+        self.notify(message.reason, title="Not sent", severity="warning", markup=False)
+
+    @on(ChatView.Busy)
+    def _chat_busy(self) -> None:
+        self._busy_changed()
+
+    @on(ChatView.ReplyEnded)
+    def _chat_reply_ended(self, message: ChatView.ReplyEnded) -> None:
+        turn = message.turn
+        self.status_line.show_reply(turn)
+        if turn.outcome == "failed":
+            self.notify(
+                turn.error or "The reply failed",
+                title="Reply failed",
+                severity="error",
+                markup=False,
+            )
 
     @on(Button.Pressed, "#load-offer-button")
     def _load_pressed(self) -> None:
@@ -218,13 +284,37 @@ class PlaygroundPane(PlaygroundRuns):
             self.notify("A run is under way: escape stops it", severity="warning")
             return
         request = self._request()
-        if request is not None:
+        if request is not None and self.chat_mode:
+            self._worker = self.chat.send(request.model, request.prompt, request.params)
+            self._busy_changed()
+        elif request is not None:
             self._hide_offer()
             self._start(request, check=request.model not in self.running_models)
 
     def action_stop(self) -> None:
         """Cancel the run: the HTTP response is closed, the partial output stays."""
         self.stop()
+        self.chat.stop()
+
+    def action_toggle_chat(self) -> None:
+        """Hold a conversation with the model, or go back to one-shot runs (kept per model)."""
+        if self.busy:
+            self.notify("A run is under way: escape stops it", severity="warning")
+            self.chat_box.value = self.chat_mode
+            return
+        self.chat_mode = not self.chat_mode
+        model = self.model_input.value.strip()
+        if is_model_id(model):
+            try:
+                self.conversations.set_chat_mode(model, self.chat_mode)
+            except OSError as error:
+                self.notify(str(error), title="Mode not saved", severity="warning", markup=False)
+
+    async def action_new_chat(self) -> None:
+        """Start a new conversation with the next message (the current one is kept)."""
+        if self.chat_mode and not self.busy:
+            await self.chat.show(None)
+            self.status_line.show_chat_idle()
 
     def action_load_model(self) -> None:
         """Ask the screen for the load dialog; an offered run then waits for RUNNING."""
@@ -346,6 +436,21 @@ class PlaygroundPane(PlaygroundRuns):
             stream=self.stream_box.value,
             time=self.clock.now().isoformat(),
         )
+
+    async def _reopen_latest(self) -> None:
+        """Show the latest conversation with the chosen model (or none)."""
+        model = self.model_input.value.strip()
+        shown = self.chat.conversation
+        if shown is not None and shown.model == model:
+            return
+        try:
+            latest = self.conversations.latest(model) if is_model_id(model) else None
+        except OSError as error:
+            self.notify(
+                str(error), title="Conversations unavailable", severity="error", markup=False
+            )
+            latest = None
+        await self.chat.show(latest)
 
     def _params_problem(self, problem: str) -> None:
         # "Not run: JSON params, line 1 …" outlived the fix; the form shows live problems.

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 from textual.widgets import Static
 
+from bytez_tui.format import money
+from bytez_tui.local.conversations import Turn
 from bytez_tui.local.history import RunRecord, RunStats
 
-__all__ = ["RunStatus", "format_stats"]
+__all__ = ["RunStatus", "format_stats", "reply_footer"]
 
 _STATES = ("-running", "-done", "-stopped", "-failed", "-blocked", "-waiting")
 
@@ -32,6 +34,22 @@ def format_stats(stats: RunStats, *, final: bool = True) -> str:
     return " · ".join(parts)
 
 
+def reply_footer(turn: Turn) -> str:
+    """The line under a reply: how it ended and its stats (and cost, where reported)."""
+    if turn.outcome == "failed":
+        head = f"✗ {turn.error or 'failed'}"
+    elif turn.outcome == "stopped":
+        head = "■ stopped"
+    else:
+        head = "✓ done"
+    parts = [head]
+    if turn.stats is not None:
+        parts.append(format_stats(turn.stats, final=False))
+    if turn.cost is not None:
+        parts.append(f"cost {money(turn.cost)}")
+    return " · ".join(parts)
+
+
 class RunStatus(Static):
     """One line: the run's state (running, done, stopped, failed …) and its stats."""
 
@@ -47,6 +65,16 @@ class RunStatus(Static):
     def show_idle(self) -> None:
         """Nothing has run yet."""
         self._state("", "i: prompt · ctrl+j runs · esc stops · ctrl+g params · ctrl+↑/↓ history")
+
+    def show_chat_idle(self) -> None:
+        """Chat mode, between replies."""
+        self._state(
+            "", "chat · i: message · ctrl+j sends · escape stops · ctrl+n new · ctrl+t leaves chat"
+        )
+
+    def show_reply(self, turn: Turn) -> None:
+        """A chat reply ended."""
+        self._state(f"-{turn.outcome}", reply_footer(turn))
 
     def show_running(self, model: str, stats: RunStats) -> None:
         """A run is under way."""

@@ -1,0 +1,353 @@
+"""Chat mode's conversation: an optional system prompt, the turns, and the reply streaming
+in as Markdown.
+
+The reply is written through Textual's `MarkdownStream` (`Markdown.get_stream`), which
+joins fragments that arrive faster than the widget can parse them, so a fast stream costs
+one parse per frame rather than one per fragment. Every turn is stored as it ends
+(`bytez_tui.local.conversations`): a stopped reply keeps what arrived, marked stopped; an
+error fragment or a cut stream keeps it too and says what happened.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from contextlib import aclosing
+from dataclasses import dataclass, replace
+from typing import Any
+
+from textual import work
+from textual.app import ComposeResult
+from textual.containers import Vertical, VerticalScroll
+from textual.message import Message
+from textual.widgets import Input, Markdown, Static
+from textual.worker import Worker, WorkerState
+
+from bytez_tui.clock import Clock
+from bytez_tui.connection import Connection
+from bytez_tui.errors import AuthError, BytezError, StreamError
+from bytez_tui.local.conversations import CHAT_TASKS, Conversation, ConversationStore, Turn
+from bytez_tui.local.history import Outcome, RunStats
+from bytez_tui.panes.base import Pane
+from bytez_tui.panes.playground.status import format_stats, reply_footer
+from bytez_tui.text import printable
+
+__all__ = ["ChatView", "ReplyView", "UserTurnView"]
+
+STATS_RATE = 4.0
+"""Footer redraws per second while a reply streams."""
+
+
+class UserTurnView(Static):
+    """What the user said, as plain text."""
+
+    def __init__(self, turn: Turn) -> None:
+        super().__init__(printable(turn.content), markup=False, classes="turn -user")
+        self.turn = turn
+        """The turn shown."""
+
+
+class ReplyView(Vertical):
+    """A reply: its Markdown, then a footer with how it ended and its stats."""
+
+    def __init__(self, turn: Turn | None = None) -> None:
+        super().__init__(classes="turn -reply")
+        self.turn = turn
+        """The stored turn (None while it streams)."""
+
+    def compose(self) -> ComposeResult:
+        turn = self.turn
+        yield Markdown(printable(turn.content) if turn is not None else "", open_links=False)
+        footer = Static("", markup=False, classes="reply-footer")
+        if turn is not None:
+            footer.update(reply_footer(turn))
+        yield footer
+
+    def on_mount(self) -> None:
+        if self.turn is not None:
+            self.ended(self.turn)
+
+    @property
+    def markdown(self) -> Markdown:
+        return self.query_one(Markdown)
+
+    @property
+    def footer(self) -> Static:
+        return self.query_one(".reply-footer", Static)
+
+    def ended(self, turn: Turn) -> None:
+        """Show how the reply ended."""
+        self.turn = turn
+        for outcome in ("done", "stopped", "failed"):
+            self.set_class(turn.outcome == outcome, f"-{outcome}")
+        self.footer.update(reply_footer(turn))
+
+
+class ChatView(Vertical):
+    """The conversation of chat mode, its system prompt, and the reply under way.
+
+    Args:
+        api: The app's connection to the API.
+        clock: Time for the stats.
+        store: Where conversations are kept.
+    """
+
+    @dataclass
+    class Sent(Message):
+        """The user's turn was accepted and stored (the prompt can be cleared)."""
+
+        chat: ChatView
+
+        @property
+        def control(self) -> ChatView:
+            return self.chat
+
+    @dataclass
+    class Busy(Message):
+        """A reply began or ended being asked for (the pane's busy state follows)."""
+
+        chat: ChatView
+        busy: bool
+
+        @property
+        def control(self) -> ChatView:
+            return self.chat
+
+    @dataclass
+    class Refused(Message):
+        """The turn was not sent (the reason says why)."""
+
+        chat: ChatView
+        reason: str
+
+        @property
+        def control(self) -> ChatView:
+            return self.chat
+
+    @dataclass
+    class ReplyEnded(Message):
+        """A reply ended (done, stopped or failed) and was stored."""
+
+        chat: ChatView
+        turn: Turn
+
+        @property
+        def control(self) -> ChatView:
+            return self.chat
+
+    def __init__(
+        self, *, api: Connection, clock: Clock, store: ConversationStore, **kwargs: Any
+    ) -> None:
+        super().__init__(**kwargs)
+        self.api = api
+        self.clock = clock
+        self.store = store
+        self.conversation: Conversation | None = None
+        """The conversation shown (None: a new one starts with the next turn)."""
+        self._worker: Worker[None] | None = None
+        self._live: tuple[ReplyView, float, _Counters] | None = None
+
+    def compose(self) -> ComposeResult:
+        system = Input(
+            placeholder="System prompt (optional, sent first)", compact=True, id="system"
+        )
+        yield system
+        turns = VerticalScroll(id="turns")
+        turns.can_focus = True
+        yield turns
+
+    def on_mount(self) -> None:
+        self._stats_timer = self.set_interval(1 / STATS_RATE, self._show_progress, pause=True)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        # Worker state messages do not bubble: the sink for anything unexpected is here.
+        worker = event.worker
+        if event.state is WorkerState.ERROR and worker.error is not None:
+            self.log.error(f"worker {worker.name!r} failed", worker.error)
+            self.notify(
+                printable(f"{type(worker.error).__name__}: {worker.error}"),
+                title="Unexpected error in the chat",
+                severity="error",
+                markup=False,
+            )
+        if worker is self._worker:
+            self.post_message(self.Busy(self, self.busy))
+
+    # --- typed accessors ----------------------------------------------------------------
+
+    @property
+    def system_input(self) -> Input:
+        return self.query_one("#system", Input)
+
+    @property
+    def turns(self) -> VerticalScroll:
+        return self.query_one("#turns", VerticalScroll)
+
+    @property
+    def busy(self) -> bool:
+        """A reply is being asked for or streaming."""
+        return self._worker is not None and not self._worker.is_finished
+
+    @property
+    def last_reply(self) -> Turn | None:
+        """The last reply of the conversation, if it has one."""
+        conversation = self.conversation
+        if conversation is None or not conversation.turns:
+            return None
+        last = conversation.turns[-1]
+        return last if last.role == "assistant" else None
+
+    # --- what the pane calls ------------------------------------------------------------
+
+    async def show(self, conversation: Conversation | None) -> None:
+        """Show `conversation` (None: start afresh with the next turn); a reply under way
+        is stopped."""
+        self.stop()
+        await self._display(conversation)
+
+    async def _display(self, conversation: Conversation | None) -> None:
+        self.conversation = conversation
+        self.system_input.value = conversation.system if conversation is not None else ""
+        turns = self.turns
+        await turns.remove_children()
+        if conversation is not None:
+            await turns.mount_all(_turn_view(turn) for turn in conversation.turns)
+        turns.scroll_end(animate=False, immediate=True)
+
+    def send(self, model: str, text: str, params: dict[str, Any]) -> Worker[None]:
+        """Add the user's turn and stream the reply (a model that is not a chat or
+        text-generation model is refused)."""
+        worker: Worker[None] = self._reply(model, text, params)
+        self._worker = worker
+        return worker
+
+    def stop(self) -> None:
+        """Stop the reply: the response is closed, what arrived stays, marked stopped."""
+        self.workers.cancel_group(self, "chat-reply")
+
+    # --- workers ------------------------------------------------------------------------
+
+    @work(exclusive=True, group="chat-reply", exit_on_error=False, description="Chat reply")
+    async def _reply(self, model: str, text: str, params: dict[str, Any]) -> None:
+        client = self.api.client
+        try:
+            task = await client.task_of(model)
+        except BytezError:
+            task = None  # the run itself says what is wrong
+        if task is not None and task not in CHAT_TASKS:
+            reason = f"{model} is a {task} model: chat mode needs a chat or text-generation model"
+            self.post_message(self.Refused(self, printable(reason, one_line=True)))
+            return
+        now = self.clock.now().isoformat()
+        system = self.system_input.value
+        conversation = self.conversation
+        try:
+            if conversation is None or conversation.model != model:
+                conversation = await asyncio.to_thread(
+                    self.store.create, model, time=now, system=system
+                )
+                await self._display(conversation)
+            elif system != conversation.system:
+                await asyncio.to_thread(self.store.set_system, conversation.id, system)
+                conversation = replace(conversation, system=system)
+            user = await asyncio.to_thread(
+                self.store.append, conversation.id, Turn("user", text, time=now)
+            )
+        except (OSError, KeyError) as error:
+            self.post_message(self.Refused(self, f"the conversation could not be stored: {error}"))
+            return
+        conversation = replace(conversation, turns=(*conversation.turns, user))
+        self.conversation = conversation
+        self.post_message(self.Sent(self))
+        await self._stream(conversation, model, params, now)
+
+    async def _stream(
+        self, conversation: Conversation, model: str, params: dict[str, Any], now: str
+    ) -> None:
+        turns = self.turns
+        await turns.mount(UserTurnView(conversation.turns[-1]))
+        view = ReplyView()
+        await turns.mount(view)
+        turns.anchor()
+        counters = _Counters()
+        started = self.clock.monotonic()
+        self._live = (view, started, counters)
+        self._stats_timer.resume()
+        self._show_progress()
+        stream = Markdown.get_stream(view.markdown)
+        received: list[str] = []
+        outcome: Outcome = "stopped"
+        error: str | None = None
+        client = self.api.client
+        try:
+            fragments = client.stream_chat(model, conversation.messages(), params)
+            async with aclosing(fragments):
+                async for fragment in fragments:
+                    counters.fragments += 1
+                    if counters.first is None:
+                        counters.first = self.clock.monotonic() - started
+                    shown = printable(fragment)
+                    counters.chars += len(shown)
+                    received.append(shown)
+                    await stream.write(shown)
+            outcome = "done"
+            self.post_message(Pane.HealthChanged(self.api.succeeded()))
+        except StreamError as failure:
+            outcome, error = "failed", printable(failure.message, one_line=True)
+        except BytezError as failure:
+            outcome, error = "failed", printable(failure.message, one_line=True)
+            self.post_message(Pane.HealthChanged(self.api.failed(failure)))
+            if isinstance(failure, AuthError):
+                self.post_message(Pane.Unauthorized(failure))
+        finally:
+            self._stats_timer.pause()
+            self._live = None
+            await stream.stop()
+            metering = client.last_metering
+            reply = Turn(
+                "assistant",
+                "".join(received),
+                time=now,
+                outcome=outcome,
+                error=error,
+                stats=counters.stats(self.clock.monotonic() - started),
+                cost=None if metering is None else metering.cost,
+            )
+            self._ended(conversation, view, reply)
+
+    # --- helpers ------------------------------------------------------------------------
+
+    def _ended(self, conversation: Conversation, view: ReplyView, reply: Turn) -> None:
+        try:
+            reply = self.store.append(conversation.id, reply)
+        except (OSError, KeyError) as failure:
+            self.notify(str(failure), title="Reply not saved", severity="warning", markup=False)
+        if self.conversation is not None and self.conversation.id == conversation.id:
+            self.conversation = replace(conversation, turns=(*conversation.turns, reply))
+        view.ended(reply)
+        self.post_message(self.ReplyEnded(self, reply))
+
+    def _show_progress(self) -> None:
+        live = self._live
+        if live is not None:
+            view, started, counters = live
+            stats = counters.stats(self.clock.monotonic() - started)
+            view.footer.update(f"● replying · {format_stats(stats, final=False)}")
+
+
+@dataclass
+class _Counters:
+    first: float | None = None
+    fragments: int = 0
+    chars: int = 0
+
+    def stats(self, elapsed: float) -> RunStats:
+        return RunStats(
+            first_fragment=self.first,
+            elapsed=max(0.0, elapsed),
+            fragments=self.fragments,
+            chars=self.chars,
+        )
+
+
+def _turn_view(turn: Turn) -> UserTurnView | ReplyView:
+    return ReplyView(turn) if turn.role == "assistant" else UserTurnView(turn)

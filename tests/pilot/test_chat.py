@@ -1,0 +1,190 @@
+"""Chat mode against the emulator over loopback: two turns on v1 and v2, stop mid-reply,
+an error fragment and a cut stream keep the partial reply, a non-chat model is refused,
+and a conversation comes back after a restart."""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+from collections.abc import Callable
+from typing import Any
+
+from textual.pilot import Pilot
+from textual.widgets import Markdown
+from waiting import until as wait_until
+
+from bytez_tui.app import BytezApp
+from bytez_tui.clock import FixedClock
+from bytez_tui.emulator import EmulatorServer
+from bytez_tui.local.conversations import ConversationStore
+from bytez_tui.messages import OpenPlayground
+from bytez_tui.panes.playground import PlaygroundPane
+from bytez_tui.panes.playground.chat import ReplyView, UserTurnView
+
+AppFactory = Callable[..., BytezApp]
+
+V1_MODEL = "roneneldan/TinyStories-8M"
+"""RUNNING in every fresh v1 world (a text-generation model)."""
+V2_CHAT = "Qwen/Qwen3-4B"
+"""A v2 chat model."""
+
+until = functools.partial(wait_until, workers=False, tries=400)
+
+
+async def open_chat(pilot: Pilot[None], model: str) -> PlaygroundPane:
+    await pilot.pause()
+    pilot.app.screen.post_message(OpenPlayground(model))
+    await pilot.pause()
+    pane = pilot.app.screen.query_one(PlaygroundPane)
+    if not pane.chat_mode:
+        await pilot.press("ctrl+t")
+    await until(pilot, lambda: pane.chat_mode and pane.chat.display)
+    return pane
+
+
+async def say(pilot: Pilot[None], pane: PlaygroundPane, text: str) -> None:
+    pane.prompt_area.text = text
+    await pilot.press("ctrl+j")
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+def shown(pane: PlaygroundPane) -> list[tuple[str, str]]:
+    views: list[tuple[str, str]] = []
+    for view in pane.chat.turns.children:
+        if isinstance(view, UserTurnView):
+            views.append(("user", view.turn.content))
+        elif isinstance(view, ReplyView):
+            views.append(("assistant", view.query_one(Markdown).source))
+    return views
+
+
+async def two_turns(app: BytezApp, model: str, store_key: str) -> None:
+    async with app.run_test(size=(120, 40)) as pilot:
+        pane = await open_chat(pilot, model)
+        pane.chat.system_input.value = "Be brief."
+        await say(pilot, pane, "Tell me a story")
+        assert pane.prompt_area.text == ""  # sent, so cleared
+        await say(pilot, pane, "And then?")
+        [conversation] = ConversationStore(store_key=store_key).list()
+        stored = ConversationStore(store_key=store_key).get(conversation.id)
+        assert stored is not None and stored.system == "Be brief."
+        assert [(t.role, t.outcome) for t in stored.turns] == [
+            ("user", "done"),
+            ("assistant", "done"),
+            ("user", "done"),
+            ("assistant", "done"),
+        ]
+        assert stored.turns[1].content and stored.turns[3].content
+        assert shown(pane) == [(t.role, t.content) for t in stored.turns]
+        footer = str(pane.chat.query(ReplyView).last().footer.render())
+        assert footer.startswith("✓ done") and "first fragment" in footer
+        assert str(pane.status_line.render()).startswith("✓ done")
+
+
+async def test_two_turns_on_v1(make_app: AppFactory, emulator: EmulatorServer) -> None:
+    await two_turns(make_app(), V1_MODEL, emulator.url)
+
+
+async def test_two_turns_on_v2_with_the_cost(
+    make_app: AppFactory, emulator_v2: EmulatorServer
+) -> None:
+    app = make_app(base_url=emulator_v2.url)
+    await two_turns(app, V2_CHAT, emulator_v2.url)
+    [conversation] = ConversationStore(store_key=emulator_v2.url).list()
+    reply = ConversationStore(store_key=emulator_v2.url).get(conversation.id).turns[-1]  # type: ignore[union-attr]
+    assert reply.cost is not None
+
+
+async def test_escape_stops_mid_reply_and_keeps_what_arrived(
+    make_app: AppFactory, emulator: EmulatorServer, clock: FixedClock
+) -> None:
+    emulator.reset(clock, models=200, seed=7, fragment_interval=0.02)
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        pane = await open_chat(pilot, V1_MODEL)
+        pane.prompt_area.text = "Tell me a story"
+        # Not `press("ctrl+j")`: the pilot waits for the screen to settle, which a busy
+        # stream never lets it do before the reply has ended.
+        pane.action_run()
+        await until(pilot, lambda: pane.chat._live is not None and pane.chat._live[2].chars > 0)
+        await pilot.press("escape")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        view = pane.chat.query(ReplyView).last()
+        assert view.turn is not None and view.turn.outcome == "stopped"
+        assert view.turn.content and view.has_class("-stopped")
+        assert str(view.footer.render()).startswith("■ stopped")
+        [summary] = ConversationStore(store_key=emulator.url).list()
+        stored = ConversationStore(store_key=emulator.url).get(summary.id)
+        assert stored is not None and stored.turns[1].outcome == "stopped"
+        assert stored.turns[1].content == view.turn.content
+        assert not pane.busy
+        assert await asyncio.to_thread(emulator.wait_for_disconnect, 5.0)
+
+
+async def ends_badly(app: BytezApp, emulator: EmulatorServer, words: str) -> Any:
+    async with app.run_test(size=(120, 40)) as pilot:
+        pane = await open_chat(pilot, V1_MODEL)
+        await say(pilot, pane, "Tell me a story")
+        view = pane.chat.query(ReplyView).last()
+        assert view.turn is not None and view.turn.outcome == "failed"
+        assert view.turn.content  # the partial reply stays
+        assert view.query_one(Markdown).source == view.turn.content
+        assert words in str(view.footer.render())
+        assert view.has_class("-failed")
+        return view.turn
+
+
+async def test_an_error_fragment_keeps_the_partial_reply(
+    make_app: AppFactory, emulator: EmulatorServer
+) -> None:
+    emulator.error_fragment_after(2, "Error: CUDA out of memory")
+    turn = await ends_badly(make_app(), emulator, "CUDA out of memory")
+    assert turn.error == "Error: CUDA out of memory"
+
+
+async def test_a_cut_stream_keeps_the_partial_reply(
+    make_app: AppFactory, emulator: EmulatorServer
+) -> None:
+    emulator.cut_stream_after(3)
+    await ends_badly(make_app(), emulator, "dropped")
+
+
+async def test_a_model_that_does_not_chat_says_so_instead_of_sending(
+    make_app: AppFactory, emulator_v2: EmulatorServer
+) -> None:
+    app = make_app(base_url=emulator_v2.url)
+    async with app.run_test(size=(120, 40)) as pilot:
+        pane = await open_chat(pilot, "google/vit-base-patch16-224")
+        await say(pilot, pane, "What is this?")
+        assert "chat mode needs a chat or text-generation model" in str(pane.status_line.render())
+        assert pane.prompt_area.text == "What is this?"  # not sent: kept
+        assert shown(pane) == []
+        assert emulator_v2.count(model="google/vit-base-patch16-224") <= 1  # the lookup only
+
+
+async def test_the_conversation_and_the_mode_come_back_after_a_restart(
+    make_app: AppFactory, emulator: EmulatorServer
+) -> None:
+    first = make_app()
+    async with first.run_test(size=(120, 40)) as pilot:
+        pane = await open_chat(pilot, V1_MODEL)
+        await say(pilot, pane, "Tell me a story")
+        before = shown(pane)
+    again = make_app()
+    async with again.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        again.screen.post_message(OpenPlayground(V1_MODEL))
+        pane = again.screen.query_one(PlaygroundPane)
+        await until(pilot, lambda: pane.chat_mode and len(shown(pane)) == 2)
+        assert shown(pane) == before
+        await say(pilot, pane, "And then?")
+        assert len(shown(pane)) == 4
+        await pilot.press("ctrl+n")
+        await pilot.pause()
+        assert shown(pane) == []
+        await pilot.press("ctrl+t")
+        await pilot.pause()
+        assert not pane.chat_mode and pane.output.display
+    assert not ConversationStore(store_key=emulator.url).chat_mode(V1_MODEL)
