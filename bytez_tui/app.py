@@ -246,7 +246,14 @@ class BytezApp(App[None]):
     # --- palette and theme --------------------------------------------------------------
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
-        yield from super().get_system_commands(screen)
+        for command in super().get_system_commands(screen):
+            # Textual's "Keys" panel beside our `?` help listed the keys twice, differently.
+            if command.title != "Keys":
+                yield command
+        if isinstance(screen, MainScreen):
+            yield SystemCommand(
+                "Keys", "Every key of every pane, with its id for [keymap] (?)", screen.action_help
+            )
         # Each theme at the first level too, so typing "ansi" finds ansi-dark.
         for name in sorted(self.available_themes):
             yield SystemCommand(

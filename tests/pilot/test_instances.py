@@ -399,3 +399,30 @@ async def test_the_cursor_row_shows_without_colour(
         marked = [row.key for row in pane.rows.rows if row.has_class("-cursor")]
         assert marked == [pane.rows.rows[1].key]
         assert pilot.app.export_screenshot().count("▸") == 1
+
+
+async def test_only_a_failed_instance_bills_nothing(
+    make_app: Callable[..., BytezApp], emulator: EmulatorServer, clock: FixedClock
+) -> None:
+    """The summary said "billing $0.0000 per hour" with only a failed instance."""
+    emulator.reset(
+        clock,
+        models=200,
+        seed=7,
+        fragment_interval=0.0,
+        fail_models=[GPT2],
+        boot_delay=5,
+        demo_instances=0,
+    )
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("3")
+        pane = app.screen.query_one(InstancesPane)
+        await until(pilot, lambda: pane.loaded)
+        pane.start_load(GPT2, LoadChoice(1, 300))
+        await until(pilot, lambda: pane.row(GPT2) is not None)
+        await advance(pilot, clock, 5)
+        await until(pilot, lambda: row(pane, GPT2).has_class("-failed"))
+        summary = pane.query_one("#instances-summary")
+        await until(pilot, lambda: "nothing billing" in str(summary.render()))
+        assert "$0" not in str(summary.render())

@@ -37,3 +37,16 @@ async def test_the_footer_offers_resume_while_paused(make_app: AppFactory) -> No
         assert "P Pause" not in footer_text(app)
         await pilot.press("P")
         await until(pilot, lambda: not screen.paused)
+
+
+async def test_the_palette_lists_one_keys_entry_ours(make_app: AppFactory) -> None:
+    """Textual's "Keys" panel sat beside our `?` help in the palette."""
+    from bytez_tui.screens.help import HelpScreen
+
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        keys = [c for c in app.get_system_commands(app.screen) if c.title == "Keys"]
+        assert len(keys) == 1
+        keys[0].callback()
+        await until(pilot, lambda: isinstance(app.screen, HelpScreen))

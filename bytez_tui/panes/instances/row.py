@@ -31,7 +31,7 @@ class InstanceHeader(Horizontal):
             ("Conc", "conc"),
             ("Runs", "inf"),
             ("Expires in", "expires"),
-            ("Idle", "idle"),
+            ("Stop if idle", "idle"),  # the setting, as the load dialog calls it
             ("Up", "up"),
             ("RAM GB", "ram"),
             ("Cost", "cost"),

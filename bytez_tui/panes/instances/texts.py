@@ -90,4 +90,6 @@ def summary(rows: Sequence[InstanceRow]) -> str:
     text = plural(len(live), "instance")
     text += f", {booting} booting" if booting else ""
     text += f", {failed} failed" if failed else ""
+    if not rates:
+        return text + " · nothing billing"  # a failed instance costs nothing
     return text + f" · billing {total} per hour while they run"
