@@ -201,7 +201,8 @@ class BytezApp(App[None]):
         self.set_timer(shown + 0.1, self._repaint_after_toast)
 
     def _repaint_after_toast(self) -> None:
-        self.screen.refresh()
+        if self.screen_stack:  # not while the app closes (the timer can outlive the screens)
+            self.screen.refresh()
 
     def copy_to_clipboard(self, text: str) -> None:
         """Send `text` to the terminal's clipboard (OSC 52) and the local one, and say so.
