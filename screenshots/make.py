@@ -23,6 +23,7 @@ import asyncio
 import os
 import sys
 import tempfile
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -246,6 +247,8 @@ def isolate(home: Path) -> None:
     """Point the app's config, cache and data dirs at `home`; drop the user's settings."""
     for variable in ENV_DROPPED:
         os.environ.pop(variable, None)
+    os.environ["TZ"] = "UTC"  # the Jobs pane shows local times: the same everywhere here
+    time.tzset()
     for variable in XDG_DIRS:
         os.environ[variable] = str(home / variable.lower())
 

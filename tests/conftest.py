@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import AsyncIterator, Callable, Iterator
 from datetime import datetime
 from pathlib import Path
@@ -31,6 +32,9 @@ def isolated_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
         monkeypatch.setenv(variable, str(tmp_path / variable.lower()))
     for variable in ("BYTEZ_API_KEY", "BYTEZ_BASE_URL", "TMUX", "NO_COLOR"):
         monkeypatch.delenv(variable, raising=False)
+    # Local times (the Jobs pane's) read the same on every machine.
+    monkeypatch.setenv("TZ", "UTC")
+    time.tzset()
     return tmp_path
 
 

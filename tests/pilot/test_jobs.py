@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import pytest
 from textual.pilot import Pilot
 from waiting import step, until
 
@@ -400,3 +401,23 @@ async def test_a_damaged_jobs_file_is_kept_aside_and_the_user_told(
         await until(pilot, lambda: state_of(app, NEW_MODEL) is not None)
     assert kept.read_text() == text
     assert [job.model for job in JobStore(store_key=emulator.url).load()] == [NEW_MODEL]
+
+
+async def test_requested_shows_local_time_and_utc_in_its_tooltip(
+    make_app: Callable[..., BytezApp], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The Requested column showed UTC (`12:00:00Z`) to people who think in local time."""
+    import time
+
+    monkeypatch.setenv("TZ", "IST-5:30")  # POSIX form: UTC+05:30, no zone database needed
+    time.tzset()
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        pane = await open_jobs(pilot)
+        await track_new_model(pilot, pane)
+        row = pane.rows.rows[0]
+        await until(pilot, lambda: bool(row.query(".job-requested")))
+        cell = row.query_one(".job-requested", Cell)
+        await until(pilot, lambda: cell.text != "")
+        assert cell.text == "17:30:00"
+        assert cell.tooltip == "Requested 2024-07-01 12:00:00 UTC"

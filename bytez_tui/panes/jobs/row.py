@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from contextlib import suppress
-from datetime import datetime
+from datetime import datetime, timezone
 
 from textual.app import ComposeResult
 from textual.containers import Horizontal
@@ -20,8 +20,8 @@ __all__ = ["JobHeader", "JobRow", "clock_time"]
 
 
 def clock_time(when: datetime | None) -> str:
-    """A UTC time of day, `12:00:05Z` (UTC keeps screenshots the same everywhere)."""
-    return "—" if when is None else when.strftime("%H:%M:%SZ")
+    """A local time of day, `14:00:05` (the row's tooltip gives it in UTC)."""
+    return "—" if when is None else when.astimezone().strftime("%H:%M:%S")
 
 
 class JobHeader(Horizontal):
@@ -75,7 +75,11 @@ class JobRow(Row):
         if job.load_when_ready and not job.finished:
             message = f"→ {_planned_load(job)} when ready · {message}"
         self.query_one(".job-message", Cell).show(message)
-        self.query_one(".job-requested", Cell).show(clock_time(job.requested_at))
+        requested = self.query_one(".job-requested", Cell)
+        requested.show(clock_time(job.requested_at))
+        if job.requested_at is not None:
+            stamp = job.requested_at.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M:%S")
+            requested.tooltip = f"Requested {stamp} UTC"
         elapsed = self.query_one(Elapsed)
         elapsed.since = None if job.state == "failed" else job.start_time or job.requested_at
         elapsed.until = job.end_time if job.finished else None
