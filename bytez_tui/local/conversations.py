@@ -15,6 +15,7 @@ reply that was stopped, or cut off by an error, keeps the text that arrived.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any, Literal
@@ -30,6 +31,7 @@ __all__ = [
     "ConversationStore",
     "Role",
     "Turn",
+    "code_blocks",
     "title_from",
 ]
 
@@ -69,6 +71,14 @@ CREATE TABLE IF NOT EXISTS chat_modes (
     PRIMARY KEY (store, model)
 );
 """
+
+
+_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})[^\n]*\n(.*?)^ {0,3}\1[`~]*[ \t]*$", re.M | re.S)
+
+
+def code_blocks(markdown: str) -> list[str]:
+    """The contents of the fenced code blocks in `markdown`, in order (without the fences)."""
+    return [match[2] for match in _FENCE.finditer(markdown)]
 
 
 def title_from(text: str) -> str:
@@ -170,6 +180,25 @@ class Conversation:
                 continue
             messages.append({"role": turn.role, "content": turn.content})
         return messages
+
+    def to_markdown(self) -> str:
+        """The whole conversation as a Markdown document (for export)."""
+        lines = [
+            f"# {self.title or 'Conversation'}",
+            "",
+            f"Model `{self.model}`, {self.created}",
+            "",
+        ]
+        if self.system:
+            lines += ["## System", "", self.system, ""]
+        for turn in self.turns:
+            head = "## You" if turn.role == "user" else "## Reply"
+            if turn.outcome == "stopped":
+                head += " (stopped)"
+            elif turn.outcome == "failed":
+                head += f" (failed: {turn.error or 'unknown error'})"
+            lines += [head, "", turn.content, ""]
+        return "\n".join(lines)
 
     def to_json(self) -> dict[str, Any]:
         """A JSON-ready summary (with the turns, when read whole)."""

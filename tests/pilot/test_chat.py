@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import stat
 from collections.abc import Callable
 from typing import Any
 
@@ -15,8 +16,9 @@ from waiting import until as wait_until
 
 from bytez_tui.app import BytezApp
 from bytez_tui.clock import FixedClock
+from bytez_tui.config import data_dir
 from bytez_tui.emulator import EmulatorServer
-from bytez_tui.local.conversations import ConversationStore
+from bytez_tui.local.conversations import Conversation, ConversationStore, Turn
 from bytez_tui.messages import OpenPlayground
 from bytez_tui.panes.playground import PlaygroundPane
 from bytez_tui.panes.playground.chat import ReplyView, UserTurnView
@@ -27,6 +29,22 @@ V1_MODEL = "roneneldan/TinyStories-8M"
 """RUNNING in every fresh v1 world (a text-generation model)."""
 V2_CHAT = "Qwen/Qwen3-4B"
 """A v2 chat model."""
+
+CODE_REPLY = """Two ways:
+
+```python
+print('a')
+```
+
+| a | b |
+|---|---|
+| 1 | 2 |
+
+```python
+print('b')
+```
+"""
+"""A reply with two code blocks and a table."""
 
 until = functools.partial(wait_until, workers=False, tries=400)
 
@@ -176,6 +194,7 @@ async def test_the_conversation_and_the_mode_come_back_after_a_restart(
     async with again.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
         again.screen.post_message(OpenPlayground(V1_MODEL))
+        await until(pilot, lambda: bool(again.screen.query(PlaygroundPane)))
         pane = again.screen.query_one(PlaygroundPane)
         await until(pilot, lambda: pane.chat_mode and len(shown(pane)) == 2)
         assert shown(pane) == before
@@ -188,3 +207,63 @@ async def test_the_conversation_and_the_mode_come_back_after_a_restart(
         await pilot.pause()
         assert not pane.chat_mode and pane.output.display
     assert not ConversationStore(store_key=emulator.url).chat_mode(V1_MODEL)
+
+
+async def test_regenerate_edit_resend_copy_and_export(
+    make_app: AppFactory, emulator: EmulatorServer
+) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        pane = await open_chat(pilot, V1_MODEL)
+        await say(pilot, pane, "Tell me a story")
+        await say(pilot, pane, "And then?")
+        first_reply = shown(pane)[3][1]
+        pane.params_form.set_params({"max_new_tokens": 5})  # a different reply
+        await pilot.press("ctrl+r")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        turns = shown(pane)
+        assert len(turns) == 4 and turns[3][1] != first_reply and turns[3][1]
+        stored = ConversationStore(store_key=emulator.url).latest(V1_MODEL)
+        assert stored is not None and [t.content for t in stored.turns] == [t for _, t in turns]
+        # ctrl+o copies the last reply, not the hidden output log.
+        await pilot.press("ctrl+o")
+        assert app.clipboard == turns[3][1]
+        # alt+up takes the last message back; sending it again replaces the pair.
+        await pilot.press("alt+up")
+        await pilot.pause()
+        assert pane.prompt_area.text == "And then?" and len(shown(pane)) == 2
+        pane.prompt_area.text = "And after that?"
+        await pilot.press("ctrl+j")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        stored = ConversationStore(store_key=emulator.url).latest(V1_MODEL)
+        assert stored is not None
+        assert [t.content for t in stored.turns][::2] == ["Tell me a story", "And after that?"]
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        [export] = list((data_dir() / "chats").glob("*.md"))
+        assert stat.S_IMODE(export.stat().st_mode) == 0o600
+        text = export.read_text()
+        assert text.startswith("# Tell me a story") and "## You\n\nAnd after that?" in text
+        assert stored.turns[-1].content in text
+
+
+async def test_alt_o_copies_the_last_code_block(make_app: AppFactory) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        pane = await open_chat(pilot, V1_MODEL)
+        await pane.chat.show(
+            Conversation(
+                1,
+                V1_MODEL,
+                "t",
+                "",
+                "",
+                "",
+                turns=(Turn("user", "code?"), Turn("assistant", CODE_REPLY)),
+            )
+        )
+        await pilot.pause()
+        await pilot.press("alt+o")
+        assert app.clipboard == "print('b')\n"

@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from bytez_tui.local.conversations import ConversationStore, Turn, title_from
+from bytez_tui.local.conversations import ConversationStore, Turn, code_blocks, title_from
 from bytez_tui.local.history import RunStats
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -134,3 +134,17 @@ def test_two_processes_adding_turns_at_once_lose_nothing() -> None:
     assert sorted(contents) == sorted(f"{n} {i}" for n in ("app", "cli") for i in range(count))
     for name in ("app", "cli"):  # each writer's turns in its own order
         assert [c for c in contents if c.startswith(name)] == [f"{name} {i}" for i in range(count)]
+
+
+def test_code_blocks_and_the_markdown_export() -> None:
+    reply = "Here:\n\n```python\nprint(1)\n```\n\nand\n\n~~~\nplain\n~~~\n"
+    assert code_blocks(reply) == ["print(1)\n", "plain\n"]
+    assert code_blocks("no code") == []
+    store = ConversationStore()
+    chat = store.create("org/a", time=T0, system="Be brief.")
+    store.append(chat.id, Turn("user", "hi"))
+    store.append(chat.id, Turn("assistant", "half", outcome="stopped"))
+    text = store.get(chat.id).to_markdown()  # type: ignore[union-attr]
+    assert text.startswith("# hi\n")
+    assert "## System\n\nBe brief." in text
+    assert "## You\n\nhi" in text and "## Reply (stopped)\n\nhalf" in text

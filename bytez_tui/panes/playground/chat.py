@@ -25,7 +25,13 @@ from textual.worker import Worker, WorkerState
 from bytez_tui.clock import Clock
 from bytez_tui.connection import Connection
 from bytez_tui.errors import AuthError, BytezError, StreamError
-from bytez_tui.local.conversations import CHAT_TASKS, Conversation, ConversationStore, Turn
+from bytez_tui.local.conversations import (
+    CHAT_TASKS,
+    Conversation,
+    ConversationStore,
+    Turn,
+    title_from,
+)
 from bytez_tui.local.history import Outcome, RunStats
 from bytez_tui.panes.base import Pane
 from bytez_tui.panes.playground.status import format_stats, reply_footer
@@ -220,6 +226,36 @@ class ChatView(Vertical):
         self._worker = worker
         return worker
 
+    async def take_last_message(self) -> str | None:
+        """Remove the last user turn and what followed it, to edit and send it again.
+
+        Returns:
+            Its text (None when there is none, or a reply is under way).
+
+        Raises:
+            LocalDataError: The database cannot be written.
+        """
+        conversation = self.conversation
+        if conversation is None or self.busy:
+            return None
+        users = [index for index, turn in enumerate(conversation.turns) if turn.role == "user"]
+        if not users:
+            return None
+        turn = conversation.turns[users[-1]]
+        await asyncio.to_thread(self.store.truncate, conversation.id, from_turn=turn.id)
+        await self._display(replace(conversation, turns=conversation.turns[: users[-1]]))
+        return turn.content
+
+    def regenerate(self, params: dict[str, Any]) -> Worker[None] | None:
+        """Ask for the last reply again (it is replaced); None when there is nothing to
+        regenerate."""
+        conversation = self.conversation
+        if conversation is None or not conversation.turns or self.busy:
+            return None
+        worker: Worker[None] = self._regenerate(conversation, params)
+        self._worker = worker
+        return worker
+
     def stop(self) -> None:
         """Stop the reply: the response is closed, what arrived stays, marked stopped."""
         self.workers.cancel_group(self, "chat-reply")
@@ -255,16 +291,37 @@ class ChatView(Vertical):
         except (OSError, KeyError) as error:
             self.post_message(self.Refused(self, f"the conversation could not be stored: {error}"))
             return
-        conversation = replace(conversation, turns=(*conversation.turns, user))
+        conversation = replace(
+            conversation,
+            title=conversation.title or title_from(text),  # as the store names it
+            turns=(*conversation.turns, user),
+        )
         self.conversation = conversation
         self.post_message(self.Sent(self))
+        await self.turns.mount(UserTurnView(user))
         await self._stream(conversation, model, params, now)
+
+    @work(exclusive=True, group="chat-reply", exit_on_error=False, description="Chat reply")
+    async def _regenerate(self, conversation: Conversation, params: dict[str, Any]) -> None:
+        last = conversation.turns[-1]
+        if last.role == "assistant":
+            try:
+                await asyncio.to_thread(self.store.truncate, conversation.id, from_turn=last.id)
+            except OSError as error:
+                self.post_message(self.Refused(self, f"the reply could not be replaced: {error}"))
+                return
+            conversation = replace(conversation, turns=conversation.turns[:-1])
+            self.conversation = conversation
+            replies = self.query(ReplyView)
+            if replies:
+                await replies.last().remove()
+        now = self.clock.now().isoformat()
+        await self._stream(conversation, conversation.model, params, now)
 
     async def _stream(
         self, conversation: Conversation, model: str, params: dict[str, Any], now: str
     ) -> None:
         turns = self.turns
-        await turns.mount(UserTurnView(conversation.turns[-1]))
         view = ReplyView()
         await turns.mount(view)
         turns.anchor()

@@ -65,6 +65,30 @@ BINDINGS: list[BindingType] = [
         tooltip="Start a new conversation with the next message (chat mode)",
     ),
     Binding(
+        "ctrl+r",
+        "regenerate",
+        "Regenerate",
+        id="playground-regenerate",
+        show=False,
+        tooltip="Ask for the last reply again (chat mode)",
+    ),
+    Binding(
+        "alt+up",
+        "edit_last",
+        "Edit last",
+        id="playground-edit-last",
+        show=False,
+        tooltip="Take your last message back to edit and send again (chat mode)",
+    ),
+    Binding(
+        "alt+o",
+        "copy_code",
+        "Copy code",
+        id="playground-copy-code",
+        show=False,
+        tooltip="Copy the last code block of the last reply (chat mode)",
+    ),
+    Binding(
         "ctrl+b",
         "toggle_stream",
         "Stream on/off",
@@ -121,6 +145,9 @@ PALETTE: list[tuple[str, str, str]] = [
     ("Playground: params panel", "Show or hide the params panel", "toggle_params"),
     ("Playground: chat mode on/off", "Hold a conversation, or run one prompt", "toggle_chat"),
     ("Playground: new chat", "Start a new conversation", "new_chat"),
+    ("Chat: regenerate", "Ask for the last reply again", "regenerate"),
+    ("Chat: edit last message", "Take your last message back to edit and resend", "edit_last"),
+    ("Chat: copy code block", "Copy the last code block of the last reply", "copy_code"),
     ("Playground: stream on/off", "Stream the answer, or wait for it whole", "toggle_stream"),
 ]
 """(title, help, action name) entries offered in the command palette."""

@@ -17,7 +17,8 @@ from textual.worker import Worker
 
 from bytez_tui.catalogue.ids import is_model_id
 from bytez_tui.config import data_dir
-from bytez_tui.local.conversations import ConversationStore
+from bytez_tui.local.conversations import ConversationStore, code_blocks
+from bytez_tui.local.files import write_private
 from bytez_tui.local.history import Recall, RunRecord
 from bytez_tui.messages import RequestLoad
 from bytez_tui.panes.playground.chat import ChatView
@@ -371,8 +372,60 @@ class PlaygroundPane(PlaygroundRuns):
         """Show the next run, or return to what was being typed after the newest."""
         self._recall_step(older=False)
 
+    def action_regenerate(self) -> None:
+        """Chat mode: ask for the last reply again."""
+        if not self.chat_mode:
+            return
+        if self.busy:
+            self.notify("A reply is under way: escape stops it", severity="warning")
+            return
+        try:
+            params = self.params_form.params()
+        except ParamsInvalid as error:
+            self._refuse(str(error), None)
+            return
+        worker = self.chat.regenerate(params)
+        if worker is None:
+            self.notify("Nothing to regenerate yet", severity="warning")
+            return
+        self._worker = worker
+        self._busy_changed()
+
+    async def action_edit_last(self) -> None:
+        """Chat mode: take the last message back into the message box, to edit and resend."""
+        if not self.chat_mode or self.busy:
+            return
+        try:
+            text = await self.chat.take_last_message()
+        except OSError as error:
+            self.notify(str(error), title="Not edited", severity="error", markup=False)
+            return
+        if text is None:
+            self.notify("No message to edit yet", severity="warning")
+            return
+        prompt = self.prompt_area
+        prompt.text = text
+        prompt.focus()
+        prompt.move_cursor(prompt.document.end)
+
+    def action_copy_code(self) -> None:
+        """Chat mode: copy the last code block of the last reply."""
+        reply = self.chat.last_reply
+        blocks = code_blocks(reply.content) if reply is not None else []
+        if not blocks:
+            self.notify("No code block in the last reply", severity="warning")
+            return
+        self.app.copy_to_clipboard(blocks[-1])
+
     def action_copy_output(self) -> None:
-        """Copy the whole output with the app's copy helper."""
+        """Copy the whole output (in chat mode, the last reply) with the app's copy helper."""
+        if self.chat_mode:
+            reply = self.chat.last_reply
+            if reply is None or not reply.content:
+                self.notify("No reply to copy yet", severity="warning")
+                return
+            self.app.copy_to_clipboard(reply.content)
+            return
         text = self.output.text
         if not text:
             self.notify("Nothing to copy yet", severity="warning")
@@ -380,7 +433,11 @@ class PlaygroundPane(PlaygroundRuns):
         self.app.copy_to_clipboard(text)
 
     def action_save_output(self) -> None:
-        """Write the whole output to a new file in the data dir and say where."""
+        """Write the whole output (in chat mode, the conversation as Markdown) to a new
+        file in the data dir and say where."""
+        if self.chat_mode:
+            self._export_chat()
+            return
         text = self.output.text
         if not text:
             self.notify("Nothing to save yet", severity="warning")
@@ -436,6 +493,21 @@ class PlaygroundPane(PlaygroundRuns):
             stream=self.stream_box.value,
             time=self.clock.now().isoformat(),
         )
+
+    def _export_chat(self) -> None:
+        conversation = self.chat.conversation
+        if conversation is None or not conversation.turns:
+            self.notify("Nothing to export yet", severity="warning")
+            return
+        stamp = self.clock.now().strftime("%Y%m%d-%H%M%S")
+        model = re.sub(r"[^\w.\-]+", "_", conversation.model)
+        path = data_dir() / "chats" / f"{stamp}-{model}-{conversation.id}.md"
+        try:
+            write_private(path, conversation.to_markdown())
+        except OSError as error:
+            self.notify(str(error), title="Not exported", severity="error", markup=False)
+            return
+        self.notify(f"Saved the conversation to {path}", title="Exported", markup=False)
 
     async def _reopen_latest(self) -> None:
         """Show the latest conversation with the chosen model (or none)."""
