@@ -253,8 +253,16 @@ class BytezApp(App[None]):
                 yield command
         if isinstance(screen, MainScreen):
             yield SystemCommand(
-                "Keys", "Every key of every pane, with its id for [keymap] (?)", screen.action_help
+                "Keys",
+                "Every key of every pane, with the id that rebinds it (?)",
+                screen.action_help,
             )
+            yield SystemCommand(
+                "Request log",
+                "Every request this session: status, time taken and the error's words",
+                self.show_request_log,
+            )
+
         # Each theme at the first level too, so typing "ansi" finds ansi-dark.
         for name in sorted(self.available_themes):
             yield SystemCommand(
@@ -267,6 +275,12 @@ class BytezApp(App[None]):
             "The last text sent to the clipboard, selected, and a way to save it",
             self.show_copied,
         )
+
+    def show_request_log(self) -> None:
+        """Show every request this session, newest first (a toast's error, read again)."""
+        from bytez_tui.screens.request_log import RequestLog
+
+        self.push_screen(RequestLog(tuple(self.connection.requests)))
 
     def _save_theme(self, theme: Theme) -> None:
         if theme.name == self.settings.theme:

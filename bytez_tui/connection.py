@@ -6,6 +6,7 @@ the first time a worker asks for it, after the first frame is on screen.
 
 from __future__ import annotations
 
+from collections import deque
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Literal
@@ -17,7 +18,10 @@ if TYPE_CHECKING:
     from bytez_tui.config import Settings
     from bytez_tui.errors import BytezError
 
-__all__ = ["Connection", "ConnectionState", "Health"]
+__all__ = ["LOGGED_REQUESTS", "Connection", "ConnectionState", "Health", "LoggedRequest"]
+
+LOGGED_REQUESTS = 500
+"""How many requests the request log keeps (the oldest go first)."""
 
 ConnectionState = Literal["connecting", "online", "offline", "retrying", "unauthorized"]
 
@@ -38,6 +42,24 @@ class Health:
     """The last failure was the server asking us to slow down (429)."""
 
 
+@dataclass(frozen=True)
+class LoggedRequest:
+    """One request, as the request log shows it."""
+
+    at: datetime
+    """When it ended (the app's clock)."""
+    method: str
+    """GET or POST."""
+    path: str
+    """The URL's path, such as `/model/status`."""
+    status: int | None
+    """The HTTP status, or None when no answer came."""
+    seconds: float
+    """How long it took."""
+    error: str = ""
+    """The error's message, "" when it succeeded (text from the server: data, not markup)."""
+
+
 class Connection:
     """Owns the `BytezClient` for the app's lifetime.
 
@@ -53,6 +75,8 @@ class Connection:
         """The app's clock."""
         self.health = Health()
         """The last known health of the API."""
+        self.requests: deque[LoggedRequest] = deque(maxlen=LOGGED_REQUESTS)
+        """The latest requests, oldest first (the palette's request log)."""
         self._client: BytezClient | None = None
 
     @property
@@ -76,7 +100,11 @@ class Connection:
                 allow_insecure_http=self.settings.allow_insecure_http,
                 clock=self.clock,
             )
+            self._client.on_request = self._log
         return self._client
+
+    def _log(self, method: str, path: str, status: int | None, seconds: float, error: str) -> None:
+        self.requests.append(LoggedRequest(self.clock.now(), method, path, status, seconds, error))
 
     def server_now(self) -> datetime:
         """The server's current time, as best we know it (the client measures the offset)."""

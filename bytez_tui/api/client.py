@@ -11,6 +11,7 @@ import contextlib
 import functools
 import json
 import math
+import time
 from collections.abc import AsyncGenerator, Callable
 from datetime import datetime, timedelta
 from email.utils import parsedate_to_datetime
@@ -153,6 +154,11 @@ class BytezClient:
         of a CLI command's `--timeout`: the error is raised instead."""
         self.on_retry: Callable[[BytezError, float], None] | None = None
         """Called with the error and the wait before each retry of a read."""
+        self.on_request: Callable[[str, str, int | None, float, str], None] | None = None
+        """Called after every request (each retry too) with the method, the path, the
+        status (None: no answer), the seconds it took and the error's message ("" when it
+        succeeded): the dashboard's request log."""
+        self._last_status: int | None = None
         self.api_version: str | None = None if api == "auto" else api
         """`"v1"` or `"v2"`; None until `auto` has found out (after the first call)."""
         self.on_detected: Callable[[str], None] | None = None
@@ -578,6 +584,37 @@ class BytezClient:
         method: str | None = None,
         path: str | None = None,
     ) -> Any:
+        """`_send_once`, reported to `on_request`."""
+        started = time.monotonic()
+        shown_method = method or ("GET" if body is None else "POST")
+        shown_path = path or f"/model/{endpoint}"
+        self._last_status = None
+        try:
+            result = await self._send_once(
+                endpoint, body, params, timeout, want_json, method=method, path=path
+            )
+        except BytezError as error:
+            if self.on_request is not None:
+                status = error.status if error.status is not None else self._last_status
+                seconds = time.monotonic() - started
+                self.on_request(shown_method, shown_path, status, seconds, error.message)
+            raise
+        if self.on_request is not None:
+            seconds = time.monotonic() - started
+            self.on_request(shown_method, shown_path, self._last_status, seconds, "")
+        return result
+
+    async def _send_once(
+        self,
+        endpoint: str,
+        body: dict[str, Any] | None,
+        params: dict[str, str] | None,
+        timeout: httpx.Timeout | None,
+        want_json: bool,
+        *,
+        method: str | None = None,
+        path: str | None = None,
+    ) -> Any:
         where = path
         path = path or f"/model/{endpoint}"
         method = method or ("GET" if body is None else "POST")
@@ -593,6 +630,7 @@ class BytezClient:
                     method, path, json=body, params=params, timeout=timeout or self._timeout
                 ) as response:
                     self._note_date(response)
+                    self._last_status = response.status_code
                     content = await self._body(response, endpoint)
         except TimeoutError as exc:
             raise self._overdue(endpoint, limit, where=where) from exc

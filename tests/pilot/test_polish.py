@@ -8,6 +8,7 @@ from collections.abc import Callable
 from waiting import until
 
 from bytez_tui.app import BytezApp
+from bytez_tui.emulator import EmulatorServer
 from bytez_tui.panes.playground import PlaygroundPane
 from bytez_tui.screens.main import MainScreen
 from bytez_tui.widgets.footer import KeyFooter
@@ -50,3 +51,27 @@ async def test_the_palette_lists_one_keys_entry_ours(make_app: AppFactory) -> No
         assert len(keys) == 1
         keys[0].callback()
         await until(pilot, lambda: isinstance(app.screen, HelpScreen))
+
+
+async def test_the_request_log_keeps_what_a_toast_said(
+    make_app: AppFactory, emulator: EmulatorServer
+) -> None:
+    """A dismissed toast could not be read again: the palette's request log keeps it."""
+    from textual.widgets import DataTable
+
+    from bytez_tui.screens.request_log import RequestLog
+
+    emulator.fail_next("list", status=500, count=10)
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await until(pilot, lambda: any(r.status == 500 for r in app.connection.requests))
+        command = next(c for c in app.get_system_commands(app.screen) if c.title == "Request log")
+        command.callback()
+        await until(pilot, lambda: isinstance(app.screen, RequestLog))
+        await until(pilot, lambda: bool(app.screen.query(DataTable)))
+        table = app.screen.query_one(DataTable)
+        rows = [[str(cell) for cell in table.get_row_at(i)] for i in range(table.row_count)]
+        failed = [row for row in rows if row[3] == "500"]
+        assert failed and failed[0][2] == "/model/list" and failed[0][5]
+        await pilot.press("escape")
+        await until(pilot, lambda: not isinstance(app.screen, RequestLog))
