@@ -395,3 +395,26 @@ async def test_one_failed_request_marks_the_connection(
         await app.workers.wait_for_complete()
         paths = [request.path for request in emulator.requests]
         assert paths and len(paths) == len(set(paths))
+
+
+async def test_no_default_key_is_one_tmux_or_screen_swallows(make_app: AppFactory) -> None:
+    """Our users live in tmux and screen, whose prefixes never reach the app."""
+    from textual.binding import Binding
+    from textual.dom import DOMNode
+
+    swallowed = {"ctrl+b", "ctrl+a"}
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await until(pilot, lambda: bool(app.screen.query("#playground")))
+        nodes: list[DOMNode] = [app, app.screen, *app.screen.walk_children()]
+        keys = {
+            key.strip()
+            for node in nodes
+            for cls in type(node).__mro__
+            if cls.__module__.startswith("bytez_tui")
+            for binding in cls.__dict__.get("BINDINGS", ())
+            if isinstance(binding, Binding)
+            for key in binding.key.split(",")
+        }
+    assert keys, "the walk must find our bindings"
+    assert not keys & swallowed

@@ -274,7 +274,7 @@ async def test_tab_accepts_the_completion_then_goes_model_prompt_params(
         assert pane.stream_box.value
         await pilot.press("tab")
         assert app.focused is pane.query_one("#param-max_new_tokens", Input)
-        await pilot.press("ctrl+b")
+        await pilot.press("ctrl+f")
         assert not pane.stream_box.value
 
 

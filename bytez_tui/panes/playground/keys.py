@@ -89,7 +89,7 @@ BINDINGS: list[BindingType] = [
         tooltip="Copy the last code block of the last reply (chat mode)",
     ),
     Binding(
-        "ctrl+b",
+        "ctrl+f",
         "toggle_stream",
         "Stream on/off",
         id="playground-toggle-stream",

@@ -90,7 +90,7 @@ class PlaygroundPane(PlaygroundRuns):
             yield model
             yield Static("", id="model-state")
             # Out of the Tab path (model → prompt → params): a Tab that missed the prompt
-            # landed here and each typed space toggled it. ctrl+b or a click toggles it.
+            # landed here and each typed space toggled it. ctrl+f or a click toggles it.
             stream = MarkedCheckbox("stream", value=True, compact=True, id="stream")
             stream.can_focus = False
             yield stream
