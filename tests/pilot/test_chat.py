@@ -22,6 +22,7 @@ from bytez_tui.local.conversations import Conversation, ConversationStore, Turn
 from bytez_tui.messages import OpenPlayground
 from bytez_tui.panes.playground import PlaygroundPane
 from bytez_tui.panes.playground.chat import ReplyView, UserTurnView
+from bytez_tui.screens.conversations import ConversationsDialog
 
 AppFactory = Callable[..., BytezApp]
 
@@ -267,3 +268,36 @@ async def test_alt_o_copies_the_last_code_block(make_app: AppFactory) -> None:
         await pilot.pause()
         await pilot.press("alt+o")
         assert app.clipboard == "print('b')\n"
+
+
+async def test_the_conversations_list_reopens_renames_and_deletes(
+    make_app: AppFactory, emulator: EmulatorServer
+) -> None:
+    store = ConversationStore(store_key=emulator.url)
+    older = store.create("org/older", time="2024-07-01T10:00:00+00:00")
+    store.append(older.id, Turn("user", "old question", time="2024-07-01T10:00:00+00:00"))
+    store.append(older.id, Turn("assistant", "old **answer**", time="2024-07-01T10:00:00+00:00"))
+    newer = store.create(V1_MODEL, time="2024-07-01T11:00:00+00:00")
+    store.append(newer.id, Turn("user", "[b]new[/b] question", time="2024-07-01T11:00:00+00:00"))
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        pane = await open_chat(pilot, V1_MODEL)
+        await pilot.press("alt+l")
+        dialog = app.screen
+        assert isinstance(dialog, ConversationsDialog)
+        assert "[b]new[/b] question" in str(dialog.options.get_option_at_index(0).prompt)
+        await pilot.press("down", "r", "ctrl+u", *"Renamed", "enter")
+        assert store.get(older.id).title == "Renamed"  # type: ignore[union-attr]
+        await pilot.press("enter")
+        await until(pilot, lambda: pane.chat.conversation is not None)
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert pane.model_input.value == "org/older" and pane.chat_mode
+        assert shown(pane) == [("user", "old question"), ("assistant", "old **answer**")]
+        await pilot.press("alt+l")
+        await pilot.press("d")
+        assert len(store.list()) == 2  # the first press only asks
+        await pilot.press("d")
+        assert [c.id for c in store.list()] == [older.id]
+        await pilot.press("escape")
+        assert not isinstance(app.screen, ConversationsDialog)

@@ -89,6 +89,14 @@ BINDINGS: list[BindingType] = [
         tooltip="Copy the last code block of the last reply (chat mode)",
     ),
     Binding(
+        "alt+l",
+        "conversations",
+        "Conversations",
+        id="playground-conversations",
+        show=False,
+        tooltip="List the stored conversations: reopen, rename or delete one",
+    ),
+    Binding(
         "ctrl+f",
         "toggle_stream",
         "Stream on/off",
@@ -145,6 +153,7 @@ PALETTE: list[tuple[str, str, str]] = [
     ("Playground: params panel", "Show or hide the params panel", "toggle_params"),
     ("Playground: chat mode on/off", "Hold a conversation, or run one prompt", "toggle_chat"),
     ("Playground: new chat", "Start a new conversation", "new_chat"),
+    ("Chat: conversations", "Reopen, rename or delete a conversation", "conversations"),
     ("Chat: regenerate", "Ask for the last reply again", "regenerate"),
     ("Chat: edit last message", "Take your last message back to edit and resend", "edit_last"),
     ("Chat: copy code block", "Copy the last code block of the last reply", "copy_code"),

@@ -17,7 +17,7 @@ from textual.worker import Worker
 
 from bytez_tui.catalogue.ids import is_model_id
 from bytez_tui.config import data_dir
-from bytez_tui.local.conversations import ConversationStore, code_blocks
+from bytez_tui.local.conversations import Conversation, ConversationStore, code_blocks
 from bytez_tui.local.files import write_private
 from bytez_tui.local.history import Recall, RunRecord
 from bytez_tui.messages import RequestLoad
@@ -407,6 +407,34 @@ class PlaygroundPane(PlaygroundRuns):
         prompt.text = text
         prompt.focus()
         prompt.move_cursor(prompt.document.end)
+
+    def action_conversations(self) -> None:
+        """List the stored conversations, to reopen, rename or delete one."""
+        from bytez_tui.screens.conversations import ConversationsDialog
+
+        if self.busy:
+            self.notify("A run is under way: escape stops it", severity="warning")
+            return
+        self.app.push_screen(ConversationsDialog(self.conversations), self._reopen)
+
+    def _reopen(self, conversation: Conversation | None) -> None:
+        if conversation is not None:
+            self.run_worker(
+                self._show_conversation(conversation),
+                group="chat-open",
+                exclusive=True,
+                exit_on_error=False,
+            )
+
+    async def _show_conversation(self, conversation: Conversation) -> None:
+        await self.chat.show(conversation)  # first: chat mode then keeps it for its model
+        self.model_input.value = conversation.model
+        try:
+            self.conversations.set_chat_mode(conversation.model, True)
+        except OSError:
+            pass  # shown all the same; the mode is not remembered
+        self.chat_mode = True
+        self.status_line.show_chat_idle()
 
     def action_copy_code(self) -> None:
         """Chat mode: copy the last code block of the last reply."""
