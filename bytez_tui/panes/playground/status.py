@@ -69,7 +69,7 @@ class RunStatus(Static):
     def show_chat_idle(self) -> None:
         """Chat mode, between replies."""
         self._state(
-            "", "chat · i: message · ctrl+j sends · escape stops · ctrl+n new · ctrl+t leaves chat"
+            "", "chat · ctrl+j sends · escape stops · ctrl+n new · alt+l list · ctrl+t leaves"
         )
 
     def show_reply(self, turn: Turn) -> None:
