@@ -31,7 +31,7 @@ def _epilog() -> str:
             *lines,
             "  (each takes --help)",
             "",
-            "environment: BYTEZ_API_KEY, BYTEZ_BASE_URL; config file: see README.",
+            "environment: BYTEZ_API_KEY, BYTEZ_BASE_URL, BYTEZ_API; config file: see README.",
         ]
     )
 
@@ -107,14 +107,17 @@ def run_dashboard(options: argparse.Namespace) -> int:
         "api_key": options.api_key,
         "allow_insecure_http": options.allow_insecure_http,
         "theme": options.theme,
+        "api": options.api,
     }
     server = None
     if options.demo:
+        from bytez_tui.cli import demo_face
         from bytez_tui.emulator import EmulatorServer
 
-        server = EmulatorServer(api="v1")  # the demo shows v1, the fullest feature set
+        face = demo_face(options)  # v1, the fullest feature set, unless --api v2
+        server = EmulatorServer(api=face)
         server.start()
-        overrides.update(base_url=server.url, api_key=DEMO_KEY, demo=True)
+        overrides.update(base_url=server.url, api_key=DEMO_KEY, demo=True, api=face)
     try:
         settings = load_settings(overrides)
     except ConfigError as exc:

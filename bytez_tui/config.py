@@ -28,6 +28,7 @@ else:  # pragma: no cover - exercised on 3.10 only
 __all__ = [
     "DEMO_KEY",
     "APP_NAME",
+    "API_CHOICES",
     "DEFAULT_BASE_URL",
     "ConfigError",
     "Settings",
@@ -45,6 +46,8 @@ __all__ = [
 
 APP_NAME = "bytez-tui"
 DEFAULT_BASE_URL = "https://api.bytez.com"
+API_CHOICES = ("auto", "v1", "v2")
+"""What `--api`, `BYTEZ_API` and `api` in `config.toml` accept."""
 DEMO_KEY = "demo-key-0000"
 """The key `--demo` sends to the embedded emulator (which takes any key)."""
 
@@ -124,6 +127,9 @@ class Settings:
     """The API's root URL."""
     label: str = ""
     """What the header calls this API (default: the URL's host), e.g. `staging`."""
+    api: str = "auto"
+    """The API dialect: `v1` (`/model/*`), `v2` (`/models/v2/*`, today's Bytez), or `auto`
+    to ask the server once and remember its answer for this URL."""
     allow_insecure_http: bool = False
     """Allow the key over plain http to a non-loopback host."""
     demo: bool = False
@@ -182,6 +188,7 @@ _FILE_KEYS: dict[str, type | tuple[type, ...]] = {
     "api_key": str,
     "base_url": str,
     "label": str,
+    "api": str,
     "allow_insecure_http": bool,
     "theme": str,
     "cursor_blink": bool,
@@ -238,12 +245,17 @@ def load_settings(
         values["api_key"] = environ["BYTEZ_API_KEY"]
     if environ.get("BYTEZ_BASE_URL"):
         values["base_url"] = environ["BYTEZ_BASE_URL"]
+    if environ.get("BYTEZ_API"):
+        values["api"] = environ["BYTEZ_API"].strip().lower()
     for key, value in (overrides or {}).items():
         if value is not None:
             values[key] = value
     if isinstance(values.get("api_key"), str):
         # Pasted or read from a file, a key often ends in a newline or a space.
         values["api_key"] = values["api_key"].strip() or None
+    if values.get("api", "auto") not in API_CHOICES:
+        where = "BYTEZ_API" if environ.get("BYTEZ_API") else f"{path or config_path()}: api"
+        raise ConfigError(f"{where} must be auto, v1 or v2, not {values['api']!r}")
     return replace(Settings(), **values)
 
 

@@ -40,6 +40,8 @@ class Health:
     """When a request last succeeded."""
     rate_limited: bool = False
     """The last failure was the server asking us to slow down (429)."""
+    dialect: str | None = None
+    """The API dialect (`v1` or `v2`) once known."""
 
 
 @dataclass(frozen=True)
@@ -89,22 +91,36 @@ class Connection:
         if self._client is None:
             from bytez_tui.api import BytezClient
             from bytez_tui.errors import AuthError
+            from bytez_tui.local.dialects import dialect_for, remember_dialect
 
-            if not self.settings.api_key:
+            settings = self.settings
+            if not settings.api_key:
                 raise AuthError("No API key is set")
             self._client = BytezClient(
-                api_key=self.settings.api_key,
-                base_url=self.settings.base_url,
-                timeout=self.settings.timeout,
-                max_body=self.settings.max_body,
-                allow_insecure_http=self.settings.allow_insecure_http,
+                api_key=settings.api_key,
+                base_url=settings.base_url,
+                api=dialect_for(settings.api, settings.store_key),
+                timeout=settings.timeout,
+                max_body=settings.max_body,
+                allow_insecure_http=settings.allow_insecure_http,
                 clock=self.clock,
             )
             self._client.on_request = self._log
+            self._client.on_detected = lambda found: remember_dialect(settings.store_key, found)
         return self._client
 
     def _log(self, method: str, path: str, status: int | None, seconds: float, error: str) -> None:
         self.requests.append(LoggedRequest(self.clock.now(), method, path, status, seconds, error))
+
+    @property
+    def dialect(self) -> str | None:
+        """`v1` or `v2` once known (set, remembered, or found on the first call)."""
+        if self._client is not None and self._client.api_version is not None:
+            return self._client.api_version
+        from bytez_tui.local.dialects import dialect_for
+
+        known = dialect_for(self.settings.api, self.settings.store_key)
+        return None if known == "auto" else known
 
     def server_now(self) -> datetime:
         """The server's current time, as best we know it (the client measures the offset)."""
@@ -125,16 +141,21 @@ class Connection:
         async with BytezClient(
             api_key=key,
             base_url=self.settings.base_url,
+            api=self.dialect or "auto",
             timeout=self.settings.timeout,
             allow_insecure_http=self.settings.allow_insecure_http,
             retries=0,
             clock=self.clock,
         ) as client:
-            await client.instances()
+            # v2's cluster routes may be gone; its task list is small and needs the key.
+            if await client.detect() == "v2":
+                await client.list_tasks()
+            else:
+                await client.instances()
 
     def succeeded(self) -> Health:
         """Record a successful request."""
-        self.health = Health("online", updated=self.clock.now())
+        self.health = Health("online", updated=self.clock.now(), dialect=self.dialect)
         return self.health
 
     def failed(self, error: BytezError) -> Health:
@@ -155,7 +176,9 @@ class Connection:
             else:
                 state = "offline"
         limited = isinstance(error, RateLimited)
-        self.health = Health(state, error.message, retry_at, self.health.updated, limited)
+        self.health = Health(
+            state, error.message, retry_at, self.health.updated, limited, self.dialect
+        )
         return self.health
 
     def retrying(self, wait: float) -> Health:

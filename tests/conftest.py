@@ -30,7 +30,7 @@ def isolated_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """Point platformdirs' config, cache and data dirs at `tmp_path`; drop real settings."""
     for variable in ("XDG_CONFIG_HOME", "XDG_CACHE_HOME", "XDG_DATA_HOME"):
         monkeypatch.setenv(variable, str(tmp_path / variable.lower()))
-    for variable in ("BYTEZ_API_KEY", "BYTEZ_BASE_URL", "TMUX", "NO_COLOR"):
+    for variable in ("BYTEZ_API_KEY", "BYTEZ_BASE_URL", "BYTEZ_API", "TMUX", "NO_COLOR"):
         monkeypatch.delenv(variable, raising=False)
     # Local times (the Jobs pane's) read the same on every machine.
     monkeypatch.setenv("TZ", "UTC")

@@ -161,7 +161,7 @@ class BytezClient:
         self._last_status: int | None = None
         self.api_version: str | None = None if api == "auto" else api
         """`"v1"` or `"v2"`; None until `auto` has found out (after the first call)."""
-        self.on_detected: Callable[[str], None] | None = None
+        self.on_detected: Callable[[str], object] | None = None
         """Called with the dialect once `auto` has found it (to remember it per URL)."""
         self.last_metering: Metering | None = None
         """What the last run or stream cost, from its `inference-*` headers (v2)."""

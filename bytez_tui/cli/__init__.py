@@ -31,7 +31,7 @@ if TYPE_CHECKING:
     from bytez_tui.api import BytezClient
     from bytez_tui.config import Settings
 
-__all__ = ["main"]
+__all__ = ["demo_face", "main"]
 
 
 def main(argv: list[str], options: argparse.Namespace) -> int:
@@ -114,17 +114,25 @@ def _connect(args: argparse.Namespace, settings: Settings, out: Output) -> Bytez
     # ~200 ms start. Marking that module absent makes httpx fall back to a stub.
     sys.modules.setdefault("httpx._main", None)  # type: ignore[arg-type]
     from bytez_tui.api import BytezClient
+    from bytez_tui.local.dialects import dialect_for, remember_dialect
 
     client = BytezClient(
         api_key=settings.api_key or "",
         base_url=settings.base_url,
+        api=dialect_for(settings.api, settings.store_key),
         timeout=settings.timeout,
         max_body=settings.max_body,
         retries=args.retries,
         allow_insecure_http=settings.allow_insecure_http,
     )
+    client.on_detected = lambda found: remember_dialect(settings.store_key, found)
     client.on_retry = lambda error, wait: out.narrate(f"{error.message}; retrying in {wait:.1f} s")
     return client
+
+
+def demo_face(options: argparse.Namespace) -> str:
+    """The emulator face `--demo` serves: v2 with `--api v2`, else v1."""
+    return "v2" if getattr(options, "api", None) == "v2" else "v1"
 
 
 def _is_negation(word: str) -> bool:
@@ -163,11 +171,12 @@ def _settings(args: argparse.Namespace, options: argparse.Namespace, demo: str |
     from bytez_tui.config import DEMO_KEY, ConfigError, load_settings
 
     overrides = {}
-    for key in ("base_url", "api_key", "allow_insecure_http"):
+    for key in ("base_url", "api_key", "allow_insecure_http", "api"):
         later = getattr(args, key, None)
         overrides[key] = later if later is not None else getattr(options, key, None)
     if demo is not None:
-        overrides.update(base_url=demo, api_key=DEMO_KEY, demo=True)
+        api = "v2" if overrides["api"] == "v2" else "v1"
+        overrides.update(base_url=demo, api_key=DEMO_KEY, demo=True, api=api)
     try:
         return load_settings(overrides)
     except ConfigError as exc:
@@ -182,7 +191,8 @@ def _demo_server(options: argparse.Namespace) -> Iterator[str | None]:
         return
     from bytez_tui.emulator import EmulatorServer
 
-    server = EmulatorServer(api="v1")  # the demo shows v1, the fullest feature set
+    # The demo shows v1, the fullest feature set, unless v2 is asked for.
+    server = EmulatorServer(api=demo_face(options))
     server.start()
     try:
         yield server.url

@@ -60,6 +60,10 @@ async def models(ctx: Context) -> int:
             ctx.out.narrate(f"warning: {notice}")
     order = index.order(_SORT_KEYS[args.sort])
     rows = query.filter(index, within=order, running=running, tracked=tracked)
+    if args.task:
+        # The server filters by task (both dialects take `?task=`); the cache has no tasks.
+        of_task = {model.name for model in await ctx.client.list_models(task=args.task)}
+        rows = [row for row in rows if index.names[row] in of_task]
     shown = rows[: args.limit] if args.limit else rows
     if args.json:
         out.json([model_json(index.model(row)) for row in shown])

@@ -134,6 +134,11 @@ def _models() -> argparse.ArgumentParser:
     )
     models.add_argument("--limit", type=positive_int, metavar="N", help="show at most N models")
     models.add_argument(
+        "--task",
+        metavar="TASK",
+        help="only models of this task, as the server lists them (e.g. chat, text-to-image)",
+    )
+    models.add_argument(
         "--refresh", action="store_true", help="fetch the catalogue again instead of the cache"
     )
     _json_flag(models, "write a JSON array of models")
@@ -341,6 +346,13 @@ def add_connection_flags(parser: argparse.ArgumentParser) -> None:
     """
     parser.add_argument("--base-url", help="API root (default https://api.bytez.com)")
     parser.add_argument("--api-key", help="API key (prefer BYTEZ_API_KEY or the config file)")
+    parser.add_argument(
+        "--api",
+        choices=("auto", "v1", "v2"),
+        default=None,
+        help="API dialect: v2 is today's Bytez, v1 the older /model/* API; auto (the "
+        "default) asks the server once and remembers",
+    )
     parser.add_argument(
         "--allow-insecure-http",
         action="store_true",

@@ -243,7 +243,12 @@ class MainScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         # The host alone: a user name and password in the URL are never shown.
         label = self.settings.label or urlsplit(self.settings.base_url).netloc.rpartition("@")[2]
-        yield StatusBar(label=label, masked_key=self.settings.masked_key, clock=self.clock)
+        yield StatusBar(
+            label=label,
+            masked_key=self.settings.masked_key,
+            clock=self.clock,
+            dialect=self.api.dialect,
+        )
         if self.settings.demo:
             yield Static(
                 "DEMO  offline emulator on this machine: nothing is billed, nothing leaves it",

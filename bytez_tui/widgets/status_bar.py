@@ -1,4 +1,5 @@
-"""The one-line header: API host, masked key, connection state, data age."""
+"""The one-line header: API host (and `v2` when the app speaks it), masked key, connection
+state, data age."""
 
 from __future__ import annotations
 
@@ -27,6 +28,8 @@ class StatusBar(Static):
     Args:
         label: What to call the API: a name, or its host.
         masked_key: The key as the user may see it.
+        dialect: The API dialect when already known (`v2` is shown beside the host; v1,
+            the dialect the app was first built on, is left unmarked).
         clock: For "updated N ago".
     """
 
@@ -52,6 +55,7 @@ class StatusBar(Static):
         label: str,
         masked_key: str,
         clock: Clock,
+        dialect: str | None = None,
         name: str | None = None,
         id: str | None = None,
         classes: str | None = None,
@@ -60,6 +64,7 @@ class StatusBar(Static):
         self._host = label
         self._key = masked_key
         self._clock = clock
+        self._dialect = dialect
         self._retry_timer: Timer | None = None
 
     def on_mount(self) -> None:
@@ -101,7 +106,9 @@ class StatusBar(Static):
             left = self._retry_at - self._clock.monotonic()
             # At zero the request is under way (its own retries can take a few seconds).
             state += f" in {left:.0f}s" if left >= 0.5 else " now…"
-        parts = [f"bytez-tui  {self._host}", f"key {self._key}", state]
+        dialect = health.dialect or self._dialect
+        host = f"{self._host} v2" if dialect == "v2" else self._host
+        parts = [f"bytez-tui  {host}", f"key {self._key}", state]
         if health.updated is not None:
             parts.append(f"updated {ago(health.updated, self._clock.now())}")
         if self.paused:

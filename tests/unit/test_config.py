@@ -114,3 +114,22 @@ def test_a_key_is_trimmed_wherever_it_comes_from() -> None:
     update_config({"api_key": "file-key-1111\t"})
     assert load_settings(environ={}).api_key == "file-key-1111"
     assert load_settings({"api_key": "   "}, environ={}).api_key is None
+
+
+def test_api_dialect_precedence_and_default() -> None:
+    assert load_settings(environ={}).api == "auto"
+    update_config({"api": "v1"})
+    assert load_settings(environ={}).api == "v1"
+    assert load_settings(environ={"BYTEZ_API": "V2"}).api == "v2"
+    assert load_settings({"api": "auto"}, environ={"BYTEZ_API": "v2"}).api == "auto"
+
+
+@pytest.mark.parametrize(
+    ("file", "env", "where"),
+    [("v3", {}, "config.toml: api"), (None, {"BYTEZ_API": "latest"}, "BYTEZ_API")],
+)
+def test_a_bad_api_dialect_says_where(file: str | None, env: dict[str, str], where: str) -> None:
+    if file is not None:
+        update_config({"api": file})
+    with pytest.raises(ConfigError, match=f"{where} must be auto, v1 or v2"):
+        load_settings(environ=env)

@@ -1,0 +1,80 @@
+"""The command line in v2: `--api`, `BYTEZ_API`, the remembered dialect, `models --task`."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from cli_runner import Cli
+
+from bytez_tui.emulator import EmulatorServer
+from bytez_tui.local.dialects import dialects_path
+
+QWEN = "Qwen/Qwen3-4B"
+
+
+@pytest.fixture
+def cli_v2(emulator_v2: EmulatorServer) -> Cli:
+    """The command line against the emulator that serves both dialects."""
+    return Cli(emulator_v2)
+
+
+def test_auto_picks_v2_and_remembers_it(cli_v2: Cli, emulator_v2: EmulatorServer) -> None:
+    assert cli_v2("instances", "--json").code == 0
+    assert emulator_v2.count("tasks") == 1  # the one probe
+    remembered = json.loads(dialects_path().read_text())
+    assert remembered == {emulator_v2.url: "v2"}
+    assert cli_v2("instances", "--json").code == 0
+    assert emulator_v2.count("tasks") == 1  # the second run asked no more
+
+
+def test_auto_picks_v1_on_a_v1_server(cli: Cli, emulator: EmulatorServer) -> None:
+    assert cli("instances", "--json").code == 0
+    assert json.loads(dialects_path().read_text()) == {emulator.url: "v1"}
+
+
+def test_api_flag_and_environment(cli_v2: Cli, emulator_v2: EmulatorServer) -> None:
+    assert cli_v2("--api", "v1", "instances", "--json").code == 0
+    assert cli_v2("instances", "--api", "v1", "--json").code == 0
+    assert cli_v2("instances", "--json", BYTEZ_API="v1").code == 0
+    assert {r.path for r in emulator_v2.requests} == {"/model/instances"}
+    assert not Path(dialects_path()).exists()  # chosen, not found out: nothing to keep
+    bad = cli_v2("instances", BYTEZ_API="v9")
+    assert bad.code == 2 and "BYTEZ_API must be auto, v1 or v2" in bad.stderr
+    assert cli_v2("--api", "v9", "instances").code == 2
+
+
+def test_models_task_filter(cli_v2: Cli) -> None:
+    result = cli_v2("models", "--task", "chat", "--json")
+    assert result.code == 0, result.stderr
+    names = [item["name"] for item in json.loads(result.stdout)]
+    assert QWEN in names and "openai-community/gpt2" not in names
+    narrowed = cli_v2("models", "Qwen3", "--task", "chat", "--json")
+    assert [item["name"] for item in json.loads(narrowed.stdout)] == [QWEN]
+
+
+def test_run_in_v2(cli_v2: Cli) -> None:
+    streamed = cli_v2("--api", "v2", "run", QWEN, "Hi")
+    assert streamed.code == 0 and streamed.stdout.strip()
+    whole = cli_v2("run", QWEN, "Hi", "--json")
+    assert whole.code == 0
+    answer = json.loads(whole.stdout)
+    assert answer["output"]["role"] == "assistant" and answer["text"] == answer["output"]["content"]
+
+
+def test_without_clusters_the_commands_say_so(cli_v2: Cli, emulator_v2: EmulatorServer) -> None:
+    emulator_v2.clusters_gone()
+    result = cli_v2("--api", "v2", "instances")
+    assert result.code != 0
+    assert "manages capacity itself" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_demo_with_api_v2(cli: Cli) -> None:
+    result = cli("--demo", "--api", "v2", "models", "--task", "text-to-image", "--json")
+    assert result.code == 0, result.stderr
+    names = [item["name"] for item in json.loads(result.stdout)]
+    assert "dreamlike-art/dreamlike-photoreal-2.0" in names
+    v1 = cli("--demo", "models", "--task", "text-to-image", "--json")
+    assert v1.code == 0 and "dreamlike-art/dreamlike-photoreal-2.0" not in v1.stdout
