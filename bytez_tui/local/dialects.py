@@ -10,7 +10,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from bytez_tui.config import data_dir, write_private
+from bytez_tui.config import data_dir
+from bytez_tui.local.files import write_private
 
 __all__ = ["DIALECTS", "dialect_for", "dialects_path", "remember_dialect", "remembered_dialect"]
 
