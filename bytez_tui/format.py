@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from datetime import datetime
 from typing import Literal
@@ -95,11 +96,15 @@ def money(dollars: float | None) -> str:
     """Dollars as every table, dialog and CLI line shows them; `—` when unknown.
 
     The one rule: cents (`$0.03`, `$1.68`); a sum under one cent keeps four decimals so it
-    does not read as nothing (`$0.0005`); from $100, whole dollars (`$1,234`). The same
-    amount reads the same everywhere, on one screen or across front ends.
+    does not read as nothing (`$0.0005`), and under a hundredth of a cent two significant
+    digits (`$0.000043`, what one v2 run of a small model costs); from $100, whole dollars
+    (`$1,234`). The same amount reads the same everywhere, on one screen or across front ends.
     """
     if dollars is None:
         return DASH
+    if 0 < dollars < 0.0001:
+        places = 1 - math.floor(math.log10(dollars))
+        return f"${dollars:.{places}f}"
     if dollars < 0.01:
         return f"${dollars:.4f}"
     if dollars < 100:

@@ -60,6 +60,8 @@ class RunStats:
     """Characters received."""
     inferences: int | None = None
     """The instance's inference count after the run, when known."""
+    cost_usd: float | None = None
+    """What the server said the run cost, in USD (v2's `inference-*` headers)."""
 
     @property
     def chars_per_second(self) -> float | None:
@@ -79,12 +81,14 @@ class RunStats:
             return float(value)
 
         inferences = number("inferences")
+        cost = number("cost_usd")
         return cls(
             first_fragment=number("first_fragment"),
             elapsed=number("elapsed") or 0.0,
             fragments=int(number("fragments") or 0),
             chars=int(number("chars") or 0),
             inferences=None if inferences is None else int(inferences),
+            cost_usd=cost if cost is not None and cost >= 0 else None,
         )
 
 

@@ -62,3 +62,91 @@ async def test_header_leaves_v1_unmarked(make_app: AppFactory) -> None:
         bar = app.screen.query_one(StatusBar)
         await until(pilot, lambda: "● online" in str(bar.render()))
         assert "bytez-tui  emulator │" in str(bar.render())
+
+
+# -- the panes in v2 --------------------------------------------------------------------------
+
+QWEN = "Qwen/Qwen3-4B"
+GPT2 = "openai-community/gpt2"
+
+
+def messages(app: BytezApp) -> list[str]:
+    return [notification.message for notification in app._notifications]
+
+
+async def test_catalogue_lists_the_v2_models(make_app_v2: AppFactory) -> None:
+    from bytez_tui.panes.catalogue import CataloguePane
+
+    app = make_app_v2(api="v2")
+    async with app.run_test(size=(120, 40)) as pilot:
+        pane = app.screen.query_one(CataloguePane)
+        await until(pilot, lambda: pane.index is not None and len(pane.index) == 208)
+        assert pane.index is not None and QWEN in pane.index.names
+
+
+async def test_instances_show_clusters_with_countdowns(make_app_v2: AppFactory) -> None:
+    from bytez_tui.panes.instances import InstancesPane
+
+    app = make_app_v2(api="v2")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("3")
+        pane = app.screen.query_one(InstancesPane)
+        await until(pilot, lambda: pane.loaded and len(pane.rows.rows) >= 2)
+        running = [i for i in pane.instances if i.is_running]
+        assert running and all(i.expires_at is not None for i in running)
+
+
+async def test_instances_explain_when_the_cluster_routes_are_gone(
+    make_app_v2: AppFactory, emulator_v2: EmulatorServer
+) -> None:
+    from bytez_tui.panes.instances import InstancesPane
+
+    emulator_v2.clusters_gone()
+    app = make_app_v2(api="v2")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("3")
+        pane = app.screen.query_one(InstancesPane)
+        await until(pilot, lambda: pane.loaded)
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert pane.has_class("-capacity-managed") and pane.has_class("-empty")
+        shown = str(pane.query_one("#instances-empty").render())
+        assert "manages capacity itself" in shown
+        assert not any("Cannot" in text for text in messages(app))  # no raw error toast
+        asked = emulator_v2.count("instances")
+        await pilot.press("l")
+        await pilot.pause()
+        assert any(text.startswith("Nothing to load") for text in messages(app))
+        assert emulator_v2.count("instances") == asked  # the pane stopped asking
+        emulator_v2.clusters_gone(None)
+        await pilot.press("r")
+        await until(pilot, lambda: not pane.has_class("-capacity-managed"))
+        await until(pilot, lambda: len(pane.rows.rows) >= 1)
+
+
+async def test_playground_shows_the_run_cost(make_app_v2: AppFactory) -> None:
+    from bytez_tui.messages import OpenPlayground
+    from bytez_tui.panes.playground import PlaygroundPane
+
+    app = make_app_v2(api="v2")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        app.screen.post_message(OpenPlayground(QWEN))
+        await pilot.pause()
+        pane = app.screen.query_one(PlaygroundPane)
+        pane.prompt_area.text = "Hi"
+        await pilot.press("ctrl+j")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        status = str(pane.status_line.render())
+        assert status.startswith("✓ done") and "cost $0.0000" in status
+        assert pane.output.text.strip()
+        app.screen.post_message(OpenPlayground(GPT2))
+        await pilot.pause()
+        pane.prompt_area.text = "Once upon a time"
+        pane.stream_box.value = False
+        await pilot.press("ctrl+j")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert not pane.output.text.startswith("Once upon a time")  # the echo is dropped
+        assert "cost $" in str(pane.status_line.render())

@@ -26,7 +26,7 @@ from bytez_tui.panes.base import Pane
 from bytez_tui.panes.instances.listing import GONE_KEEP, InstanceList
 from bytez_tui.panes.instances.row import InstanceHeader, InstanceRow
 from bytez_tui.panes.instances.sync import BOOT_POLL, BOOT_TIMEOUT, InstanceSync
-from bytez_tui.panes.instances.texts import delete_question, summary
+from bytez_tui.panes.instances.texts import CAPACITY_MANAGED, delete_question, summary
 from bytez_tui.widgets.rows import RowFilter, RowList
 
 if TYPE_CHECKING:
@@ -123,6 +123,7 @@ class InstancesPane(Pane):
             on_ready=lambda model: self.post_message(self.InstanceReady(model)),
             on_deleted=self._deleted_one,
             on_notice=self._notice,
+            on_unsupported=self._capacity_managed,
         )
         self._deleted: set[str] = set()
 
@@ -216,6 +217,9 @@ class InstancesPane(Pane):
 
     def action_load(self) -> None:
         """Open the load dialog: for the highlighted model if it is gone or failed."""
+        if self._sync.unsupported:
+            self._nothing_to_do("load")
+            return
         row = self.rows.highlighted_row
         model = row.key if row is not None and (row.gone or row.instance.is_failed) else ""
         self.post_message(RequestLoad(model, self.ram_gb.get(model)))
@@ -261,6 +265,22 @@ class InstancesPane(Pane):
 
     # --- helpers -----------------------------------------------------------------------
 
+    def _capacity_managed(self) -> None:
+        """The server has no instance routes: say plainly why the pane is empty."""
+        self._notice("")
+        self.query_one("#instances-empty", Static).update(CAPACITY_MANAGED)
+        self.set_class(True, "-empty")
+        self.set_class(True, "-capacity-managed")
+        self.post_message(self.InstancesChanged(()))
+
+    def _nothing_to_do(self, what: str) -> None:
+        self.notify(
+            f"Nothing to {what}: this API starts a model on its first run and stops it when "
+            "idle. Run it from the playground (4).",
+            title="Capacity is managed by Bytez",
+            markup=False,
+        )
+
     def _notice(self, text: str) -> None:
         notice = self.query_one("#instances-notice", Static)
         notice.update(text)
@@ -269,6 +289,9 @@ class InstancesPane(Pane):
     def _apply(self, items: list[Instance]) -> None:
         now = self.api.server_now()
         self._notice("")
+        if self.has_class("-capacity-managed"):  # the routes answer again
+            self.set_class(False, "-capacity-managed")
+            self.query_one("#instances-empty", Static).update(_EMPTY)
         listed = {item.model for item in items}
         for item in items:
             if item.model in self._deleted:

@@ -14,7 +14,7 @@ from collections.abc import Callable, Coroutine
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
-from bytez_tui.errors import BytezError
+from bytez_tui.errors import BytezError, Unsupported
 from bytez_tui.format import money
 from bytez_tui.models import Instance
 from bytez_tui.panes.instances.texts import explain_load_error
@@ -48,6 +48,8 @@ class InstanceSync:
         on_ready: Told that a followed model reached RUNNING.
         on_deleted: Told that a model's instance was deleted (or already gone).
         on_notice: Told a one-line notice when a poll fails.
+        on_unsupported: Told that the server has no instance routes (v2 without its
+            legacy cluster routes): polling stops for good.
     """
 
     def __init__(
@@ -60,9 +62,12 @@ class InstanceSync:
         on_ready: Callable[[str], object],
         on_deleted: Callable[[str], None],
         on_notice: Callable[[str], None],
+        on_unsupported: Callable[[], None],
     ) -> None:
         self.loaded = False
         """The list has been read at least once."""
+        self.unsupported = False
+        """The server has no instance routes: this API manages capacity itself."""
         self._pane = pane
         self._on_list = on_list
         self._on_loading = on_loading
@@ -70,6 +75,7 @@ class InstanceSync:
         self._on_ready = on_ready
         self._on_deleted = on_deleted
         self._on_notice = on_notice
+        self._on_unsupported = on_unsupported
         self._list_poller: Poller | None = None
         self._boot_pollers: dict[str, Poller] = {}
         self._list_failures = 0
@@ -113,8 +119,11 @@ class InstanceSync:
             poller.nudge()
 
     def refresh_now(self) -> None:
-        """Read the list again now (also while paused)."""
-        if self._list_poller is not None:
+        """Read the list again now (also while paused); after `unsupported`, ask afresh."""
+        if self.unsupported:
+            self.unsupported = False
+            self.start()
+        elif self._list_poller is not None:
             self._list_poller.poke()
 
     def poke(self) -> None:
@@ -162,9 +171,13 @@ class InstanceSync:
 
     # --- workers -----------------------------------------------------------------------
 
-    async def _poll_list(self) -> float:
+    async def _poll_list(self) -> float | None:
         pane = self._pane
-        items = await pane.call_api(lambda client: client.instances())
+        try:
+            items = await pane.call_api(lambda client: client.instances())
+        except Unsupported:
+            self._unsupported()
+            return None  # the route is gone: asking again would only fail again
         detailed: list[Instance] = []
         for item in items:
             if item.status.upper() == "UNKNOWN" or (item.is_running and item.expires_at is None):
@@ -223,6 +236,15 @@ class InstanceSync:
                     expiration_period_seconds=choice.expiration_seconds,
                 )
             )
+        except Unsupported:
+            self._unsupported()
+            pane.notify(
+                f"Nothing to load: this API starts {model} on its first run and stops it when "
+                "idle. Run it from the playground (4).",
+                title="Capacity is managed by Bytez",
+                markup=False,
+            )
+            return
         except BytezError as error:
             answer = explain_load_error(model, error)
             pane.notify(answer.message, title=answer.title, severity=answer.severity, markup=False)
@@ -250,6 +272,9 @@ class InstanceSync:
         pane = self._pane
         try:
             stopped = await pane.call_api(lambda client: client.delete(model))
+        except Unsupported:
+            self._unsupported()
+            return
         except BytezError as error:
             pane.report(error, title=f"Deleting {model} failed")
             return
@@ -265,6 +290,11 @@ class InstanceSync:
     def _pollers(self) -> list[Poller]:
         boots = list(self._boot_pollers.values())
         return boots if self._list_poller is None else [self._list_poller, *boots]
+
+    def _unsupported(self) -> None:
+        if self._pane.is_mounted:
+            self.loaded = self.unsupported = True
+            self._on_unsupported()
 
     def _list_failed(self, error: BytezError, wait: float) -> None:
         self._list_failures += 1

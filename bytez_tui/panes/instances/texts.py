@@ -11,7 +11,15 @@ from bytez_tui.format import duration, money, plural
 from bytez_tui.models import cost_per_hour
 from bytez_tui.panes.instances.row import InstanceRow
 
-__all__ = ["LoadAnswer", "delete_question", "explain_load_error", "summary"]
+__all__ = ["CAPACITY_MANAGED", "LoadAnswer", "delete_question", "explain_load_error", "summary"]
+
+CAPACITY_MANAGED = (
+    "This API manages capacity itself: a model starts on its first run and stops when it "
+    "has been idle a while, and you pay per second of inference, not for idle time.\n\n"
+    "So there are no instances to load, delete or count down here. Run a model from the "
+    "playground (4); the catalogue (1) shows what each one costs."
+)
+"""What the pane shows when the server has no cluster routes (v2 without them)."""
 
 
 @dataclass(frozen=True)

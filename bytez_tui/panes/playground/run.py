@@ -42,6 +42,8 @@ class RunState:
     """Characters shown."""
     inferences: int | None = None
     """The instance's inference count after the run."""
+    cost_usd: float | None = None
+    """What the server said the run cost (v2), when it did."""
     outcome: Outcome = "stopped"
     """How it ended: stays "stopped" unless the run completes or fails."""
     error: str | None = None
@@ -55,6 +57,7 @@ class RunState:
             fragments=self.fragments,
             chars=self.chars,
             inferences=self.inferences,
+            cost_usd=self.cost_usd,
         )
 
     def record(self, output: str, now: float) -> RunRecord:

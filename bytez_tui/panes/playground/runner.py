@@ -122,11 +122,18 @@ class PlaygroundRuns(Pane):
         await self._execute(request)
 
     async def _is_running(self, request: RunRequest) -> bool:
-        """Ask for the model's status; offer to load it (or wait) when it is not running."""
+        """Ask for the model's status; offer to load it (or wait) when it is not running.
+
+        v2 starts a model on its first run, so there is nothing to check there.
+        """
+        if self.api.dialect == "v2":
+            return True
         try:
             instance = await self.call_api(lambda client: client.status(request.model))
         except BytezError:
             return True  # Let the run itself report what is wrong.
+        if self.api.dialect == "v2":  # `auto` found v2 with that very call
+            return True
         if instance is not None and instance.is_running:
             return True
         if instance is not None and instance.is_booting:
@@ -200,6 +207,8 @@ class PlaygroundRuns(Pane):
             run.chars += len(rest)
             output.feed(rest)
             run.outcome = "done"
+            metering = client.last_metering
+            run.cost_usd = None if metering is None else metering.cost
             self.post_message(self.HealthChanged(self.api.succeeded()))
         except StreamError as error:
             output.feed(echo.close())
@@ -220,6 +229,7 @@ class PlaygroundRuns(Pane):
             return
         run.first_fragment = self.clock.monotonic() - run.started
         run.fragments, run.chars = 1, len(result.text)
+        run.cost_usd = None if result.metering is None else result.metering.cost
         self.output.feed(result.text)
         run.outcome = "done"
 

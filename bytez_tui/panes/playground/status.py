@@ -18,7 +18,8 @@ _STATES = ("-running", "-done", "-stopped", "-failed", "-blocked", "-waiting")
 
 
 def format_stats(stats: RunStats, *, final: bool = True) -> str:
-    """`first fragment 0.12 s · elapsed 3.40 s · 200 fragments · 310 chars/s · 12 inferences`."""
+    """`first fragment 0.12 s · elapsed 3.40 s · 200 fragments · 310 chars/s · 12 inferences`,
+    then `· cost $0.000043` when the server reported what the run cost."""
     first = "—" if stats.first_fragment is None else f"{stats.first_fragment:.2f} s"
     rate = stats.chars_per_second
     parts = [
@@ -31,6 +32,8 @@ def format_stats(stats: RunStats, *, final: bool = True) -> str:
         count = stats.inferences
         shown = "—" if count is None else f"{count:,}"
         parts.append(f"{shown} inference{'' if count == 1 else 's'}")
+        if stats.cost_usd is not None:
+            parts.append(f"cost {money(stats.cost_usd)}")
     return " · ".join(parts)
 
 
