@@ -13,7 +13,7 @@ methods, and saves `App.export_screenshot()`. What keeps the pictures stable:
 
 Run from the repository root (re-run whenever a pane changes):
 
-    python screenshots/make.py                      # all four
+    python screenshots/make.py                      # all of them
     python screenshots/make.py jobs playground      # some of them
 """
 
@@ -235,11 +235,29 @@ async def playground(stage: Stage) -> None:
     await stage.finish()
 
 
+async def playground_v2(stage: Stage) -> None:
+    """The same playground speaking v2 (`--api v2`): a chat model's streamed answer, the
+    header saying v2 beside the host, and the stats line ending with the run's cost as the
+    server reported it."""
+    model = "Qwen/Qwen3-4B"
+    await stage.until(lambda: bool(stage.app.screen.query(PlaygroundPane)), "the playground")
+    stage.app.screen.post_message(OpenPlayground(model))
+    await stage.pilot.pause()
+    pane = stage.app.screen.query_one(PlaygroundPane)
+    pane.prompt_area.text = "Write a short poem about a lighthouse keeper."
+    pane.query_one("#param-max_new_tokens", Input).value = "80"
+    pane.output.focus()
+    await stage.pilot.press("ctrl+j")
+    await stage.until(lambda: pane.output.border_subtitle == "done", "the run to finish")
+    await stage.finish()
+
+
 SCENES: dict[str, Scene] = {
     "catalogue": catalogue,
     "jobs": jobs,
     "instances": instances,
     "playground": playground,
+    "playground-v2": playground_v2,
 }
 
 
@@ -260,7 +278,11 @@ async def shoot(name: str, server: EmulatorServer) -> Path:
     with tempfile.TemporaryDirectory(prefix="bytez-screenshots-") as home:
         isolate(Path(home))
         settings = Settings(
-            api_key=DUMMY_KEY, base_url=server.url, label="demo emulator", demo=True
+            api_key=DUMMY_KEY,
+            base_url=server.url,
+            label="demo emulator",
+            demo=True,
+            api="v2" if name.endswith("-v2") else "v1",
         )
         app = make_app(settings, clock=clock)
         app.animation_level = "none"
@@ -279,7 +301,7 @@ async def main(names: list[str]) -> int:
     if unknown:
         print(f"unknown scene(s): {', '.join(unknown)}; choose from {', '.join(SCENES)}")
         return 2
-    with EmulatorServer(api="v1") as server:
+    with EmulatorServer(api="both") as server:
         for name in names or list(SCENES):
             path = await shoot(name, server)
             print(path.relative_to(HERE.parent))
