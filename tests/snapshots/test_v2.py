@@ -1,0 +1,62 @@
+"""Snapshots of the dashboard speaking v2: Instances without cluster routes, a run's cost."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from textual.pilot import Pilot
+from textual.widgets import Input
+from textual.widgets._footer import FooterKey
+from waiting import until
+
+from bytez_tui.app import BytezApp
+from bytez_tui.emulator import EmulatorServer
+from bytez_tui.messages import OpenPlayground
+from bytez_tui.panes.instances import InstancesPane
+from bytez_tui.panes.playground import PlaygroundPane
+
+AppFactory = Callable[..., BytezApp]
+SnapCompare = Callable[..., bool]
+
+
+class TestV2:
+    def test_instances_without_cluster_routes(
+        self, snap_compare: SnapCompare, make_app_v2: AppFactory, emulator_v2: EmulatorServer
+    ) -> None:
+        """The header says `emulator v2`; the Instances pane, whose routes the server no
+        longer answers, says plainly that Bytez manages capacity (nothing to load, delete
+        or count down) instead of showing an error."""
+        emulator_v2.clusters_gone()
+
+        async def run_before(pilot: Pilot[None]) -> None:
+            await pilot.press("3")
+            pane = pilot.app.screen.query_one(InstancesPane)
+            await until(pilot, lambda: pane.has_class("-capacity-managed"))
+
+        assert snap_compare(make_app_v2(api="v2"), terminal_size=(120, 40), run_before=run_before)
+
+    def test_playground_with_a_run_cost(
+        self, snap_compare: SnapCompare, make_app_v2: AppFactory
+    ) -> None:
+        """A finished streamed run of the chat model Qwen/Qwen3-4B; the stats line ends
+        with `cost $0.0002`, the figure the server reported."""
+
+        async def run_before(pilot: Pilot[None]) -> None:
+            await pilot.pause()
+            pilot.app.screen.post_message(OpenPlayground("Qwen/Qwen3-4B"))
+            await pilot.pause()
+            pane = pilot.app.screen.query_one(PlaygroundPane)
+            pane.prompt_area.text = "Write a short poem about a lighthouse keeper."
+            pane.query_one("#param-max_new_tokens", Input).value = "80"
+            pane.output.focus()
+            await pilot.press("ctrl+j")
+            await pilot.app.workers.wait_for_complete()
+            await until(
+                pilot,
+                lambda: (
+                    not pane.busy
+                    and not any(k.action == "stop" for k in pilot.app.screen.query(FooterKey))
+                ),
+            )
+
+        assert snap_compare(make_app_v2(api="v2"), terminal_size=(120, 40), run_before=run_before)
