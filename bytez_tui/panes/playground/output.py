@@ -7,19 +7,24 @@ flush that adds a row scrolls the log, which resends its whole area, so the rate
 what bounds the bytes: 10 Hz measured ~110 KiB/s at 1,000 fragments/s where 15 Hz
 sent ~150 KiB/s (tests/benchmarks/bench_playground.py).
 `Log` does not word-wrap, and a write costs more the longer the current line is,
-so the text is wrapped into rows here before it reaches the log, and re-wrapped
-when the width changes.
+so the text is wrapped into rows here and re-wrapped when the width changes. The
+rows are drawn through the Line API by this widget itself (as the catalogue table
+is), rather than written into `Log`'s private line list.
 """
 
 from __future__ import annotations
 
+import re
 from typing import ClassVar
 
 from rich.cells import cell_len, get_character_cell_size
+from rich.text import Text
 from textual import events
 from textual.geometry import Size
+from textual.scroll_view import ScrollView
+from textual.selection import Selection
+from textual.strip import Strip
 from textual.timer import Timer
-from textual.widgets import Log
 
 __all__ = ["OutputLog", "wrap_row"]
 
@@ -61,12 +66,28 @@ def wrap_row(row: str, width: int) -> list[str]:
     return rows
 
 
-class OutputLog(Log):
-    """A `Log` for streamed text: `feed` is cheap, the screen updates at `FLUSH_RATE`.
+_CONTROL = re.compile("[\u0000-\u0014]")
+"""Control characters, drawn as � (as `Log` does): output is data, never terminal control."""
+
+
+class OutputLog(ScrollView, can_focus=True):
+    """A log for streamed text: `feed` is cheap, the screen updates at `FLUSH_RATE`.
 
     The full text is kept apart from the wrapped rows, for copying, saving and
     re-wrapping. The log follows new text only while it is scrolled to the end, so
-    reading earlier output is never interrupted.
+    reading earlier output is never interrupted. Rows can be selected with the mouse.
+    """
+
+    ALLOW_SELECT = True
+    DEFAULT_CSS = """
+    OutputLog {
+        background: $surface;
+        color: $text;
+        overflow: scroll;
+        &:focus {
+            background-tint: $foreground 5%;
+        }
+    }
     """
 
     FLUSH_RATE: ClassVar[float] = 10.0
@@ -75,7 +96,10 @@ class OutputLog(Log):
     def __init__(
         self, *, name: str | None = None, id: str | None = None, classes: str | None = None
     ) -> None:
-        super().__init__(highlight=False, auto_scroll=True, name=name, id=id, classes=classes)
+        super().__init__(name=name, id=id, classes=classes)
+        self._rows: list[str] = []
+        """The text wrapped to the width, one entry per row on screen."""
+        self._widest = 0
         self._chunks: list[str] = []
         self._pending: list[str] = []
         self._text_cache: str | None = ""
@@ -89,6 +113,17 @@ class OutputLog(Log):
         width = self._content_width()
         if width != self._wrap_width:
             self._rewrap(width)
+
+    @property
+    def lines(self) -> list[str]:
+        """The wrapped rows (a copy)."""
+        return list(self._rows)
+
+    @property
+    def line_count(self) -> int:
+        """How many rows there are (an empty row after a final newline does not count)."""
+        rows = self._rows
+        return len(rows) - (rows[-1] == "") if rows else 0
 
     @property
     def text(self) -> str:
@@ -135,6 +170,39 @@ class OutputLog(Log):
             self._append(text)
         self.scroll_home(animate=False, immediate=True)
 
+    def clear(self) -> None:
+        """Remove every row (the text too: use `set_text` to replace it)."""
+        self._rows.clear()
+        self._widest = 0
+        self.virtual_size = Size(0, 0)
+        self.refresh()
+
+    # --- drawing ----------------------------------------------------------------------
+
+    def render_line(self, y: int) -> Strip:
+        scroll_x, scroll_y = self.scroll_offset
+        index = scroll_y + y
+        width = self.size.width
+        style = self.rich_style
+        if index >= len(self._rows):
+            return Strip.blank(width, style)
+        row = _CONTROL.sub("�", self._rows[index])
+        text = Text(row, no_wrap=True)
+        text.stylize(style)
+        selection = self.text_selection
+        if selection is not None and (span := selection.get_span(index)) is not None:
+            start, end = span
+            selected = self.screen.get_component_rich_style("screen--selection")
+            text.stylize(selected, start, len(row) if end == -1 else end)
+        strip = Strip(text.render(self.app.console), _cells(row))
+        return strip.crop_extend(scroll_x, scroll_x + width, style).apply_offsets(scroll_x, index)
+
+    def get_selection(self, selection: Selection) -> tuple[str, str] | None:
+        return selection.extract("\n".join(self._rows)), "\n"
+
+    def selection_updated(self, selection: Selection | None) -> None:
+        self.refresh()
+
     # --- wrapping --------------------------------------------------------------------
 
     def _content_width(self) -> int:
@@ -146,7 +214,7 @@ class OutputLog(Log):
         width = max(self._wrap_width or self._content_width(), 10)
         self._wrap_width = width
         follow = self.is_vertical_scroll_end
-        lines = self._lines
+        lines = self._rows
         if not lines:
             lines.append("")
         start = len(lines) - 1
@@ -165,8 +233,8 @@ class OutputLog(Log):
             else:
                 lines.pop()
                 lines.extend(wrap_row(row, width))
-        self._width = max(self._width, width)
-        self.virtual_size = Size(self._width, self.line_count)
+        self._widest = max(self._widest, width)
+        self.virtual_size = Size(self._widest, self.line_count)
         self.refresh_lines(start, len(lines) - start)
         if follow:
             self.scroll_end(animate=False, immediate=True, x_axis=False)
