@@ -16,16 +16,14 @@ __all__ = ["MarkedCheckbox", "MarkedRadioButton"]
 class MarkedCheckbox(Checkbox):
     """A `Checkbox` that shows `X` when checked and a blank box when not."""
 
-    @property
-    def _button(self) -> Content:
+    def render(self) -> Content:
         self.BUTTON_INNER = "X" if self.value else " "
-        return super()._button
+        return super().render()
 
 
 class MarkedRadioButton(RadioButton):
     """A `RadioButton` that shows `●` when chosen and a blank button when not."""
 
-    @property
-    def _button(self) -> Content:
+    def render(self) -> Content:
         self.BUTTON_INNER = "●" if self.value else " "
-        return super()._button
+        return super().render()
