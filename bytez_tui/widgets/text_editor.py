@@ -20,7 +20,7 @@ class TextEditor(TextField, TextArea):
     def check_consume_key(self, key: str, character: str | None = None) -> bool:
         return not declines(key) and super().check_consume_key(key, character)
 
-    async def _on_key(self, event: events.Key) -> None:
-        # Textual calls each class's `_on_key` down the MRO: the field's own handler runs
-        # after this one unless a binding ran (which prevents it).
+    async def on_key(self, event: events.Key) -> None:
+        # Textual calls each class's key handler down the MRO: the field's own `_on_key`
+        # runs after this one unless a binding ran (which prevents it).
         await run_own_binding(self, event)

@@ -4,9 +4,11 @@ Textual's `Input` and `TextArea` insert a printable key as soon as it reaches th
 editing key bound on the field itself (backspace, delete, ctrl+u, the arrows…) runs only
 once its event has bubbled up to the app, and the keys typed after it in the same burst
 are inserted first. Over SSH a burst is common (keys arrive in one read): `gpt3⌫2` gave
-`gpt3` and a stray `2` appended after it. These fields run their own bindings as the key
-reaches them, so edits land in order (`TextEditor`, the `TextArea` twin, is in
-text_editor.py: TextArea is not imported before the first frame).
+`gpt3` and a stray `2` appended after it (Textualize/textual#6605, fixed upstream by
+PR #6631; `tests/unit/test_textual_compat.py` notices when a release has it). These
+fields run their own bindings as the key reaches them, so edits land in order
+(`TextEditor`, the `TextArea` twin, is in text_editor.py: TextArea is not imported
+before the first frame).
 """
 
 from __future__ import annotations
@@ -71,7 +73,7 @@ class TextInput(TextField, Input):
     def check_consume_key(self, key: str, character: str | None) -> bool:
         return not declines(key) and super().check_consume_key(key, character)
 
-    async def _on_key(self, event: events.Key) -> None:
-        # Textual calls each class's `_on_key` down the MRO: the field's own handler runs
-        # after this one unless a binding ran (which prevents it).
+    async def on_key(self, event: events.Key) -> None:
+        # Textual calls each class's key handler down the MRO: the field's own `_on_key`
+        # runs after this one unless a binding ran (which prevents it).
         await run_own_binding(self, event)
