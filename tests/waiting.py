@@ -5,9 +5,51 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, Protocol
 
+import pytest
+from textual.app import App
+from textual.message import Message
+from textual.notifications import Notification, Notify
 from textual.pilot import Pilot
 
 from bytez_tui.clock import FixedClock
+
+
+class Toasts:
+    """Every notification an app raised: pass it as `run_test(message_hook=…)`.
+
+    It reads the app's `Notify` messages through the test harness's public hook, where
+    the app's own list of notifications is private (and drops expired ones).
+    """
+
+    def __init__(self) -> None:
+        self.shown: list[Notification] = []
+        """The notifications, oldest first."""
+
+    def __call__(self, message: Message) -> None:
+        if isinstance(message, Notify):
+            self.shown.append(message.notification)
+
+    @property
+    def messages(self) -> list[str]:
+        """The notifications' texts, oldest first."""
+        return [notification.message for notification in self.shown]
+
+    def titled(self, title: str) -> list[str]:
+        """The texts of the notifications with `title`, oldest first."""
+        return [n.message for n in self.shown if n.title == title]
+
+
+def terminal_writes(app: App[Any], monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Collect what the running app sends to the terminal outside its frames (OSC 9, 52).
+
+    Textual has no public hook on the terminal's output, so this one place reads the
+    driver the app writes through (as `bytez_tui.textual_compat.write_to_terminal` does).
+    """
+    writes: list[str] = []
+    driver = app._driver  # noqa: SLF001
+    assert driver is not None, "the app is not running"
+    monkeypatch.setattr(driver, "write", writes.append)
+    return writes
 
 
 class Settling(Protocol):

@@ -7,7 +7,7 @@ from collections.abc import Callable
 import pytest
 from textual.pilot import Pilot
 from textual.widgets import Checkbox, Input
-from waiting import until
+from waiting import Toasts, until
 
 from bytez_tui.app import BytezApp
 from bytez_tui.clock import FixedClock
@@ -42,14 +42,15 @@ async def test_a_refused_key_is_not_saved_and_a_good_one_takes_everywhere(
 ) -> None:
     update_config({"api_key": SAVED})
     app = make_app(api_key="wrong-key-00000999")
-    async with app.run_test(size=(120, 40)) as pilot:
+    toasts = Toasts()
+    async with app.run_test(size=(120, 40), message_hook=toasts) as pilot:
         await until(pilot, lambda: isinstance(app.screen, ApiKeyScreen))
         screen = app.screen
         await _enter_key(pilot, "another-wrong-key-1")
         await until(pilot, lambda: "refused" in str(screen.query_one("#key-error").render()))
         assert app.screen is screen
         assert read_config()["api_key"] == SAVED  # the refused key overwrote nothing
-        assert not [n for n in app._notifications if "saved" in n.message.lower()]
+        assert not [m for m in toasts.messages if "saved" in m.lower()]
         await _enter_key(pilot, GOOD)
         await until(pilot, lambda: isinstance(app.screen, MainScreen))
         catalogue = app.screen.query_one(CataloguePane)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from textual.widgets import TextArea
-from waiting import until
+from waiting import Toasts, until
 
 from bytez_tui.app import BytezApp
 from bytez_tui.panes.catalogue import CataloguePane
@@ -44,13 +44,13 @@ def _copy_highlighted_id(app: BytezApp) -> str:
 
 async def test_copy_says_sent_not_copied_and_can_be_shown_again(make_app: AppFactory) -> None:
     app = make_app()
-    async with app.run_test(size=(120, 40)) as pilot:
+    toasts = Toasts()
+    async with app.run_test(size=(120, 40), message_hook=toasts) as pilot:
         catalogue = app.screen.query_one(CataloguePane)
         await until(pilot, lambda: catalogue.highlighted is not None)
         model = _copy_highlighted_id(app)
         await pilot.pause()
-        toast = list(app._notifications)[-1]
-        assert "Sent to the terminal clipboard" in toast.message
+        assert "Sent to the terminal clipboard" in toasts.messages[-1]
         assert app.clipboard == model
         app.show_copied()
         await pilot.pause()
@@ -63,17 +63,18 @@ async def test_inside_tmux_without_a_route_the_text_is_shown_to_select(
     make_app: AppFactory, tmux_clipboard_off: None
 ) -> None:
     app = make_app()
-    async with app.run_test(size=(120, 40)) as pilot:
+    toasts = Toasts()
+    async with app.run_test(size=(120, 40), message_hook=toasts) as pilot:
         catalogue = app.screen.query_one(CataloguePane)
         await until(pilot, lambda: catalogue.highlighted is not None)
         model = _copy_highlighted_id(app)
         await until(pilot, lambda: isinstance(app.screen, CopyDialog))
         await until(pilot, lambda: bool(app.screen.query(TextArea)))
         assert app.screen.query_one(TextArea).selected_text == model
-        assert not [n for n in app._notifications if "Sent" in n.message]
+        assert not [m for m in toasts.messages if "Sent" in m]
         await pilot.press("ctrl+s")
         await pilot.pause()
-        saved = [n for n in app._notifications if n.title == "Saved"]
-        path = Path(saved[-1].message.removeprefix("Saved to "))
+        saved = toasts.titled("Saved")
+        path = Path(saved[-1].removeprefix("Saved to "))
         assert path.read_text(encoding="utf-8") == model
         assert path.stat().st_mode & 0o077 == 0

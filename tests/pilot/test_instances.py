@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 from textual.pilot import Pilot
-from waiting import step, until
+from waiting import Toasts, step, until
 
 from bytez_tui.app import BytezApp
 from bytez_tui.clock import FixedClock
@@ -48,10 +48,6 @@ def row(pane: InstancesPane, model: str) -> InstanceRow:
     return found
 
 
-def messages(app: BytezApp) -> list[str]:
-    return [notification.message for notification in app._notifications]
-
-
 async def test_countdown_decreases_then_expiring_then_expired(
     make_app: Callable[..., BytezApp], emulator: EmulatorServer, clock: FixedClock
 ) -> None:
@@ -89,7 +85,8 @@ async def test_load_boots_through_transitional_states(
 ) -> None:
     emulator.reset(clock, models=200, seed=7, fragment_interval=0.0, boot_delay=20)
     app = make_app()
-    async with app.run_test(size=(120, 40)) as pilot:
+    toasts = Toasts()
+    async with app.run_test(size=(120, 40), message_hook=toasts) as pilot:
         pane = await open_instances(pilot)
         await pilot.press("l")
         await until(pilot, lambda: isinstance(app.screen, LoadDialog))
@@ -116,7 +113,7 @@ async def test_load_boots_through_transitional_states(
         await until(pilot, lambda: status() == "RUNNING")
         assert seen[-3:] == ["STARTING", "INSTANTIATING", "RUNNING"]
         assert not row(pane, GPT2).has_class("-booting")
-        await until(pilot, lambda: any("is running" in m for m in messages(app)))
+        await until(pilot, lambda: any("is running" in m for m in toasts.messages))
         assert emulator.world.status({"model": GPT2}).body["expirationPeriodSeconds"] == 300
 
 
@@ -142,20 +139,21 @@ async def test_409_and_429_load_answers_are_explained(
     make_app: Callable[..., BytezApp], emulator: EmulatorServer, clock: FixedClock
 ) -> None:
     app = make_app()
-    async with app.run_test(size=(120, 40)) as pilot:
+    toasts = Toasts()
+    async with app.run_test(size=(120, 40), message_hook=toasts) as pilot:
         pane = await open_instances(pilot)
         pane.start_load(TINY, LoadChoice(1, 300))
-        await until(pilot, lambda: any("already running (409)" in m for m in messages(app)))
+        await until(pilot, lambda: any("already running (409)" in m for m in toasts.messages))
         pane.start_load(GPT2, LoadChoice(1, 300))
         await until(pilot, lambda: pane.row(GPT2) is not None)
         pane.start_load(GPT2, LoadChoice(1, 300))
-        await until(pilot, lambda: any("already under way (429)" in m for m in messages(app)))
+        await until(pilot, lambda: any("already under way (429)" in m for m in toasts.messages))
     emulator.reset(clock, models=200, seed=7, fragment_interval=0.0, credits_exhausted=True)
     app = make_app()
-    async with app.run_test(size=(120, 40)) as pilot:
+    async with app.run_test(size=(120, 40), message_hook=toasts) as pilot:
         pane = await open_instances(pilot)
         pane.start_load(GPT2, LoadChoice(1, 300))
-        await until(pilot, lambda: any("No instance was started" in m for m in messages(app)))
+        await until(pilot, lambda: any("No instance was started" in m for m in toasts.messages))
         assert pane.row(GPT2) is None
 
 
@@ -163,7 +161,8 @@ async def test_delete_asks_first_with_the_cost(
     make_app: Callable[..., BytezApp], emulator: EmulatorServer, clock: FixedClock
 ) -> None:
     app = make_app()
-    async with app.run_test(size=(120, 40)) as pilot:
+    toasts = Toasts()
+    async with app.run_test(size=(120, 40), message_hook=toasts) as pilot:
         pane = await open_instances(pilot)
         pane.ram_gb = {TINY: 0.37, PHI: 9.16}
         pane.rows.focus()
@@ -181,7 +180,7 @@ async def test_delete_asks_first_with_the_cost(
         await pilot.press("y")
         await until(pilot, lambda: pane.row(TINY) is None)
         assert emulator.count("delete", model=TINY) == 1
-        assert any("Deleted" in m and "$0.0074" in m for m in messages(app))
+        assert any("Deleted" in m and "$0.0074" in m for m in toasts.messages)
 
 
 async def test_pause_stops_requests_while_countdowns_tick(
@@ -210,14 +209,15 @@ async def test_server_error_shows_a_notice_and_the_next_refresh_recovers(
     make_app: Callable[..., BytezApp], emulator: EmulatorServer, clock: FixedClock
 ) -> None:
     app = make_app()
-    async with app.run_test(size=(120, 40)) as pilot:
+    toasts = Toasts()
+    async with app.run_test(size=(120, 40), message_hook=toasts) as pilot:
         pane = await open_instances(pilot)
         notice = pane.query_one("#instances-notice")
         emulator.fail_next("instances", 500)
         await advance(pilot, clock, 15)
         await until(pilot, lambda: bool(notice.display))
         assert "500" in str(notice.render())
-        assert any("500" in m for m in messages(app))
+        assert any("500" in m for m in toasts.messages)
         assert len(pane.instances) == 2, "the last list stays on screen"
         await advance(pilot, clock, 5)
         await until(pilot, lambda: not notice.display)

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 from textual.pilot import Pilot
-from waiting import step, until
+from waiting import Toasts, step, terminal_writes, until
 
 from bytez_tui.app import BytezApp
 from bytez_tui.clock import FixedClock
@@ -59,12 +59,10 @@ async def test_job_goes_requested_queued_available_and_notifies(
     app = make_app()
     bells: list[None] = []
     monkeypatch.setattr(app, "bell", lambda: bells.append(None))
-    async with app.run_test(size=(120, 40)) as pilot:
+    toasts = Toasts()
+    async with app.run_test(size=(120, 40), message_hook=toasts) as pilot:
         pane = await open_jobs(pilot)
-        writes: list[str] = []
-        driver = app._driver
-        assert driver is not None
-        monkeypatch.setattr(driver, "write", lambda data: writes.append(data))
+        writes = terminal_writes(app, monkeypatch)
         await pilot.press("a")
         await pilot.press(*"bad id")
         await pilot.press("enter")
@@ -86,7 +84,7 @@ async def test_job_goes_requested_queued_available_and_notifies(
         await pilot.pause()
         assert bells, "the terminal bell rang"
         assert any("\x1b]9;" in data and NEW_MODEL in data for data in writes)
-        assert any("available" in n.message for n in app._notifications)
+        assert any("available" in m for m in toasts.messages)
         polls = emulator.count("job", model=NEW_MODEL)
         await advance(pilot, clock, 120)
         await pilot.pause()
@@ -99,9 +97,7 @@ async def test_desktop_notification_can_be_switched_off(
     app = make_app(desktop_notifications=False)
     async with app.run_test(size=(120, 40)) as pilot:
         pane = await open_jobs(pilot)
-        writes: list[str] = []
-        assert app._driver is not None
-        monkeypatch.setattr(app._driver, "write", lambda data: writes.append(data))
+        writes = terminal_writes(app, monkeypatch)
         pane.track("openai-community/gpt2")  # in the catalogue: available at once
         await until(pilot, lambda: state_of(app, "openai-community/gpt2") == "available")
         await pilot.pause()
@@ -231,7 +227,8 @@ async def test_load_from_jobs_asks_now_and_loads_when_ready(
     from bytez_tui.screens.load import LoadDialog
 
     app = make_app()
-    async with app.run_test(size=(120, 40)) as pilot:
+    toasts = Toasts()
+    async with app.run_test(size=(120, 40), message_hook=toasts) as pilot:
         pane = await open_jobs(pilot)
         await track_new_model(pilot, pane)
         await until(pilot, lambda: emulator.count("job", model=NEW_MODEL) == 1)
@@ -248,7 +245,7 @@ async def test_load_from_jobs_asks_now_and_loads_when_ready(
         await advance(pilot, clock, 15)
         await until(pilot, lambda: emulator.count("load", model=NEW_MODEL) == 1)
         assert not isinstance(app.screen, LoadDialog)
-        ready = [n.message for n in app._notifications if n.title == "Job ready"]
+        ready = toasts.titled("Job ready")
         assert ready == [f"{NEW_MODEL} is available: loading it as chosen"]
         await pilot.press("2")
         pane.rows.focus()
@@ -392,11 +389,12 @@ async def test_a_damaged_jobs_file_is_kept_aside_and_the_user_told(
     text = '{"jobs": [{"model": "org/a", "requested_at": "2024-07-01T12:00:00Z"}, {"mod'
     legacy.write_text(text)
     app = make_app()
-    async with app.run_test(size=(120, 40)) as pilot:
+    toasts = Toasts()
+    async with app.run_test(size=(120, 40), message_hook=toasts) as pilot:
         pane = await open_jobs(pilot)
-        await until(pilot, lambda: any(n.title == "Tracked jobs" for n in app._notifications))
+        await until(pilot, lambda: bool(toasts.titled("Tracked jobs")))
         [kept] = legacy.parent.glob(legacy.name + ".damaged-*")
-        assert any(kept.name in n.message for n in app._notifications)
+        assert any(kept.name in m for m in toasts.messages)
         pane.track(NEW_MODEL)
         await until(pilot, lambda: state_of(app, NEW_MODEL) is not None)
     assert kept.read_text() == text

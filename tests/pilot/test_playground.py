@@ -9,7 +9,7 @@ from collections.abc import Callable
 from textual.app import App, ComposeResult
 from textual.pilot import Pilot
 from textual.widgets import Checkbox, Input, Static, TextArea
-from waiting import type_burst
+from waiting import Toasts, type_burst
 from waiting import until as wait_until
 
 from bytez_tui.app import BytezApp
@@ -434,7 +434,8 @@ async def test_escape_cancels_a_waiting_run(make_app: AppFactory) -> None:
 
 async def test_copy_and_save_output(make_app: AppFactory) -> None:
     app = make_app()
-    async with app.run_test(size=(120, 40)) as pilot:
+    toasts = Toasts()
+    async with app.run_test(size=(120, 40), message_hook=toasts) as pilot:
         pane = await open_playground(pilot, RUNNING)
         await pilot.press("ctrl+j")
         await app.workers.wait_for_complete()
@@ -443,9 +444,9 @@ async def test_copy_and_save_output(make_app: AppFactory) -> None:
         assert app.clipboard == pane.output.text
         await pilot.press("ctrl+s")
         await pilot.pause()
-        saved = [n for n in app._notifications if n.title == "Output saved"]
+        saved = toasts.titled("Output saved")
         assert saved
-        path = saved[-1].message.rsplit(" to ", 1)[1]
+        path = saved[-1].rsplit(" to ", 1)[1]
         with open(path, encoding="utf-8") as handle:
             assert handle.read() == pane.output.text
 
