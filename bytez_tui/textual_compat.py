@@ -1,18 +1,38 @@
 """Every use of a private Textual name, in one place, each with why.
 
-Textual 8.2 offers no public way to do these things. Each function is checked by
+Textual 8.2 offers no public way to do these things. Each one is checked by
 `tests/unit/test_textual_compat.py`, which fails when Textual changes under it: a new
-Textual release is a reason to re-read this file.
+Textual release is a reason to re-read this file (pyproject pins `textual~=8.2.8`).
+Ruff's SLF001 flags a private access anywhere else.
+
+Also relied on, outside this file: editing keys bound on a text field run late
+(Textualize/textual#6605, fix in PR #6631), worked around in `widgets/text_fields.py`;
+the canary test says when a release no longer needs it.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from enum import Enum
+from pathlib import Path
 from typing import Any, cast
 
 from textual.app import App
+from textual.widgets import Footer
+from textual.widgets._footer import FooterKey
 
-__all__ = ["ESC_DIGIT_KEYS", "decode_alt_enter", "remember_copied", "write_to_terminal"]
+__all__ = [
+    "ESC_DIGIT_KEYS",
+    "FooterKey",
+    "decode_alt_enter",
+    "footer_bindings_ready",
+    "read_stylesheets",
+    "remember_copied",
+    "write_to_terminal",
+]
+
+# `FooterKey` (one key of the footer) is not exported by `textual.widgets`: `KeyFooter`
+# builds the same keys as `Footer` does, so it needs the same class.
 
 
 class _ExtraKey(str, Enum):
@@ -72,3 +92,26 @@ def remember_copied(app: App[Any], text: str) -> None:
     tmux-aware one instead, and `App.clipboard` is read-only.
     """
     app._clipboard = text  # noqa: SLF001
+
+
+def footer_bindings_ready(footer: Footer) -> bool:
+    """Whether `footer` has seen the screen's bindings (`Footer` composes nothing before).
+
+    `KeyFooter` rebuilds only when the keys change, and must read the same flag `Footer`
+    reads to know whether there are keys yet.
+    """
+    return footer._bindings_ready  # noqa: SLF001
+
+
+def read_stylesheets(app: App[Any], paths: Iterable[Path]) -> None:
+    """Add `.tcss` files to the app's stylesheet after start-up, and parse them at once.
+
+    The panes mounted after the first frame bring their sheets then (the first frame parses
+    less CSS). Textual has no public call to add a sheet to a running app; and a lazy parse
+    while a pane mounts matched its rules against a stale map in Textual 8.2, so the last
+    pane got no styles: the sheet is parsed here, before the panes mount.
+    """
+    stylesheet = app.stylesheet
+    for path in paths:
+        stylesheet.read(path)
+    stylesheet.parse()

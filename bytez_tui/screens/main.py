@@ -34,7 +34,7 @@ from bytez_tui.connection import Connection
 from bytez_tui.messages import OpenPlayground, RequestJob, RequestLoad, StartLoad
 from bytez_tui.panes.base import Pane
 from bytez_tui.panes.catalogue import CataloguePane
-from bytez_tui.textual_compat import ESC_DIGIT_KEYS
+from bytez_tui.textual_compat import ESC_DIGIT_KEYS, read_stylesheets
 from bytez_tui.widgets.footer import KeyFooter
 from bytez_tui.widgets.pane_tabs import PaneTabs
 from bytez_tui.widgets.status_bar import StatusBar
@@ -271,12 +271,7 @@ class MainScreen(Screen[None]):
     async def _mount_other_panes(self) -> None:
         others = PANES[1:]
         # The other panes' sheets are read only now: the first frame parses less CSS.
-        # Parsed at once, not lazily: a lazy parse while a pane mounts matched its
-        # rules against a stale map in Textual 8.2, and the last pane got no styles.
-        stylesheet = self.app.stylesheet
-        for entry in others:
-            stylesheet.read(_PANES_DIR / f"{entry.id}.tcss")
-        stylesheet.parse()
+        read_stylesheets(self.app, [_PANES_DIR / f"{entry.id}.tcss" for entry in others])
         last: Pane = self.catalogue
         for entry in others:
             pane = self._make_pane(entry)

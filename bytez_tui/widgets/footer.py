@@ -13,7 +13,8 @@ from collections.abc import Hashable
 from textual.app import ComposeResult
 from textual.reactive import reactive
 from textual.widgets import Footer
-from textual.widgets._footer import FooterKey
+
+from bytez_tui.textual_compat import FooterKey, footer_bindings_ready
 
 __all__ = ["KeyFooter"]
 
@@ -48,7 +49,7 @@ class KeyFooter(Footer):
             )
             for (_, binding, enabled, tooltip) in self.screen.active_bindings.values()
         )
-        return (self._bindings_ready, self.compact, self.show_command_palette, keys)
+        return (footer_bindings_ready(self), self.compact, self.show_command_palette, keys)
 
     async def recompose(self) -> None:
         keys = self._keys()
@@ -58,7 +59,7 @@ class KeyFooter(Footer):
         await super().recompose()
 
     def compose(self) -> ComposeResult:
-        if not self._bindings_ready:
+        if not footer_bindings_ready(self):
             return
         active_bindings = self.screen.active_bindings
         shown = [
