@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from waiting import until
+from waiting import Toasts, until
 
 from bytez_tui.app import BytezApp
 from bytez_tui.emulator import EmulatorServer
@@ -46,10 +46,6 @@ QWEN = "Qwen/Qwen3-4B"
 GPT2 = "openai-community/gpt2"
 
 
-def messages(app: BytezApp) -> list[str]:
-    return [notification.message for notification in app._notifications]
-
-
 async def test_catalogue_lists_the_v2_models(make_app_v2: AppFactory) -> None:
     from bytez_tui.panes.catalogue import CataloguePane
 
@@ -79,7 +75,8 @@ async def test_instances_explain_when_the_cluster_routes_are_gone(
 
     emulator_v2.clusters_gone()
     app = make_app_v2(api="v2")
-    async with app.run_test(size=(120, 40)) as pilot:
+    toasts = Toasts()
+    async with app.run_test(size=(120, 40), message_hook=toasts) as pilot:
         await pilot.press("3")
         pane = app.screen.query_one(InstancesPane)
         await until(pilot, lambda: pane.loaded)
@@ -88,11 +85,11 @@ async def test_instances_explain_when_the_cluster_routes_are_gone(
         assert pane.has_class("-capacity-managed") and pane.has_class("-empty")
         shown = str(pane.query_one("#instances-empty").render())
         assert "manages capacity itself" in shown
-        assert not any("Cannot" in text for text in messages(app))  # no raw error toast
+        assert not any("Cannot" in text for text in toasts.messages)  # no raw error toast
         asked = emulator_v2.count("instances")
         await pilot.press("l")
         await pilot.pause()
-        assert any(text.startswith("Nothing to load") for text in messages(app))
+        assert any(text.startswith("Nothing to load") for text in toasts.messages)
         assert emulator_v2.count("instances") == asked  # the pane stopped asking
         emulator_v2.clusters_gone(None)
         await pilot.press("r")
