@@ -150,6 +150,8 @@ class Settings:
     """Seconds to wait for an ordinary request."""
     max_response_mb: float = 128.0
     """Megabytes an answer from the API may hold (a 200k-model catalogue fits)."""
+    daily_budget: float | None = None
+    """Dollars a day: warnings at 80 % and 100 %, and loads ask first once it is spent."""
 
     @property
     def max_body(self) -> int:
@@ -197,6 +199,7 @@ _FILE_KEYS: dict[str, type | tuple[type, ...]] = {
     "hide_prompt_echo": bool,
     "timeout": (int, float),
     "max_response_mb": (int, float),
+    "daily_budget": (int, float),
 }
 
 

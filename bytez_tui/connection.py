@@ -122,6 +122,11 @@ class Connection:
         known = dialect_for(self.settings.api, self.settings.store_key)
         return None if known == "auto" else known
 
+    @property
+    def bills_instance_time(self) -> bool:
+        """Whether the API bills instance time (v1, or not known yet) rather than runs (v2)."""
+        return self.dialect != "v2"
+
     def server_now(self) -> datetime:
         """The server's current time, as best we know it (the client measures the offset)."""
         from datetime import timedelta

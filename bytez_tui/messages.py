@@ -3,10 +3,21 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from textual.message import Message
 
-__all__ = ["OpenPlayground", "RequestJob", "RequestLoad", "StartLoad"]
+from bytez_tui.models import Metering
+
+__all__ = [
+    "InstanceDeleted",
+    "LoadAccepted",
+    "OpenPlayground",
+    "RequestJob",
+    "RequestLoad",
+    "RunEnded",
+    "StartLoad",
+]
 
 
 @dataclass
@@ -50,3 +61,41 @@ class OpenPlayground(Message):
 
     model: str
     """The Hugging Face id."""
+
+
+@dataclass
+class LoadAccepted(Message):
+    """The server accepted a load of `model`: its instance (and its billing) starts."""
+
+    model: str
+    """The Hugging Face id."""
+    at: datetime
+    """When (the server's time)."""
+    expiration_seconds: float
+    """The idle timeout chosen."""
+
+
+@dataclass
+class InstanceDeleted(Message):
+    """`model`'s instance was deleted from here: its billing ends."""
+
+    model: str
+    """The Hugging Face id."""
+    at: datetime
+    """When (the server's time)."""
+
+
+@dataclass
+class RunEnded(Message):
+    """A playground run ended (for the spend ledger)."""
+
+    model: str
+    """The Hugging Face id."""
+    at: datetime
+    """When it started (the server's time)."""
+    seconds: float
+    """How long it took."""
+    metering: Metering | None
+    """What the server said it cost (v2's `inference-*` headers)."""
+    outcome: str
+    """done, stopped or failed."""

@@ -51,6 +51,8 @@ def main(argv: list[str], options: argparse.Namespace) -> int:
         parser.error(f"unrecognized arguments: {' '.join(extra)}")
     out = Output(prog=parser.prog, quiet=args.quiet)
     try:
+        if SUBCOMMANDS[args.command].load is None:  # local data only: no key, no server
+            return _offline(args, options, out)
         prepare = _PREPARE.get(args.command)
         if prepare is not None and (code := prepare(args, out)) is not None:
             return code
@@ -94,7 +96,9 @@ async def _run(args: argparse.Namespace, settings: Settings, out: Output) -> int
     if problem := key_problem(settings.api_key or ""):
         out.error(problem)
         return EXIT_AUTH
-    command = SUBCOMMANDS[args.command].load()
+    load = SUBCOMMANDS[args.command].load
+    assert load is not None  # `main` runs the offline commands itself
+    command = load()
     ctx = Context(
         args=args, settings=settings, out=out, connect=lambda: _connect(args, settings, out)
     )
@@ -133,6 +137,17 @@ def _connect(args: argparse.Namespace, settings: Settings, out: Output) -> Bytez
 def demo_face(options: argparse.Namespace) -> str:
     """The emulator face `--demo` serves: v2 with `--api v2`, else v1."""
     return "v2" if getattr(options, "api", None) == "v2" else "v1"
+
+
+def _offline(args: argparse.Namespace, options: argparse.Namespace, out: Output) -> int:
+    from dataclasses import replace
+
+    from bytez_tui.cli.spend import spend
+
+    settings = _settings(args, options, None)
+    if getattr(options, "demo", False):
+        settings = replace(settings, demo=True)  # the demo's ledger, without its server
+    return spend(args, settings, out)
 
 
 def _is_negation(word: str) -> bool:

@@ -53,6 +53,7 @@ async def instances(ctx: Context) -> int:
     if ctx.args.watch:
         return await _watch(ctx)
     found = await ctx.client.instances()
+    _record(ctx, found)
     _print(ctx, found)
     return EXIT_OK
 
@@ -97,6 +98,7 @@ async def _watch(ctx: Context) -> int:
         if time.monotonic() >= next_fetch:
             try:
                 found, problem = await ctx.client.instances(), ""
+                _record(ctx, found)
             except AuthError:
                 raise
             except BytezError as exc:
@@ -111,6 +113,19 @@ async def _watch(ctx: Context) -> int:
             await asyncio.sleep(tick)
         else:
             await asyncio.sleep(max(0.0, next_fetch - time.monotonic()))
+
+
+def _record(ctx: Context, found: list[Instance]) -> None:
+    """Tell the ledger what the server listed (lives start and end by it)."""
+    from bytez_tui.cli.spend import record
+
+    at, billed = ctx.now(), ctx.client.api_version != "v2"
+    record(
+        ctx,
+        lambda ledger: ledger.observed(
+            found, at=at, ram_of=lambda model: lookup_ram(ctx, model), billed=billed
+        ),
+    )
 
 
 def _draw(ctx: Context, found: list[Instance] | None, problem: str, interval: float) -> None:

@@ -6,9 +6,10 @@ import argparse
 import sys
 
 from bytez_tui.cli.context import Context, UsageError, Waiter, WaitTimedOut
-from bytez_tui.cli.instances import print_instance
+from bytez_tui.cli.instances import lookup_ram, print_instance
 from bytez_tui.cli.output import EXIT_API, EXIT_OK, EXIT_TIMEOUT, Output
 from bytez_tui.cli.shapes import deletion_json, job_json
+from bytez_tui.cli.spend import record
 from bytez_tui.errors import AlreadyLoaded, LoadInProgress
 from bytez_tui.format import duration
 from bytez_tui.models import Instance, Job
@@ -68,6 +69,7 @@ async def load(ctx: Context) -> int:
             concurrency=args.concurrency,
             expiration_period_seconds=round(args.expire),
         )
+        _record_load(ctx)
         out.narrate(
             f"{args.model}: load requested (concurrency {args.concurrency}, "
             f"stops after {duration(args.expire)} idle)"
@@ -114,6 +116,8 @@ async def delete(ctx: Context) -> int:
     """Stop an instance (`/model/delete`); a model with none is not an error."""
     args, out = ctx.args, ctx.out
     deleted = await ctx.client.delete(args.model)
+    at = ctx.now()
+    record(ctx, lambda ledger: ledger.deleted(args.model, at=at))
     if args.json:
         out.json(deletion_json(args.model, deleted))
     else:
@@ -146,6 +150,19 @@ def confirm_delete(args: argparse.Namespace, out: Output) -> int | None:
         out.narrate("left running")
         return EXIT_API
     return None
+
+
+def _record_load(ctx: Context) -> None:
+    """The load was accepted: the instance's life (and billing) starts now."""
+    args, at = ctx.args, ctx.now()
+    ram_gb = lookup_ram(ctx, args.model)
+    billed = ctx.client.api_version != "v2"
+    record(
+        ctx,
+        lambda ledger: ledger.loaded(
+            args.model, at=at, ram_gb=ram_gb, period=round(args.expire), billed=billed
+        ),
+    )
 
 
 def _span(seconds: float) -> str:

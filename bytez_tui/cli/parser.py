@@ -267,6 +267,28 @@ def _delete() -> argparse.ArgumentParser:
     return delete
 
 
+def _spend() -> argparse.ArgumentParser:
+    from bytez_tui.cli.spend import since_arg
+
+    spend = _command(
+        "spend",
+        "What instances and runs cost, from the local ledger (no request is made). "
+        "≈ marks our estimates; plain amounts are the server's own.",
+    )
+    spend.add_argument(
+        "--since",
+        type=since_arg,
+        default="14d",
+        metavar="WHEN",
+        help="from this long ago (7d, 12h) or this date (2024-07-01); default 14d",
+    )
+    spend.add_argument(
+        "--by", choices=("day", "model"), default="day", help="one line per day or per model"
+    )
+    _json_flag(spend, "write one JSON document: rows, total, burn rate")
+    return spend
+
+
 def _load_models() -> Command:
     from bytez_tui.cli.catalogue import models
 
@@ -320,8 +342,9 @@ class Subcommand(NamedTuple):
     """What it does, in a few words."""
     build: Callable[[], argparse.ArgumentParser]
     """Builds its parser."""
-    load: Callable[[], Command]
-    """Imports its module and returns the command (only the command that runs is imported)."""
+    load: Callable[[], Command] | None
+    """Imports its module and returns the command (only the command that runs is imported);
+    None for a command that reads local data only, which `main` runs without a client."""
 
 
 SUBCOMMANDS: dict[str, Subcommand] = {
@@ -334,6 +357,7 @@ SUBCOMMANDS: dict[str, Subcommand] = {
     "chat": Subcommand("say one thing to a chat model (stored)", _chat, _load_chat),
     "chats": Subcommand("list stored chat conversations", _chats, _load_chats),
     "delete": Subcommand("stop an instance", _delete, _load_lifecycle("delete")),
+    "spend": Subcommand("what instances and runs cost (local ledger)", _spend, None),
 }
 """Every scripted command, in the order `bytez-tui --help` lists them."""
 

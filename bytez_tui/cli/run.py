@@ -56,7 +56,13 @@ def parse_params_flag(text: str | None) -> dict[str, Any]:
 
 
 async def run(ctx: Context) -> int:
-    """Run the prompt; stream unless `--no-stream` or `--json`."""
+    """Run the prompt; stream unless `--no-stream` or `--json`; record it in the ledger."""
+    from bytez_tui.cli.spend import timed_run
+
+    return await timed_run(ctx, _run)
+
+
+async def _run(ctx: Context) -> int:
     args, out, client = ctx.args, ctx.out, ctx.client
     prompt: str = args.prompt_text
     params: dict[str, Any] = args.params_dict

@@ -43,6 +43,7 @@ from bytez_tui.local.database import LocalDatabase
 from bytez_tui.models import Instance, Metering, cost_per_hour, cost_usd
 
 __all__ = [
+    "DAYS_SHOWN",
     "GONE_AFTER",
     "Basis",
     "DaySpend",
@@ -59,6 +60,9 @@ Ending = Literal["deleted", "expired", "stopped", "failed"]
 Basis = Literal["server", "estimate", "instance"]
 """Where a run's cost comes from: the server's `inference-cost`, our estimate, or none of
 its own (paid within its instance's time)."""
+
+DAYS_SHOWN = 14
+"""Days the Spend screen's chart and `bytez-tui spend` show by default, today included."""
 
 GONE_AFTER = 300.0
 """An instance missing from a list read this many seconds after it was last seen is taken

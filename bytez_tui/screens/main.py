@@ -31,12 +31,22 @@ from textual.widgets import Static
 from bytez_tui.clock import Clock
 from bytez_tui.config import Settings
 from bytez_tui.connection import Connection
-from bytez_tui.messages import OpenPlayground, RequestJob, RequestLoad, StartLoad
+from bytez_tui.local.ledger import Ledger
+from bytez_tui.messages import (
+    InstanceDeleted,
+    LoadAccepted,
+    OpenPlayground,
+    RequestJob,
+    RequestLoad,
+    RunEnded,
+    StartLoad,
+)
 from bytez_tui.panes.base import Pane
 from bytez_tui.panes.catalogue import CataloguePane
 from bytez_tui.textual_compat import ESC_DIGIT_KEYS, read_stylesheets
 from bytez_tui.widgets.footer import KeyFooter
 from bytez_tui.widgets.pane_tabs import PaneTabs
+from bytez_tui.widgets.spend_watch import SpendWatch
 from bytez_tui.widgets.status_bar import StatusBar
 from bytez_tui.widgets.text_fields import is_text_field
 
@@ -154,6 +164,9 @@ class DashboardCommands(Provider):
             for entry in PANES
         ]
         commands.append(
+            ("Show spend", "What instances and runs have cost, and the budget", screen.action_spend)
+        )
+        commands.append(
             (
                 "Pause / resume live updates",
                 "Stop all polling (countdowns keep ticking)",
@@ -218,6 +231,14 @@ class MainScreen(Screen[None]):
             priority=True,
         ),
         Binding("question_mark", "help", "Help", id="help", tooltip="List every key"),
+        Binding(
+            "dollar_sign",
+            "spend",
+            "Spend",
+            id="spend",
+            show=False,
+            tooltip="What instances and runs have cost: 14 days, per model, the costliest",
+        ),
     ]
     COMMANDS = {DashboardCommands}
 
@@ -260,6 +281,12 @@ class MainScreen(Screen[None]):
         )
         yield self._make_pane(PANES[0])
         yield KeyFooter()
+        yield SpendWatch(
+            ledger=Ledger(store_key=self.settings.store_key),
+            now=self.api.server_now,
+            budget=self.settings.daily_budget,
+            notify_desktop=self.settings.desktop_notifications,
+        )
 
     def on_mount(self) -> None:
         self.call_after_refresh(self._shown)
@@ -305,6 +332,10 @@ class MainScreen(Screen[None]):
     @property
     def status_bar(self) -> StatusBar:
         return self.query_one(StatusBar)
+
+    @property
+    def spend(self) -> SpendWatch:
+        return self.query_one(SpendWatch)
 
     @property
     def tabs(self) -> PaneTabs:
@@ -389,12 +420,34 @@ class MainScreen(Screen[None]):
         self._to_panes(partial(self._share_instances, message.instances))
 
     def _share_instances(self, instances: tuple[Instance, ...]) -> None:
+        self.spend.observed(instances, self._ram.get, self.api.bills_instance_time)
         live = {i.model: i for i in instances if not i.is_failed}
         self._live = live
         self.tabs.set_badge("instances", f"({len(live)})" if live else "")
         self.catalogue.instances = live
         self.catalogue.running = frozenset(live)
         self.playground.running_models = frozenset(i.model for i in instances if i.is_running)
+
+    # --- spend ------------------------------------------------------------------------
+
+    @on(SpendWatch.Changed)
+    def _spend_changed(self, message: SpendWatch.Changed) -> None:
+        self.status_bar.spend = message.text
+
+    @on(LoadAccepted)
+    def _load_accepted(self, message: LoadAccepted) -> None:
+        ram = self._ram.get(message.model)
+        self.spend.loaded(message.model, message.at, ram, message.expiration_seconds)
+
+    @on(InstanceDeleted)
+    def _instance_deleted(self, message: InstanceDeleted) -> None:
+        self.spend.deleted(message.model, message.at)
+
+    @on(RunEnded)
+    def _run_ended(self, message: RunEnded) -> None:
+        self.spend.ran(
+            message.model, message.at, message.seconds, message.metering, message.outcome
+        )
 
     def on_jobs_pane_job_ready(self, message: JobsPane.JobReady) -> None:
         """A model Bytez just made available may be new to the catalogue: fetch it again."""
@@ -440,7 +493,7 @@ class MainScreen(Screen[None]):
                 if armed:
                     return
                 # The job finished while the dialog was open: load now.
-            self.instances.start_load(chosen, choice)
+            self._past_budget_check(lambda: self.instances.start_load(chosen, choice))
 
         dialog = LoadDialog(
             model=model,
@@ -450,6 +503,27 @@ class MainScreen(Screen[None]):
             when_ready=when_ready,
         )
         self.app.push_screen(dialog, lambda choice: self._to_panes(partial(start, choice)))
+
+    def _past_budget_check(self, load: Callable[[], object]) -> None:
+        """Run `load` now, or, once today's spend is past the daily budget, if the user
+        says so a second time."""
+        if not self.spend.over_budget:
+            load()
+            return
+        from bytez_tui.screens.confirm import ConfirmDialog
+
+        dialog = ConfirmDialog(
+            title="Past today's budget: load anyway?",
+            body=f"{self.spend.alarm.message(1.0, self.spend.today)}\n"
+            "The instance is billed from now until it stops.",
+            confirm="Load",
+        )
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                load()
+
+        self.app.push_screen(dialog, answered)
 
     def _job_pending(self, model: str) -> bool:
         if self._waiting is not None:
@@ -518,6 +592,32 @@ class MainScreen(Screen[None]):
     def action_resume(self) -> None:
         """Resume the live updates."""
         self.action_toggle_pause()
+
+    def action_spend(self) -> None:
+        from bytez_tui.screens.spend import SpendScreen
+
+        self.app.push_screen(
+            SpendScreen(
+                ledger=self.spend.ledger,
+                now=self.api.server_now,
+                budget=self.settings.daily_budget,
+                set_budget=self._set_budget,
+            )
+        )
+
+    def _set_budget(self, budget: float | None) -> str:
+        """Save a new daily budget to config.toml and use it; returns why it failed, or ""."""
+        from dataclasses import replace
+
+        from bytez_tui.config import ConfigError, update_config
+
+        try:
+            update_config({"daily_budget": budget})
+        except (OSError, ConfigError) as error:
+            return f"not saved: {error}"
+        self.settings = replace(self.settings, daily_budget=budget)
+        self.spend.set_budget(budget)
+        return ""
 
     def action_toggle_pause(self) -> None:
         self.paused = not self.paused

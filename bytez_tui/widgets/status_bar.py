@@ -48,6 +48,8 @@ class StatusBar(Static):
     """The connection's health."""
     paused: reactive[bool] = reactive(False)
     """Live updates are paused."""
+    spend: reactive[str] = reactive("")
+    """The burn rate and today's spend, once there is any (from `SpendWatch`)."""
 
     def __init__(
         self,
@@ -91,6 +93,9 @@ class StatusBar(Static):
     def watch_paused(self) -> None:
         self._refresh_age()
 
+    def watch_spend(self) -> None:
+        self._refresh_age()
+
     def show_key(self, masked_key: str) -> None:
         """Show a new key (masked): the user entered one."""
         self._key = masked_key
@@ -109,6 +114,8 @@ class StatusBar(Static):
         dialect = health.dialect or self._dialect
         host = f"{self._host} v2" if dialect == "v2" else self._host
         parts = [f"bytez-tui  {host}", f"key {self._key}", state]
+        if self.spend:  # before the age: at 80 columns the end of the line is cut
+            parts.append(self.spend)
         if health.updated is not None:
             parts.append(f"updated {ago(health.updated, self._clock.now())}")
         if self.paused:

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from bytez_tui.errors import BytezError, Unsupported
 from bytez_tui.format import money
+from bytez_tui.messages import InstanceDeleted, LoadAccepted
 from bytez_tui.models import Instance
 from bytez_tui.panes.instances.texts import explain_load_error
 from bytez_tui.panes.polling import Poller
@@ -236,6 +237,7 @@ class InstanceSync:
                     expiration_period_seconds=choice.expiration_seconds,
                 )
             )
+            pane.post_message(LoadAccepted(model, pane.api.server_now(), choice.expiration_seconds))
         except Unsupported:
             self._unsupported()
             pane.notify(
@@ -279,6 +281,7 @@ class InstanceSync:
             pane.report(error, title=f"Deleting {model} failed")
             return
         self._on_deleted(model)
+        pane.post_message(InstanceDeleted(model, pane.api.server_now()))
         if stopped:
             spent = f": about {money(cost)} billed" if cost is not None else ""
             pane.notify(f"Deleted {model}{spent}", title="Instance stopped", markup=False)

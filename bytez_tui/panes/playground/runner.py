@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from contextlib import aclosing
 from dataclasses import dataclass, replace
+from datetime import timedelta
 from typing import Any
 
 from textual import work
@@ -18,6 +19,7 @@ from textual.worker import Worker
 
 from bytez_tui.errors import AuthError, BytezError, StreamCut, StreamError
 from bytez_tui.local.history import History, RunRecord
+from bytez_tui.messages import RunEnded
 from bytez_tui.panes.base import Pane
 from bytez_tui.panes.playground.output import OutputLog
 from bytez_tui.panes.playground.run import RunRequest, RunState
@@ -269,6 +271,7 @@ class PlaygroundRuns(Pane):
         self.output.border_subtitle = record.outcome
         self.status_line.show_record(record)
         self.run_finished(record)
+        self._tell_ledger(record)
         try:
             self.history.append(record)
         except OSError as error:
@@ -280,6 +283,17 @@ class PlaygroundRuns(Pane):
             self.notify(record.error or "The run failed", title="Run failed", severity="error")
         elif record.outcome == "stopped":
             self._late_inferences(record)
+
+    def _tell_ledger(self, record: RunRecord) -> None:
+        """Post what the run cost: its metering headers are fresh after a stream (reset when
+        it starts) or an answer, never after a whole run that failed before answering."""
+        client = self.api.client
+        fresh = record.stream or record.outcome != "failed"
+        at = self.api.server_now() - timedelta(seconds=record.stats.elapsed)
+        metering = client.last_metering if fresh else None
+        self.post_message(
+            RunEnded(record.model, at, record.stats.elapsed, metering, record.outcome)
+        )
 
     @work(exclusive=True, group="playground-stats", exit_on_error=False, description="Stats")
     async def _late_inferences(self, record: RunRecord) -> None:

@@ -1,0 +1,170 @@
+"""Spend in the dashboard, on a frozen clock: instances through their life into the ledger,
+the header's burn rate and today's spend, the daily budget's warnings (once each) and the
+second question before a load past the budget."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from textual.pilot import Pilot
+from textual.widgets import Input, Sparkline, Static
+from waiting import step, until
+
+from bytez_tui.app import BytezApp
+from bytez_tui.clock import FixedClock
+from bytez_tui.config import read_config
+from bytez_tui.emulator import EmulatorServer
+from bytez_tui.format import money
+from bytez_tui.local.ledger import Ledger
+from bytez_tui.panes.instances import InstancesPane
+from bytez_tui.screens.confirm import ConfirmDialog
+from bytez_tui.screens.load import LoadDialog
+from bytez_tui.screens.main import MainScreen
+from bytez_tui.screens.spend import RANGES, SpendScreen
+from bytez_tui.widgets.status_bar import StatusBar
+
+TINY = "roneneldan/TinyStories-8M"
+"""RUNNING at start, expiring 180 s after it."""
+PHI = "microsoft/phi-1"
+"""RUNNING at start, expiring 420 s after it."""
+GPT2 = "openai-community/gpt2"
+"""In the catalogue, not running."""
+
+
+async def started(pilot: Pilot[Any]) -> tuple[MainScreen, InstancesPane]:
+    screen = pilot.app.screen
+    assert isinstance(screen, MainScreen)
+    await pilot.press("3")
+    pane = screen.query_one(InstancesPane)
+    await until(pilot, lambda: pane.loaded and TINY in screen._ram)
+    pane.refresh_now()  # read again now that the catalogue's RAM figures are known
+    await until(pilot, lambda: pane.loaded and bool(screen.query_one(StatusBar).spend))
+    return screen, pane
+
+
+def ledger(screen: MainScreen) -> Ledger:
+    return screen.spend.ledger
+
+
+def header(screen: MainScreen) -> str:
+    return str(screen.query_one(StatusBar).render())
+
+
+def titles(app: BytezApp) -> list[str]:
+    return [notification.title for notification in app._notifications]
+
+
+async def test_instances_go_through_their_life_into_the_ledger_and_header(
+    make_app: Callable[..., BytezApp], emulator: EmulatorServer, clock: FixedClock
+) -> None:
+    app = make_app()
+    start = clock.now()
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen, pane = await started(pilot)
+        book = ledger(screen)
+        burn = book.burn_rate(clock.now())
+        assert burn > 0
+        assert f"≈{money(burn)}/h · today" in header(screen)
+        items = {item.model: item for item in book.most_expensive(start, clock.now())}
+        # Both were up before the app first saw them: counted from then, and said so.
+        assert items[TINY].from_seen and items[TINY].start == start
+        assert items[TINY].ending == "running"
+
+        pane.rows.focus()
+        pane.rows.select(TINY)
+        await pilot.pause()
+        await pilot.press("d")
+        await until(pilot, lambda: isinstance(app.screen, ConfirmDialog))
+        await pilot.press("y")
+        await until(pilot, lambda: pane.row(TINY) is None)
+        await until(pilot, lambda: book.burn_rate(clock.now()) < burn)
+
+        for _ in range(10):  # PHI expires at 420 s and is gone within the grace
+            await step(pilot, pane, clock, 60)
+        await until(pilot, lambda: book.burn_rate(clock.now()) == 0)
+        items = {item.model: item for item in book.most_expensive(start, clock.now())}
+        assert items[TINY].ending == "deleted"
+        assert items[PHI].ending == "expired"
+        assert items[PHI].estimate
+        today = book.today(clock.now())
+        assert today.estimate > 0 and today.server == 0
+        screen.spend.update_figures()
+        await pilot.pause()
+        assert f"today ≈{money(today.total)}" in header(screen)
+
+
+async def test_budget_warnings_fire_once_each(
+    make_app: Callable[..., BytezApp], emulator: EmulatorServer, clock: FixedClock
+) -> None:
+    # The first list bills a minute of each instance: ~$0.0095, 95 % of the budget.
+    app = make_app(daily_budget=0.01)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen, pane = await started(pilot)
+        await until(pilot, lambda: "Daily budget" in titles(app))
+        assert not screen.spend.over_budget
+        bells: list[None] = []
+        app.bell = lambda: bells.append(None)  # type: ignore[method-assign]
+        await step(pilot, pane, clock, 90)  # billed to the minute: two minutes now
+        await until(pilot, lambda: "Daily budget reached" in titles(app))
+        assert screen.spend.over_budget
+        assert len(bells) == 1
+        for _ in range(3):
+            await step(pilot, pane, clock, 60)
+            screen.spend.update_figures()
+        assert titles(app).count("Daily budget") == 1
+        assert titles(app).count("Daily budget reached") == 1
+        assert len(bells) == 1
+
+
+async def test_a_load_past_the_budget_asks_again(
+    make_app: Callable[..., BytezApp], emulator: EmulatorServer, clock: FixedClock
+) -> None:
+    app = make_app(daily_budget=0.001)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen, pane = await started(pilot)
+        await until(pilot, lambda: screen.spend.over_budget)
+        await pilot.press("l")
+        await until(pilot, lambda: isinstance(app.screen, LoadDialog))
+        await pilot.press(*GPT2)
+        await pilot.press("ctrl+s")
+        await until(pilot, lambda: isinstance(app.screen, ConfirmDialog))
+        assert "budget" in str(app.screen.query_one("#confirm-title").render())
+        await pilot.press("n")
+        await until(pilot, lambda: not isinstance(app.screen, ConfirmDialog))
+        await app.workers.wait_for_complete()
+        assert emulator.count("load") == 0
+        await pilot.press("l")
+        await until(pilot, lambda: isinstance(app.screen, LoadDialog))
+        await pilot.press(*GPT2)
+        await pilot.press("ctrl+s")
+        await until(pilot, lambda: isinstance(app.screen, ConfirmDialog))
+        await pilot.press("y")
+        await until(pilot, lambda: emulator.count("load", model=GPT2) == 1)
+
+
+async def test_spend_screen_shows_the_fortnight_and_sets_the_budget(
+    make_app: Callable[..., BytezApp], emulator: EmulatorServer, clock: FixedClock
+) -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen, _ = await started(pilot)
+        app.set_focus(None)
+        await pilot.press("dollar_sign")
+        await until(pilot, lambda: isinstance(app.screen, SpendScreen))
+        spend = app.screen
+        assert isinstance(spend, SpendScreen)
+        data = list(spend.query_one(Sparkline).data or [])
+        assert len(data) == 14 and data[-1] > 0 and sum(data[:-1]) == 0
+        figures = str(spend.query_one("#spend-figures", Static).render())
+        assert f"today ≈{money(ledger(screen).today(clock.now()).total)}" in figures
+        await pilot.press("t")
+        assert RANGES[spend.range_index][0] == "14 days"
+        await pilot.press("b", *"0.001", "enter")
+        await until(pilot, lambda: screen.spend.alarm.budget == 0.001)
+        assert read_config()["daily_budget"] == 0.001
+        await until(pilot, lambda: screen.spend.over_budget)
+        assert "Daily budget reached" in titles(app)
+        assert app.focused is None or not isinstance(app.focused, Input)
+        await pilot.press("escape")
+        await until(pilot, lambda: app.screen is screen)
