@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 from contextlib import aclosing
 from dataclasses import dataclass, replace
+from datetime import timedelta
 from typing import Any
 
 from textual import work
@@ -33,6 +34,7 @@ from bytez_tui.local.conversations import (
     title_from,
 )
 from bytez_tui.local.history import Outcome, RunStats
+from bytez_tui.messages import RunEnded
 from bytez_tui.panes.base import Pane
 from bytez_tui.panes.playground.status import format_stats, reply_footer
 from bytez_tui.text import printable
@@ -360,6 +362,9 @@ class ChatView(Vertical):
             self._live = None
             await stream.stop()
             metering = client.last_metering
+            elapsed = self.clock.monotonic() - started
+            at = self.api.server_now() - timedelta(seconds=elapsed)
+            self.post_message(RunEnded(model, at, elapsed, metering, outcome))
             reply = Turn(
                 "assistant",
                 "".join(received),
