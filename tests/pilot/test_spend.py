@@ -7,9 +7,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import pytest
 from textual.pilot import Pilot
 from textual.widgets import Input, Sparkline, Static
-from waiting import step, until
+from waiting import Toasts, step, terminal_writes, until
 
 from bytez_tui.app import BytezApp
 from bytez_tui.clock import FixedClock
@@ -37,7 +38,7 @@ async def started(pilot: Pilot[Any]) -> tuple[MainScreen, InstancesPane]:
     assert isinstance(screen, MainScreen)
     await pilot.press("3")
     pane = screen.query_one(InstancesPane)
-    await until(pilot, lambda: pane.loaded and TINY in screen._ram)
+    await until(pilot, lambda: pane.loaded and TINY in pane.ram_gb)
     pane.refresh_now()  # read again now that the catalogue's RAM figures are known
     await until(pilot, lambda: pane.loaded and bool(screen.query_one(StatusBar).spend))
     return screen, pane
@@ -51,16 +52,17 @@ def header(screen: MainScreen) -> str:
     return str(screen.query_one(StatusBar).render())
 
 
-def titles(app: BytezApp) -> list[str]:
-    return [notification.title for notification in app._notifications]
+def titles(toasts: Toasts) -> list[str]:
+    return [notification.title for notification in toasts.shown]
 
 
 async def test_instances_go_through_their_life_into_the_ledger_and_header(
     make_app: Callable[..., BytezApp], emulator: EmulatorServer, clock: FixedClock
 ) -> None:
+    toasts = Toasts()
     app = make_app()
     start = clock.now()
-    async with app.run_test(size=(120, 40)) as pilot:
+    async with app.run_test(size=(120, 40), message_hook=toasts) as pilot:
         screen, pane = await started(pilot)
         book = ledger(screen)
         burn = book.burn_rate(clock.now())
@@ -95,33 +97,40 @@ async def test_instances_go_through_their_life_into_the_ledger_and_header(
 
 
 async def test_budget_warnings_fire_once_each(
-    make_app: Callable[..., BytezApp], emulator: EmulatorServer, clock: FixedClock
+    make_app: Callable[..., BytezApp],
+    emulator: EmulatorServer,
+    clock: FixedClock,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     # The first list bills a minute of each instance: ~$0.0095, 95 % of the budget.
+    toasts = Toasts()
     app = make_app(daily_budget=0.01)
-    async with app.run_test(size=(120, 40)) as pilot:
+    bells: list[None] = []
+    monkeypatch.setattr(app, "bell", lambda: bells.append(None))
+    async with app.run_test(size=(120, 40), message_hook=toasts) as pilot:
+        writes = terminal_writes(app, monkeypatch)
         screen, pane = await started(pilot)
-        await until(pilot, lambda: "Daily budget" in titles(app))
+        await until(pilot, lambda: "Daily budget" in titles(toasts))
         assert not screen.spend.over_budget
-        bells: list[None] = []
-        app.bell = lambda: bells.append(None)  # type: ignore[method-assign]
         await step(pilot, pane, clock, 90)  # billed to the minute: two minutes now
-        await until(pilot, lambda: "Daily budget reached" in titles(app))
+        await until(pilot, lambda: "Daily budget reached" in titles(toasts))
         assert screen.spend.over_budget
-        assert len(bells) == 1
         for _ in range(3):
             await step(pilot, pane, clock, 60)
             screen.spend.update_figures()
-        assert titles(app).count("Daily budget") == 1
-        assert titles(app).count("Daily budget reached") == 1
-        assert len(bells) == 1
+        assert titles(toasts).count("Daily budget") == 1
+        assert titles(toasts).count("Daily budget reached") == 1
+        assert len(bells) == 2
+        desktop = [write for write in writes if write.startswith("\x1b]9;")]
+        assert len(desktop) == 2 and "daily budget" in desktop[-1]
 
 
 async def test_a_load_past_the_budget_asks_again(
     make_app: Callable[..., BytezApp], emulator: EmulatorServer, clock: FixedClock
 ) -> None:
+    toasts = Toasts()
     app = make_app(daily_budget=0.001)
-    async with app.run_test(size=(120, 40)) as pilot:
+    async with app.run_test(size=(120, 40), message_hook=toasts) as pilot:
         screen, pane = await started(pilot)
         await until(pilot, lambda: screen.spend.over_budget)
         await pilot.press("l")
@@ -146,8 +155,9 @@ async def test_a_load_past_the_budget_asks_again(
 async def test_spend_screen_shows_the_fortnight_and_sets_the_budget(
     make_app: Callable[..., BytezApp], emulator: EmulatorServer, clock: FixedClock
 ) -> None:
+    toasts = Toasts()
     app = make_app()
-    async with app.run_test(size=(80, 24)) as pilot:
+    async with app.run_test(size=(80, 24), message_hook=toasts) as pilot:
         screen, _ = await started(pilot)
         app.set_focus(None)
         await pilot.press("dollar_sign")
@@ -164,7 +174,7 @@ async def test_spend_screen_shows_the_fortnight_and_sets_the_budget(
         await until(pilot, lambda: screen.spend.alarm.budget == 0.001)
         assert read_config()["daily_budget"] == 0.001
         await until(pilot, lambda: screen.spend.over_budget)
-        assert "Daily budget reached" in titles(app)
+        assert "Daily budget reached" in titles(toasts)
         assert app.focused is None or not isinstance(app.focused, Input)
         await pilot.press("escape")
         await until(pilot, lambda: app.screen is screen)
