@@ -44,6 +44,13 @@ def prepare(args: argparse.Namespace, out: Output) -> None:
 
 
 async def chat(ctx: Context) -> int:
+    """Say it, and record the reply in the spend ledger as a run."""
+    from bytez_tui.cli.spend import timed_run
+
+    return await timed_run(ctx, _chat)
+
+
+async def _chat(ctx: Context) -> int:
     """Add the message to the conversation, stream the reply, store both turns."""
     args, out, client = ctx.args, ctx.out, ctx.client
     store = ConversationStore(store_key=ctx.settings.store_key)
