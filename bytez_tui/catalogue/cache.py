@@ -51,11 +51,6 @@ class CachedCatalogue:
     path: Path
     """The file it came from."""
 
-    def models(self) -> list[ModelInfo]:
-        """The models as dataclasses (slower: one object per model)."""
-        index = self.index
-        return [ModelInfo(*row) for row in zip(index.names, index.ram, index.bench, strict=True)]
-
 
 def cache_path(store_key: str = DEFAULT_BASE_URL) -> Path:
     """Where the catalogue of one API is cached (`store_key`: `Settings.store_key`)."""

@@ -32,10 +32,10 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from bytez_tui.catalogue.index import CatalogueIndex, SortKey
+from bytez_tui.catalogue.index import CatalogueIndex
 from bytez_tui.models import RATE_PER_GB_SECOND
 
-__all__ = ["Query", "QueryError", "Term", "compile_query", "sort_rows", "usable_part"]
+__all__ = ["Query", "QueryError", "Term", "compile_query", "usable_part"]
 
 _EMPTY: frozenset[str] = frozenset()
 
@@ -279,11 +279,3 @@ def usable_part(text: str) -> Query:
         if term is not None:
             terms.append(term)
     return Query(text=text, terms=tuple(terms))
-
-
-def sort_rows(index: CatalogueIndex, key: SortKey, *, descending: bool = False) -> list[int]:
-    """Every row of `index` sorted by `key`: stable, nulls last either way.
-
-    The result is cached on the index; do not modify it.
-    """
-    return index.order(key, descending=descending)

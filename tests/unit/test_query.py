@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from bytez_tui.catalogue.cache import cache_path, load_cached, save_cache
 from bytez_tui.catalogue.index import CatalogueIndex, RamByModel
-from bytez_tui.catalogue.query import Query, QueryError, compile_query, sort_rows
+from bytez_tui.catalogue.query import Query, QueryError, compile_query
 from bytez_tui.catalogue.view import CatalogueView
 from bytez_tui.clock import utc
 from bytez_tui.models import ModelInfo
@@ -155,13 +155,13 @@ def test_narrowing(index: CatalogueIndex) -> None:
 
 def test_sorting_is_stable_with_nulls_last_both_ways(index: CatalogueIndex) -> None:
     def ram_order(descending: bool) -> list[float | None]:
-        return [index.ram[row] for row in sort_rows(index, "ram", descending=descending)]
+        return [index.ram[row] for row in index.order("ram", descending=descending)]
 
     assert ram_order(False) == [0.37, 0.5, 2.5, 26.5, 182.0, 260.0, None, None]
     assert ram_order(True) == [260.0, 182.0, 26.5, 2.5, 0.5, 0.37, None, None]
-    nulls = [index.names[row] for row in sort_rows(index, "cost")[-2:]]
+    nulls = [index.names[row] for row in index.order("cost")[-2:]]
     assert nulls == ["microsoft/phi-1.onnx.8-bit", "EleutherAI/gpt-neo-2.7B.onnx.32-bit"]
-    ids = [index.names[row] for row in sort_rows(index, "id")]
+    ids = [index.names[row] for row in index.order("id")]
     assert ids == sorted(ids, key=str.lower)
 
 
@@ -178,9 +178,11 @@ def test_cache_round_trip(index: CatalogueIndex) -> None:
     cached = load_cached("https://api.example")
     assert cached is not None
     assert cached.fetched_at == fetched
-    assert sorted(cached.models(), key=lambda m: m.name) == sorted(MODELS, key=lambda m: m.name)
+    index = cached.index
+    models = [ModelInfo(*row) for row in zip(index.names, index.ram, index.bench, strict=True)]
+    assert sorted(models, key=lambda m: m.name) == sorted(MODELS, key=lambda m: m.name)
     # Stored in id order, so the default sort costs nothing.
-    assert sort_rows(cached.index, "id") == list(range(len(MODELS)))
+    assert cached.index.order("id") == list(range(len(MODELS)))
     assert load_cached("https://other.example") is None
 
 
