@@ -171,12 +171,17 @@ class Pane(Vertical):
         try:
             result = await request(self.api.client)
         except BytezError as error:
-            self.post_message(self.HealthChanged(self.api.failed(error)))
-            if isinstance(error, AuthError):
-                self.post_message(self.Unauthorized(error))
+            self.record_failure(error)
             raise
         self.post_message(self.HealthChanged(self.api.succeeded()))
         return result
+
+    def record_failure(self, error: BytezError) -> None:
+        """Record a failed request made outside `call_api` (a stream): the header's health,
+        and the key screen if the key was refused."""
+        self.post_message(self.HealthChanged(self.api.failed(error)))
+        if isinstance(error, AuthError):
+            self.post_message(self.Unauthorized(error))
 
     def report(self, error: BytezError, *, title: str | None = None) -> None:
         """Show `error` to the user as a notification."""

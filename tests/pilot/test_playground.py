@@ -194,6 +194,37 @@ async def test_a_failed_run_ends_at_once_without_asking_for_stats(
         assert pane.prompt_area.text == PROMPT
 
 
+async def test_a_failed_whole_run_is_recorded_once(
+    make_app: AppFactory, emulator: EmulatorServer
+) -> None:
+    """A non-streamed run that fails counts as one failure for the header, not two."""
+    from textual.message import Message
+
+    from bytez_tui.panes.base import Pane
+
+    failures: list[Message] = []
+
+    def hook(message: Message) -> None:
+        # The hook sees a message at each node it bubbles through: count each message once.
+        if isinstance(message, Pane.HealthChanged) and message.health.state == "offline":
+            if not any(seen is message for seen in failures):
+                failures.append(message)
+
+    emulator.fail_next("run", 503, count=1)
+    app = make_app()
+    async with app.run_test(size=(120, 40), message_hook=hook) as pilot:
+        pane = await open_playground(pilot, RUNNING)
+        pane.running_models = frozenset({RUNNING})
+        pane.stream_box.value = False
+        await pilot.pause()
+        failures.clear()
+        await pilot.press("ctrl+j")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert str(pane.status_line.render()).startswith("✗ failed")
+        assert len(failures) == 1
+
+
 async def test_check_boxes_show_their_state_without_colour(make_app: AppFactory) -> None:
     """Off is a blank box, on is an X: not the same X in another colour (NO_COLOR)."""
     app = make_app()

@@ -17,7 +17,7 @@ from textual.message import Message
 from textual.widgets import Static
 from textual.worker import Worker
 
-from bytez_tui.errors import AuthError, BytezError, StreamCut, StreamError
+from bytez_tui.errors import BytezError, StreamCut, StreamError
 from bytez_tui.local.history import History, RunRecord
 from bytez_tui.messages import RunEnded
 from bytez_tui.panes.base import Pane
@@ -218,6 +218,7 @@ class PlaygroundRuns(Pane):
             if isinstance(error, StreamCut):  # the server (or the way to it) went away
                 self.post_message(self.HealthChanged(self.api.failed(error)))
         except BytezError as error:
+            self.record_failure(error)
             self._failed_before_output(run, error)
 
     async def _receive_whole(self, run: RunState) -> None:
@@ -245,11 +246,9 @@ class PlaygroundRuns(Pane):
     # --- endings ------------------------------------------------------------------------
 
     def _failed_before_output(self, run: RunState, error: BytezError) -> None:
+        """The run failed before any output (already recorded): offer a load if it says so."""
         run.outcome, run.error = "failed", error.message
-        self.post_message(self.HealthChanged(self.api.failed(error)))
-        if isinstance(error, AuthError):
-            self.post_message(self.Unauthorized(error))
-        elif error.status == 409 and "not running" in error.message.lower():
+        if error.status == 409 and "not running" in error.message.lower():
             self._offer_load(run.request)
 
     def _offer_load(self, request: RunRequest) -> None:
