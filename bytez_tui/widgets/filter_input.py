@@ -3,7 +3,7 @@ own value watcher.
 
 Filtering from an `Input.Changed` handler higher up waits for the message to travel and
 usually misses a frame (~46 ms vs ~23 ms per keystroke at 100,000 models, see
-TEXTUAL-FACTS.md); calling back from the watcher repaints the table in the next frame.
+docs/textual.md); calling back from the watcher repaints the table in the next frame.
 """
 
 from __future__ import annotations

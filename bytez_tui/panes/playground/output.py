@@ -2,7 +2,7 @@
 
 Writing each fragment straight into a `Log` tops out near 1,300 fragments a second
 and the backlog grows without bound; flushing a buffer at a fixed rate keeps up with
-10,000 a second and sends far fewer bytes to the terminal (TEXTUAL-FACTS.md). Every
+10,000 a second and sends far fewer bytes to the terminal (docs/textual.md). Every
 flush that adds a row scrolls the log, which resends its whole area, so the rate is
 what bounds the bytes: 10 Hz measured ~110 KiB/s at 1,000 fragments/s where 15 Hz
 sent ~150 KiB/s (tests/benchmarks/bench_playground.py).
