@@ -33,7 +33,12 @@ class TestShell:
 
         async def run_before(pilot: Pilot[Any]) -> None:
             await until(pilot, lambda: catalogue_settled(pilot))
+            # Every pane mounted first: a pane mounting later could take the focus back
+            # after set_focus(None), and the footer behind the dialog then differed.
+            await until(pilot, lambda: bool(pilot.app.screen.query("#playground")))
+            await pilot.pause()
             pilot.app.set_focus(None)
+            await pilot.pause()
             await pilot.press("question_mark")
             await until(pilot, lambda: isinstance(pilot.app.screen, HelpScreen))
             await pilot.pause()
