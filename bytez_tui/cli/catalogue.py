@@ -18,6 +18,7 @@ from bytez_tui.cli.output import EXIT_OK
 from bytez_tui.cli.shapes import model_json
 from bytez_tui.errors import AuthError, BytezError
 from bytez_tui.format import ago, money, ram
+from bytez_tui.text import cells, pad, printable
 
 __all__ = ["MAX_AGE", "cached_index", "models"]
 
@@ -113,13 +114,17 @@ def _table(ctx: Context, index: CatalogueIndex, rows: list[int]) -> None:
     for row in rows:
         table.append(
             (
-                index.names[row],
+                printable(index.names[row], one_line=True),
                 ram(index.ram[row]),
                 money(index.cost_per_hour(row)),
                 "yes" if index.bench[row] else "no",
             )
         )
-    widths = [max(len(line[i]) for line in table) for i in range(len(_COLUMNS))]
+    widths = [max(cells(line[i]) for line in table) for i in range(len(_COLUMNS))]
     for line in table:
-        cells = [line[0].ljust(widths[0]), line[1].rjust(widths[1]), line[2].rjust(widths[2])]
-        ctx.out.line("  ".join([*cells, line[3]]))
+        shown = [
+            pad(line[0], widths[0]),
+            pad(line[1], widths[1], "right"),
+            pad(line[2], widths[2], "right"),
+        ]
+        ctx.out.line("  ".join([*shown, line[3]]))

@@ -12,11 +12,10 @@ from bytez_tui.cli.shapes import instance_json, no_instance_json
 from bytez_tui.errors import AuthError, BytezError
 from bytez_tui.format import DASH, Phase, countdown_text, duration, money
 from bytez_tui.models import Instance, cost_usd
+from bytez_tui.text import cells, pad, printable
 
 __all__ = ["instance_line", "instances", "lookup_ram", "print_instance", "status"]
 
-_CLEAR = "\x1b[H\x1b[J"
-"""Cursor home, then erase to the end of the screen (a redraw, like `watch`)."""
 _COLUMNS = ("MODEL", "STATUS", "CONC", "RUNS", "EXPIRES IN", "UPTIME", "COST")
 _RIGHT = {"CONC", "RUNS", "COST"}
 
@@ -139,7 +138,7 @@ def _draw(ctx: Context, found: list[Instance] | None, problem: str, interval: fl
         lines.append("No instances.")
     else:
         lines += _table(ctx, found, now)
-    ctx.out.fragment(_CLEAR + "\n".join(lines) + "\n")
+    ctx.out.redraw("\n".join(lines) + "\n")
 
 
 def _print(ctx: Context, found: list[Instance]) -> None:
@@ -162,8 +161,8 @@ def _table(ctx: Context, found: list[Instance], now: datetime) -> list[str]:
         uptime = instance.uptime(now)
         rows.append(
             (
-                instance.model,
-                instance.status,
+                printable(instance.model, one_line=True),
+                printable(instance.status, one_line=True),
                 str(instance.concurrency),
                 DASH if instance.inferences is None else str(instance.inferences),
                 _countdown(instance, now)[0],
@@ -171,10 +170,10 @@ def _table(ctx: Context, found: list[Instance], now: datetime) -> list[str]:
                 money(None if uptime is None else cost_usd(ram, uptime)),
             )
         )
-    widths = [max(len(row[i]) for row in rows) for i in range(len(_COLUMNS))]
+    widths = [max(cells(row[i]) for row in rows) for i in range(len(_COLUMNS))]
     return [
         "  ".join(
-            cell.rjust(width) if name in _RIGHT else cell.ljust(width)
+            pad(cell, width, "right" if name in _RIGHT else "left")
             for cell, width, name in zip(row, widths, _COLUMNS, strict=True)
         ).rstrip()
         for row in rows

@@ -4,6 +4,10 @@ Data goes to stdout; narration (what is happening), warnings and errors go to
 stderr, so `bytez-tui instances --json | jq` never sees a progress line. A live
 progress indicator is drawn on stderr only when stderr is a terminal.
 
+Every line and fragment passes through `bytez_tui.text.printable` on its way out:
+text from the server (a model id, an error body, a stream) never reaches the
+terminal as a control sequence. JSON is written as JSON, with C1 controls escaped.
+
 Exit codes (for the README):
 
 | code | meaning |
@@ -33,6 +37,7 @@ import time
 from typing import Any, TextIO
 
 from bytez_tui.errors import AuthError, BytezError, Transient
+from bytez_tui.text import json_safe, printable
 
 __all__ = [
     "EXIT_API",
@@ -57,6 +62,8 @@ EXIT_INTERRUPTED = 130
 EXIT_BROKEN_PIPE = 141
 
 _SPINNER = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"
+_CLEAR = "\x1b[H\x1b[J"
+"""Cursor home, then erase to the end of the screen (a redraw, like `watch`)."""
 
 
 def exit_code(error: BytezError) -> int:
@@ -113,12 +120,11 @@ class Output:
 
     def fragment(self, text: str) -> None:
         """Write data as it arrives (no newline added) and flush it at once."""
-        if not text:
-            return
-        self.clear_progress()
-        self.stdout.write(text)
-        self.stdout.flush()
-        self._data_open_line = not text.endswith("\n")
+        self._write(printable(text))
+
+    def redraw(self, text: str) -> None:
+        """Clear a terminal screen and write `text` in its place (`instances --watch`)."""
+        self._write(_CLEAR + printable(text))
 
     def end_line(self) -> None:
         """End the data with a newline if the last fragment did not."""
@@ -134,7 +140,15 @@ class Output:
             text = json.dumps(value, ensure_ascii=False, default=str, allow_nan=False)
         except ValueError:
             text = json.dumps(_finite(value), ensure_ascii=False, default=str)
-        self.line(text)
+        self._write(json_safe(text) + "\n")
+
+    def _write(self, text: str) -> None:
+        if not text:
+            return
+        self.clear_progress()
+        self.stdout.write(text)
+        self.stdout.flush()
+        self._data_open_line = not text.endswith("\n")
 
     # --- stderr ----------------------------------------------------------------------
 
@@ -152,7 +166,7 @@ class Output:
         if not self.progress_enabled:
             return
         frame = _SPINNER[int((time.monotonic() - self._started) * 10) % len(_SPINNER)]
-        self.stderr.write(f"\r\x1b[2K{frame} {text}")
+        self.stderr.write(f"\r\x1b[2K{frame} {printable(text, one_line=True)}")
         self.stderr.flush()
         self._progress_shown = True
 
@@ -170,7 +184,7 @@ class Output:
             self.stdout.write("\n")
             self.stdout.flush()
             self._data_open_line = False
-        self.stderr.write(text + "\n")
+        self.stderr.write(printable(text) + "\n")
         self.stderr.flush()
 
 
