@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+import math
+from typing import Any, NoReturn
 
 __all__ = ["EchoFilter", "ParamsError", "parse_params"]
 
@@ -45,16 +46,44 @@ def parse_params(text: str) -> dict[str, Any]:
     if not text.strip():
         return {}
     try:
-        value = json.loads(text)
+        value = json.loads(text, parse_constant=_not_a_number, parse_float=_finite)
     except json.JSONDecodeError as error:
         raise ParamsError(
             f"line {error.lineno} column {error.colno}: {error.msg}",
             line=error.lineno,
             column=error.colno,
         ) from None
+    except _NotANumber as error:
+        # Python reads NaN, Infinity and 1e400 where JSON has no such number; the
+        # request could not be encoded. Point at the first one, like a syntax error.
+        start = max(0, text.find(error.word))
+        line = text.count("\n", 0, start) + 1
+        column = start - (text.rfind("\n", 0, start) + 1) + 1
+        raise ParamsError(
+            f"line {line} column {column}: {error.word} is not a JSON number",
+            line=line,
+            column=column,
+        ) from None
     if not isinstance(value, dict):
         found = type(value).__name__
         raise ParamsError(f"must be an object, not {found}", found=found)
+    return value
+
+
+class _NotANumber(ValueError):
+    def __init__(self, word: str) -> None:
+        super().__init__(word)
+        self.word = word
+
+
+def _not_a_number(word: str) -> NoReturn:
+    raise _NotANumber(word)
+
+
+def _finite(word: str) -> float:
+    value = float(word)
+    if not math.isfinite(value):
+        raise _NotANumber(word)
     return value
 
 
