@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 from functools import partial
 from pathlib import PurePath
@@ -12,6 +12,7 @@ from typing import ClassVar
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.command import Provider
+from textual.filter import LineFilter
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.theme import Theme
@@ -21,7 +22,9 @@ from bytez_tui.config import ConfigError, Settings, config_path, update_config
 from bytez_tui.connection import Connection
 from bytez_tui.panes.base import Pane
 from bytez_tui.screens.main import MainScreen
+from bytez_tui.text import printable
 from bytez_tui.textual_compat import decode_alt_enter, remember_copied, write_to_terminal
+from bytez_tui.widgets.plain import ControlFilter
 from bytez_tui.widgets.text_fields import is_text_field
 
 __all__ = ["BytezApp", "make_app"]
@@ -79,6 +82,12 @@ class BytezApp(App[None]):
         self.connection = Connection(settings, self.clock)
         """The handle on the API that every pane shares."""
         self._on_started = on_started
+        self._control_filter = ControlFilter()
+
+    def get_line_filters(self) -> Sequence[LineFilter]:
+        """Textual's filters, then one that drops any control character left in a line:
+        whatever a widget draws, nothing from the server acts on the terminal."""
+        return [*super().get_line_filters(), self._control_filter]
 
     def on_mount(self) -> None:
         if self.settings.theme in self.available_themes:
@@ -191,9 +200,17 @@ class BytezApp(App[None]):
         title: str = "",
         severity: SeverityLevel = "information",
         timeout: float | None = None,
-        markup: bool = True,
+        markup: bool = False,
     ) -> None:
-        super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
+        """Show a toast. Its words often come from the server (an error, a model id), so
+        it is always plain text with control characters shown: `markup` is ignored."""
+        super().notify(
+            printable(message),
+            title=printable(title, one_line=True),
+            severity=severity,
+            timeout=timeout,
+            markup=False,
+        )
         # Textual 8.2 can leave an expired toast drawn: once a scroll has made the screen
         # rebuild its layout map lazily, a toast removed before that rebuild is never
         # marked for repaint. Repaint the screen once the toast is gone.

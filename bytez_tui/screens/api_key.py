@@ -10,11 +10,13 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
+from textual.content import Content
 from textual.screen import Screen
 from textual.validation import Length
 from textual.widgets import Button, Checkbox, Input, Static
 
 from bytez_tui.errors import AuthError, BytezError
+from bytez_tui.widgets.plain import plain
 from bytez_tui.widgets.text_fields import TextInput
 from bytez_tui.widgets.toggles import MarkedCheckbox
 
@@ -73,8 +75,8 @@ class ApiKeyScreen(Screen[KeyEntry | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="key-dialog"):
-            yield Static("[b]Bytez API key[/]", id="key-title")
-            yield Static(self._reason, id="key-reason", markup=False)
+            yield Static(Content.from_markup("[b]Bytez API key[/]"), id="key-title", markup=False)
+            yield Static(plain(self._reason), id="key-reason", markup=False)
             yield TextInput(
                 placeholder="paste your key (it is not shown)",
                 password=True,
@@ -84,16 +86,19 @@ class ApiKeyScreen(Screen[KeyEntry | None]):
                 ],
                 validate_on=["submitted"],
             )
-            yield Static("", id="key-error")
+            yield Static("", id="key-error", markup=False)
             yield _SaveBox(
-                f"Save to {self._config_path} (readable only by you)", True, id="key-save"
+                plain(f"Save to {self._config_path} (readable only by you)"), True, id="key-save"
             )
             with Horizontal(id="key-buttons"):
                 yield Button("Continue", variant="primary", id="key-continue")
                 yield Button("Quit", id="key-cancel")
             yield Static(
-                "[dim]Or set BYTEZ_API_KEY, or run [b]bytez-tui --demo[/] "
-                "to try the offline emulator.[/]"
+                Content.from_markup(
+                    "[dim]Or set BYTEZ_API_KEY, or run [b]bytez-tui --demo[/] "
+                    "to try the offline emulator.[/]"
+                ),
+                markup=False,
             )
 
     def on_mount(self) -> None:

@@ -11,6 +11,8 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
+from bytez_tui.widgets.plain import plain
+
 __all__ = ["ConfirmDialog"]
 
 
@@ -69,11 +71,11 @@ class ConfirmDialog(ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Static(self._title, id="confirm-title", markup=False)
-            yield Static(self._body, id="confirm-body", markup=False)
+            yield Static(plain(self._title, one_line=True), id="confirm-title", markup=False)
+            yield Static(plain(self._body), id="confirm-body", markup=False)
             with Horizontal(id="confirm-buttons"):
-                yield Button(f"{self._confirm} (y)", variant="error", id="confirm-yes")
-                yield Button(f"{self._cancel} (n)", id="confirm-no")
+                yield Button(plain(f"{self._confirm} (y)"), variant="error", id="confirm-yes")
+                yield Button(plain(f"{self._cancel} (n)"), id="confirm-no")
 
     def on_mount(self) -> None:
         self.query_one("#confirm-no", Button).focus()

@@ -87,7 +87,7 @@ class HelpScreen(ModalScreen[None]):
             parts.append(table)
         parts.append(Text("\nescape to close", style="dim"))
         with VerticalScroll(id="help-body"):
-            yield Static(Group(*parts))
+            yield Static(Group(*parts), markup=False)
 
     def action_dismiss(self) -> None:  # type: ignore[override]
         self.dismiss(None)

@@ -164,14 +164,19 @@ class LoadDialog(ModalScreen[LoadChoice | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Static("Load when ready" if self.when_ready else "Load a model", id="load-title")
+            yield Static(
+                "Load when ready" if self.when_ready else "Load a model",
+                id="load-title",
+                markup=False,
+            )
             if self.when_ready:
                 yield Static(
                     "Its job is still queued: the load starts as soon as it is available.",
                     id="load-when-ready",
+                    markup=False,
                 )
             with Horizontal(classes="field"):
-                yield Static("Model", classes="field-label")
+                yield Static("Model", classes="field-label", markup=False)
                 yield TextInput(
                     self.model,
                     placeholder="org/name",
@@ -181,7 +186,7 @@ class LoadDialog(ModalScreen[LoadChoice | None]):
                 )
             yield Static("", id="load-model-error", classes="field-error", markup=False)
             with Horizontal(classes="field"):
-                yield Static("Concurrency", classes="field-label")
+                yield Static("Concurrency", classes="field-label", markup=False)
                 yield TextInput(
                     "1",
                     type="integer",
@@ -198,10 +203,11 @@ class LoadDialog(ModalScreen[LoadChoice | None]):
                 yield Static(
                     f"parallel instances (1–{MAX_CONCURRENCY}), each billed",
                     classes="field-hint",
+                    markup=False,
                 )
-            yield Static("", id="load-concurrency-error", classes="field-error")
+            yield Static("", id="load-concurrency-error", classes="field-error", markup=False)
             with Horizontal(classes="field"):
-                yield Static("Stop if idle", classes="field-label")
+                yield Static("Stop if idle", classes="field-label", markup=False)
                 with RadioSet(id="load-expiry", compact=True):
                     for index, (label, _) in enumerate(EXPIRY_PRESETS):
                         yield MarkedRadioButton(label, value=index == 0)
@@ -218,8 +224,8 @@ class LoadDialog(ModalScreen[LoadChoice | None]):
                         )
                     ],
                 )
-            yield Static("", id="load-custom-error", classes="field-error")
-            yield Static("", id="load-cost")
+            yield Static("", id="load-custom-error", classes="field-error", markup=False)
+            yield Static("", id="load-cost", markup=False)
             with Horizontal(id="load-buttons"):
                 label = "Load when ready" if self.when_ready else "Load"
                 yield Button(f"{label} (ctrl+s)", variant="primary", id="load-ok", compact=True)

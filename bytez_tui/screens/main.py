@@ -274,6 +274,7 @@ class MainScreen(Screen[None]):
             yield Static(
                 "DEMO  offline emulator on this machine: nothing is billed, nothing leaves it",
                 id="demo-banner",
+                markup=False,
             )
         yield PaneTabs(
             [(entry.id, f"{n} {entry.title}") for n, entry in enumerate(PANES, 1)],

@@ -17,6 +17,7 @@ from textual.message import Message
 from textual.reactive import reactive
 from textual.widgets import Static
 
+from bytez_tui.text import printable
 from bytez_tui.widgets.filter_input import FilterInput
 
 __all__ = ["Cell", "Row", "RowFilter", "RowList"]
@@ -36,14 +37,17 @@ class Cell(Static):
     def __init__(
         self, text: str = "", *, name: str | None = None, id: str | None = None, classes: str = ""
     ) -> None:
-        super().__init__(text, name=name, id=id, classes=classes, markup=False)
+        super().__init__(
+            printable(text, one_line=True), name=name, id=id, classes=classes, markup=False
+        )
         self._text = text
 
     def show(self, text: str) -> None:
-        """Show `text`, repainting only if it differs from what is shown."""
+        """Show `text` (from anywhere: control characters are shown, not acted on),
+        repainting only if it differs from what is shown."""
         if text != self._text:
             self._text = text
-            self.update(text, layout=False)
+            self.update(printable(text, one_line=True), layout=False)
 
     @property
     def text(self) -> str:

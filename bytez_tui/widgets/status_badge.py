@@ -5,6 +5,8 @@ from __future__ import annotations
 from textual.reactive import reactive
 from textual.widgets import Static
 
+from bytez_tui.text import printable
+
 __all__ = ["StatusBadge", "badge_for"]
 
 _GLYPHS: dict[str, tuple[str, str]] = {
@@ -83,4 +85,4 @@ class StatusBadge(Static):
         glyph, tone = badge_for(status) if status else ("", "")
         for name in ("-good", "-bad", "-busy", "-warn", "-dim"):
             self.set_class(name == tone, name)
-        self.update(f"{glyph} {status}" if status else "", layout=False)
+        self.update(printable(f"{glyph} {status}", one_line=True) if status else "", layout=False)

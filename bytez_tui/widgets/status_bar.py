@@ -10,6 +10,7 @@ from textual.widgets import Static
 from bytez_tui.clock import Clock
 from bytez_tui.connection import Health
 from bytez_tui.format import ago
+from bytez_tui.text import printable
 
 __all__ = ["StatusBar"]
 
@@ -62,7 +63,7 @@ class StatusBar(Static):
         id: str | None = None,
         classes: str | None = None,
     ) -> None:
-        super().__init__(name=name, id=id, classes=classes)
+        super().__init__(name=name, id=id, classes=classes, markup=False)
         self._host = label
         self._key = masked_key
         self._clock = clock
@@ -122,4 +123,4 @@ class StatusBar(Static):
             parts.append("⏸ live updates paused")
         if health.detail and health.state != "online":
             parts.append(health.detail)
-        self.update(" │ ".join(parts))
+        self.update(printable(" │ ".join(parts), one_line=True))

@@ -14,6 +14,7 @@ from textual.widgets import Static
 from bytez_tui.clock import Clock
 from bytez_tui.format import duration, money, ram
 from bytez_tui.models import ModelInfo, cost_per_hour, cost_usd
+from bytez_tui.text import printable
 
 if TYPE_CHECKING:
     from bytez_tui.models import Instance
@@ -27,7 +28,7 @@ class ExpiresIn(Static):
     """When the highlighted model's instance expires; ticks once a second while shown."""
 
     def __init__(self, *, clock: Clock, id: str | None = None) -> None:
-        super().__init__(id=id)
+        super().__init__(id=id, markup=False)
         self._clock = clock
         self._timer: Timer | None = None
         self.expires_at: datetime | None = None
@@ -73,13 +74,13 @@ class CatalogueDetails(VerticalScroll, can_focus=False):
         self._clock = clock
         # Built here, so that `show_model` works at once (the pane mounts this panel
         # the first time it is opened).
-        self._body = Static(id="details-body")
+        self._body = Static(id="details-body", markup=False)
         self._expiry = ExpiresIn(clock=clock, id="details-expiry")
 
     def compose(self) -> ComposeResult:
         yield self._body
         yield self._expiry
-        yield Static("\nj job · l load · p playground · c copy id", id="details-hint")
+        yield Static("\nj job · l load · p playground · c copy id", id="details-hint", markup=False)
 
     def show_model(
         self, model: ModelInfo | None, *, instance: Instance | None, running: bool, tracked: bool
@@ -90,12 +91,13 @@ class CatalogueDetails(VerticalScroll, can_focus=False):
             body.update("No model highlighted.")
             expiry.show_expiry(None)
             return
-        org, _, short = model.name.partition("/")
+        name = printable(model.name, one_line=True)
+        org, _, short = name.partition("/")
         text = Text()
-        text.append(f"{model.name}\n\n", style="bold")
+        text.append(f"{name}\n\n", style="bold")
         rows = [
             ("Org", org if short else "—"),
-            ("Name", short or model.name),
+            ("Name", short or name),
             ("RAM", f"{ram(model.required_ram_gb)} GB" if model.required_ram_gb else "— unknown"),
             ("Benchmark", "✓ benchmarked" if model.benchmarked else "· not benchmarked"),
             ("Per hour", money(cost_per_hour(model.required_ram_gb))),
@@ -104,7 +106,7 @@ class CatalogueDetails(VerticalScroll, can_focus=False):
             rows.append((f"{minutes} min", money(cost_usd(model.required_ram_gb, minutes * 60))))
         rows.append(("Job", "◆ tracked in Jobs" if tracked else "not tracked"))
         if instance is not None:
-            state = instance.status
+            state = printable(instance.status, one_line=True)
             glyph = "▶" if instance.is_running else "✖" if instance.is_failed else "◌"
             rows.append(("Instance", f"{glyph} {state}, concurrency {instance.concurrency}"))
             if instance.inferences is not None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
 from textual import events
 from textual.message import Message
@@ -54,9 +55,13 @@ def layout(width: int) -> list[tuple[Column, int, int]]:
 
 
 def fit(text: str, width: int, right: bool = False) -> str:
-    if len(text) > width:
-        return text[: max(0, width - 1)] + "…"
-    return text.rjust(width) if right else text.ljust(width)
+    """`text` cut (with `…`) or padded to `width` terminal cells: a CJK character or an
+    emoji takes two, so counting characters would push the next columns out."""
+    length = len(text) if text.isascii() else cell_len(text)
+    if length > width:
+        return set_cell_size(text, max(0, width - 1)) + "…"
+    gap = " " * (width - length)
+    return gap + text if right else text + gap
 
 
 class CatalogueHeader(Widget):

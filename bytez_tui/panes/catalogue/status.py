@@ -13,6 +13,7 @@ from textual.widgets import Static
 from bytez_tui.clock import Clock
 from bytez_tui.errors import BytezError
 from bytez_tui.format import ago
+from bytez_tui.widgets.plain import plain
 
 if TYPE_CHECKING:
     from bytez_tui.catalogue.view import CatalogueView
@@ -51,8 +52,8 @@ class CatalogueStatus(Horizontal):
         self._freshness = Freshness()
 
     def compose(self) -> ComposeResult:
-        yield Static(id="catalogue-count")
-        yield Static(id="catalogue-freshness")
+        yield Static(id="catalogue-count", markup=False)
+        yield Static(id="catalogue-freshness", markup=False)
 
     def on_mount(self) -> None:
         self.set_interval(30, self._show_freshness)
@@ -85,7 +86,7 @@ class CatalogueStatus(Horizontal):
             return
         matched = f"{shown:,} of {total:,} models"
         if error is not None:
-            count.update(f"⚠ {error} · still showing {matched}")
+            count.update(plain(f"⚠ {error} · still showing {matched}", one_line=True))
         else:
             arrow = "" if sort is None else (" ▼" if descending else " ▲")
             count.update(f"{matched} · sorted by {_SORT_NAMES.get(sort, sort)}{arrow}")
@@ -111,7 +112,9 @@ class CatalogueStatus(Horizontal):
         label.set_class(error is not None, "-stale")
         if fresh.fetched_at is None:
             if error is not None:
-                label.update(f"✖ catalogue unavailable: {error.message} · R retries")
+                label.update(
+                    plain(f"✖ catalogue unavailable: {error.message} · R retries", one_line=True)
+                )
             else:
                 label.update("◌ fetching the catalogue…")
             return
@@ -121,4 +124,4 @@ class CatalogueStatus(Horizontal):
             text += " · ↻ refreshing…"
         elif error is not None:
             text = f"⚠ refresh failed ({error.message}) · showing the catalogue {text}"
-        label.update(text)
+        label.update(plain(text, one_line=True))

@@ -24,6 +24,7 @@ from bytez_tui.catalogue.index import CatalogueIndex
 from bytez_tui.format import money
 from bytez_tui.format import ram as format_ram
 from bytez_tui.panes.catalogue.header import fit, layout
+from bytez_tui.text import printable
 
 __all__ = ["CatalogueTable"]
 
@@ -245,7 +246,7 @@ class CatalogueTable(ScrollView, can_focus=True):
             if key == "markers":
                 segments.extend(self._markers(name, style))
             elif key == "id":
-                segments.append(Segment(fit(name, size), style))
+                segments.append(Segment(fit(printable(name, one_line=True), size), style))
             elif key == "ram":
                 ram = index.ram[row]
                 text = format_ram(ram)

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, ClassVar
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
+from textual.content import Content
 from textual.message import Message
 from textual.reactive import reactive
 from textual.widget import Widget
@@ -27,6 +28,7 @@ from bytez_tui.panes.instances.listing import GONE_KEEP, InstanceList
 from bytez_tui.panes.instances.row import InstanceHeader, InstanceRow
 from bytez_tui.panes.instances.sync import BOOT_POLL, BOOT_TIMEOUT, InstanceSync
 from bytez_tui.panes.instances.texts import CAPACITY_MANAGED, delete_question, summary
+from bytez_tui.widgets.plain import plain
 from bytez_tui.widgets.rows import RowFilter, RowList
 
 if TYPE_CHECKING:
@@ -37,7 +39,7 @@ if TYPE_CHECKING:
 
 __all__ = ["BOOT_POLL", "BOOT_TIMEOUT", "GONE_KEEP", "InstancesPane"]
 
-_EMPTY = (
+_EMPTY = Content.from_markup(
     "Nothing is running, so nothing is billed.\n\n"
     "Press [b]l[/] to load a model, or [b]l[/] on a catalogue row."
 )
@@ -132,6 +134,7 @@ class InstancesPane(Pane):
             "⏸ Live updates paused: nothing is requested, countdowns keep ticking. P resumes.",
             id="instances-paused",
             classes="paused-banner",
+            markup=False,
         )
         yield Static("", id="instances-notice", markup=False)
         yield RowFilter(
@@ -142,8 +145,8 @@ class InstancesPane(Pane):
         )
         yield InstanceHeader(id="instances-header", classes="table-header")
         yield InstanceList(now=self.api.server_now, id="instances-rows")
-        yield Static(_EMPTY, id="instances-empty", classes="empty")
-        yield Static("", id="instances-summary")
+        yield Static(_EMPTY, id="instances-empty", classes="empty", markup=False)
+        yield Static("", id="instances-summary", markup=False)
 
     def on_mount(self) -> None:
         self.set_class(True, "-empty")
@@ -283,7 +286,7 @@ class InstancesPane(Pane):
 
     def _notice(self, text: str) -> None:
         notice = self.query_one("#instances-notice", Static)
-        notice.update(text)
+        notice.update(plain(text))
         notice.display = bool(text)
 
     def _apply(self, items: list[Instance]) -> None:

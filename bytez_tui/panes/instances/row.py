@@ -15,6 +15,7 @@ from textual.widgets import Static
 from bytez_tui.format import DASH, duration, money, ram
 from bytez_tui.models import Instance, cost_per_hour, cost_usd
 from bytez_tui.widgets.countdown import Countdown
+from bytez_tui.widgets.plain import plain
 from bytez_tui.widgets.rows import Cell, Row
 from bytez_tui.widgets.status_badge import StatusBadge
 
@@ -137,7 +138,7 @@ class InstanceRow(Row):
             money(cost_per_hour(self.ram_gb)) if not gone and not instance.is_failed else DASH
         )
         error = self.query_one(".inst-error", Static)
-        error.update(f"  ✖ {instance.error or 'the instance failed to start'}")
+        error.update(plain(f"  ✖ {instance.error or 'the instance failed to start'}"))
         self.set_class(instance.is_failed and not gone, "-failed")
         self.set_class(instance.is_booting and not gone, "-booting")
         self.set_class(gone, "-gone")

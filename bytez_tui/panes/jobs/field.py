@@ -39,7 +39,7 @@ class AddJobField(Horizontal):
         self._leave = on_leave
 
     def compose(self) -> ComposeResult:
-        yield Static("Model id ", id="jobs-add-label")
+        yield Static("Model id ", id="jobs-add-label", markup=False)
         yield TextInput(
             placeholder="org/name, e.g. openai-community/gpt2",
             id="jobs-add-input",
@@ -49,7 +49,7 @@ class AddJobField(Horizontal):
             ],
             validate_on=["submitted"],
         )
-        yield Static("", id="jobs-add-error")
+        yield Static("", id="jobs-add-error", markup=False)
 
     @on(Input.Submitted, "#jobs-add-input")
     def _submitted(self, event: Input.Submitted) -> None:

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, ClassVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
+from textual.content import Content
 from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import Input, Static
@@ -36,7 +37,7 @@ if TYPE_CHECKING:
 
 __all__ = ["JobsPane"]
 
-_EMPTY = (
+_EMPTY = Content.from_markup(
     "No jobs tracked.\n\n"
     "Press [b]a[/] to ask Bytez to make any Hugging Face model available (org/name),\n"
     "or [b]j[/] on a catalogue row. Jobs are kept across restarts."
@@ -129,6 +130,7 @@ class JobsPane(Pane):
             "⏸ Live updates paused: no job is polled. P resumes.",
             id="jobs-paused",
             classes="paused-banner",
+            markup=False,
         )
         yield AddJobField(
             on_submit=self._add, on_leave=lambda: self.set_class(False, "-adding"), id="jobs-add"
@@ -141,7 +143,7 @@ class JobsPane(Pane):
         )
         yield JobHeader(id="jobs-header", classes="table-header")
         yield RowList(id="jobs-rows")
-        yield Static(_EMPTY, id="jobs-empty", classes="empty")
+        yield Static(_EMPTY, id="jobs-empty", classes="empty", markup=False)
 
     def on_mount(self) -> None:
         self.add_input.cursor_blink = self.settings.cursor_blink

@@ -26,6 +26,8 @@ from textual.selection import Selection
 from textual.strip import Strip
 from textual.timer import Timer
 
+from bytez_tui.text import printable
+
 __all__ = ["OutputLog", "wrap_row"]
 
 
@@ -211,6 +213,7 @@ class OutputLog(ScrollView, can_focus=True):
     def _append(self, data: str) -> None:
         if "\r" in data or "\t" in data:
             data = data.replace("\r\n", "\n").replace("\r", "\n").replace("\t", "    ")
+        data = printable(data)  # the model's words: shown, never acted on by the terminal
         width = max(self._wrap_width or self._content_width(), 10)
         self._wrap_width = width
         follow = self.is_vertical_scroll_end

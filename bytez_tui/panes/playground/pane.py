@@ -79,7 +79,7 @@ class PlaygroundPane(PlaygroundRuns):
     def compose(self) -> ComposeResult:
         blink = self.settings.cursor_blink
         with Horizontal(id="model-row"):
-            yield Label("Model", id="model-label")
+            yield Label("Model", id="model-label", markup=False)
             model = ModelInput(
                 placeholder="org/name (tab or → completes)",
                 suggester=self._suggester,
@@ -88,7 +88,7 @@ class PlaygroundPane(PlaygroundRuns):
             )
             model.cursor_blink = blink
             yield model
-            yield Static("", id="model-state")
+            yield Static("", id="model-state", markup=False)
             # Out of the Tab path (model → prompt → params): a Tab that missed the prompt
             # landed here and each typed space toggled it. ctrl+f or a click toggles it.
             stream = MarkedCheckbox("stream", value=True, compact=True, id="stream")
@@ -98,7 +98,7 @@ class PlaygroundPane(PlaygroundRuns):
             chat.can_focus = False  # ctrl+t or a click, like "stream"
             yield chat
         with Horizontal(id="load-offer"):
-            yield Static("", id="load-offer-text")
+            yield Static("", id="load-offer-text", markup=False)
             offer = Button("Load and run", compact=True, id="load-offer-button")
             offer.can_focus = False  # ctrl+l; not a stop between the model and the prompt
             yield offer

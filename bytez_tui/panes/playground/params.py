@@ -138,7 +138,7 @@ class ParamsForm(Vertical):
     def compose(self) -> ComposeResult:
         for field in QUICK_FIELDS:
             with Horizontal(classes="param-row"):
-                yield Label(field.key, classes="param-label")
+                yield Label(field.key, classes="param-label", markup=False)
                 text_input = TextInput(
                     id=f"param-{field.key}",
                     type="integer" if field.integer else "number",
@@ -158,7 +158,7 @@ class ParamsForm(Vertical):
         )
         editor.cursor_blink = self._cursor_blink
         yield editor
-        yield Static("", id="params-problem")
+        yield Static("", id="params-problem", markup=False)
 
     def watch_problem(self, problem: str) -> None:
         shown = self.query_one("#params-problem", Static)

@@ -25,6 +25,7 @@ from bytez_tui.panes.playground.output import OutputLog
 from bytez_tui.panes.playground.run import RunRequest, RunState
 from bytez_tui.panes.playground.status import RunStatus
 from bytez_tui.prompting import EchoFilter
+from bytez_tui.widgets.plain import plain
 
 __all__ = ["POLL_SECONDS", "STATS_RATE", "PlaygroundRuns"]
 
@@ -254,8 +255,10 @@ class PlaygroundRuns(Pane):
     def _offer_load(self, request: RunRequest) -> None:
         self._offered = request
         self.query_one("#load-offer-text", Static).update(
-            f"{request.model} is not running. Load it (ctrl+l) and the run starts once it is "
-            "RUNNING."
+            plain(
+                f"{request.model} is not running. Load it (ctrl+l) and the run starts once it "
+                "is RUNNING."
+            )
         )
         self.query_one("#load-offer").display = True
         self.status_line.show_blocked(f"{request.model} is not running")
@@ -267,10 +270,7 @@ class PlaygroundRuns(Pane):
     def _finish(self, run: RunState, now: float) -> None:
         self._active = None
         record = run.record(self.output.text, now)
-        self.output.border_subtitle = record.outcome
-        self.status_line.show_record(record)
-        self.run_finished(record)
-        self._tell_ledger(record)
+        # On disk first: whatever showing it does, the run is never lost.
         try:
             self.history.append(record)
         except OSError as error:
@@ -278,6 +278,10 @@ class PlaygroundRuns(Pane):
                 str(error), title="Run not saved to history", severity="warning", markup=False
             )
         self.show_history_notices()
+        self.output.border_subtitle = record.outcome
+        self.status_line.show_record(record)
+        self.run_finished(record)
+        self._tell_ledger(record)
         if record.outcome == "failed":
             self.notify(record.error or "The run failed", title="Run failed", severity="error")
         elif record.outcome == "stopped":

@@ -11,6 +11,7 @@ from textual.widgets import Static
 from bytez_tui.format import money
 from bytez_tui.local.conversations import Turn
 from bytez_tui.local.history import RunRecord, RunStats
+from bytez_tui.text import printable
 
 __all__ = ["RunStatus", "format_stats", "reply_footer"]
 
@@ -59,11 +60,15 @@ class RunStatus(Static):
     record: RunRecord | None = None
     """The finished run shown, if that is what is shown."""
 
+    def __init__(self, *, id: str | None = None) -> None:
+        # Plain text: the line holds the server's error and the model typed.
+        super().__init__(id=id, markup=False)
+
     def _state(self, state: str, text: str) -> None:
         self.record = None
         for name in _STATES:
             self.set_class(name == state, name)
-        self.update(text)
+        self.update(printable(text, one_line=True))
 
     def show_idle(self) -> None:
         """Nothing has run yet."""
