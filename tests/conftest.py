@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hostile import HostileServer
 
 from bytez_tui.api import BytezClient
 from bytez_tui.app import BytezApp
@@ -137,3 +138,19 @@ def make_app(emulator: EmulatorServer, clock: FixedClock) -> Callable[..., Bytez
         return app
 
     return factory
+
+
+@pytest.fixture(scope="session")
+def hostile_server() -> Iterator[HostileServer]:
+    """The hostile API (`tests/hostile.py`): bad answers by path, the emulator behind them."""
+    server = HostileServer()
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def hostile(hostile_server: HostileServer, clock: FixedClock) -> HostileServer:
+    """The session's hostile API with a fresh seeded emulator world behind it."""
+    hostile_server.reset(clock, models=50, seed=SEED, fragment_interval=0.0)
+    return hostile_server

@@ -76,7 +76,7 @@ def load_cached(
     """
     path = path or cache_path(store_key)
     try:
-        text = path.read_text(encoding="utf-8")
+        text = path.read_text(encoding="utf-8", errors="surrogatepass")
         header, _, body = text.partition("\n")
         meta = json.loads(header, parse_constant=_no_constants)
         if not isinstance(meta, dict) or meta.get("version") != CACHE_VERSION:
@@ -149,5 +149,7 @@ def save_cache(
         },
         separators=(",", ":"),
     )
-    write_private(path, (header, "\n", "\n".join(index.names)), durable=False)
+    # A JSON "\ud800" in an id is a lone surrogate in Python: kept, not a crash.
+    names = "\n".join(index.names)
+    write_private(path, (header, "\n", names), durable=False, errors="surrogatepass")
     return path

@@ -30,7 +30,9 @@ _TEMP_NAME = re.compile(r"^\..+\.[A-Za-z0-9_]{8}(\.tmp)?$")
 it, without the suffix) leave behind when killed mid-write."""
 
 
-def write_private(path: Path, content: str | Iterable[str], *, durable: bool = True) -> Path:
+def write_private(
+    path: Path, content: str | Iterable[str], *, durable: bool = True, errors: str = "strict"
+) -> Path:
     """Replace `path` atomically with `content`, readable by the owner only (0600).
 
     Args:
@@ -39,6 +41,8 @@ def write_private(path: Path, content: str | Iterable[str], *, durable: bool = T
             not be joined in memory first).
         durable: Flush to the disk before the rename (skip for a cache that can be
             fetched again).
+        errors: What to do with text UTF-8 cannot encode (`surrogatepass` keeps a lone
+            surrogate a server sent, for a reader that decodes the same way).
 
     Returns:
         The file actually written (the symlink's target, when `path` is one).
@@ -53,7 +57,7 @@ def write_private(path: Path, content: str | Iterable[str], *, durable: bool = T
     )
     try:
         os.fchmod(descriptor, 0o600)
-        with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+        with os.fdopen(descriptor, "w", encoding="utf-8", errors=errors) as handle:
             if isinstance(content, str):
                 handle.write(content)
             else:

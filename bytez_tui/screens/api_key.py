@@ -137,7 +137,7 @@ class ApiKeyScreen(Screen[KeyEntry | None]):
         self.dismiss(entry)
 
     def _show_error(self, text: str) -> None:
-        self.query_one("#key-error", Static).update(text)
+        self.query_one("#key-error", Static).update(plain(text))
 
     @on(Button.Pressed, "#key-cancel")
     def action_quit_app(self) -> None:
