@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import argparse
 import gc
+import os
 import sys
+import traceback
 
 from bytez_tui import __version__
 from bytez_tui.cli.parser import SUBCOMMANDS, add_connection_flags
@@ -56,8 +58,27 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Entry point of the `bytez-tui` console script."""
-    argv = sys.argv[1:] if argv is None else argv
+    """Entry point of the `bytez-tui` console script.
+
+    Every failure we foresee has its own message and exit code; anything else ends
+    here as one line and exit 1, with the traceback only under `BYTEZ_TUI_DEBUG=1`.
+    """
+    try:
+        return _main(sys.argv[1:] if argv is None else argv)
+    except KeyboardInterrupt:
+        return 130
+    except Exception as error:  # the last resort: never a traceback by default
+        if os.environ.get("BYTEZ_TUI_DEBUG") == "1":
+            traceback.print_exception(error)
+        if sys.stderr is not None:
+            print(
+                f"bytez-tui: unexpected error (please report): {type(error).__name__}",
+                file=sys.stderr,
+            )
+        return 1
+
+
+def _main(argv: list[str]) -> int:
     if argv[:1] == ["emulator"]:
         from bytez_tui.emulator.cli import main as emulator_main
 
@@ -135,7 +156,11 @@ def run_dashboard(options: argparse.Namespace) -> int:
     finally:
         if server is not None:
             server.stop()
-    return app.return_code or 0  # 1: quit from the key screen without a key
+    for path in app.rescued:
+        print(f"bytez-tui: your model, prompt and output were kept in {path}", file=sys.stderr)
+    # 1: quit from the key screen without a key, or an unexpected error (Textual has
+    # printed its traceback).
+    return app.return_code or 0
 
 
 if __name__ == "__main__":

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import re
+import shlex
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
@@ -35,6 +36,7 @@ __all__ = [
     "cache_dir",
     "config_path",
     "data_dir",
+    "exposed_key_warning",
     "key_problem",
     "load_settings",
     "mask_key",
@@ -91,7 +93,13 @@ def url_problem(base_url: str, *, allow_insecure_http: bool = False) -> str | No
 
     Plain http is allowed only to a loopback host, unless `allow_insecure_http`.
     """
-    url = urlsplit(base_url.strip())
+    try:
+        url = urlsplit(base_url.strip())
+        url.port  # noqa: B018 - raises on a port that is not a number from 0 to 65535
+    except ValueError as exc:
+        # `https://[::1`, `:abc`, `:99999`: say why without repeating the URL, which
+        # may carry a password.
+        return f"Not a valid URL: {exc}"
     if url.scheme not in ("http", "https") or not url.hostname:
         return f"Not an http(s) URL: {mask_url(base_url)!r}"
     if url.scheme == "http" and url.hostname not in _LOOPBACK and not allow_insecure_http:
@@ -215,8 +223,60 @@ def read_config(path: Path | None = None) -> dict[str, Any]:
             return tomllib.load(handle)
     except FileNotFoundError:
         return {}
+    except UnicodeDecodeError:
+        raise ConfigError(f"{path}: not UTF-8 text (TOML files are UTF-8)") from None
     except (OSError, tomllib.TOMLDecodeError) as exc:
         raise ConfigError(f"{path}: {exc}") from exc
+
+
+def exposed_key_warning(path: Path | None = None) -> str | None:
+    """A warning when `config.toml` holds an API key and others may read it, else None.
+
+    The app writes the file 0600; an editor, a copy or a dotfiles checkout may not.
+    """
+    path = path or config_path()
+    try:
+        mode = path.stat().st_mode & 0o777
+        if not mode & 0o077 or "api_key" not in read_config(path):
+            return None
+    except (OSError, ConfigError):
+        return None
+    return (
+        f"{path} holds your API key and others can read it (mode {mode:o}); "
+        f"make it private with: chmod 600 {shlex.quote(str(path))}"
+    )
+
+
+MIN_REFRESH = 5.0
+"""The shortest `instances_refresh`: 0 once sent a thousand requests in ten seconds."""
+_NUMBER_RANGES: dict[str, tuple[float, float]] = {
+    "instances_refresh": (MIN_REFRESH, 86400.0),
+    "timeout": (0.1, 86400.0),
+}
+"""The seconds each number in the file may hold (nan and infinities are never in range)."""
+_MODIFIERS = frozenset({"ctrl", "shift", "alt", "meta", "super", "hyper"})
+_KEY_NAME = re.compile(r"[a-z0-9_]+|[^\s,+]")
+
+
+def key_problem(keys: str) -> str | None:
+    """Why `keys` (a `[keymap]` value such as `"ctrl+q, f10"`) is not a list of keys, or None.
+
+    A key is modifiers joined by `+` to a key name: one character, or a lower-case name
+    such as `escape`, `f1` or `question_mark` (`plus` for the plus key).
+    """
+    for key in keys.split(","):
+        key = key.strip()
+        if not key:
+            return "a key is missing (an empty key between commas)"
+        *modifiers, name = key.split("+")
+        unknown = [modifier for modifier in modifiers if modifier not in _MODIFIERS]
+        if unknown:
+            return f"{unknown[0]!r} in {key!r} is not a modifier (ctrl, shift, alt, meta, super)"
+        if not name:
+            return f"{key!r} has no key after '+' (the plus key is called 'plus')"
+        if not _KEY_NAME.fullmatch(name):
+            return f"{name!r} in {key!r} is not a key name (e.g. q, escape, f1, question_mark)"
+    return None
 
 
 def load_settings(
@@ -240,9 +300,20 @@ def load_settings(
             ):
                 raise ConfigError(f"{path or config_path()}: {key} has the wrong type")
             values[key] = data[key]
+    where = path or config_path()
+    for key, (low, high) in _NUMBER_RANGES.items():
+        value = values.get(key)
+        if value is not None and not low <= value <= high:  # also false for nan
+            raise ConfigError(
+                f"{where}: {key} must be from {low:g} to {high:g} seconds, not {value}"
+            )
     keymap = data.get("keymap", {})
     if not isinstance(keymap, dict) or not all(isinstance(v, str) for v in keymap.values()):
-        raise ConfigError(f"{path or config_path()}: [keymap] must map binding ids to key strings")
+        raise ConfigError(f"{where}: [keymap] must map binding ids to key strings")
+    for binding_id, keys in keymap.items():
+        problem = key_problem(keys)
+        if problem:
+            raise ConfigError(f"{where}: [keymap] {binding_id} = {keys!r}: {problem}")
     values["keymap"] = dict(keymap)
     if environ.get("BYTEZ_API_KEY"):
         values["api_key"] = environ["BYTEZ_API_KEY"]

@@ -20,6 +20,8 @@ from typing import Any, Literal
 from bytez_tui.errors import BadResponse
 
 __all__ = [
+    "MAX_CONCURRENCY",
+    "MAX_EXPIRY_SECONDS",
     "RATE_PER_GB_SECOND",
     "Instance",
     "Job",
@@ -38,6 +40,11 @@ __all__ = [
 
 RATE_PER_GB_SECOND = 0.0000166667
 """Dollars per GB of model RAM per second (API reference §5)."""
+
+MAX_CONCURRENCY = 32
+"""The largest concurrency the app asks for (the load dialog and `load --concurrency`)."""
+MAX_EXPIRY_SECONDS = 7 * 86400
+"""The longest idle expiry the app asks for: a week; more is a typo that bills all along."""
 
 JobState = Literal["requested", "queued", "available", "failed", "unknown"]
 

@@ -17,12 +17,14 @@ from typing import TYPE_CHECKING
 
 from bytez_tui.cli.context import Context, UsageError
 from bytez_tui.cli.output import (
+    EXIT_API,
     EXIT_AUTH,
     EXIT_BROKEN_PIPE,
     EXIT_INTERRUPTED,
     EXIT_OK,
     EXIT_USAGE,
     Output,
+    OutputFailed,
     exit_code,
 )
 from bytez_tui.cli.parser import SUBCOMMANDS, build_parser
@@ -58,6 +60,10 @@ def main(argv: list[str], options: argparse.Namespace) -> int:
             return code
         with _demo_server(options) as demo:
             settings = _settings(args, options, demo)
+            from bytez_tui.config import exposed_key_warning
+
+            if (warning := exposed_key_warning()) is not None:
+                out.warn(warning)
             if not settings.api_key:
                 out.error(
                     "no API key: set BYTEZ_API_KEY, pass --api-key, or save one from the dashboard"
@@ -80,9 +86,26 @@ def main(argv: list[str], options: argparse.Namespace) -> int:
         return EXIT_INTERRUPTED
     except BrokenPipeError:
         # The reader went away (`| head`): stop writing, quietly.
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
+        _drop_stdout()
         return EXIT_BROKEN_PIPE
+    except OutputFailed as exc:
+        _drop_stdout()
+        out.error(f"cannot write the output: {exc}")
+        return EXIT_API
+
+
+def _drop_stdout() -> None:
+    """Point stdout at /dev/null, so that what is still buffered in it cannot fail again
+    when Python flushes it on the way out (and print a traceback of its own)."""
+    if sys.stdout is None:
+        return
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+    finally:
+        os.close(devnull)
 
 
 async def _run(args: argparse.Namespace, settings: Settings, out: Output) -> int:

@@ -138,7 +138,7 @@ def confirm_delete(args: argparse.Namespace, out: Output) -> int | None:
     """
     if args.yes:
         return None
-    if not sys.stdin.isatty():
+    if sys.stdin is None or not sys.stdin.isatty():
         raise UsageError(f"refusing to stop {args.model} without --yes (stdin is not a terminal)")
     out.stderr.write(f"Stop the instance of {args.model}? Billing ends now. [y/N] ")
     out.stderr.flush()

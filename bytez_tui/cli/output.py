@@ -24,7 +24,9 @@ Exit codes (for the README):
 Details: 0 also for `status` of a model without an instance, `delete` of a model
 without one, and Ctrl+C ending `instances --watch`. 1 covers a failed boot
 (`load --wait`), a failed job, an error fragment in a stream, a model error (422),
-out of credits, an unreadable answer, and "no" at the `delete` prompt. 2 covers an
+out of credits, an unreadable answer, "no" at the `delete` prompt, stdout that
+cannot be written (closed, or the disk full), and an unexpected error (reported
+as "unexpected error (please report)"; `BYTEZ_TUI_DEBUG=1` shows the traceback). 2 covers an
 unreadable config file and `delete` without `--yes` when stdin is not a terminal.
 """
 
@@ -32,6 +34,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import sys
 import time
 from typing import Any, TextIO
@@ -49,6 +52,7 @@ __all__ = [
     "EXIT_TIMEOUT",
     "EXIT_USAGE",
     "Output",
+    "OutputFailed",
     "exit_code",
 ]
 
@@ -97,9 +101,10 @@ class Output:
         """Prefix of error lines."""
         self.quiet = quiet
         """Narration is dropped."""
-        self.stdout = stdout or sys.stdout
-        """The data stream."""
-        self.stderr = stderr or sys.stderr
+        # Python sets sys.stdout to None when the command runs with fd 1 closed (`>&-`).
+        self.stdout: TextIO | None = stdout or sys.stdout
+        """The data stream (None when it was closed before the command started)."""
+        self.stderr: TextIO = stderr or sys.stderr or open(os.devnull, "w")  # noqa: SIM115
         """The narration stream."""
         self.progress_enabled = not quiet and _isatty(self.stderr)
         """A live progress line is drawn (stderr is a terminal)."""
@@ -146,11 +151,22 @@ class Output:
         if not text:
             return
         self.clear_progress()
-        self.stdout.write(text)
-        self.stdout.flush()
+        if self.stdout is None:
+            raise OutputFailed("stdout is closed")
+        try:
+            self.stdout.write(text)
+            self.stdout.flush()
+        except BrokenPipeError:
+            raise  # the reader left (`| head`): exit 141, quietly
+        except (OSError, ValueError) as exc:  # ENOSPC, EBADF; ValueError: closed file
+            raise OutputFailed(getattr(exc, "strerror", None) or str(exc)) from None
         self._data_open_line = not text.endswith("\n")
 
     # --- stderr ----------------------------------------------------------------------
+
+    def warn(self, text: str) -> None:
+        """A warning the user must see (stderr, even with --quiet)."""
+        self._err(f"{self.prog}: warning: {text}")
 
     def narrate(self, text: str) -> None:
         """Say what is happening (stderr; dropped with --quiet)."""
@@ -179,7 +195,12 @@ class Output:
 
     def _err(self, text: str) -> None:
         self.clear_progress()
-        if self._data_open_line and self.stdout_is_tty and _isatty(self.stderr):
+        if (
+            self.stdout is not None
+            and self._data_open_line
+            and self.stdout_is_tty
+            and _isatty(self.stderr)
+        ):
             # Keep narration off the end of a partial data line on a shared terminal.
             self.stdout.write("\n")
             self.stdout.flush()
@@ -199,7 +220,13 @@ def _finite(value: Any) -> Any:
     return value
 
 
-def _isatty(stream: TextIO) -> bool:
+class OutputFailed(Exception):
+    """Data could not be written to stdout (closed, or the disk is full): exit 1."""
+
+
+def _isatty(stream: TextIO | None) -> bool:
+    if stream is None:
+        return False
     try:
         return stream.isatty()
     except (AttributeError, ValueError):

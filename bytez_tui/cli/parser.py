@@ -11,7 +11,8 @@ import argparse
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, NamedTuple
 
-from bytez_tui.format import parse_duration
+from bytez_tui.format import duration, parse_duration
+from bytez_tui.models import MAX_CONCURRENCY, MAX_EXPIRY_SECONDS
 
 if TYPE_CHECKING:
     from bytez_tui.cli.context import Context
@@ -74,15 +75,25 @@ def positive_duration_arg(text: str) -> float:
     return seconds
 
 
-def _whole_number(minimum: int, bound: str) -> Callable[[str], int]:
-    """An argparse type: an integer of at least `minimum` (`bound` says so in words)."""
+def expiry_arg(text: str) -> float:
+    """An idle expiry: more than zero, at most `MAX_EXPIRY_SECONDS`."""
+    seconds = positive_duration_arg(text)
+    if seconds > MAX_EXPIRY_SECONDS:
+        raise argparse.ArgumentTypeError(
+            f"must be at most {duration(MAX_EXPIRY_SECONDS)}: {text!r}"
+        )
+    return seconds
+
+
+def _whole_number(minimum: int, bound: str, maximum: int | None = None) -> Callable[[str], int]:
+    """An argparse type: an integer from `minimum` to `maximum` (`bound` says so in words)."""
 
     def parse(text: str) -> int:
         try:
             value = int(text)
         except ValueError:
             raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
-        if value < minimum:
+        if value < minimum or (maximum is not None and value > maximum):
             raise argparse.ArgumentTypeError(f"must be {bound}: {text!r}")
         return value
 
@@ -91,6 +102,7 @@ def _whole_number(minimum: int, bound: str) -> Callable[[str], int]:
 
 positive_int = _whole_number(1, "at least 1")
 count_arg = _whole_number(0, "0 or more")
+concurrency_arg = _whole_number(1, f"from 1 to {MAX_CONCURRENCY}", MAX_CONCURRENCY)
 
 
 def build_parser(name: str) -> argparse.ArgumentParser:
@@ -158,14 +170,14 @@ def _load() -> argparse.ArgumentParser:
     load.add_argument("model", metavar="MODEL", type=model_arg, help="Hugging Face id, org/name")
     load.add_argument(
         "--concurrency",
-        type=positive_int,
+        type=concurrency_arg,
         default=1,
         metavar="N",
         help="parallel inferences (default: 1)",
     )
     load.add_argument(
         "--expire",
-        type=positive_duration_arg,
+        type=expiry_arg,
         default=DEFAULT_EXPIRE,
         metavar="DURATION",
         help=f"stop after this long without a run, e.g. 90s, 5m, 1h (default: {DEFAULT_EXPIRE})",

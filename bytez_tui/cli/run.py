@@ -24,8 +24,8 @@ def prepare(args: argparse.Namespace, out: Output) -> None:
         UsageError: No prompt, an empty one, or `--params` that is not a JSON object.
     """
     words: list[str] = args.prompt
-    if words == ["-"] or (not words and not sys.stdin.isatty()):
-        text = sys.stdin.read().rstrip("\r\n")
+    if words == ["-"] or (not words and sys.stdin is not None and not sys.stdin.isatty()):
+        text = _read_stdin().rstrip("\r\n")
     elif not words:
         raise UsageError("give a prompt, or '-' to read it from stdin")
     elif "-" in words:
@@ -36,6 +36,23 @@ def prepare(args: argparse.Namespace, out: Output) -> None:
         raise UsageError("the prompt is empty")
     args.prompt_text = text
     args.params_dict = parse_params_flag(args.params)
+
+
+def _read_stdin() -> str:
+    """The prompt piped in, as UTF-8 text.
+
+    Raises:
+        UsageError: stdin is closed, or not UTF-8 (Python may have decoded it with
+            surrogate escapes, which could not be sent).
+    """
+    if sys.stdin is None:
+        raise UsageError("stdin is closed: give the prompt as words")
+    try:
+        text = sys.stdin.read()
+        text.encode("utf-8")
+    except UnicodeError:
+        raise UsageError("the prompt on stdin is not UTF-8 text") from None
+    return text
 
 
 def parse_params_flag(text: str | None) -> dict[str, Any]:

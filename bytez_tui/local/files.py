@@ -16,7 +16,14 @@ from collections.abc import Iterable
 from datetime import datetime, timezone
 from pathlib import Path
 
-__all__ = ["STALE_AFTER", "TEMP_SUFFIX", "clean_stale_temps", "set_aside", "write_private"]
+__all__ = [
+    "STALE_AFTER",
+    "TEMP_SUFFIX",
+    "clean_stale_temps",
+    "set_aside",
+    "write_new_private",
+    "write_private",
+]
 
 TEMP_SUFFIX = ".tmp"
 """How a temporary file ends (its name is `.<target>.<random>.tmp`)."""
@@ -70,6 +77,29 @@ def write_private(
         Path(temporary).unlink(missing_ok=True)
         raise
     return target
+
+
+def write_new_private(folder: Path, stem: str, text: str) -> Path:
+    """Write `text` to a new file `<stem>.txt` in `folder` (`<stem>-2.txt` … when taken),
+    readable by the owner only (0600) from the moment it exists, and return its path.
+
+    For saved outputs and rescued drafts: they hold prompts and answers, and are never
+    replaced, so they are created exclusively rather than renamed into place.
+
+    Raises:
+        OSError: The folder cannot be written.
+    """
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    for counter in range(1, 1000):
+        path = folder / (f"{stem}.txt" if counter == 1 else f"{stem}-{counter}.txt")
+        try:
+            descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            continue
+        with os.fdopen(descriptor, "w", encoding="utf-8", errors="surrogatepass") as handle:
+            handle.write(text)
+        return path
+    raise FileExistsError(f"{folder}: too many files named {stem}")
 
 
 def set_aside(path: Path, *, now: datetime | None = None) -> Path:

@@ -16,7 +16,7 @@ from textual.widgets import Button, Input, RadioSet, Static
 
 from bytez_tui.catalogue.ids import MODEL_ID_PATTERN, is_model_id
 from bytez_tui.format import duration, money, parse_duration
-from bytez_tui.models import cost_per_hour, cost_usd
+from bytez_tui.models import MAX_CONCURRENCY, MAX_EXPIRY_SECONDS, cost_per_hour, cost_usd
 from bytez_tui.widgets.text_fields import TextInput
 from bytez_tui.widgets.toggles import MarkedRadioButton
 
@@ -24,8 +24,6 @@ __all__ = ["EXPIRY_PRESETS", "MAX_CONCURRENCY", "LoadChoice", "LoadDialog"]
 
 EXPIRY_PRESETS: tuple[tuple[str, int], ...] = (("5 min", 300), ("30 min", 1800), ("1 h", 3600))
 """(label, seconds) of the idle-expiry presets; the first is the default."""
-MAX_CONCURRENCY = 32
-"""The largest concurrency the dialog accepts."""
 MIN_EXPIRY = 60
 """The shortest custom idle expiry, in seconds (billing has a 60 s minimum anyway)."""
 
@@ -44,7 +42,7 @@ class LoadChoice:
 
 def _expiry_ok(text: str) -> bool:
     try:
-        return parse_duration(text) >= MIN_EXPIRY
+        return MIN_EXPIRY <= parse_duration(text) <= MAX_EXPIRY_SECONDS
     except ValueError:
         return False
 
@@ -220,7 +218,8 @@ class LoadDialog(ModalScreen[LoadChoice | None]):
                     validators=[
                         Function(
                             _expiry_ok,
-                            f"a duration of at least {MIN_EXPIRY} s, such as 90s, 15m or 1h30m",
+                            f"a duration from {MIN_EXPIRY} s to {duration(MAX_EXPIRY_SECONDS)}, "
+                            "such as 90s, 15m or 1h30m",
                         )
                     ],
                 )
