@@ -6,7 +6,7 @@ import os
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 from functools import partial
-from pathlib import PurePath
+from pathlib import Path, PurePath
 from typing import ClassVar
 
 from textual.app import App, SystemCommand
@@ -18,7 +18,13 @@ from textual.screen import Screen
 from textual.theme import Theme
 
 from bytez_tui.clock import Clock, SystemClock
-from bytez_tui.config import ConfigError, Settings, config_path, update_config
+from bytez_tui.config import (
+    ConfigError,
+    Settings,
+    config_path,
+    exposed_key_warning,
+    update_config,
+)
 from bytez_tui.connection import Connection
 from bytez_tui.panes.base import Pane
 from bytez_tui.screens.main import MainScreen
@@ -82,6 +88,9 @@ class BytezApp(App[None]):
         self.connection = Connection(settings, self.clock)
         """The handle on the API that every pane shares."""
         self._on_started = on_started
+        self.rescued: list[Path] = []
+        """Files where the playground kept the user's draft as the app went down on an
+        unexpected error; the command line names them after exit."""
         self._control_filter = ControlFilter()
 
     def get_line_filters(self) -> Sequence[LineFilter]:
@@ -98,6 +107,8 @@ class BytezApp(App[None]):
         if not self.settings.api_key:
             self._ask_for_key("No API key is set. Paste one to continue.")
             self.call_after_refresh(self._started)
+        if (warning := exposed_key_warning()) is not None:
+            self.notify(warning, title="Your API key is exposed", severity="warning", timeout=30)
 
     def _started(self) -> None:
         """Start-up is over: the dashboard is complete, or the key screen is up."""

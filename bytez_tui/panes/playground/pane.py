@@ -18,7 +18,7 @@ from textual.worker import Worker
 from bytez_tui.catalogue.ids import is_model_id
 from bytez_tui.config import data_dir
 from bytez_tui.local.conversations import Conversation, ConversationStore, code_blocks
-from bytez_tui.local.files import write_private
+from bytez_tui.local.files import write_new_private, write_private
 from bytez_tui.local.history import Recall, RunRecord
 from bytez_tui.messages import RequestLoad
 from bytez_tui.panes.playground.chat import ChatView
@@ -121,6 +121,28 @@ class PlaygroundPane(PlaygroundRuns):
         self.query_one("#load-offer").display = False
         self.status_line.show_idle()
         self.watch(self.params_form, "problem", self._params_problem, init=False)
+        # Held for `on_unmount`, which runs once the children are already gone.
+        self._fields = (self.model_input, self.prompt_area, self.output)
+
+    def on_unmount(self) -> None:
+        if self.app.return_code:  # the app is going down on an unexpected error
+            self._rescue()
+
+    def _rescue(self) -> None:
+        """Keep what the user had (model, prompt, output) in a private file, and tell the
+        app where, so the command line can say so after the traceback."""
+        model_input, prompt_area, output_log = self._fields
+        model, prompt, output = model_input.value, prompt_area.text, output_log.text
+        if not (prompt.strip() or output.strip()):
+            return
+        text = f"model: {model}\n\n--- prompt ---\n{prompt}\n\n--- output ---\n{output}\n"
+        stamp = self.clock.now().strftime("%Y%m%d-%H%M%S")
+        try:
+            path = write_new_private(data_dir() / "rescued", stamp, text)
+        except OSError as error:
+            self.log.error("could not rescue the draft", error)
+            return
+        cast("BytezApp", self.app).rescued.append(path)
 
     def on_resize(self, event: events.Resize) -> None:
         self.set_class(event.size.height < _SHORT, "-short")
@@ -472,15 +494,8 @@ class PlaygroundPane(PlaygroundRuns):
             return
         stamp = self.clock.now().strftime("%Y%m%d-%H%M%S")
         model = re.sub(r"[^\w.\-]+", "_", self.model_input.value.strip()) or "output"
-        folder = data_dir() / "outputs"
-        path = folder / f"{stamp}-{model}.txt"
         try:
-            folder.mkdir(parents=True, exist_ok=True)
-            counter = 1
-            while path.exists():
-                counter += 1
-                path = folder / f"{stamp}-{model}-{counter}.txt"
-            path.write_text(text, encoding="utf-8")
+            path = write_new_private(data_dir() / "outputs", f"{stamp}-{model}", text)
         except OSError as error:
             self.notify(str(error), title="Output not saved", severity="error")
             return
