@@ -132,6 +132,7 @@ CASES: dict[str, dict[str, Answer]] = {
     },
     # A stream that ends in an error fragment holding markup and controls.
     "stream-error": {
+        "status": Answer(body=_instance("org/name")),
         "run": Answer(
             fragments=("Partial ", "answer ", f"Error: prompt must end with [/INST] {RETITLE}")
         ),
@@ -160,8 +161,8 @@ class HostileFront:
         case, _, rest = scope["path"].lstrip("/").partition("/")
         endpoint = rest.rpartition("/")[2]
         answer = CASES.get(case, {}).get(endpoint)
-        if answer is None:
-            path = "/" + rest if case in CASES else scope["path"]
+        if answer is None:  # any other first segment (`/plain/…`) is the emulator as it is
+            path = "/" + rest
             await self.emulator({**scope, "path": path, "raw_path": path.encode()}, receive, send)
             return
         streamed = await _wants_stream(receive) and bool(answer.fragments)

@@ -7,10 +7,20 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from hostile import HostileServer
+from hostile import MARKUP, MARKUP_MODEL, HostileServer
 from textual.pilot import Pilot
+from waiting import until
 
 from bytez_tui.app import BytezApp
+from bytez_tui.config import update_config
+from bytez_tui.local.history import History
+from bytez_tui.messages import OpenPlayground
+from bytez_tui.panes.catalogue.pane import CataloguePane
+from bytez_tui.panes.instances import InstancesPane
+from bytez_tui.panes.jobs import JobsPane
+from bytez_tui.panes.playground import PlaygroundPane
+from bytez_tui.screens.api_key import ApiKeyScreen
+from bytez_tui.widgets.rows import Cell
 
 MakeApp = Callable[..., BytezApp]
 RAW = ("\x1b", "\x07", "\x9b")
@@ -45,3 +55,107 @@ async def test_every_pane_survives(
         await settle(pilot)
         assert app.is_running
         assert_clean(app)
+
+
+async def test_copying_a_markup_model_id(make_app: MakeApp, hostile: HostileServer) -> None:
+    """`c` on `aaa/[/INST]-model` crashed the app: the toast read the id as markup."""
+    app = make_app(base_url=hostile.case_url("names"))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        pane = app.screen.query_one(CataloguePane)
+        await until(pilot, lambda: pane.highlighted is not None)
+        assert pane.highlighted == MARKUP_MODEL  # it sorts first
+        pane.table.focus()
+        await pilot.press("c")
+        await settle(pilot)
+        assert app.is_running
+        assert app.clipboard == MARKUP_MODEL
+        assert MARKUP_MODEL in screen_text(app).replace("&#160;", " ")
+        assert_clean(app)
+
+
+async def test_hostile_rows_are_shown_visibly(make_app: MakeApp, hostile: HostileServer) -> None:
+    app = make_app(base_url=hostile.case_url("names"))
+    async with app.run_test(size=(140, 40)) as pilot:
+        await settle(pilot)
+        drawn = screen_text(app)
+        assert "pwned" in drawn  # the id is shown, its escape sequence made visible
+        await pilot.press("3")
+        await settle(pilot)
+        instances = app.screen.query_one(InstancesPane)
+        await until(pilot, lambda: len(instances.rows.rows) == 4)
+        assert_clean(app)
+        await pilot.press("2", "a")
+        await pilot.press(*"org/name", "enter")
+        await settle(pilot)
+        jobs = app.screen.query_one(JobsPane)
+        said = [str(cell.render()) for cell in jobs.query(".job-message").results(Cell)]
+        assert any(MARKUP in text and "^[]0;pwned^G" in text for text in said), said
+        assert_clean(app)
+
+
+async def test_an_error_fragment_with_markup_is_recorded(
+    make_app: MakeApp, hostile: HostileServer
+) -> None:
+    """`Error: prompt must end with [/INST]` in a stream crashed the app before the run
+    reached the history: now the run is recorded, and the partial answer stays."""
+    app = make_app(base_url=hostile.case_url("stream-error"))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        app.screen.post_message(OpenPlayground("org/name"))
+        await pilot.pause()
+        pane = app.screen.query_one(PlaygroundPane)
+        pane.prompt_area.text = "[INST] hi"
+        await pilot.press("ctrl+j")
+        await settle(pilot)
+        assert app.is_running
+        assert pane.output.text == "Partial answer "
+        record = History().entries[-1]
+        assert record.outcome == "failed"
+        assert record.error is not None and "[/INST]" in record.error
+        status = str(pane.status_line.render())
+        assert "[/INST]" in status and "^[]0;pwned^G" in status
+        assert_clean(app)
+
+
+async def test_a_hostile_refusal_on_the_key_screen(
+    make_app: MakeApp, hostile: HostileServer
+) -> None:
+    app = make_app(base_url=hostile.case_url("auth"))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await until(pilot, lambda: isinstance(app.screen, ApiKeyScreen))
+        reason = str(app.screen.query_one("#key-reason").render())
+        assert MARKUP in reason
+        assert_clean(app)
+
+
+async def test_an_unexpected_error_exits_non_zero_and_keeps_the_draft(
+    make_app: MakeApp, emulator: object
+) -> None:
+    """Not reachable through data any more; a bug still must not lose the user's work."""
+    app = make_app()
+    with pytest.raises(ZeroDivisionError):
+        async with app.run_test(size=(120, 40)) as pilot:
+            await pilot.pause()
+            app.screen.post_message(OpenPlayground("org/name"))
+            await pilot.pause()
+            pane = app.screen.query_one(PlaygroundPane)
+            pane.prompt_area.text = "a long prompt I spent an hour on"
+            app.call_later(lambda: 1 / 0)  # a bug somewhere in the app
+            await pilot.pause()
+    assert app.return_code == 1
+    [path] = app.rescued
+    assert path.stat().st_mode & 0o777 == 0o600
+    kept = path.read_text(encoding="utf-8")
+    assert "model: org/name" in kept and "a long prompt I spent an hour on" in kept
+
+
+async def test_a_key_file_readable_by_others_is_toasted(make_app: MakeApp) -> None:
+    path = update_config({"api_key": "secret-key-12345"})
+    path.chmod(0o640)
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        warnings = [n for n in app._notifications if n.title == "Your API key is exposed"]
+        assert len(warnings) == 1 and "chmod 600" in warnings[0].message

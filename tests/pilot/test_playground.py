@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import os
 from collections.abc import Callable
 
 from textual.app import App, ComposeResult
@@ -480,6 +481,7 @@ async def test_copy_and_save_output(make_app: AppFactory) -> None:
         path = saved[-1].rsplit(" to ", 1)[1]
         with open(path, encoding="utf-8") as handle:
             assert handle.read() == pane.output.text
+        assert os.stat(path).st_mode & 0o777 == 0o600  # it holds the model's answer
 
 
 def _load(emulator: EmulatorServer, model: str) -> None:

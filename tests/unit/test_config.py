@@ -11,11 +11,14 @@ from bytez_tui.config import (
     ConfigError,
     Settings,
     config_path,
+    exposed_key_warning,
+    keymap_problem,
     load_settings,
     mask_key,
     mask_url,
     read_config,
     update_config,
+    url_problem,
 )
 
 
@@ -133,3 +136,64 @@ def test_a_bad_api_dialect_says_where(file: str | None, env: dict[str, str], whe
         update_config({"api": file})
     with pytest.raises(ConfigError, match=f"{where} must be auto, v1 or v2"):
         load_settings(environ=env)
+
+
+@pytest.mark.parametrize(
+    ("text", "key"),
+    [
+        ("instances_refresh = 0", "instances_refresh"),
+        ("instances_refresh = -15", "instances_refresh"),
+        ("instances_refresh = nan", "instances_refresh"),
+        ("timeout = nan", "timeout"),
+        ("timeout = -1", "timeout"),
+        ("timeout = inf", "timeout"),
+        ('[keymap]\nquit = "ctrl+"', "quit"),
+        ('[keymap]\nquit = "q,,x"', "quit"),
+        ('[keymap]\nquit = "ctl+q"', "quit"),
+        ('[keymap]\nquit = "ctrl+Escape Key"', "quit"),
+    ],
+)
+def test_values_are_checked_like_flags(text: str, key: str) -> None:
+    """A value the app cannot use is an error naming the file and the key, not 1,000
+    requests in ten seconds or a crash when the keymap is applied."""
+    config_path().parent.mkdir(parents=True)
+    config_path().write_text(text)
+    with pytest.raises(ConfigError, match=f"config.toml.*{key}"):
+        load_settings(environ={})
+
+
+@pytest.mark.parametrize("keys", ["q", "ctrl+q", "ctrl+q, f10", "question_mark", "shift+tab", "?"])
+def test_good_keys_pass(keys: str) -> None:
+    assert keymap_problem(keys) is None
+
+
+def test_a_utf16_file_is_a_clear_error() -> None:
+    config_path().parent.mkdir(parents=True)
+    config_path().write_bytes('theme = "x"\n'.encode("utf-16"))
+    with pytest.raises(ConfigError, match="not UTF-8"):
+        load_settings(environ={})
+
+
+def test_a_key_readable_by_others_is_warned_about() -> None:
+    path = update_config({"api_key": "secret-key-12345"})
+    assert exposed_key_warning() is None  # the app writes it 0600
+    path.chmod(0o644)
+    warning = exposed_key_warning()
+    assert warning is not None
+    assert "chmod 600" in warning and str(path) in warning
+    assert "secret" not in warning
+    update_config({"api_key": None})
+    assert exposed_key_warning() is None  # no key in it: nothing to protect
+
+
+@pytest.mark.parametrize(
+    ("url", "reason"),
+    [
+        ("http://127.0.0.1:99999", "Port out of range"),
+        ("http://127.0.0.1:abc", "Port could not be cast"),
+        ("https://[::1", "Invalid IPv6 URL"),
+    ],
+)
+def test_a_broken_url_is_a_problem_not_a_crash(url: str, reason: str) -> None:
+    problem = url_problem(url)
+    assert problem is not None and reason in problem
