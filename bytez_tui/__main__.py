@@ -11,6 +11,7 @@ import argparse
 import gc
 import os
 import sys
+import time
 import traceback
 
 from bytez_tui import __version__
@@ -151,13 +152,20 @@ def run_dashboard(options: argparse.Namespace) -> int:
     from bytez_tui.app import make_app
 
     app = make_app(settings, on_started=started)
+    began = time.time()
     try:
         app.run()
     finally:
         if server is not None:
             server.stop()
-    for path in app.rescued:
-        print(f"bytez-tui: your model, prompt and output were kept in {path}", file=sys.stderr)
+    if app.return_code:
+        from bytez_tui.config import rescue_dir
+
+        for path in sorted(rescue_dir().glob("*.txt")):
+            if path.stat().st_mtime >= began:
+                print(
+                    f"bytez-tui: your model, prompt and output are kept in {path}", file=sys.stderr
+                )
     # 1: quit from the key screen without a key, or an unexpected error (Textual has
     # printed its traceback).
     return app.return_code or 0

@@ -6,7 +6,7 @@ import os
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 from functools import partial
-from pathlib import Path, PurePath
+from pathlib import PurePath
 from typing import ClassVar
 
 from textual.app import App, SystemCommand
@@ -88,9 +88,6 @@ class BytezApp(App[None]):
         self.connection = Connection(settings, self.clock)
         """The handle on the API that every pane shares."""
         self._on_started = on_started
-        self.rescued: list[Path] = []
-        """Files where the playground kept the user's draft as the app went down on an
-        unexpected error; the command line names them after exit."""
         self._control_filter = ControlFilter()
 
     def get_line_filters(self) -> Sequence[LineFilter]:

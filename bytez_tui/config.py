@@ -42,6 +42,7 @@ __all__ = [
     "mask_key",
     "mask_url",
     "read_config",
+    "rescue_dir",
     "update_config",
     "url_problem",
 ]
@@ -113,6 +114,11 @@ def url_problem(base_url: str, *, allow_insecure_http: bool = False) -> str | No
 def config_path() -> Path:
     """Where `config.toml` lives."""
     return platformdirs.user_config_path(APP_NAME) / "config.toml"
+
+
+def rescue_dir() -> Path:
+    """Where the playground keeps the user's draft when the app goes down on an error."""
+    return data_dir() / "rescued"
 
 
 def cache_dir() -> Path:

@@ -12,7 +12,7 @@ from textual.pilot import Pilot
 from waiting import until
 
 from bytez_tui.app import BytezApp
-from bytez_tui.config import update_config
+from bytez_tui.config import rescue_dir, update_config
 from bytez_tui.local.history import History
 from bytez_tui.messages import OpenPlayground
 from bytez_tui.panes.catalogue.pane import CataloguePane
@@ -145,7 +145,7 @@ async def test_an_unexpected_error_exits_non_zero_and_keeps_the_draft(
             app.call_later(lambda: 1 / 0)  # a bug somewhere in the app
             await pilot.pause()
     assert app.return_code == 1
-    [path] = app.rescued
+    [path] = rescue_dir().glob("*.txt")
     assert path.stat().st_mode & 0o777 == 0o600
     kept = path.read_text(encoding="utf-8")
     assert "model: org/name" in kept and "a long prompt I spent an hour on" in kept

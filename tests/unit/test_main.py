@@ -55,3 +55,23 @@ def test_insecure_url_is_refused_before_the_app_starts(capsys: pytest.CaptureFix
     code = main(["--base-url", "http://api.example.com", "--api-key", "k-12345678"])
     assert code == 2
     assert "plain http" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("debug", [False, True])
+def test_the_last_resort_is_one_line(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], debug: bool
+) -> None:
+    """Whatever nobody foresaw (here: a command that raises) ends as one line and exit 1;
+    the traceback only with BYTEZ_TUI_DEBUG=1."""
+    import bytez_tui.cli
+
+    def broken(argv: list[str], options: object) -> int:
+        raise LookupError("a bug")
+
+    monkeypatch.setattr(bytez_tui.cli, "main", broken)
+    if debug:
+        monkeypatch.setenv("BYTEZ_TUI_DEBUG", "1")
+    assert main(["instances"]) == 1
+    err = capsys.readouterr().err
+    assert err.endswith("bytez-tui: unexpected error (please report): LookupError\n")
+    assert ("Traceback" in err) is debug

@@ -16,8 +16,9 @@ from textual.widgets import Button, Checkbox, Input, Label, Static, TextArea
 from textual.worker import Worker
 
 from bytez_tui.catalogue.ids import is_model_id
-from bytez_tui.config import data_dir
+from bytez_tui.config import data_dir, rescue_dir
 from bytez_tui.local.conversations import Conversation, ConversationStore, code_blocks
+from bytez_tui.local.files import write_new_private, write_private
 from bytez_tui.local.files import write_new_private, write_private
 from bytez_tui.local.history import Recall, RunRecord
 from bytez_tui.messages import RequestLoad
@@ -129,8 +130,8 @@ class PlaygroundPane(PlaygroundRuns):
             self._rescue()
 
     def _rescue(self) -> None:
-        """Keep what the user had (model, prompt, output) in a private file, and tell the
-        app where, so the command line can say so after the traceback."""
+        """Keep what the user had (model, prompt, output) in a private file in
+        `rescue_dir()`; the command line names it after the traceback."""
         model_input, prompt_area, output_log = self._fields
         model, prompt, output = model_input.value, prompt_area.text, output_log.text
         if not (prompt.strip() or output.strip()):
@@ -138,11 +139,9 @@ class PlaygroundPane(PlaygroundRuns):
         text = f"model: {model}\n\n--- prompt ---\n{prompt}\n\n--- output ---\n{output}\n"
         stamp = self.clock.now().strftime("%Y%m%d-%H%M%S")
         try:
-            path = write_new_private(data_dir() / "rescued", stamp, text)
+            write_new_private(rescue_dir(), stamp, text)
         except OSError as error:
             self.log.error("could not rescue the draft", error)
-            return
-        cast("BytezApp", self.app).rescued.append(path)
 
     def on_resize(self, event: events.Resize) -> None:
         self.set_class(event.size.height < _SHORT, "-short")
