@@ -426,3 +426,28 @@ async def test_only_a_failed_instance_bills_nothing(
         summary = pane.query_one("#instances-summary")
         await until(pilot, lambda: "nothing billing" in str(summary.render()))
         assert "$0" not in str(summary.render())
+
+
+async def test_unknown_is_not_zero(
+    make_app: Callable[..., BytezApp], emulator: EmulatorServer, clock: FixedClock
+) -> None:
+    """'Nothing is running, so nothing is billed' only when the server said so: not while
+    the first answer is awaited, and not when the answer could not be read."""
+    emulator.reset(clock, models=50, seed=7, fragment_interval=0.0, demo_instances=0)
+    emulator.slow("instances", 3.0)  # the first answer is awaited for a while
+    emulator.malformed_next("instances", body='{"unexpected": true}')
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await until(pilot, lambda: bool(app.screen.query(InstancesPane)), workers=False)
+        pane = app.screen.query_one(InstancesPane)
+        empty = pane.query_one("#instances-empty")
+        assert "Asking Bytez" in str(empty.render())
+        await pilot.press("3")
+        notice = pane.query_one("#instances-notice")
+        await until(pilot, lambda: bool(notice.display))
+        shown = str(empty.render())
+        assert "Nothing is running" not in shown and "Unknown" in shown
+        emulator.slow("instances", None)
+        await advance(pilot, clock, 5)
+        await until(pilot, lambda: pane.loaded and not notice.display)
+        assert "Nothing is running, so nothing is billed" in str(empty.render())

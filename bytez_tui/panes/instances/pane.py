@@ -43,6 +43,13 @@ _EMPTY = Content.from_markup(
     "Nothing is running, so nothing is billed.\n\n"
     "Press [b]l[/] to load a model, or [b]l[/] on a catalogue row."
 )
+_ASKING = Content("Asking Bytez which instances are running…")
+"""Before the first answer: nothing is known yet (not even that nothing runs)."""
+_UNKNOWN = Content.from_markup(
+    "Unknown: the instance list could not be read, so what is running, and billed,\n"
+    "is not known. It is tried again by itself; [b]r[/] tries now."
+)
+"""The list could not be read: unknown is not zero."""
 
 
 class InstancesPane(Pane):
@@ -145,7 +152,7 @@ class InstancesPane(Pane):
         )
         yield InstanceHeader(id="instances-header", classes="table-header")
         yield InstanceList(now=self.api.server_now, id="instances-rows")
-        yield Static(_EMPTY, id="instances-empty", classes="empty", markup=False)
+        yield Static(_ASKING, id="instances-empty", classes="empty", markup=False)
         yield Static("", id="instances-summary", markup=False)
 
     def on_mount(self) -> None:
@@ -288,6 +295,16 @@ class InstancesPane(Pane):
         notice = self.query_one("#instances-notice", Static)
         notice.update(plain(text))
         notice.display = bool(text)
+        self._show_empty()
+
+    def _show_empty(self) -> None:
+        """What the pane says when it lists no instance: that nothing runs only when the
+        server's last answer said so; before any answer, or after a failed one, not."""
+        sync = self._sync
+        if sync.unsupported:
+            return  # the pane says why it is empty: this API manages capacity itself
+        text = _UNKNOWN if sync.unreadable else _EMPTY if sync.loaded else _ASKING
+        self.query_one("#instances-empty", Static).update(text)
 
     def _apply(self, items: list[Instance]) -> None:
         now = self.api.server_now()

@@ -69,6 +69,8 @@ class InstanceSync:
         """The list has been read at least once."""
         self.unsupported = False
         """The server has no instance routes: this API manages capacity itself."""
+        self.unreadable = False
+        """The last attempt to read the list failed: what runs now is unknown."""
         self._pane = pane
         self._on_list = on_list
         self._on_loading = on_loading
@@ -187,6 +189,7 @@ class InstanceSync:
             detailed.append(item)
         if pane.is_mounted:
             self.loaded = True
+            self.unreadable = False
             self._list_failures = 0
             self._on_list(detailed)
         return pane.settings.instances_refresh
@@ -300,6 +303,7 @@ class InstanceSync:
             self._on_unsupported()
 
     def _list_failed(self, error: BytezError, wait: float) -> None:
+        self.unreadable = True
         self._list_failures += 1
         if self._list_failures == 1:
             self._pane.report(error, title="Instance list")
