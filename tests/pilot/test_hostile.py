@@ -3,11 +3,14 @@ on the terminal or is read as markup."""
 
 from __future__ import annotations
 
+import html
+import re
 from collections.abc import Callable
 from typing import Any
 
 import pytest
 from hostile import MARKUP, MARKUP_MODEL, HostileServer
+from textual.command import CommandPalette
 from textual.pilot import Pilot
 from waiting import until
 
@@ -28,12 +31,12 @@ RAW = ("\x1b", "\x07", "\x9b")
 
 
 def screen_text(app: BytezApp) -> str:
-    """Everything drawn, as the exported screen holds it."""
-    return app.export_screenshot()
+    """The text drawn on the screen (the exported SVG without its tags)."""
+    return html.unescape(re.sub(r"<[^>]+>", "", app.export_screenshot())).replace("\xa0", " ")
 
 
 def assert_clean(app: BytezApp) -> None:
-    drawn = screen_text(app)
+    drawn = app.export_screenshot()
     for character in RAW:
         assert character not in drawn, f"{character!r} reached the screen"
 
@@ -70,7 +73,7 @@ async def test_copying_a_markup_model_id(make_app: MakeApp, hostile: HostileServ
         await settle(pilot)
         assert app.is_running
         assert app.clipboard == MARKUP_MODEL
-        assert MARKUP_MODEL in screen_text(app).replace("&#160;", " ")
+        assert MARKUP_MODEL in screen_text(app)
         assert_clean(app)
 
 
@@ -159,3 +162,20 @@ async def test_a_key_file_readable_by_others_is_toasted(make_app: MakeApp) -> No
         await pilot.pause()
         warnings = [n for n in app._notifications if n.title == "Your API key is exposed"]
         assert len(warnings) == 1 and "chmod 600" in warnings[0].message
+
+
+async def test_the_palette_lists_a_markup_model(make_app: MakeApp, hostile: HostileServer) -> None:
+    """The palette highlights what matches by reading the hit as markup: a model named
+    `aaa/[/INST]-model` must still be listed, plain."""
+    app = make_app(base_url=hostile.case_url("names"))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+p")
+        await until(pilot, lambda: isinstance(app.screen, CommandPalette))
+        await pilot.press(*"INST")
+        await until(pilot, lambda: MARKUP_MODEL in screen_text(app))
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.is_running
+        assert app.screen.query_one(CataloguePane).highlighted == MARKUP_MODEL
+        assert_clean(app)

@@ -9,9 +9,11 @@ from __future__ import annotations
 from functools import partial
 
 from textual.command import Hit, Hits, Provider
+from textual.markup import escape
 
 from bytez_tui.catalogue.index import CatalogueIndex
 from bytez_tui.panes.catalogue.pane import CataloguePane
+from bytez_tui.text import printable
 
 __all__ = ["ModelProvider"]
 
@@ -40,9 +42,11 @@ class ModelProvider(Provider):
                     break
         for row in rows:
             name = index.names[row]
+            # `highlight` reads its text as markup: a model named `aaa/[/INST]-model` is
+            # escaped first, or it is an unbalanced closing tag and the hit is lost.
             yield Hit(
                 max(matcher.match(name), 0.5),
-                matcher.highlight(f"Go to model {name}"),
+                matcher.highlight(escape(f"Go to model {printable(name, one_line=True)}")),
                 partial(self._jump, pane, name),
                 text=f"Go to model {name}",
                 help="Highlight it in the catalogue",
