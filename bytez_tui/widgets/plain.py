@@ -45,8 +45,8 @@ class ControlFilter(LineFilter):
     def apply(self, segments: list[Segment], background: Color) -> list[Segment]:
         """Return `segments` without control characters in their text."""
         search = _CONTROL.search
-        if not any(search(segment.text) for segment in segments):
-            return segments
+        if not search("".join([segment.text for segment in segments])):
+            return segments  # the usual case: one search over the line
         return [
             segment
             if segment.control or not search(segment.text)
