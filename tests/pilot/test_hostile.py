@@ -46,18 +46,19 @@ async def settle(pilot: Pilot[Any]) -> None:
     await pilot.pause()
 
 
-@pytest.mark.parametrize("case", ["names", "errors", "auth", "garbage"])
-@pytest.mark.parametrize("pane", ["1", "2", "3", "4"])
-async def test_every_pane_survives(
-    make_app: MakeApp, hostile: HostileServer, case: str, pane: str
-) -> None:
+@pytest.mark.parametrize("case", ["names", "errors", "auth", "garbage", "stream-error"])
+async def test_every_pane_survives(make_app: MakeApp, hostile: HostileServer, case: str) -> None:
+    """Each pane in turn on each hostile case: the app stays up and nothing the server
+    sent is drawn raw."""
     app = make_app(base_url=hostile.case_url(case))
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
-        await pilot.press(pane)
-        await settle(pilot)
-        assert app.is_running
-        assert_clean(app)
+        for pane in ("1", "2", "3", "4"):
+            if not isinstance(app.screen, ApiKeyScreen):  # `auth` asks for another key
+                await pilot.press(pane)
+            await settle(pilot)
+            assert app.is_running
+            assert_clean(app)
 
 
 async def test_copying_a_markup_model_id(make_app: MakeApp, hostile: HostileServer) -> None:
