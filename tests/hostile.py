@@ -206,7 +206,9 @@ class HostileServer(EmulatorServer):
     """An `EmulatorServer` whose answers go through `HostileFront`: use `case_url(name)`."""
 
     def __init__(self, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
+        # v1 only: the cases replace v1 answers, and a client on `api="auto"` that found
+        # v2 routes behind them would never ask for those.
+        super().__init__(**{"api": "v1", **kwargs})
         self.app = HostileFront(self.app)  # type: ignore[assignment]
 
     def case_url(self, case: str) -> str:
