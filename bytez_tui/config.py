@@ -38,6 +38,7 @@ __all__ = [
     "data_dir",
     "exposed_key_warning",
     "key_problem",
+    "keymap_problem",
     "load_settings",
     "mask_key",
     "mask_url",
@@ -264,7 +265,7 @@ _MODIFIERS = frozenset({"ctrl", "shift", "alt", "meta", "super", "hyper"})
 _KEY_NAME = re.compile(r"[a-z0-9_]+|[^\s,+]")
 
 
-def key_problem(keys: str) -> str | None:
+def keymap_problem(keys: str) -> str | None:
     """Why `keys` (a `[keymap]` value such as `"ctrl+q, f10"`) is not a list of keys, or None.
 
     A key is modifiers joined by `+` to a key name: one character, or a lower-case name
@@ -317,7 +318,7 @@ def load_settings(
     if not isinstance(keymap, dict) or not all(isinstance(v, str) for v in keymap.values()):
         raise ConfigError(f"{where}: [keymap] must map binding ids to key strings")
     for binding_id, keys in keymap.items():
-        problem = key_problem(keys)
+        problem = keymap_problem(keys)
         if problem:
             raise ConfigError(f"{where}: [keymap] {binding_id} = {keys!r}: {problem}")
     values["keymap"] = dict(keymap)
