@@ -114,7 +114,7 @@ async def test_an_error_fragment_with_markup_is_recorded(
         await settle(pilot)
         assert app.is_running
         assert pane.output.text == "Partial answer "
-        record = History().entries[-1]
+        record = History(store_key=app.settings.store_key).entries[-1]
         assert record.outcome == "failed"
         assert record.error is not None and "[/INST]" in record.error
         status = str(pane.status_line.render())
@@ -128,7 +128,10 @@ async def test_a_hostile_refusal_on_the_key_screen(
     app = make_app(base_url=hostile.case_url("auth"))
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
-        await until(pilot, lambda: isinstance(app.screen, ApiKeyScreen))
+        await until(
+            pilot,
+            lambda: isinstance(app.screen, ApiKeyScreen) and bool(app.screen.query("#key-reason")),
+        )
         reason = str(app.screen.query_one("#key-reason").render())
         assert MARKUP in reason
         assert_clean(app)
