@@ -85,7 +85,7 @@ class Row(Vertical):
         """What identifies the row."""
 
     def on_mount(self) -> None:
-        self.mount(Static(" ", classes="row-marker"))
+        self.mount(Static(" ", classes="row-marker", markup=False))
         parent = self.parent
         if isinstance(parent, RowList):
             self.display = parent.matches(self)

@@ -81,9 +81,9 @@ async def test_copying_a_markup_model_id(make_app: MakeApp, hostile: HostileServ
 async def test_hostile_rows_are_shown_visibly(make_app: MakeApp, hostile: HostileServer) -> None:
     app = make_app(base_url=hostile.case_url("names"))
     async with app.run_test(size=(140, 40)) as pilot:
-        await settle(pilot)
-        drawn = screen_text(app)
-        assert "pwned" in drawn  # the id is shown, its escape sequence made visible
+        # The id is shown, its escape sequence made visible.
+        await until(pilot, lambda: "org/^[]0;pwned^Gtitle" in screen_text(app))
+        await until(pilot, lambda: bool(app.screen.query(InstancesPane)))
         await pilot.press("3")
         await settle(pilot)
         instances = app.screen.query_one(InstancesPane)
@@ -105,7 +105,7 @@ async def test_an_error_fragment_with_markup_is_recorded(
     reached the history: now the run is recorded, and the partial answer stays."""
     app = make_app(base_url=hostile.case_url("stream-error"))
     async with app.run_test(size=(120, 40)) as pilot:
-        await pilot.pause()
+        await until(pilot, lambda: bool(app.screen.query(PlaygroundPane)))
         app.screen.post_message(OpenPlayground("org/name"))
         await pilot.pause()
         pane = app.screen.query_one(PlaygroundPane)
@@ -144,7 +144,7 @@ async def test_an_unexpected_error_exits_non_zero_and_keeps_the_draft(
     app = make_app()
     with pytest.raises(ZeroDivisionError):
         async with app.run_test(size=(120, 40)) as pilot:
-            await pilot.pause()
+            await until(pilot, lambda: bool(app.screen.query(PlaygroundPane)))
             app.screen.post_message(OpenPlayground("org/name"))
             await pilot.pause()
             pane = app.screen.query_one(PlaygroundPane)
