@@ -13,6 +13,7 @@ from textual.screen import ModalScreen
 from textual.widgets import DataTable, Static
 
 from bytez_tui.connection import LoggedRequest
+from bytez_tui.text import printable
 
 __all__ = ["RequestLog"]
 
@@ -60,6 +61,7 @@ class RequestLog(ModalScreen[None]):
                 f"Requests this session: {len(self.requests)}, {failed} failed "
                 "(newest first; escape closes)",
                 id="request-log-title",
+                markup=False,
             )
             yield DataTable(cursor_type="row", zebra_stripes=True)
 
@@ -73,10 +75,10 @@ class RequestLog(ModalScreen[None]):
             table.add_row(
                 Text(request.at.astimezone().strftime("%H:%M:%S")),
                 Text(request.method),
-                Text(request.path),
+                Text(printable(request.path, one_line=True)),
                 Text(status, style=style),
                 Text(f"{request.seconds * 1000:,.0f} ms"),
-                Text(request.error, style=style),
+                Text(printable(request.error, one_line=True), style=style),
             )
         table.focus()
 
