@@ -19,7 +19,6 @@ from bytez_tui.catalogue.ids import is_model_id
 from bytez_tui.config import data_dir, rescue_dir
 from bytez_tui.local.conversations import Conversation, ConversationStore, code_blocks
 from bytez_tui.local.files import write_new_private, write_private
-from bytez_tui.local.files import write_new_private, write_private
 from bytez_tui.local.history import Recall, RunRecord
 from bytez_tui.messages import RequestLoad
 from bytez_tui.panes.playground.chat import ChatView
