@@ -82,6 +82,7 @@ class ConversationsDialog(ModalScreen[Conversation | None]):
             yield Static(
                 "enter: reopen · r: rename · d twice: delete · escape: close",
                 id="conversations-hint",
+                markup=False,
             )
 
     def on_mount(self) -> None:
