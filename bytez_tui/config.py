@@ -307,20 +307,20 @@ def load_settings(
             ):
                 raise ConfigError(f"{path or config_path()}: {key} has the wrong type")
             values[key] = data[key]
-    where = path or config_path()
+    source = path or config_path()
     for key, (low, high) in _NUMBER_RANGES.items():
         value = values.get(key)
         if value is not None and not low <= value <= high:  # also false for nan
             raise ConfigError(
-                f"{where}: {key} must be from {low:g} to {high:g} seconds, not {value}"
+                f"{source}: {key} must be from {low:g} to {high:g} seconds, not {value}"
             )
     keymap = data.get("keymap", {})
     if not isinstance(keymap, dict) or not all(isinstance(v, str) for v in keymap.values()):
-        raise ConfigError(f"{where}: [keymap] must map binding ids to key strings")
+        raise ConfigError(f"{source}: [keymap] must map binding ids to key strings")
     for binding_id, keys in keymap.items():
         problem = keymap_problem(keys)
         if problem:
-            raise ConfigError(f"{where}: [keymap] {binding_id} = {keys!r}: {problem}")
+            raise ConfigError(f"{source}: [keymap] {binding_id} = {keys!r}: {problem}")
     values["keymap"] = dict(keymap)
     if environ.get("BYTEZ_API_KEY"):
         values["api_key"] = environ["BYTEZ_API_KEY"]
