@@ -112,24 +112,25 @@ class SpendScreen(ModalScreen[None]):
             yield Static(
                 "Spend · ≈ marks our estimates; plain amounts are the server's own",
                 id="spend-title",
+                markup=False,
             )
             with Horizontal(id="spend-top"):
                 with Vertical(id="spend-chart"):
                     yield Sparkline([], id="spend-bars")
-                    yield Static("", id="spend-axis")
-                yield Static("", id="spend-figures")
+                    yield Static("", id="spend-axis", markup=False)
+                yield Static("", id="spend-figures", markup=False)
             with Horizontal(id="spend-tables"):
-                yield Static("", id="spend-models")
-                yield Static("", id="spend-items")
+                yield Static("", id="spend-models", markup=False)
+                yield Static("", id="spend-items", markup=False)
             with Horizontal(id="spend-budget-row"):
-                yield Static("Daily budget $")
+                yield Static("Daily budget $", markup=False)
                 yield Input(
                     "" if self.budget is None else f"{self.budget:g}",
                     placeholder="none",
                     id="spend-budget",
                     validators=[Number(minimum=0)],
                 )
-                yield Static("enter saves, empty clears", id="spend-budget-note")
+                yield Static("enter saves, empty clears", id="spend-budget-note", markup=False)
         yield Footer()
 
     def on_mount(self) -> None:

@@ -12,7 +12,7 @@ import pytest
 from hostile import MARKUP, MARKUP_MODEL, HostileServer
 from textual.command import CommandPalette
 from textual.pilot import Pilot
-from waiting import until
+from waiting import Toasts, until
 
 from bytez_tui.app import BytezApp
 from bytez_tui.config import rescue_dir, update_config
@@ -162,10 +162,11 @@ async def test_a_key_file_readable_by_others_is_toasted(make_app: MakeApp) -> No
     path = update_config({"api_key": "secret-key-12345"})
     path.chmod(0o640)
     app = make_app()
-    async with app.run_test(size=(120, 40)) as pilot:
-        await pilot.pause()
-        warnings = [n for n in app._notifications if n.title == "Your API key is exposed"]
-        assert len(warnings) == 1 and "chmod 600" in warnings[0].message
+    toasts = Toasts()
+    async with app.run_test(size=(120, 40), message_hook=toasts) as pilot:
+        await until(pilot, lambda: bool(toasts.titled("Your API key is exposed")))
+        [warning] = toasts.titled("Your API key is exposed")
+        assert "chmod 600" in warning and "secret-key" not in warning
 
 
 async def test_the_palette_lists_a_markup_model(make_app: MakeApp, hostile: HostileServer) -> None:
