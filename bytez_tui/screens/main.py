@@ -456,7 +456,7 @@ class MainScreen(Screen[None]):
             self.catalogue.refresh_catalogue()
 
     def on_instances_pane_instance_ready(self, message: InstancesPane.InstanceReady) -> None:
-        self._to_panes(partial(self.playground.instance_ready, message.model))
+        self._to_panes(lambda: self.playground.instance_ready(message.model))
 
     @on(RequestJob)
     def _request_job(self, message: RequestJob) -> None:
