@@ -70,6 +70,7 @@ async def test_a_refused_key_from_the_environment_says_so(
     app = make_app(api_key="env-key-00000999")
     async with app.run_test(size=(120, 40)) as pilot:
         await until(pilot, lambda: isinstance(app.screen, ApiKeyScreen))
+        await until(pilot, lambda: bool(app.screen.query("#key-reason")))  # composed
         reason = str(app.screen.query_one("#key-reason").render())
         assert "BYTEZ_API_KEY" in reason
 
