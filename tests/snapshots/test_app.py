@@ -11,6 +11,7 @@ from waiting import until
 
 from bytez_tui.app import BytezApp
 from bytez_tui.panes.catalogue.pane import CataloguePane
+from bytez_tui.panes.catalogue.table import CatalogueTable
 from bytez_tui.screens.api_key import ApiKeyScreen
 from bytez_tui.screens.help import HelpScreen
 
@@ -33,12 +34,11 @@ class TestShell:
 
         async def run_before(pilot: Pilot[Any]) -> None:
             await until(pilot, lambda: catalogue_settled(pilot))
-            # Every pane mounted first: a pane mounting later could take the focus back
-            # after set_focus(None), and the footer behind the dialog then differed.
             await until(pilot, lambda: bool(pilot.app.screen.query("#playground")))
-            await pilot.pause()
-            pilot.app.set_focus(None)
-            await pilot.pause()
+            # The catalogue table has the focus, as it does for a user who just started:
+            # the footer behind the dialog shows its keys. (Clearing the focus raced with
+            # the panes that take it back as they mount and settle.)
+            await until(pilot, lambda: isinstance(pilot.app.focused, CatalogueTable))
             await pilot.press("question_mark")
             await until(pilot, lambda: isinstance(pilot.app.screen, HelpScreen))
             await pilot.pause()
