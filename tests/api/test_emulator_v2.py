@@ -86,7 +86,7 @@ def test_list_models_has_the_six_documented_fields(http: httpx.Client) -> None:
 
 
 def test_tasks_and_prices_follow_the_reference_tables(http: httpx.Client) -> None:
-    models = {m["modelId"]: m for m in output(http.get("list/models"))}  # type: ignore[union-attr]
+    models = {m["modelId"]: m for m in output(http.get("list/models"))}  # type: ignore[attr-defined]
     assert models[GPT2]["task"] == "text-generation"
     assert models[GPT2]["meter"] == "micro-lm"
     assert models[GPT2]["meterPrice"] == "0.0000872083 / sec"
@@ -113,7 +113,7 @@ def test_list_models_filters(http: httpx.Client) -> None:
 def test_list_tasks(http: httpx.Client) -> None:
     tasks = output(http.get("list/tasks"))
     assert tasks == list(TASKS)
-    assert "chat" in tasks and len(tasks) == 34  # type: ignore[arg-type]
+    assert "chat" in tasks and len(tasks) == 34
 
 
 def test_list_routes_are_get_only(http: httpx.Client) -> None:

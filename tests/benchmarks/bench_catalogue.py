@@ -211,11 +211,11 @@ def pty_runs(runs: int, first_id: str, base_url: str, cache_home: Path, *, shell
     print("| | wall | × bare | CPU | × bare | target |")
     print("|---|---:|---:|---:|---:|---|")
     for label, name, marker, target in rows:
-        wall, cpu = median_ms(walls, name, marker), median_ms(cpus, name, marker)
+        wall_ms, cpu_ms = median_ms(walls, name, marker), median_ms(cpus, name, marker)
         values = sorted(run[marker] * 1000 for run in walls[name])
         print(
-            f"| {label} | {wall:.0f} ms ({values[0]:.0f}–{values[-1]:.0f}) | "
-            f"{wall / bare_wall:.2f} | {cpu:.0f} ms | {cpu / bare_cpu:.2f} | {target} |"
+            f"| {label} | {wall_ms:.0f} ms ({values[0]:.0f}–{values[-1]:.0f}) | "
+            f"{wall_ms / bare_wall:.2f} | {cpu_ms:.0f} ms | {cpu_ms / bare_cpu:.2f} | {target} |"
         )
     megabytes = statistics.median(rss) / 1024
     print(f"bytez-tui RSS with the rows on screen: {megabytes:.0f} MB (≤ 200 MB)")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import stat
 from collections.abc import Callable
+from functools import partial
 
 import pytest
 from textual.widgets import Input
@@ -38,7 +39,11 @@ async def test_number_keys_switch_panes(make_app: AppFactory) -> None:
         ]:
             await pilot.press(key)
             assert tabs.active == pane
-            await until(pilot, lambda shown=pane: shown_panes(app) == [shown])
+            await until(pilot, partial(_shows, app, pane))
+
+
+def _shows(app: BytezApp, pane: str) -> bool:
+    return shown_panes(app) == [pane]
 
 
 def shown_panes(app: BytezApp) -> list[str | None]:
@@ -299,7 +304,7 @@ async def test_alt_digits_and_function_keys_switch_panes_from_a_text_field(
         ]:
             await pilot.press(key)
             assert tabs.active == pane
-            await until(pilot, lambda shown=pane: shown_panes(app) == [shown])
+            await until(pilot, partial(_shows, app, pane))
         assert playground.model_input.value == "2"
         assert app.focused is playground.model_input
 

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import io
 
-from rich.console import Console, RenderableType
+from rich.console import Console, Group
+from rich.table import Table
+from rich.text import Text
 from textual.app import App
 from textual.binding import Binding
 from textual.widgets import Static
@@ -29,9 +31,10 @@ async def test_help_shows_text_as_typed_and_keeps_ids_on_their_key_line() -> Non
         app.push_screen(HelpScreen([("Pane", bindings)], {}))
         await pilot.pause()
         content = app.screen.query_one(Static).content
-        console = Console(width=70, file=io.StringIO())
-        console.print(content if isinstance(content, RenderableType) else str(content))
-        lines = console.file.getvalue().splitlines()
+        buffer = io.StringIO()
+        console = Console(width=70, file=buffer)
+        console.print(content if isinstance(content, (str, Text, Table, Group)) else str(content))
+        lines = buffer.getvalue().splitlines()
     text = "\n".join(lines)
     assert "config.toml's [keymap] by id" in text
     assert "Marks a row [b]now[/b]" in text

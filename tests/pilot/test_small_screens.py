@@ -34,7 +34,7 @@ async def test_60x15_playground_keeps_output_rows_and_params_behind_a_key(
         await pilot.press("ctrl+g")
         await pilot.pause()
         assert pane.params_form.display
-        assert pane.params_form in app.focused.ancestors  # type: ignore[union-attr]
+        assert app.focused is not None and pane.params_form in app.focused.ancestors
         await pilot.press("ctrl+g")
         await pilot.pause()
         assert not pane.params_form.display

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import Any
@@ -10,7 +11,6 @@ import pytest
 from textual.pilot import Pilot
 from waiting import until
 
-from bytez_tui import clock as clocks
 from bytez_tui.app import BytezApp
 from bytez_tui.catalogue.cache import save_cache
 from bytez_tui.clock import FixedClock
@@ -83,7 +83,7 @@ class TestCatalogue:
         Cannot reach …, the three cached models stay on screen, and the status line says
         ⚠ refresh failed (Cannot reach …) · showing the catalogue cached 3 h ago."""
         # No jitter, so the header's countdown reads the same every run.
-        monkeypatch.setattr(clocks.random, "uniform", lambda low, high: high)
+        monkeypatch.setattr(random, "uniform", lambda low, high: high)
         # Port 9 (discard): nothing listens there, and the message names it.
         app = make_app(base_url="http://127.0.0.1:9", label="offline")
         save_cache(
@@ -108,7 +108,8 @@ class TestCatalogue:
         below the table with the cost at 5/30/60 minutes."""
 
         async def run_before(pilot: Pilot[Any]) -> None:
-            pane = await typing("gpt2")(pilot) or pilot.app.screen.query_one(CataloguePane)
+            await typing("gpt2")(pilot)
+            pane = pilot.app.screen.query_one(CataloguePane)
             await pilot.press("enter", "enter")
             await pilot.pause()
             assert pane.details.display

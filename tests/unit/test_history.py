@@ -4,6 +4,7 @@ file moved in, recall with a draft."""
 from __future__ import annotations
 
 import stat
+from typing import Any
 
 import pytest
 
@@ -116,7 +117,7 @@ def test_recall_walks_back_and_returns_to_draft() -> None:
     history = History()
     for prompt in ("a", "b", "c"):
         history.append(record(prompt))
-    recall = Recall(history)
+    recall: Recall[Any] = Recall(history)
     assert recall.newer() is None  # already on the draft
     assert [recall.older().prompt for _ in range(3)] == ["c", "b", "a"]  # type: ignore[union-attr]
     assert recall.older() is None  # the oldest stays put
@@ -128,7 +129,7 @@ def test_recall_walks_back_and_returns_to_draft() -> None:
 
 
 def test_recall_on_empty_history() -> None:
-    recall = Recall(History())
+    recall: Recall[Any] = Recall(History())
     assert recall.older() is None
     assert recall.position is None
 

@@ -123,7 +123,7 @@ def test_a_failed_instance_has_no_cost(ledger: Ledger, clock: FixedClock) -> Non
 
 def test_run_costs_say_where_they_come_from() -> None:
     assert run_cost(Metering("sm-lm", 0.001, 2.0, 0.005)) == (0.005, "server")
-    assert run_cost(Metering("sm-lm", 0.001, 2.0, None)) == (pytest.approx(0.002), "estimate")
+    assert run_cost(Metering("sm-lm", 0.001, 2.0, None)) == (pytest.approx(0.002), "estimate")  # type: ignore[comparison-overlap]
     assert run_cost(Metering("sm-lm", None, 2.0, None)) == (None, "instance")
     assert run_cost(None) == (None, "instance")
 
@@ -132,7 +132,7 @@ def test_server_costs_and_estimates_are_summed_apart(ledger: Ledger, clock: Fixe
     ledger.ran("org/a", at=clock.now(), seconds=2, metering=Metering(None, None, 2, 0.5))
     ledger.ran("org/b", at=clock.now(), seconds=2, metering=Metering(None, 0.1, 2, None))
     ledger.ran("org/c", at=clock.now(), seconds=2, metering=None)
-    assert ledger.today(clock.advance(5)) == Spend(server=0.5, estimate=pytest.approx(0.2))
+    assert ledger.today(clock.advance(5)) == Spend(server=0.5, estimate=pytest.approx(0.2))  # type: ignore[arg-type]
     by_model = ledger.by_model(START, clock.now())
     assert [(m.model, m.runs) for m in by_model] == [("org/a", 1), ("org/b", 1), ("org/c", 1)]
 

@@ -33,8 +33,14 @@ def index() -> CatalogueIndex:
     return CatalogueIndex.from_models(MODELS)
 
 
-def names(index: CatalogueIndex, query: str, **context: frozenset[str]) -> list[str]:
-    return [index.names[row] for row in compile_query(query).filter(index, **context)]
+def names(
+    index: CatalogueIndex,
+    query: str,
+    running: frozenset[str] = frozenset(),
+    tracked: frozenset[str] = frozenset(),
+) -> list[str]:
+    rows = compile_query(query).filter(index, running=running, tracked=tracked)
+    return [index.names[row] for row in rows]
 
 
 def test_empty_query_matches_everything_in_order(index: CatalogueIndex) -> None:
