@@ -249,7 +249,8 @@ class BytezClient:
             return await self._v2.list_models(task=task)
         params = {"task": task} if task else None
         items = _array(await self._read("list", params=params), "list")
-        models = read_catalogue(items, endpoint="list")
+        # ~0.3 s of Python at 100,000 models: in a thread, so keys keep flowing.
+        models = await asyncio.to_thread(read_catalogue, items, endpoint="list")
         self._v1_tasks.update((model.name, model.task) for model in models if model.task)
         return models
 

@@ -18,6 +18,7 @@ found") or 405, the coroutine raises `Unsupported`.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import math
 from collections.abc import AsyncGenerator
@@ -146,7 +147,8 @@ class V2Dialect:
         items = _unwrap(await self._get("list", "list/models", params=params), "list")
         if not isinstance(items, list):
             raise BadResponse("list/models did not answer a list", endpoint="list")
-        models = read_catalogue(items, endpoint="list")
+        # ~0.3 s of Python at 100,000 models: in a thread, so keys keep flowing.
+        models = await asyncio.to_thread(read_catalogue, items, endpoint="list")
         for model in models:
             if model.task is not None:
                 self._tasks[model.name] = model.task

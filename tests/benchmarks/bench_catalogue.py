@@ -4,9 +4,12 @@ Run: `python tests/benchmarks/bench_catalogue.py [--runs 5] [--models 100000]`.
 
 Prints medians next to a bare Textual app measured in the same run:
 
-* pty: spawn `python -m bytez_tui` (a pre-written 100k cache, an API on a loopback port
-  nobody listens on) and a bare Textual app, read the pty, and time the first frame (the
-  tab bar) and the cached rows (the first model id), plus the app's RSS once rows show;
+* pty: spawn `python -m bytez_tui` (a pre-written 100k cache; the API either dead, a
+  loopback port nobody listens on, or answering, the emulator serving the same 100k models
+  from another process) and a bare Textual app, read the pty, and time the first frame
+  (the tab bar) and the cached rows (the first model id); the app's RSS once the rows show
+  and once the background refresh is over (the status line says "updated just now" or
+  "refresh failed") and the fresh catalogue has been cached;
 * in-process (headless, a hook on `App._display`, the frame writer): first paint after
   the data is in memory, keystroke-to-repaint over a typed and erased query, and a burst
   of keys posted at once (none may be dropped or reordered).
@@ -16,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import fcntl
 import os
 import pty
@@ -29,6 +33,7 @@ import sys
 import tempfile
 import termios
 import time
+from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
@@ -102,12 +107,23 @@ def cpu_seconds(pid: int) -> float:
     return total / 1e9
 
 
+def rss_kb(pid: int) -> int:
+    """The resident set size of `pid` (kB), 0 if it can't be read."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
 def time_pty(
-    argv: list[str], env: dict[str, str], markers: list[bytes]
-) -> tuple[list[float], list[float], int]:
+    argv: list[str], env: dict[str, str], markers: list[bytes], *, settle: float = 0.0
+) -> tuple[list[float], list[float], list[int]]:
     """Spawn `argv` in a 120×40 pty; seconds until each marker appears, and CPU seconds the
     program had used by then (a busy machine stretches the first, hardly the second); RSS
-    (kB) at the end."""
+    (kB) as each marker appears, and once more `settle` seconds after the last."""
     master, slave = pty.openpty()
     fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 120, 0, 0))
     start = time.perf_counter()
@@ -124,7 +140,8 @@ def time_pty(
     seen = b""
     found: list[float] = []
     cpu: list[float] = []
-    deadline = start + 30
+    rss: list[int] = []
+    deadline = start + 60
     try:
         while len(found) < len(markers) and time.perf_counter() < deadline:
             ready, _, _ = select.select([master], [], [], 0.05)
@@ -136,13 +153,15 @@ def time_pty(
                 while len(found) < len(markers) and markers[len(found)] in seen:
                     found.append(time.perf_counter() - start)
                     cpu.append(cpu_seconds(process.pid))
-        rss = 0
-        try:
-            for line in Path(f"/proc/{process.pid}/status").read_text().splitlines():
-                if line.startswith("VmRSS:"):
-                    rss = int(line.split()[1])
-        except OSError:
-            pass
+                    rss.append(rss_kb(process.pid))
+        settled = time.perf_counter() + settle
+        while (left := settled - time.perf_counter()) > 0:  # keep draining the pty
+            if select.select([master], [], [], left)[0]:
+                try:
+                    os.read(master, 65536)
+                except OSError:
+                    break
+        rss.append(rss_kb(process.pid))
     finally:
         os.killpg(process.pid, signal.SIGTERM)
         try:
@@ -162,7 +181,9 @@ def time_pty(
     return found, cpu, rss
 
 
-def pty_runs(runs: int, first_id: str, base_url: str, cache_home: Path, *, shell: bool) -> None:
+def pty_runs(
+    runs: int, first_id: str, base_url: str, cache_home: Path, *, shell: bool, answering: bool
+) -> None:
     work = Path(tempfile.mkdtemp(prefix="bench-pty-"))
     bare = work / "bare.py"
     bare.write_text(BARE_APP)
@@ -180,7 +201,10 @@ def pty_runs(runs: int, first_id: str, base_url: str, cache_home: Path, *, shell
     app_argv = [sys.executable, "-m", "bytez_tui", "--base-url", base_url, "--api-key", "bench-key"]
     programs: dict[str, tuple[list[str], list[bytes]]] = {
         "bare": ([sys.executable, str(bare)], [b"bare-app-ready"]),
-        "app": (app_argv, [b"Catalogue", first_id.encode()]),
+        "app": (
+            app_argv,
+            [b"Catalogue", first_id.encode(), b"just now" if answering else b"refresh failed"],
+        ),
     }
     if shell:
         programs["shell"] = ([sys.executable, str(skeleton)], [b"shell-app-ready"])
@@ -188,10 +212,12 @@ def pty_runs(runs: int, first_id: str, base_url: str, cache_home: Path, *, shell
         time_pty(argv, env, markers)
     walls: dict[str, list[list[float]]] = {name: [] for name in programs}
     cpus: dict[str, list[list[float]]] = {name: [] for name in programs}
-    rss = []
+    rss: list[list[int]] = []
     for _ in range(runs):  # interleaved, so that a busy moment hits every program alike
         for name, (argv, markers) in programs.items():
-            found, cpu, kb = time_pty(argv, env, markers)
+            # After the refresh: 3 s for the cache write (a thread) and a collection.
+            settle = 3.0 if name == "app" else 0.0
+            found, cpu, kb = time_pty(argv, env, markers, settle=settle)
             walls[name].append(found)
             cpus[name].append(cpu)
             if name == "app":
@@ -205,8 +231,10 @@ def pty_runs(runs: int, first_id: str, base_url: str, cache_home: Path, *, shell
         rows.append(("Textual shell (tabs, Input, Footer)", "shell", 0, ""))
     rows.append(("bytez-tui, first frame", "app", 0, "≤ 1.3×"))
     rows.append(("bytez-tui, cached 100k rows on screen", "app", 1, "≤ 2×"))
+    rows.append(("bytez-tui, background refresh over", "app", 2, ""))
     bare_wall, bare_cpu = median_ms(walls, "bare"), median_ms(cpus, "bare")
-    print(f"pty, 120×40, TERM=xterm-256color, medians of {runs} interleaved runs each.")
+    api = "answering (emulator, same catalogue)" if answering else "dead (nothing listens)"
+    print(f"API {api}: pty, 120×40, TERM=xterm-256color, medians of {runs} interleaved runs.")
     print("wall: from spawn until on screen; CPU: the program's CPU time by then.")
     print("| | wall | × bare | CPU | × bare | target |")
     print("|---|---:|---:|---:|---:|---|")
@@ -217,8 +245,10 @@ def pty_runs(runs: int, first_id: str, base_url: str, cache_home: Path, *, shell
             f"| {label} | {wall_ms:.0f} ms ({values[0]:.0f}–{values[-1]:.0f}) | "
             f"{wall_ms / bare_wall:.2f} | {cpu_ms:.0f} ms | {cpu_ms / bare_cpu:.2f} | {target} |"
         )
-    megabytes = statistics.median(rss) / 1024
-    print(f"bytez-tui RSS with the rows on screen: {megabytes:.0f} MB (≤ 200 MB)")
+    on_screen = statistics.median(run[1] for run in rss) / 1024
+    after = statistics.median(run[-1] for run in rss) / 1024
+    print(f"bytez-tui RSS with the cached rows on screen: {on_screen:.0f} MB")
+    print(f"bytez-tui RSS after the refresh (and the cache write): {after:.0f} MB (≤ 100 MB)")
 
 
 async def in_process(models: int, base_url: str) -> None:
@@ -320,14 +350,54 @@ def main() -> None:
     parser.add_argument(
         "--shell", action="store_true", help="also time a Textual skeleton of the dashboard's shell"
     )
+    parser.add_argument(
+        "--api",
+        choices=("dead", "answering", "both"),
+        default="both",
+        help="the API the app refreshes from (default: %(default)s)",
+    )
     options = parser.parse_args()
     cache_home = Path(tempfile.mkdtemp(prefix="bench-cache-"))
-    base_url = f"http://127.0.0.1:{closed_port()}"
-    first_id = write_cache(options.models, cache_home, base_url)
+    dead = f"http://127.0.0.1:{closed_port()}"
+    first_id = write_cache(options.models, cache_home, dead)
     if not options.skip_pty:
-        pty_runs(options.runs, first_id, base_url, cache_home, shell=options.shell)
+        if options.api in ("dead", "both"):
+            pty_runs(options.runs, first_id, dead, cache_home, shell=options.shell, answering=False)
+        if options.api in ("answering", "both"):
+            with emulator(options.models) as url:
+                write_cache(options.models, cache_home, url)
+                pty_runs(
+                    options.runs, first_id, url, cache_home, shell=options.shell, answering=True
+                )
     if not options.skip_in_process:
-        asyncio.run(in_process(options.models, base_url))
+        asyncio.run(in_process(options.models, dead))
+
+
+@contextlib.contextmanager
+def emulator(models: int) -> Iterator[str]:
+    """The emulator serving `models` models (the cache's seed) from its own process."""
+    port = closed_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bytez_tui", "emulator", "--port", str(port)]
+        + ["--models", str(models), "--seed", "7"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env=dict(os.environ, PYTHONPATH=str(ROOT)),
+    )
+    deadline = time.monotonic() + 60
+    try:
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                if time.monotonic() > deadline or process.poll() is not None:
+                    raise RuntimeError("the emulator did not start") from None
+                time.sleep(0.1)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        process.terminate()
+        process.wait(10)
 
 
 if __name__ == "__main__":

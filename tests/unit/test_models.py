@@ -297,3 +297,16 @@ def test_metering_never_raises(headers: dict[str, str]) -> None:
     metering = Metering.from_headers(headers)
     if metering is not None and metering.cost is not None:
         assert metering.cost >= 0
+
+
+def test_read_catalogue_keeps_every_value_and_skips_what_it_cannot_read() -> None:
+    from bytez_tui.models import read_catalogue
+
+    items = [
+        {"name": "org/a", "requiredRAM": 2.5, "task": "chat", "params": 7, "meterPrice": "0.001"},
+        {"name": "org/b", "task": "chat"},
+        "not an item",
+    ]
+    models = read_catalogue(items)
+    assert models == [ModelInfo.from_json(items[0]), ModelInfo.from_json(items[1])]
+    assert models[0].task is models[1].task  # the repacked task names are shared
