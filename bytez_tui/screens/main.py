@@ -305,6 +305,8 @@ class MainScreen(Screen[None]):
             pane = self._make_pane(entry)
             await self.mount(pane, after=last)
             last = pane
+        if not (self.is_attached and last.is_attached):
+            return  # the app closed while the panes mounted: nothing left to route to
         waiting, self._waiting = self._waiting or [], None
         for route in waiting:
             route()
