@@ -11,7 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 from textual.pilot import Pilot
-from textual.widgets import Markdown
+from textual.widgets import Markdown, Static
 from waiting import until as wait_until
 
 from bytez_tui.app import BytezApp
@@ -21,7 +21,7 @@ from bytez_tui.emulator import EmulatorServer
 from bytez_tui.local.conversations import Conversation, ConversationStore, Turn
 from bytez_tui.messages import OpenPlayground
 from bytez_tui.panes.playground import PlaygroundPane
-from bytez_tui.panes.playground.chat import ReplyView, UserTurnView
+from bytez_tui.panes.playground.chat import SHOWN_TURNS, ReplyView, UserTurnView
 from bytez_tui.screens.conversations import ConversationsDialog
 
 AppFactory = Callable[..., BytezApp]
@@ -301,3 +301,24 @@ async def test_the_conversations_list_reopens_renames_and_deletes(
         assert [c.id for c in store.list()] == [older.id]
         await pilot.press("escape")
         assert not isinstance(app.screen, ConversationsDialog)
+
+
+async def test_a_long_conversation_opens_with_its_last_turns(
+    make_app: AppFactory, emulator: EmulatorServer
+) -> None:
+    store = ConversationStore(store_key=emulator.url)
+    store.set_chat_mode(V1_MODEL, True)
+    chat = store.create(V1_MODEL, time="2024-07-01T10:00:00+00:00")
+    for index in range(15):
+        store.append(chat.id, Turn("user", f"q{index}"))
+        store.append(chat.id, Turn("assistant", f"a{index}"))
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        app.screen.post_message(OpenPlayground(V1_MODEL))
+        await until(pilot, lambda: bool(app.screen.query(PlaygroundPane)))
+        pane = app.screen.query_one(PlaygroundPane)
+        await until(pilot, lambda: len(shown(pane)) == SHOWN_TURNS)
+        assert shown(pane)[-1] == ("assistant", "a14")
+        earlier = pane.chat.query_one(".earlier", Static)
+        assert "20 earlier turns" in str(earlier.render())

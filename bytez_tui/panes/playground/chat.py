@@ -43,6 +43,10 @@ __all__ = ["ChatView", "ReplyView", "UserTurnView"]
 
 STATS_RATE = 4.0
 """Footer redraws per second while a reply streams."""
+SHOWN_TURNS = 10
+"""Turns drawn when a conversation opens. Each reply is a `Markdown` widget of its own,
+and mounting one with a code block and a table costs ~70 ms here: 200 turns took ~15 s,
+40 took 2.7 s (bench_chat.py). The rest stay in the store and in the export."""
 
 
 class UserTurnView(Static):
@@ -218,7 +222,17 @@ class ChatView(Vertical):
         turns = self.turns
         await turns.remove_children()
         if conversation is not None:
-            await turns.mount_all(_turn_view(turn) for turn in conversation.turns)
+            hidden = max(0, len(conversation.turns) - SHOWN_TURNS)
+            views: list[Static | ReplyView] = []
+            if hidden:
+                views.append(
+                    Static(
+                        f"… {hidden:,} earlier turns (ctrl+s exports the whole conversation)",
+                        classes="earlier",
+                    )
+                )
+            views.extend(_turn_view(turn) for turn in conversation.turns[hidden:])
+            await turns.mount_all(views)
         turns.scroll_end(animate=False, immediate=True)
 
     def send(self, model: str, text: str, params: dict[str, Any]) -> Worker[None]:
