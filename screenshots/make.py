@@ -252,12 +252,53 @@ async def playground_v2(stage: Stage) -> None:
     await stage.finish()
 
 
+CHAT_REPLY = """Use a **list comprehension**:
+
+```python
+squares = [n * n for n in range(5)]
+```
+
+| way | speed |
+|-----|-------|
+| loop | slower |
+| comprehension | faster |
+"""
+"""An earlier reply of the chat scene, with a code block and a table."""
+
+
+async def chat_v2(stage: Stage) -> None:
+    """Chat mode on v2: an earlier exchange rendered as Markdown (a highlighted code block,
+    a table), then a second message whose reply streams in live, each reply with its stats
+    line and cost."""
+    from bytez_tui.local.conversations import ConversationStore, Turn
+
+    model = "Qwen/Qwen3-4B"
+    store = ConversationStore(store_key=stage.app.settings.store_key)
+    store.set_chat_mode(model, True)
+    chat = store.create(model, time=START.isoformat(), system="Answer with short code.")
+    store.append(chat.id, Turn("user", "How do I square numbers in Python?"))
+    store.append(chat.id, Turn("assistant", CHAT_REPLY, cost=0.00004))
+    await stage.until(lambda: bool(stage.app.screen.query(PlaygroundPane)), "the playground")
+    stage.app.screen.post_message(OpenPlayground(model))
+    await stage.pilot.pause()
+    pane = stage.app.screen.query_one(PlaygroundPane)
+    await stage.until(lambda: pane.chat.conversation is not None, "the conversation")
+    pane.prompt_area.text = "Thanks! Now say it as a poem."
+    await stage.pilot.press("ctrl+j")
+    await stage.until(
+        lambda: pane.chat.last_reply is not None and pane.chat.last_reply.content != CHAT_REPLY,
+        "the reply",
+    )
+    await stage.finish()
+
+
 SCENES: dict[str, Scene] = {
     "catalogue": catalogue,
     "jobs": jobs,
     "instances": instances,
     "playground": playground,
     "playground-v2": playground_v2,
+    "chat-v2": chat_v2,
 }
 
 
