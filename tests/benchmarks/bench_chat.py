@@ -148,7 +148,7 @@ async def streaming(kind: str, rate: float, seconds: float) -> tuple[float, floa
                 app.run_worker(app.stream(), group="bench")
             app.query_one(TextArea).focus()
             await asyncio.sleep(0.3)
-            sent = []
+            sent: list[float] = []
             while (
                 client.last_fragment_at == 0.0
                 or time.perf_counter() < client.last_fragment_at + 0.05
