@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from contextlib import suppress
 from datetime import datetime
 
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal
-from textual.css.query import NoMatches
 from textual.widgets import Static
 
 from bytez_tui.format import DASH, duration, money, ram
@@ -20,6 +18,9 @@ from bytez_tui.widgets.rows import Cell, Row
 from bytez_tui.widgets.status_badge import StatusBadge
 
 __all__ = ["InstanceHeader", "InstanceRow"]
+
+_CELLS = ("conc", "inf", "idle", "up", "ram", "cost", "rate")
+"""The row's plain cells, by the name in their `inst-` class."""
 
 
 class InstanceHeader(Horizontal):
@@ -66,30 +67,32 @@ class InstanceRow(Row):
         """When the instance was found missing from the server's list."""
         self._now = now
         self._ready = False
+        # The cells are held, not queried: a refresh or a tick may reach a row whose
+        # children are already being removed (a closing app, a cleared list).
+        self._badge = StatusBadge(classes="inst-status")
+        self._countdown = Countdown(None, now=now, classes="inst-expires")
+        self._cells = {name: Cell(classes=f"inst-{name}") for name in _CELLS}
+        self._error = Static("", classes="inst-error", markup=False)
 
     def compose(self) -> ComposeResult:
+        cells = self._cells
         with Horizontal(classes="inst-cells"):
             yield Cell(self.instance.model, classes="inst-model")
-            yield StatusBadge(classes="inst-status")
-            yield Cell(classes="inst-conc")
-            yield Cell(classes="inst-inf")
-            yield Countdown(None, now=self._now, classes="inst-expires")
-            yield Cell(classes="inst-idle")
-            yield Cell(classes="inst-up")
-            yield Cell(classes="inst-ram")
-            yield Cell(classes="inst-cost")
-            yield Cell(classes="inst-rate")
-        yield Static("", classes="inst-error", markup=False)
+            yield self._badge
+            yield cells["conc"]
+            yield cells["inf"]
+            yield self._countdown
+            yield from (cells[name] for name in ("idle", "up", "ram", "cost", "rate"))
+        yield self._error
 
     def on_mount(self) -> None:
         self._ready = True
-        with suppress(NoMatches):  # the app may be closing while the row mounts
-            self.show(self.instance)
+        self.show(self.instance)
 
     @property
     def countdown(self) -> Countdown:
         """The "expires in" cell."""
-        return self.query_one(Countdown)
+        return self._countdown
 
     @property
     def gone(self) -> bool:
@@ -123,22 +126,20 @@ class InstanceRow(Row):
         if gone:
             expired = instance.expires_at is not None and instance.expires_at <= self._now()
             status = "expired" if expired else "stopped"
-        self.query_one(StatusBadge).status = status
-        self.query_one(".inst-conc", Cell).show(f"×{instance.concurrency}")
-        self.query_one(".inst-inf", Cell).show(
-            DASH if instance.inferences is None else str(instance.inferences)
-        )
+        cells = self._cells
+        self._badge.status = status
+        cells["conc"].show(f"×{instance.concurrency}")
+        cells["inf"].show(DASH if instance.inferences is None else str(instance.inferences))
         countdown = self.countdown
         countdown.expires_at = instance.expires_at if instance.is_running or gone else None
         countdown.gone = gone
         idle = instance.expiration_period_seconds
-        self.query_one(".inst-idle", Cell).show(duration(idle, to_minute=True))
-        self.query_one(".inst-ram", Cell).show(ram(self.ram_gb))
-        self.query_one(".inst-rate", Cell).show(
+        cells["idle"].show(duration(idle, to_minute=True))
+        cells["ram"].show(ram(self.ram_gb))
+        cells["rate"].show(
             money(cost_per_hour(self.ram_gb)) if not gone and not instance.is_failed else DASH
         )
-        error = self.query_one(".inst-error", Static)
-        error.update(plain(f"  ✖ {instance.error or 'the instance failed to start'}"))
+        self._error.update(plain(f"  ✖ {instance.error or 'the instance failed to start'}"))
         self.set_class(instance.is_failed and not gone, "-failed")
         self.set_class(instance.is_booting and not gone, "-booting")
         self.set_class(gone, "-gone")
@@ -154,8 +155,8 @@ class InstanceRow(Row):
         """Refresh the cells that follow the clock (uptime and cost, to the minute)."""
         if not self._ready:
             return
-        self.query_one(".inst-up", Cell).show(duration(self.uptime(now), to_minute=True))
-        self.query_one(".inst-cost", Cell).show(money(self.cost(now)))
+        self._cells["up"].show(duration(self.uptime(now), to_minute=True))
+        self._cells["cost"].show(money(self.cost(now)))
 
     @on(Countdown.PhaseChanged)
     def _phase(self, event: Countdown.PhaseChanged) -> None:
