@@ -325,6 +325,28 @@ class Ledger:
                         (now, row_id),
                     )
 
+    def learn_ram(self, ram_of: Callable[[str], float | None]) -> None:
+        """Fill in the RAM of open lives recorded before the catalogue was known.
+
+        The first instance list often arrives before the catalogue: without this, their
+        cost stayed unknown (and the header's burn rate absent) until the next list.
+
+        Args:
+            ram_of: The RAM of a model, from the catalogue.
+        """
+        with self._write() as connection:
+            rows = connection.execute(
+                "SELECT id, model FROM ledger_instances "
+                "WHERE store = ? AND ended IS NULL AND ram_gb IS NULL",
+                (self.store_key,),
+            ).fetchall()
+            for row_id, model in rows:
+                ram_gb = ram_of(model)
+                if ram_gb is not None:
+                    connection.execute(
+                        "UPDATE ledger_instances SET ram_gb = ? WHERE id = ?", (ram_gb, row_id)
+                    )
+
     def deleted(self, model: str, *, at: datetime) -> None:
         """`model`'s instance was deleted from here at `at`: its life ends then."""
         with self._write() as connection:

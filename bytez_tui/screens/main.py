@@ -403,6 +403,7 @@ class MainScreen(Screen[None]):
         from bytez_tui.catalogue.index import RamByModel
 
         ram = self._ram = RamByModel(message.models, message.ram_gb)
+        self.spend.ram_known(ram.get)
         self._to_panes(partial(self._share_catalogue, message.models, ram))
 
     def _share_catalogue(self, names: Sequence[str], ram: Mapping[str, float | None]) -> None:

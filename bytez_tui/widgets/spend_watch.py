@@ -87,6 +87,10 @@ class SpendWatch(Widget):
             lambda: self.ledger.observed(instances, at=self._now(), ram_of=ram_of, billed=billed)
         )
 
+    def ram_known(self, ram_of: Callable[[str], float | None]) -> None:
+        """The catalogue arrived: instances listed before it get their RAM, and a cost."""
+        self._write(lambda: self.ledger.learn_ram(ram_of))
+
     def loaded(self, model: str, at: datetime, ram_gb: float | None, period: float) -> None:
         """A load of `model` was accepted at `at`."""
         self._write(lambda: self.ledger.loaded(model, at=at, ram_gb=ram_gb, period=period))

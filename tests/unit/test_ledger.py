@@ -162,6 +162,18 @@ def test_burn_rate_sums_what_runs_now(ledger: Ledger, clock: FixedClock) -> None
     assert ledger.burn_rate(clock.now()) == pytest.approx(5 * 3600 * RATE_PER_GB_SECOND)
 
 
+def test_instances_listed_before_the_catalogue_get_their_ram_when_it_comes(
+    ledger: Ledger, clock: FixedClock
+) -> None:
+    far = START + timedelta(hours=1)
+    ledger.observed([running("org/a", far)], at=clock.now())
+    assert ledger.burn_rate(clock.now()) == 0
+    ledger.learn_ram({"org/a": RAM}.get)
+    assert ledger.burn_rate(clock.now()) == pytest.approx(RAM * 3600 * RATE_PER_GB_SECOND)
+    ledger.learn_ram({"org/a": 2 * RAM}.get)  # a known RAM stays as it was
+    assert ledger.burn_rate(clock.now()) == pytest.approx(RAM * 3600 * RATE_PER_GB_SECOND)
+
+
 def test_instance_time_is_not_billed_where_the_api_bills_runs(
     ledger: Ledger, clock: FixedClock
 ) -> None:
