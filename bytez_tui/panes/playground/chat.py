@@ -228,6 +228,7 @@ class ChatView(Vertical):
                 views.append(
                     Static(
                         f"… {hidden:,} earlier turns (ctrl+s exports the whole conversation)",
+                        markup=False,
                         classes="earlier",
                     )
                 )
