@@ -14,6 +14,7 @@ in order, once they have mounted.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from contextlib import suppress
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar, NamedTuple
@@ -23,6 +24,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.css.query import NoMatches
 from textual.message import Message
 from textual.reactive import reactive
 from textual.screen import Screen
@@ -325,10 +327,13 @@ class MainScreen(Screen[None]):
         A key pressed in the catalogue in the first moments (`p`, `a`, `l`) must not
         reach for a pane that does not exist yet.
         """
-        if self._waiting is None:
-            route()
-        else:
+        if self._waiting is not None:
             self._waiting.append(route)
+            return
+        # While the app closes, its panes go before the last messages are handled: a
+        # route that finds its pane gone has nothing left to do.
+        with suppress(NoMatches):
+            route()
 
     # --- typed accessors ----------------------------------------------------------------
 
