@@ -16,14 +16,13 @@ failure leaves as a `BytezError` (see `bytez_tui.errors`).
 
 from __future__ import annotations
 
-from bytez_tui.api.client import (
-    API_VERSIONS,
+from bytez_tui.api.answers import MAX_RETRY_AFTER
+from bytez_tui.api.client import API_VERSIONS, BytezClient
+from bytez_tui.api.transport import (
     CATALOGUE_DEADLINE_FACTOR,
     DEFAULT_MAX_BODY,
     ERROR_PREFIXES,
     MAX_CLIENT_WAIT,
-    MAX_RETRY_AFTER,
-    BytezClient,
 )
 from bytez_tui.config import DEFAULT_BASE_URL
 from bytez_tui.errors import (
