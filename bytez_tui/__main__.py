@@ -34,7 +34,8 @@ def _epilog() -> str:
             *lines,
             "  (each takes --help)",
             "",
-            "environment: BYTEZ_API_KEY, BYTEZ_BASE_URL, BYTEZ_API; config file: see README.",
+            "environment: BYTEZ_API_KEY, BYTEZ_BASE_URL, BYTEZ_API, BYTEZ_PROFILE; "
+            "config file: see README.",
         ]
     )
 
@@ -141,7 +142,8 @@ def run_dashboard(options: argparse.Namespace) -> int:
         server.start()
         overrides.update(base_url=server.url, api_key=DEMO_KEY, demo=True, api=face)
     try:
-        settings = load_settings(overrides)
+        # The demo's emulator is the API: no profile applies (nor BYTEZ_PROFILE).
+        settings = load_settings(overrides, profile="" if options.demo else options.profile)
     except ConfigError as exc:
         print(f"bytez-tui: {exc}", file=sys.stderr)
         return 2

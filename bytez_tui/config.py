@@ -31,6 +31,7 @@ __all__ = [
     "APP_NAME",
     "API_CHOICES",
     "DEFAULT_BASE_URL",
+    "PROFILE_KEYS",
     "ConfigError",
     "Settings",
     "cache_dir",
@@ -42,6 +43,7 @@ __all__ = [
     "load_settings",
     "mask_key",
     "mask_url",
+    "profile_names",
     "read_config",
     "rescue_dir",
     "update_config",
@@ -142,6 +144,9 @@ class Settings:
     """The API's root URL."""
     label: str = ""
     """What the header calls this API (default: the URL's host), e.g. `staging`."""
+    profile: str = ""
+    """The `[profiles.NAME]` table in force ("" for none): `--profile`, `BYTEZ_PROFILE`,
+    or a switch from the palette."""
     api: str = "auto"
     """The API dialect: `v1` (`/model/*`), `v2` (`/models/v2/*`, today's Bytez), or `auto`
     to ask the server once and remember its answer for this URL."""
@@ -172,6 +177,15 @@ class Settings:
     def max_body(self) -> int:
         """`max_response_mb` in bytes."""
         return int(self.max_response_mb * 2**20)
+
+    @property
+    def header_label(self) -> str:
+        """What the header calls the API: the label, or the URL's host (never a user name
+        and password in the URL), after the profile's name when one is in force."""
+        host = self.label or urlsplit(self.base_url).netloc.rpartition("@")[2]
+        if not self.profile or self.profile == host:
+            return host
+        return f"{self.profile} ({host})"
 
     def __repr__(self) -> str:
         values = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "api_key"}
@@ -218,6 +232,26 @@ _FILE_KEYS: dict[str, type | tuple[type, ...]] = {
 }
 
 
+PROFILE_KEYS = ("api_key", "base_url", "api", "label", "allow_insecure_http", "timeout")
+"""What a `[profiles.NAME]` table may set: one API, as k9s's contexts are one cluster each."""
+
+
+def profile_names(data: Mapping[str, Any] | None = None) -> list[str]:
+    """The names of the `[profiles.NAME]` tables, in the file's order.
+
+    Args:
+        data: The config as `read_config` gives it (read from the file by default).
+
+    Raises:
+        ConfigError: The file is unreadable.
+    """
+    data = read_config() if data is None else data
+    profiles = data.get("profiles", {})
+    if not isinstance(profiles, dict):
+        return []
+    return [name for name, table in profiles.items() if isinstance(table, dict)]
+
+
 def read_config(path: Path | None = None) -> dict[str, Any]:
     """Read `config.toml`; a missing file is an empty config.
 
@@ -244,9 +278,14 @@ def exposed_key_warning(path: Path | None = None) -> str | None:
     path = path or config_path()
     try:
         mode = path.stat().st_mode & 0o777
-        if not mode & 0o077 or "api_key" not in read_config(path):
+        if not mode & 0o077:
             return None
-    except (OSError, ConfigError):
+        data = read_config(path)
+        if "api_key" not in data and not any(
+            "api_key" in table for table in data.get("profiles", {}).values()
+        ):
+            return None
+    except (OSError, ConfigError, AttributeError, TypeError):
         return None
     return (
         f"{path} holds your API key and others can read it (mode {mode:o}); "
@@ -291,23 +330,24 @@ def load_settings(
     *,
     environ: Mapping[str, str] | None = None,
     path: Path | None = None,
+    profile: str | None = None,
 ) -> Settings:
     """Merge config file, environment and `overrides` (flags; None values are ignored).
 
+    A profile (`profile`, else `BYTEZ_PROFILE`) lays its `[profiles.NAME]` table over the
+    file's top level and over the environment's `BYTEZ_API_KEY`, `BYTEZ_BASE_URL` and
+    `BYTEZ_API`: naming it is as explicit as a flag. What the table leaves out comes from
+    the top level, except the key when the profile names another API root (a key is never
+    sent where the user did not put it) and the label (the header shows the profile's name).
+
     Raises:
-        ConfigError: The config file is unreadable or holds a value of the wrong type.
+        ConfigError: The config file is unreadable, holds a value of the wrong type, or
+            has no such profile.
     """
     environ = os.environ if environ is None else environ
     data = read_config(path)
-    values: dict[str, Any] = {}
-    for key, kind in _FILE_KEYS.items():
-        if key in data:
-            if not isinstance(data[key], kind) or (
-                kind is not bool and isinstance(data[key], bool)
-            ):
-                raise ConfigError(f"{path or config_path()}: {key} has the wrong type")
-            values[key] = data[key]
     source = path or config_path()
+    values = _checked(data, source, "")
     for key, (low, high) in _NUMBER_RANGES.items():
         value = values.get(key)
         if value is not None and not low <= value <= high:  # also false for nan
@@ -328,6 +368,9 @@ def load_settings(
         values["base_url"] = environ["BYTEZ_BASE_URL"]
     if environ.get("BYTEZ_API"):
         values["api"] = environ["BYTEZ_API"].strip().lower()
+    name = (profile if profile is not None else environ.get("BYTEZ_PROFILE", "")).strip()
+    if name:
+        values.update(_profile(data, name, source, values))
     for key, value in (overrides or {}).items():
         if value is not None:
             values[key] = value
@@ -335,18 +378,78 @@ def load_settings(
         # Pasted or read from a file, a key often ends in a newline or a space.
         values["api_key"] = values["api_key"].strip() or None
     if values.get("api", "auto") not in API_CHOICES:
-        where = "BYTEZ_API" if environ.get("BYTEZ_API") else f"{path or config_path()}: api"
+        if name and "api" in data["profiles"][name]:
+            where = f"{source}: [profiles.{name}] api"
+        elif environ.get("BYTEZ_API"):
+            where = "BYTEZ_API"
+        else:
+            where = f"{source}: api"
         raise ConfigError(f"{where} must be auto, v1 or v2, not {values['api']!r}")
     return replace(Settings(), **values)
 
 
-def update_config(changes: Mapping[str, Any], *, path: Path | None = None) -> Path:
+def _checked(table: Mapping[str, Any], source: Path, where: str) -> dict[str, Any]:
+    """The known settings of a table of the file, each checked for its type."""
+    values: dict[str, Any] = {}
+    for key, kind in _FILE_KEYS.items():
+        if key in table:
+            if not isinstance(table[key], kind) or (
+                kind is not bool and isinstance(table[key], bool)
+            ):
+                raise ConfigError(f"{source}: {where}{key} has the wrong type")
+            values[key] = table[key]
+    return values
+
+
+def _profile(
+    data: Mapping[str, Any], name: str, source: Path, below: Mapping[str, Any]
+) -> dict[str, Any]:
+    """The settings `[profiles.NAME]` changes over `below` (the top level and environment).
+
+    Raises:
+        ConfigError: There is no such profile, or it holds a key it may not.
+    """
+    names = profile_names(data)
+    if name not in names:
+        known = ", ".join(names) if names else "none"
+        raise ConfigError(f"{source}: no [profiles.{name}] table (profiles: {known})")
+    table = data["profiles"][name]
+    where = f"[profiles.{name}] "
+    unknown = sorted(set(table) - set(PROFILE_KEYS))
+    if unknown:
+        raise ConfigError(
+            f"{source}: {where}{unknown[0]} is not a profile setting "
+            f"(a profile sets {', '.join(PROFILE_KEYS)})"
+        )
+    values = _checked(table, source, where)
+    low, high = _NUMBER_RANGES["timeout"]
+    if "timeout" in values and not low <= values["timeout"] <= high:
+        raise ConfigError(
+            f"{source}: {where}timeout must be from {low:g} to {high:g} seconds, "
+            f"not {values['timeout']}"
+        )
+    base_url = values.get("base_url", below.get("base_url", DEFAULT_BASE_URL))
+    if "api_key" not in values and base_url != below.get("base_url", DEFAULT_BASE_URL):
+        values["api_key"] = None  # the top level's key belongs to another API root
+    values.setdefault("label", "")
+    values["profile"] = name
+    return values
+
+
+def update_config(
+    changes: Mapping[str, Any], *, path: Path | None = None, profile: str = ""
+) -> Path:
     """Set keys in `config.toml` in place and return its path.
 
     Only the keys named change: comments, layout and every other key stay as the user left
     them (tomlkit edits the document rather than rewriting it), a symlinked file is written
     through the link, and the file stays readable by its owner only. A None value removes
     the key.
+
+    Args:
+        changes: Key → new value (None removes the key).
+        path: The file (`config_path()` by default).
+        profile: Change the `[profiles.NAME]` table rather than the top level.
 
     Raises:
         ConfigError: The existing file cannot be read.
@@ -365,10 +468,14 @@ def update_config(changes: Mapping[str, Any], *, path: Path | None = None) -> Pa
         document = tomlkit.parse(text)
     except TOMLKitError as exc:
         raise ConfigError(f"{path}: {exc}") from exc
+    table: Any = document
+    if profile:
+        profiles = document.setdefault("profiles", tomlkit.table(is_super_table=True))
+        table = profiles.setdefault(profile, tomlkit.table())
     for key, value in changes.items():
         if value is None:
-            document.pop(key, None)
+            table.pop(key, None)
         else:
-            document[key] = value
+            table[key] = value
     write_private(path, tomlkit.dumps(document))
     return path

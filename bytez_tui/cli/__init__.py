@@ -215,8 +215,10 @@ def _settings(args: argparse.Namespace, options: argparse.Namespace, demo: str |
     if demo is not None:
         api = "v2" if overrides["api"] == "v2" else "v1"
         overrides.update(base_url=demo, api_key=DEMO_KEY, demo=True, api=api)
+    later = getattr(args, "profile", None)
+    profile = later if later is not None else getattr(options, "profile", None)
     try:
-        return load_settings(overrides)
+        return load_settings(overrides, profile="" if demo is not None else profile)
     except ConfigError as exc:
         raise UsageError(str(exc)) from exc
 

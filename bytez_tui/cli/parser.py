@@ -380,6 +380,12 @@ def add_connection_flags(parser: argparse.ArgumentParser) -> None:
     Args:
         parser: The dashboard's parser, or a scripted command's.
     """
+    parser.add_argument(
+        "--profile",
+        metavar="NAME",
+        help="use the [profiles.NAME] table of config.toml (its key, API root, dialect); "
+        "default: BYTEZ_PROFILE, else the top level",
+    )
     parser.add_argument("--base-url", help="API root (default https://api.bytez.com)")
     parser.add_argument("--api-key", help="API key (prefer BYTEZ_API_KEY or the config file)")
     parser.add_argument(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import stat
 from pathlib import Path
 
@@ -16,6 +17,7 @@ from bytez_tui.config import (
     load_settings,
     mask_key,
     mask_url,
+    profile_names,
     read_config,
     update_config,
     url_problem,
@@ -197,3 +199,99 @@ def test_a_key_readable_by_others_is_warned_about() -> None:
 def test_a_broken_url_is_a_problem_not_a_crash(url: str, reason: str) -> None:
     problem = url_problem(url)
     assert problem is not None and reason in problem
+
+
+def _write_profiles() -> None:
+    config_path().parent.mkdir(parents=True, exist_ok=True)
+    config_path().write_text(
+        'api_key = "top-key-11111"\n'
+        'label = "production"\n'
+        "\n"
+        "[profiles.staging]\n"
+        'base_url = "https://staging.example"\n'
+        'api_key = "stage-key-2222"\n'
+        'api = "v1"\n'
+        "\n"
+        "[profiles.local]\n"
+        'base_url = "http://127.0.0.1:8080"\n'
+        "\n"
+        "[profiles.same-root]\n"
+        'api = "v2"\n'
+    )
+
+
+def test_a_profile_is_laid_over_the_top_level() -> None:
+    _write_profiles()
+    staging = load_settings(environ={}, profile="staging")
+    assert (staging.profile, staging.base_url, staging.api_key, staging.api) == (
+        "staging",
+        "https://staging.example",
+        "stage-key-2222",
+        "v1",
+    )
+    # The header names the profile; the top level's label is not the profile's.
+    assert (staging.label, staging.header_label) == ("", "staging (staging.example)")
+    top = load_settings(environ={})
+    assert (top.profile, top.api_key, top.header_label) == ("", "top-key-11111", "production")
+
+
+def test_a_key_never_travels_to_another_api_root() -> None:
+    _write_profiles()
+    assert load_settings(environ={}, profile="local").api_key is None
+    env = {"BYTEZ_API_KEY": "env-key-33333"}
+    assert load_settings(environ=env, profile="local").api_key is None
+    # The same API root in another dialect keeps the key.
+    assert load_settings(environ={}, profile="same-root").api_key == "top-key-11111"
+    # A flag still wins over everything.
+    assert load_settings({"api_key": "flag-key-4444"}, environ={}, profile="local").api_key == (
+        "flag-key-4444"
+    )
+
+
+def test_a_named_profile_beats_the_environment() -> None:
+    _write_profiles()
+    env = {"BYTEZ_API_KEY": "env-key-33333", "BYTEZ_PROFILE": "staging"}
+    from_env = load_settings(environ=env)
+    assert (from_env.profile, from_env.api_key) == ("staging", "stage-key-2222")
+    # The flag's profile beats BYTEZ_PROFILE, and "" means the top level.
+    assert load_settings(environ=env, profile="local").profile == "local"
+    assert load_settings(environ=env, profile="").api_key == "env-key-33333"
+
+
+@pytest.mark.parametrize(
+    ("profile_text", "said"),
+    [
+        ("", "no [profiles.nope] table (profiles: none)"),
+        ("[profiles.a]\napikey = 'x'\n", "[profiles.a] apikey is not a profile setting"),
+        ("[profiles.a]\ntimeout = 'x'\n", "[profiles.a] timeout has the wrong type"),
+        ("[profiles.a]\ntimeout = 0\n", "[profiles.a] timeout must be from"),
+        ("[profiles.a]\napi = 'v3'\n", "[profiles.a] api must be auto, v1 or v2"),
+    ],
+)
+def test_a_bad_profile_says_where(profile_text: str, said: str) -> None:
+    config_path().parent.mkdir(parents=True, exist_ok=True)
+    config_path().write_text(profile_text)
+    name = "nope" if not profile_text else "a"
+    with pytest.raises(ConfigError, match=re.escape(said)):
+        load_settings(environ={}, profile=name)
+
+
+def test_a_key_is_saved_into_its_profile() -> None:
+    _write_profiles()
+    update_config({"api_key": "new-stage-5555"}, profile="staging")
+    update_config({"api_key": "fresh-key-6666"}, profile="fresh")
+    data = read_config()
+    assert data["api_key"] == "top-key-11111"
+    assert data["profiles"]["staging"]["api_key"] == "new-stage-5555"
+    assert data["profiles"]["fresh"] == {"api_key": "fresh-key-6666"}
+    assert profile_names() == ["staging", "local", "same-root", "fresh"]
+    assert stat.S_IMODE(config_path().stat().st_mode) == 0o600
+
+
+def test_a_key_in_a_profile_counts_as_exposed() -> None:
+    config_path().parent.mkdir(parents=True, exist_ok=True)
+    config_path().write_text('[profiles.a]\napi_key = "stage-key-2222"\n')
+    config_path().chmod(0o644)
+    assert "holds your API key" in (exposed_key_warning() or "")
+    config_path().write_text('[profiles.a]\nbase_url = "https://a.example"\n')
+    assert exposed_key_warning() is None
