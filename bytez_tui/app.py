@@ -19,11 +19,15 @@ from textual.theme import Theme
 
 from bytez_tui.clock import Clock, SystemClock
 from bytez_tui.config import (
+    PROFILE_KEYS,
     ConfigError,
     Settings,
     config_path,
     exposed_key_warning,
+    load_settings,
+    profile_names,
     update_config,
+    url_problem,
 )
 from bytez_tui.connection import Connection
 from bytez_tui.panes.base import Pane
@@ -149,12 +153,14 @@ class BytezApp(App[None]):
                     markup=False,
                 )
             elif entry.save and not self.settings.demo:
+                profile = self.settings.profile
                 try:
-                    path = update_config({"api_key": entry.key})
+                    path = update_config({"api_key": entry.key}, profile=profile)
                 except (OSError, ConfigError) as error:
                     self.notify(str(error), title="Key not saved", severity="error")
                 else:
-                    self.notify(f"Key saved to {path} (mode 0600)", markup=False)
+                    where = f" [profiles.{profile}]" if profile else ""
+                    self.notify(f"Key saved to {path}{where} (mode 0600)", markup=False)
             self.settings = replace(self.settings, api_key=entry.key)
             self.connection.settings = self.settings
             self.run_worker(self._reconnect(), exclusive=True, group="reconnect")
@@ -287,6 +293,7 @@ class BytezApp(App[None]):
                 "Every request this session: status, time taken and the error's words",
                 self.show_request_log,
             )
+            yield from self._profile_commands()
 
         # Each theme at the first level too, so typing "ansi" finds ansi-dark.
         for name in sorted(self.available_themes):
@@ -300,6 +307,57 @@ class BytezApp(App[None]):
             "The last text sent to the clipboard, selected, and a way to save it",
             self.show_copied,
         )
+
+    def _profile_commands(self) -> Iterable[SystemCommand]:
+        """ "Profile: NAME" for each `[profiles.NAME]` of config.toml, and the top level."""
+        if self.settings.demo:
+            return  # the demo's API is its emulator
+        try:
+            names = profile_names()
+        except ConfigError:
+            return  # the file went bad since start-up: switching would say so anyway
+        for name in ["", *names] if names else []:
+            if name == self.settings.profile:
+                continue
+            title = f"Profile: {name}" if name else "Profile: (none, the top level)"
+            where = f"[profiles.{name}]" if name else "the top level"
+            yield SystemCommand(
+                title,
+                f"Use the API, key and dialect of {where} in config.toml",
+                partial(self.switch_profile, name),
+            )
+
+    def switch_profile(self, name: str) -> None:
+        """Use the API of `[profiles.NAME]` ("" for the file's top level), as `--profile`
+        would at start (the command line's own --api-key and --base-url left aside), and
+        rebuild every pane on it. A profile that cannot be used changes nothing."""
+        try:
+            loaded = load_settings(profile=name)
+        except ConfigError as error:
+            self.notify(str(error), title="Profile not switched", severity="error")
+            return
+        problem = url_problem(loaded.base_url, allow_insecure_http=loaded.allow_insecure_http)
+        if problem is not None:
+            self.notify(problem, title="Profile not switched", severity="error")
+            return
+        changes = {key: getattr(loaded, key) for key in (*PROFILE_KEYS, "profile")}
+        self.settings = replace(self.settings, **changes)
+        self.run_worker(self._switch_dashboard(), exclusive=True, group="reconnect")
+
+    async def _switch_dashboard(self) -> None:
+        """Build the dashboard's panes again on the new settings."""
+        old = self.connection
+        self.connection = Connection(self.settings, self.clock)
+        dashboard = next((s for s in self.screen_stack if isinstance(s, MainScreen)), None)
+        if dashboard is None:
+            self._show_dashboard()
+        else:
+            await dashboard.use_api(self.connection, self.settings)
+        await old.aclose()
+        self.notify(f"Now on {self.settings.header_label}", title="Profile")
+        if not self.settings.api_key:
+            name = self.settings.profile or "the top level"
+            self._ask_for_key(f"{name} has no API key. Paste one to continue.")
 
     def show_request_log(self) -> None:
         """Show every request this session, newest first (a toast's error, read again)."""

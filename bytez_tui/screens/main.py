@@ -18,7 +18,6 @@ from contextlib import suppress
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar, NamedTuple
-from urllib.parse import urlsplit
 
 from textual import on
 from textual.app import ComposeResult
@@ -264,10 +263,8 @@ class MainScreen(Screen[None]):
         """The pane in front (a pane mounted later is hidden unless it is this one)."""
 
     def compose(self) -> ComposeResult:
-        # The host alone: a user name and password in the URL are never shown.
-        label = self.settings.label or urlsplit(self.settings.base_url).netloc.rpartition("@")[2]
         yield StatusBar(
-            label=label,
+            label=self.settings.header_label,
             masked_key=self.settings.masked_key,
             clock=self.clock,
             dialect=self.api.dialect,
@@ -393,6 +390,19 @@ class MainScreen(Screen[None]):
         for pane in self.panes:
             pane.settings = self.settings
             pane.key_changed()
+
+    async def use_api(self, api: Connection, settings: Settings) -> None:
+        """Show another API (a profile chosen): every pane is built again on it, with its
+        own local data, as at start.
+
+        Args:
+            api: The connection to the other API.
+            settings: The app's settings for it.
+        """
+        self.api, self.settings = api, settings
+        self._ram, self._live, self._waiting = {}, {}, []
+        await self.recompose()
+        self._shown()
 
     def on_pane_tabs_chosen(self, message: PaneTabs.Chosen) -> None:
         self.show_pane(message.pane_id)
