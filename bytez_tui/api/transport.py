@@ -11,6 +11,7 @@ import asyncio
 import json
 import time
 from collections.abc import AsyncGenerator, Callable
+from contextvars import ContextVar
 from datetime import timedelta
 from email.utils import parsedate_to_datetime
 from typing import Any, Self
@@ -53,6 +54,11 @@ MAX_CLIENT_WAIT = 30.0
 more gets the `RateLimited` at once, which says when to try again."""
 CATALOGUE_DEADLINE_FACTOR = 5
 """The catalogue (tens of MB at 200k models) may take this many times `deadline`."""
+
+_LAST_METERING: ContextVar[tuple[int, Metering | None]] = ContextVar(
+    "bytez_tui_last_metering", default=(0, None)
+)
+"""(the client's id, the metering of its last run) in the current task's context."""
 
 
 class Transport:
@@ -111,8 +117,6 @@ class Transport:
         status (None: no answer), the seconds it took and the error's message ("" when it
         succeeded): the dashboard's request log."""
         self._last_status: int | None = None
-        self.last_metering: Metering | None = None
-        """What the last run or stream cost, from its `inference-*` headers (v2)."""
         self._offset = 0.0
         self._key = api_key
         self._clock = clock or SystemClock()
@@ -131,6 +135,20 @@ class Transport:
             transport=transport,
             follow_redirects=False,
         )
+
+    @property
+    def last_metering(self) -> Metering | None:
+        """What the last run or stream of this task cost, from its `inference-*` headers (v2).
+
+        Kept per asyncio task (a context variable): three columns streaming at once in
+        their own tasks each read their own run's cost, not whichever answered last.
+        """
+        owner, metering = _LAST_METERING.get()
+        return metering if owner == id(self) else None
+
+    @last_metering.setter
+    def last_metering(self, metering: Metering | None) -> None:
+        _LAST_METERING.set((id(self), metering))
 
     async def __aenter__(self) -> Self:
         return self

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from contextlib import aclosing
 
 import pytest
@@ -316,3 +317,26 @@ async def test_an_envelope_error_on_a_read_is_a_bad_response(
     emulator_v2.malformed_next("tasks", body='{"error": "maintenance", "output": null}')
     with pytest.raises(BadResponse, match="maintenance"):
         await client_v2.list_tasks()
+
+
+async def test_streams_at_once_each_read_their_own_cost(
+    client_v2: BytezClient, emulator_v2: EmulatorServer
+) -> None:
+    """The Compare pane streams several models at once, each in its own task: each reads
+    the cost of its own run, not that of the stream whose headers came last."""
+
+    async def cost_of(tokens: int) -> float | None:
+        params = {"max_new_tokens": tokens}
+        async with aclosing(client_v2.stream(GPT2, "Once", params=params)) as fragments:
+            async for _ in fragments:
+                pass
+        metering = client_v2.last_metering
+        return None if metering is None else metering.cost
+
+    alone = [await cost_of(40), await cost_of(5)]
+    assert alone[0] != alone[1]
+    emulator_v2.world.fragment_interval = 0.005  # both streams are open at once
+    together = await asyncio.gather(
+        asyncio.ensure_future(cost_of(40)), asyncio.ensure_future(cost_of(5))
+    )
+    assert list(together) == alone
