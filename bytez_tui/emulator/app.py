@@ -286,8 +286,9 @@ async def _answer(request: Request, state: AppState) -> Response:
     if endpoint == "run":
         result = world.run(body)
         if isinstance(result, RunStream):
-            fault = faults.take_stream_fault()
-            return FragmentStream(result.fragments, world.fragment_interval, fault, state)
+            fault = faults.take_stream_fault(result.model)
+            interval = world.interval_for(result.model)
+            return FragmentStream(result.fragments, interval, fault, state)
         return _json(result)
     handler = {"job": world.job, "load": world.load, "status": world.status, "delete": world.delete}
     return _json(handler[endpoint](body))

@@ -64,6 +64,8 @@ class StreamFault:
     """Fragments written normally first."""
     error_text: str | None
     """A final fragment to write before ending normally, or `None` to cut the connection."""
+    model: str | None = None
+    """Only a stream of this model (any stream when `None`)."""
 
 
 def _check(endpoint: str) -> str:
@@ -170,17 +172,19 @@ class Faults:
         with self._lock:
             self._failures.setdefault(_check(endpoint), deque()).extend([failure] * count)
 
-    def cut_stream_after(self, n_fragments: int) -> None:
-        """Make the next stream write `n_fragments` and then drop the connection abruptly."""
+    def cut_stream_after(self, n_fragments: int, *, model: str | None = None) -> None:
+        """Make the next stream (of `model`, if given) write `n_fragments` and then drop
+        the connection abruptly."""
         with self._lock:
-            self._stream.append(StreamFault(n_fragments, None))
+            self._stream.append(StreamFault(n_fragments, None, model))
 
     def error_fragment_after(
-        self, n_fragments: int, text: str = "Error: CUDA out of memory"
+        self, n_fragments: int, text: str = "Error: CUDA out of memory", *, model: str | None = None
     ) -> None:
-        """Make the next stream write `n_fragments`, then `text`, then end normally (200)."""
+        """Make the next stream (of `model`, if given) write `n_fragments`, then `text`, then
+        end normally (200)."""
         with self._lock:
-            self._stream.append(StreamFault(n_fragments, text))
+            self._stream.append(StreamFault(n_fragments, text, model))
 
     def clusters_gone(self, status: int | None = 404) -> None:
         """Make v2's legacy cluster routes answer `status` until cleared (`None` restores them).
@@ -225,7 +229,11 @@ class Faults:
                     return queue.popleft()
             return None
 
-    def take_stream_fault(self) -> StreamFault | None:
-        """Consume and return the next armed stream fault, if any."""
+    def take_stream_fault(self, model: str | None = None) -> StreamFault | None:
+        """Consume and return the next stream fault armed for `model` or for any model."""
         with self._lock:
-            return self._stream.popleft() if self._stream else None
+            for fault in self._stream:
+                if fault.model is None or fault.model == model:
+                    self._stream.remove(fault)
+                    return fault
+            return None

@@ -210,15 +210,16 @@ class EmulatorServer:
         """Make the next `count` answers from `endpoint` a JSON array that never ends."""
         self.faults.endless_next(endpoint, count)
 
-    def cut_stream_after(self, n_fragments: int) -> None:
-        """Drop the connection of the next stream after `n_fragments`."""
-        self.faults.cut_stream_after(n_fragments)
+    def cut_stream_after(self, n_fragments: int, *, model: str | None = None) -> None:
+        """Drop the connection of the next stream (of `model`) after `n_fragments`."""
+        self.faults.cut_stream_after(n_fragments, model=model)
 
     def error_fragment_after(
-        self, n_fragments: int, text: str = "Error: CUDA out of memory"
+        self, n_fragments: int, text: str = "Error: CUDA out of memory", *, model: str | None = None
     ) -> None:
-        """End the next stream with `text` as a final fragment after `n_fragments`."""
-        self.faults.error_fragment_after(n_fragments, text)
+        """End the next stream (of `model`) with `text` as a final fragment after
+        `n_fragments`."""
+        self.faults.error_fragment_after(n_fragments, text, model=model)
 
     def clusters_gone(self, status: int | None = 404) -> None:
         """Make v2's cluster routes answer `status` until cleared; see `Faults`."""

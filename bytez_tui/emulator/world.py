@@ -12,7 +12,7 @@ import functools
 import json
 import re
 import threading
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -80,6 +80,8 @@ class World:
         fail_marker: Any model id containing this substring also fails to boot
             (`""` disables the rule).
         fragment_interval: Real seconds between streamed fragments (0 for tests).
+        paces: Real seconds between fragments for some models, instead of
+            `fragment_interval` (models that stream at different speeds).
         echo_prompt: Whether a stream starts with the prompt as its first fragment.
         clock_skew: Seconds added to the clock in the HTTP `Date` header.
         default_expiration: `expirationPeriodSeconds` when a load omits it.
@@ -106,6 +108,7 @@ class World:
         fail_models: Collection[str] = (),
         fail_marker: str = "will-fail",
         fragment_interval: float = 0.05,
+        paces: Mapping[str, float] | None = None,
         echo_prompt: bool = False,
         clock_skew: float = 0.0,
         default_expiration: float = 1800.0,
@@ -123,6 +126,7 @@ class World:
         self.fail_models = frozenset(fail_models)
         self.fail_marker = fail_marker
         self.fragment_interval = fragment_interval
+        self.paces = dict(paces or {})
         self.echo_prompt = echo_prompt
         self.clock_skew = clock_skew
         self.default_expiration = default_expiration
@@ -296,6 +300,10 @@ class World:
         return Reply(200, {"output": [{"generated_text": prompt + text}]})
 
     # -- shared with the v2 face ----------------------------------------------------------
+
+    def interval_for(self, model: str) -> float:
+        """Real seconds between `model`'s streamed fragments."""
+        return self.paces.get(model, self.fragment_interval)
 
     @property
     def lock(self) -> threading.RLock:

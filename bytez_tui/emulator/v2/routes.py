@@ -201,10 +201,10 @@ async def _run(
         metered = {**_ratelimit(world, state), **result.headers()}
         answer = result.answer
         if isinstance(answer, RunStream):
-            fault = state.faults.take_stream_fault()
+            fault = state.faults.take_stream_fault(answer.model)
             return FragmentStream(
                 answer.fragments,
-                world.fragment_interval,
+                world.interval_for(answer.model),
                 fault,
                 state,
                 media_type=world.stream_content_type,
