@@ -191,6 +191,13 @@ def _prepare_chat(args: argparse.Namespace, out: Output) -> int | None:
     return None
 
 
+def _prepare_compare(args: argparse.Namespace, out: Output) -> int | None:
+    from bytez_tui.cli.compare import prepare
+
+    prepare(args, out)
+    return None
+
+
 def _prepare_delete(args: argparse.Namespace, out: Output) -> int | None:
     from bytez_tui.cli.lifecycle import confirm_delete
 
@@ -200,6 +207,7 @@ def _prepare_delete(args: argparse.Namespace, out: Output) -> int | None:
 _PREPARE: dict[str, Callable[[argparse.Namespace, Output], int | None]] = {
     "run": _prepare_run,
     "chat": _prepare_chat,
+    "compare": _prepare_compare,
     "delete": _prepare_delete,
 }
 """Checks that need no network (stdin, --params, confirmation), run before connecting."""

@@ -232,6 +232,35 @@ def _run() -> argparse.ArgumentParser:
     return run
 
 
+def _compare() -> argparse.ArgumentParser:
+    compare = _command(
+        "compare",
+        "Run one prompt on two or three models at once; print each answer under its "
+        "model's name, then their stats side by side. The comparison is saved where the "
+        "dashboard's Compare pane lists it.",
+        "The exit code is the worst column's (4 over 1 over 3 over 0).\n",
+    )
+    compare.usage = (
+        "bytez-tui compare [options] MODEL MODEL [MODEL] [PROMPT… | -] [--params JSON] [--json]"
+    )
+    compare.add_argument(
+        "words",
+        nargs="+",
+        metavar="MODEL|PROMPT",
+        help="two or three Hugging Face ids (org/name), then the prompt; '-' or no prompt "
+        "reads stdin (a prompt whose first word looks like org/name goes on stdin)",
+    )
+    compare.add_argument(
+        "--params",
+        metavar="JSON",
+        help="generation parameters for every model, as a JSON object",
+    )
+    _json_flag(
+        compare, "write {prompt, params, columns: [{model, text, outcome, …}]} as one document"
+    )
+    return compare
+
+
 def _chat() -> argparse.ArgumentParser:
     chat = _command(
         "chat",
@@ -335,6 +364,12 @@ def _load_run() -> Command:
     return run
 
 
+def _load_compare() -> Command:
+    from bytez_tui.cli.compare import compare
+
+    return compare
+
+
 def _load_chat() -> Command:
     from bytez_tui.cli.chat import chat
 
@@ -366,6 +401,7 @@ SUBCOMMANDS: dict[str, Subcommand] = {
     "status": Subcommand("show one model's instance", _status, _load_status),
     "instances": Subcommand("list running instances", _instances, _load_instances),
     "run": Subcommand("run a prompt (streams to stdout)", _run, _load_run),
+    "compare": Subcommand("one prompt on 2-3 models side by side", _compare, _load_compare),
     "chat": Subcommand("say one thing to a chat model (stored)", _chat, _load_chat),
     "chats": Subcommand("list stored chat conversations", _chats, _load_chats),
     "delete": Subcommand("stop an instance", _delete, _load_lifecycle("delete")),
