@@ -16,13 +16,11 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from contextlib import suppress
 from functools import partial
-from pathlib import Path
-from typing import TYPE_CHECKING, ClassVar, NamedTuple
+from typing import TYPE_CHECKING, ClassVar
 
-from textual import on
+from textual import getters, on
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
-from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.binding import BindingType
 from textual.css.query import NoMatches
 from textual.message import Message
 from textual.reactive import reactive
@@ -44,7 +42,18 @@ from bytez_tui.messages import (
 )
 from bytez_tui.panes.base import Pane
 from bytez_tui.panes.catalogue import CataloguePane
-from bytez_tui.textual_compat import ESC_DIGIT_KEYS, read_stylesheets
+from bytez_tui.screens.registry import (
+    PANES,
+    PANES_DIR,
+    SHELL_BINDINGS,
+    DashboardCommands,
+    PaneEntry,
+    instances_pane,
+    jobs_pane,
+    pane_bindings,
+    playground_pane,
+)
+from bytez_tui.textual_compat import read_stylesheets
 from bytez_tui.widgets.footer import KeyFooter
 from bytez_tui.widgets.pane_tabs import PaneTabs
 from bytez_tui.widgets.spend_watch import SpendWatch
@@ -60,139 +69,6 @@ if TYPE_CHECKING:
 __all__ = ["PANES", "MainScreen", "PaneEntry"]
 
 
-class PaneEntry(NamedTuple):
-    """One pane of the dashboard, as the tab bar, the keys and the help screen see it."""
-
-    id: str
-    """The pane's widget id (and the name of its `.tcss` in `panes/`)."""
-    title: str
-    """The tab's title."""
-    summary: str
-    """What the pane shows, in a few words ("the job tracker")."""
-    factory: Callable[[], type[Pane]]
-    """Imports the pane's module and returns its class: only the catalogue is imported
-    before the first frame."""
-
-
-def _catalogue() -> type[CataloguePane]:
-    return CataloguePane
-
-
-def _jobs() -> type[JobsPane]:
-    from bytez_tui.panes.jobs import JobsPane
-
-    return JobsPane
-
-
-def _instances() -> type[InstancesPane]:
-    from bytez_tui.panes.instances import InstancesPane
-
-    return InstancesPane
-
-
-def _playground() -> type[PlaygroundPane]:
-    from bytez_tui.panes.playground import PlaygroundPane
-
-    return PlaygroundPane
-
-
-PANES: tuple[PaneEntry, ...] = (
-    PaneEntry("catalogue", "Catalogue", "the model catalogue", _catalogue),
-    PaneEntry("jobs", "Jobs", "the job tracker", _jobs),
-    PaneEntry("instances", "Instances", "running instances", _instances),
-    PaneEntry("playground", "Playground", "the prompt playground", _playground),
-)
-"""The panes, in tab order."""
-
-_PANES_DIR = Path(__file__).parent.parent / "panes"
-"""Where `<pane id>.tcss` is (the catalogue's is in the app's CSS_PATH)."""
-
-
-def _pane_bindings() -> list[BindingType]:
-    """Keys that show a pane: 1-4 outside text fields; alt+1-4 and F1-F4 everywhere.
-
-    All are priority bindings, so they act before the focused widget sees the key.
-    """
-    bindings: list[BindingType] = []
-    for number, entry in enumerate(PANES, 1):
-        bindings.append(
-            Binding(
-                str(number),
-                f"show_pane({entry.id!r})",
-                entry.title,
-                priority=True,
-                id=f"pane-{entry.id}",
-                show=False,
-                tooltip=f"Show {entry.summary}",
-            )
-        )
-        bindings.append(
-            Binding(
-                f"alt+{number},f{number}",
-                f"jump_to_pane({entry.id!r})",
-                entry.title,
-                priority=True,
-                id=f"pane-{entry.id}-anywhere",
-                show=False,
-                tooltip=f"Show {entry.title}, from a text field too",
-            )
-        )
-        # What Textual reports for alt+digit from most terminals (ESC then the digit).
-        bindings.append(
-            Binding(
-                ESC_DIGIT_KEYS[number],
-                f"jump_to_pane({entry.id!r})",
-                priority=True,
-                show=False,
-            )
-        )
-    return bindings
-
-
-class DashboardCommands(Provider):
-    """The dashboard's commands in the palette: pause, and each pane's own."""
-
-    def _commands(self) -> list[tuple[str, str, Callable[[], object]]]:
-        screen = self.screen
-        if not isinstance(screen, MainScreen):
-            return []
-        commands: list[tuple[str, str, Callable[[], object]]] = [
-            (
-                f"Show {entry.title}",
-                f"Switch to {entry.summary}",
-                partial(screen.show_pane, entry.id),
-            )
-            for entry in PANES
-        ]
-        commands.append(
-            ("Show spend", "What instances and runs have cost, and the budget", screen.action_spend)
-        )
-        commands.append(
-            (
-                "Pause / resume live updates",
-                "Stop all polling (countdowns keep ticking)",
-                screen.action_toggle_pause,
-            )
-        )
-        for pane in screen.panes:
-            commands += [
-                (title, help_text, getattr(pane, f"action_{action}"))
-                for title, help_text, action in pane.PALETTE
-            ]
-        return commands
-
-    async def discover(self) -> Hits:
-        for title, help_text, command in self._commands():
-            yield DiscoveryHit(title, command, help=help_text)
-
-    async def search(self, query: str) -> Hits:
-        matcher = self.matcher(query)
-        for title, help_text, command in self._commands():
-            score = matcher.match(title)
-            if score > 0:
-                yield Hit(score, matcher.highlight(title), command, text=title, help=help_text)
-
-
 class MainScreen(Screen[None]):
     """The four panes and the routing between them.
 
@@ -202,45 +78,7 @@ class MainScreen(Screen[None]):
         settings: The app's settings.
     """
 
-    # 1-4 and `/` are priority bindings: the app moves the focus before it forwards the
-    # next key, so keys typed right after them land in the pane (a bubbling binding runs
-    # too late). In a text field they are text (model ids have a `/`): `check_action`
-    # lets them through.
-    BINDINGS: ClassVar[list[BindingType]] = [
-        *_pane_bindings(),
-        Binding(
-            "P",
-            "toggle_pause",
-            "Pause",
-            id="pause-live",
-            tooltip="Pause or resume every live update (countdowns keep ticking)",
-        ),
-        # The same key while paused, so the footer says what it will do: "P Resume".
-        Binding(
-            "P",
-            "resume",
-            "Resume",
-            id="resume-live",
-            tooltip="Resume the live updates (while paused)",
-        ),
-        Binding(
-            "slash",
-            "find",
-            "Find",
-            id="find",
-            tooltip="Filter the list in front (from the playground: the catalogue's)",
-            priority=True,
-        ),
-        Binding("question_mark", "help", "Help", id="help", tooltip="List every key"),
-        Binding(
-            "dollar_sign",
-            "spend",
-            "Spend",
-            id="spend",
-            show=False,
-            tooltip="What instances and runs have cost: 14 days, per model, the costliest",
-        ),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = [*pane_bindings(), *SHELL_BINDINGS]
     COMMANDS = {DashboardCommands}
 
     paused: reactive[bool] = reactive(False, init=False)
@@ -298,7 +136,7 @@ class MainScreen(Screen[None]):
     async def _mount_other_panes(self) -> None:
         others = PANES[1:]
         # The other panes' sheets are read only now: the first frame parses less CSS.
-        read_stylesheets(self.app, [_PANES_DIR / f"{entry.id}.tcss" for entry in others])
+        read_stylesheets(self.app, [PANES_DIR / f"{entry.id}.tcss" for entry in others])
         last: Pane = self.catalogue
         for entry in others:
             pane = self._make_pane(entry)
@@ -334,33 +172,22 @@ class MainScreen(Screen[None]):
 
     # --- typed accessors ----------------------------------------------------------------
 
-    @property
-    def status_bar(self) -> StatusBar:
-        return self.query_one(StatusBar)
-
-    @property
-    def spend(self) -> SpendWatch:
-        return self.query_one(SpendWatch)
-
-    @property
-    def tabs(self) -> PaneTabs:
-        return self.query_one(PaneTabs)
-
-    @property
-    def catalogue(self) -> CataloguePane:
-        return self.query_one(CataloguePane)
+    status_bar = getters.query_one(StatusBar)
+    spend = getters.query_one(SpendWatch)
+    tabs = getters.query_one(PaneTabs)
+    catalogue = getters.query_one(CataloguePane)
 
     @property
     def jobs(self) -> JobsPane:
-        return self.query_one(_jobs())
+        return self.query_one(jobs_pane())
 
     @property
     def instances(self) -> InstancesPane:
-        return self.query_one(_instances())
+        return self.query_one(instances_pane())
 
     @property
     def playground(self) -> PlaygroundPane:
-        return self.query_one(_playground())
+        return self.query_one(playground_pane())
 
     @property
     def panes(self) -> list[Pane]:
@@ -512,7 +339,7 @@ class MainScreen(Screen[None]):
                 if armed:
                     return
                 # The job finished while the dialog was open: load now.
-            self._past_budget_check(lambda: self.instances.start_load(chosen, choice))
+            self.spend.confirm_past_budget(lambda: self.instances.start_load(chosen, choice))
 
         dialog = LoadDialog(
             model=model,
@@ -522,27 +349,6 @@ class MainScreen(Screen[None]):
             when_ready=when_ready,
         )
         self.app.push_screen(dialog, lambda choice: self._to_panes(partial(start, choice)))
-
-    def _past_budget_check(self, load: Callable[[], object]) -> None:
-        """Run `load` now, or, once today's spend is past the daily budget, if the user
-        says so a second time."""
-        if not self.spend.over_budget:
-            load()
-            return
-        from bytez_tui.screens.confirm import ConfirmDialog
-
-        dialog = ConfirmDialog(
-            title="Past today's budget: load anyway?",
-            body=f"{self.spend.alarm.message(1.0, self.spend.today)}\n"
-            "The instance is billed from now until it stops.",
-            confirm="Load",
-        )
-
-        def answered(yes: bool | None) -> None:
-            if yes:
-                load()
-
-        self.app.push_screen(dialog, answered)
 
     def _job_pending(self, model: str) -> bool:
         if self._waiting is not None:

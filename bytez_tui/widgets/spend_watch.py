@@ -114,6 +114,27 @@ class SpendWatch(Widget):
         self.alarm = BudgetAlarm(budget)
         self.update_figures()
 
+    def confirm_past_budget(self, load: Callable[[], object]) -> None:
+        """Run `load` now, or, once today's spend is past the daily budget, if the user
+        says so a second time."""
+        if not self.over_budget:
+            load()
+            return
+        from bytez_tui.screens.confirm import ConfirmDialog
+
+        dialog = ConfirmDialog(
+            title="Past today's budget: load anyway?",
+            body=f"{self.alarm.message(1.0, self.today)}\n"
+            "The instance is billed from now until it stops.",
+            confirm="Load",
+        )
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                load()
+
+        self.app.push_screen(dialog, answered)
+
     # --- figures ------------------------------------------------------------------------
 
     def update_figures(self) -> None:
