@@ -21,7 +21,8 @@ from bytez_tui.format import money, parse_duration
 if TYPE_CHECKING:
     from bytez_tui.cli.context import Context
     from bytez_tui.config import Settings
-    from bytez_tui.local.ledger import Ledger, Spend
+    from bytez_tui.local.ledger import Ledger
+    from bytez_tui.local.spend import Spend
 
 __all__ = ["record", "record_run", "since_arg", "spend", "timed_run"]
 

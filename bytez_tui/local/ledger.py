@@ -4,22 +4,7 @@ It lives in the local database (`bytez_tui.local.database`) beside the jobs and 
 history, and both front ends fill it with what they see: the dashboard's instance refreshes
 and playground runs, the CLI's `instances`, `load`, `run` and `delete`.
 
-How each figure is made (the README says the same to the user):
-
-- **An instance** is billed as Bytez bills instance time (v1): from its start to its end,
-  60 s minimum, then whole minutes, at `RATE_PER_GB_SECOND` per GB of the model's RAM
-  (`bytez_tui.models.cost_usd`). Its start is when we loaded it; one started elsewhere
-  before we first saw it counts from when we first saw it (`from_seen`). Its end is when
-  it was deleted here; when it disappears from the list, its expiry plus the shutdown
-  grace (`GRACE_SECONDS`) if it expired, else when it was found gone; never before it was
-  last seen. Every instance figure is our estimate: no server reports instance cost.
-- **A run** costs the server's `inference-cost` where v2 reports it (`server`), else its
-  meter price times its inference time (`estimate`). A v1 run has no price of its own: it
-  is paid for within its instance's time (`instance`) and adds nothing. A recorded run
-  resets its instance's expiry (each run restarts the idle timeout).
-- **A day** is a calendar day in the time zone the caller gives (the machine's by
-  default). An instance that spans days is shared between them in proportion to its time
-  in each.
+How each figure is made is told in `bytez_tui.local.spend` (and to the user in the README).
 
 | table              | holds                                                      |
 |--------------------|------------------------------------------------------------|
@@ -33,33 +18,15 @@ import sqlite3
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from contextlib import AbstractContextManager
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone, tzinfo
-from typing import Literal
 
 from bytez_tui.config import DEFAULT_BASE_URL
 from bytez_tui.format import GRACE_SECONDS
 from bytez_tui.local.database import LocalDatabase
-from bytez_tui.models import Instance, Metering, cost_per_hour, cost_usd
+from bytez_tui.local.spend import Basis, DaySpend, Item, Life, ModelSpend, Spend, run_cost
+from bytez_tui.models import Instance, Metering, cost_per_hour
 
-__all__ = [
-    "DAYS_SHOWN",
-    "GONE_AFTER",
-    "Basis",
-    "DaySpend",
-    "Ending",
-    "Item",
-    "Ledger",
-    "ModelSpend",
-    "Spend",
-    "run_cost",
-]
-
-Ending = Literal["deleted", "expired", "stopped", "failed"]
-"""How an instance's life ended: deleted from here, expired, stopped elsewhere, failed."""
-Basis = Literal["server", "estimate", "instance"]
-"""Where a run's cost comes from: the server's `inference-cost`, our estimate, or none of
-its own (paid within its instance's time)."""
+__all__ = ["DAYS_SHOWN", "GONE_AFTER", "Ledger"]
 
 DAYS_SHOWN = 14
 """Days the Spend screen's chart and `bytez-tui spend` show by default, today included."""
@@ -96,112 +63,6 @@ CREATE TABLE IF NOT EXISTS ledger_runs (
 );
 CREATE INDEX IF NOT EXISTS ledger_runs_by_time ON ledger_runs (store, at);
 """
-
-
-def run_cost(metering: Metering | None) -> tuple[float | None, Basis]:
-    """A run's cost and where it comes from, from its metering headers (None: v1)."""
-    if metering is None:
-        return None, "instance"
-    if metering.reported_cost is not None:
-        return metering.reported_cost, "server"
-    cost = metering.cost
-    return (cost, "estimate") if cost is not None else (None, "instance")
-
-
-@dataclass(frozen=True)
-class Spend:
-    """An amount, split by where it comes from."""
-
-    server: float = 0.0
-    """Dollars the server reported (`inference-cost`)."""
-    estimate: float = 0.0
-    """Dollars we estimated (instance time, or a run's price x time)."""
-
-    @property
-    def total(self) -> float:
-        """Both parts."""
-        return self.server + self.estimate
-
-    def __add__(self, other: Spend) -> Spend:
-        return Spend(self.server + other.server, self.estimate + other.estimate)
-
-
-@dataclass(frozen=True)
-class DaySpend:
-    """One calendar day's spend."""
-
-    day: date
-    """The day, in the ledger's time zone."""
-    spend: Spend
-    """What it cost."""
-
-
-@dataclass(frozen=True)
-class ModelSpend:
-    """One model's spend over a range."""
-
-    model: str
-    """The Hugging Face id."""
-    spend: Spend
-    """What it cost."""
-    runs: int
-    """Runs recorded."""
-    instances: int
-    """Instance lives that overlap the range."""
-
-
-@dataclass(frozen=True)
-class Item:
-    """One costed thing: an instance life or a run."""
-
-    kind: Literal["instance", "run"]
-    """Which."""
-    model: str
-    """The Hugging Face id."""
-    start: datetime
-    """When it started (an instance counted from when it was seen: then)."""
-    seconds: float
-    """How long it lasted (or has lasted, while open)."""
-    cost: float
-    """Dollars."""
-    estimate: bool
-    """The cost is our estimate rather than the server's."""
-    ending: str
-    """How an instance ended (`running` while open), or a run's outcome."""
-    from_seen: bool = False
-    """An instance started elsewhere, counted from when it was first seen."""
-
-
-@dataclass
-class _Life:
-    """One row of `ledger_instances`, as read."""
-
-    model: str
-    ram_gb: float | None
-    started: float
-    from_seen: bool
-    last_seen: float
-    expires_at: float | None
-    billed: bool
-    ended: float | None
-    ending: str | None
-
-    def end(self, now: float) -> float:
-        """When its billing ends (or has run to, while open); never before `started`."""
-        if self.ended is not None:
-            return max(self.started, self.ended)
-        # Open, but past its expiry and the grace: it has shut down though nobody saw it.
-        if self.expires_at is not None and self.expires_at + GRACE_SECONDS < now:
-            return max(self.started, self.last_seen, self.expires_at + GRACE_SECONDS)
-        return max(self.started, now)
-
-    def cost(self, now: float) -> float | None:
-        if not self.billed or self.ending == "failed":
-            return None
-        return cost_usd(self.ram_gb, self.end(now) - self.started)
-
-    def is_running(self, now: float) -> bool:
-        return self.ended is None and self.end(now) >= now and self.ending != "failed"
 
 
 class Ledger:
@@ -534,7 +395,7 @@ class Ledger:
             (ended, ending, row_id),
         )
 
-    def _lives(self, low: float, high: float) -> list[_Life]:
+    def _lives(self, low: float, high: float) -> list[Life]:
         """The instance lives that overlap `low` … `high`."""
         self._ensure()
         rows = self.database.query(
@@ -544,7 +405,7 @@ class Ledger:
             (self.store_key, high, low),
         )
         return [
-            _Life(
+            Life(
                 str(model),
                 None if ram is None else float(str(ram)),
                 float(str(started)),
@@ -558,7 +419,7 @@ class Ledger:
             for model, ram, started, from_seen, last_seen, expires, billed, ended, ending in rows
         ]
 
-    def _share(self, life: _Life, low: float, high: float) -> list[tuple[date, float]]:
+    def _share(self, life: Life, low: float, high: float) -> list[tuple[date, float]]:
         """`life`'s cost shared among the days it spans, counting only `low` … `high`."""
         cost = life.cost(high)
         if not cost:

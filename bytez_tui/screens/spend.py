@@ -23,7 +23,8 @@ from textual.validation import Number
 from textual.widgets import Footer, Input, Sparkline, Static
 
 from bytez_tui.format import duration, money
-from bytez_tui.local.ledger import DAYS_SHOWN, Item, Ledger, ModelSpend, Spend
+from bytez_tui.local.ledger import DAYS_SHOWN, Ledger
+from bytez_tui.local.spend import Item, ModelSpend, Spend
 
 __all__ = ["RANGES", "SpendScreen", "amount"]
 
