@@ -11,24 +11,41 @@ one per line, sorted by id (the table's default order, so a fresh start sorts no
 openai-community/gpt2
 microsoft/phi-1.onnx.8-bit
 ```
+
+A v2 catalogue adds its task, size and price columns to the header, each only when the API
+gave it: `"tasks"` (the task names) with `"task"` (one 16-bit code per model, 0 for none),
+`"params"` and `"price"` (one double per model, NaN for unknown), the three as base64 of
+little-endian machine words. A JSON list of 100,000 numbers takes ~13 ms to read; these
+take ~1 ms. Older versions of the app ignore the extra keys.
 """
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
+import math
+import sys
+from array import array
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import cast
+from typing import Any, cast
 
 from bytez_tui.catalogue.index import CatalogueIndex
 from bytez_tui.config import DEFAULT_BASE_URL, cache_dir
 from bytez_tui.local.files import write_private
 from bytez_tui.models import ModelInfo, parse_time
 
-__all__ = ["CACHE_VERSION", "CachedCatalogue", "cache_path", "load_cached", "save_cache"]
+__all__ = [
+    "CACHE_VERSION",
+    "CachedCatalogue",
+    "cache_path",
+    "catalogue_key",
+    "load_cached",
+    "save_cache",
+]
 
 CACHE_VERSION = 1
 """Bumped when the file format changes; other versions are ignored."""
@@ -50,6 +67,20 @@ class CachedCatalogue:
     """When the catalogue was fetched from the API."""
     path: Path
     """The file it came from."""
+
+
+def catalogue_key(store_key: str, dialect: str | None) -> str:
+    """The key of one API's catalogue cache in one dialect.
+
+    v1 keeps the API's own key (its files from before v2 stay valid); v2, whose catalogue
+    lists other models and carries tasks and prices, gets a file of its own, so a server
+    (or the demo) spoken to in both dialects never shows one's catalogue as the other's.
+
+    Args:
+        store_key: `Settings.store_key`.
+        dialect: `v1`, `v2`, or None/`auto` while unknown (v1's file, as before v2).
+    """
+    return f"{store_key} v2" if dialect == "v2" else store_key
 
 
 def cache_path(store_key: str = DEFAULT_BASE_URL) -> Path:
@@ -97,6 +128,10 @@ def load_cached(
     except (OSError, ValueError):
         return None
     index = CatalogueIndex(names, ram, [flag == "1" for flag in bench])
+    try:
+        _read_columns(index, meta)
+    except (ValueError, TypeError):
+        return None
     if meta.get("order") == "id":
         index.assume_sorted("id")
     return CachedCatalogue(index=index, fetched_at=fetched_at, path=path)
@@ -109,6 +144,49 @@ def _plausible(names: list[str], ram: list[object], bench: str) -> bool:
         return False
     # filter(None, …) drops the nulls (and the zeros, which are fine).
     return bool(min(filter(None, cast("list[float]", ram)), default=0) >= 0)
+
+
+def _read_columns(index: CatalogueIndex, meta: dict[str, Any]) -> None:
+    """Fill in the v2 columns the header carries, checking each as `_plausible` does.
+
+    Raises:
+        ValueError: A column is damaged (wrong length, a code without a name, a negative
+            or infinite number).
+    """
+    count = len(index)
+    tasks = meta.get("tasks")
+    if tasks is not None:
+        if not isinstance(tasks, list) or not all(isinstance(t, str) and t for t in tasks):
+            raise ValueError("task names")
+        codes = _column("H", meta.get("task"), count)
+        if codes and max(codes) > len(tasks):
+            raise ValueError("task code")
+        index.task_names, index.task_codes = tuple(tasks), codes
+    for key in ("params", "price"):
+        if meta.get(key) is not None:
+            numbers = _column("d", meta[key], count)
+            if any(map(math.isinf, numbers)) or any(map((0.0).__gt__, numbers)):
+                raise ValueError(key)
+            setattr(index, key, numbers)
+
+
+def _column(typecode: str, text: object, count: int) -> array[Any]:
+    if not isinstance(text, str):
+        raise ValueError("column")
+    column = array(typecode)
+    column.frombytes(base64.b64decode(text, validate=True))
+    if sys.byteorder == "big":
+        column.byteswap()
+    if len(column) != count:
+        raise ValueError("column length")
+    return column
+
+
+def _encoded(column: array[Any]) -> str:
+    if sys.byteorder == "big":
+        column = array(column.typecode, column)
+        column.byteswap()
+    return base64.b64encode(column.tobytes()).decode("ascii")
 
 
 def _no_constants(name: str) -> float:
@@ -137,18 +215,23 @@ def save_cache(
     index = models if isinstance(models, CatalogueIndex) else CatalogueIndex.from_models(models)
     index = index.sorted_by("id")  # so that reading it back needs no sort
     path = path or cache_path(store_key)
-    header = json.dumps(
-        {
-            "version": CACHE_VERSION,
-            "fetched_at": fetched_at.isoformat(),
-            "store": store_key,
-            "count": len(index),
-            "order": "id",
-            "ram": list(index.ram),
-            "bench": "".join("1" if flag else "0" for flag in index.bench),
-        },
-        separators=(",", ":"),
-    )
+    meta: dict[str, Any] = {
+        "version": CACHE_VERSION,
+        "fetched_at": fetched_at.isoformat(),
+        "store": store_key,
+        "count": len(index),
+        "order": "id",
+        "ram": list(index.ram),
+        "bench": "".join("1" if flag else "0" for flag in index.bench),
+    }
+    if index.task_codes is not None:
+        meta["tasks"] = list(index.task_names)
+        meta["task"] = _encoded(index.task_codes)
+    if index.params is not None:
+        meta["params"] = _encoded(index.params)
+    if index.price is not None:
+        meta["price"] = _encoded(index.price)
+    header = json.dumps(meta, separators=(",", ":"))
     # A JSON "\ud800" in an id is a lone surrogate in Python: kept, not a crash.
     names = "\n".join(index.names)
     write_private(path, (header, "\n", names), durable=False, errors="surrogatepass")

@@ -3,15 +3,22 @@
 A list of frozen dataclasses costs several hundred bytes and a Python object per model;
 the columns here cost a string, a float and a bool per model, and the filter loops over
 pre-lowercased ids without touching any object. UI-free: the CLI uses it too.
+
+v2's catalogue also says each model's task, size and price. Those columns exist only when
+the API gave them (v1's catalogue costs nothing more), and they hold no Python object per
+model: the task is a 2-byte code into a table of the few dozen task names, the size and
+the price are 8-byte doubles (NaN when unknown). At 100,000 models that is ~1.8 MB.
 """
 
 from __future__ import annotations
 
+import math
+from array import array
 from bisect import bisect_left
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Literal
+from typing import Literal, TypeVar
 
 from bytez_tui.models import RATE_PER_GB_SECOND, ModelInfo
 
@@ -22,6 +29,7 @@ SORT_KEYS: tuple[SortKey, ...] = ("id", "ram", "cost")
 """The sort keys in the order the sort key cycles through them."""
 
 _HOURLY = 3600 * RATE_PER_GB_SECOND
+_Number = TypeVar("_Number", int, float)
 
 
 @dataclass(eq=False)
@@ -42,9 +50,18 @@ class CatalogueIndex:
     bench: list[bool]
     """Whether Bytez benchmarked the model."""
     given_lowered: list[str] | None = field(default=None, repr=False)
+    task_names: tuple[str, ...] = ()
+    """The task names `task_codes` refer to: code `c` is `task_names[c - 1]`, 0 is none."""
+    task_codes: array[int] | None = field(default=None, repr=False)
+    """Each model's task as a code into `task_names`; None when the API lists no tasks."""
+    params: array[float] | None = field(default=None, repr=False)
+    """Parameters in billions (NaN: unknown); None when the API gives no sizes."""
+    price: array[float] | None = field(default=None, repr=False)
+    """The server's USD per second (NaN: unknown); None when the API gives no prices."""
     _orders: dict[tuple[SortKey, bool], list[int]] = field(default_factory=dict, repr=False)
     _orgs: list[str] | None = field(default=None, repr=False)
     _sorted_by: SortKey | None = field(default=None, repr=False)
+    _hourly: array[float] | None = field(default=None, repr=False)
 
     @cached_property
     def lowered(self) -> list[str]:
@@ -61,23 +78,86 @@ class CatalogueIndex:
     def from_models(cls, models: Iterable[ModelInfo]) -> CatalogueIndex:
         """Build the columns from parsed models."""
         items = [model for model in models if "\n" not in model.name]
-        return cls(
+        index = cls(
             names=[model.name for model in items],
             ram=[model.required_ram_gb for model in items],
             bench=[model.benchmarked for model in items],
         )
+        if any(model.task is not None for model in items):
+            codes: dict[str | None, int] = {None: 0}
+            index.task_codes = array(
+                "H", [codes.setdefault(model.task, len(codes)) for model in items]
+            )
+            index.task_names = tuple(name for name in codes if name is not None)
+        if any(model.params_b is not None for model in items):
+            index.params = _doubles(model.params_b for model in items)
+        if any(model.price_per_second is not None for model in items):
+            index.price = _doubles(model.price_per_second for model in items)
+        return index
 
     def __len__(self) -> int:
         return len(self.names)
 
+    @property
+    def has_tasks(self) -> bool:
+        """Whether the API said the models' tasks (v2)."""
+        return self.task_codes is not None
+
+    @property
+    def has_prices(self) -> bool:
+        """Whether the API gave its own prices (v2's `meterPrice`)."""
+        return self.price is not None
+
     def model(self, row: int) -> ModelInfo:
         """The model at `row`, as the dataclass the API client returns."""
-        return ModelInfo(self.names[row], self.ram[row], self.bench[row])
+        return ModelInfo(
+            self.names[row],
+            self.ram[row],
+            self.bench[row],
+            task=self.task(row),
+            params_b=_known(self.params, row),
+            price_per_second=_known(self.price, row),
+        )
+
+    def task(self, row: int) -> str | None:
+        """The task of the model at `row`, None when not said."""
+        codes = self.task_codes
+        code = 0 if codes is None else codes[row]
+        return self.task_names[code - 1] if code else None
+
+    def task_codes_matching(self, prefix: str) -> frozenset[int]:
+        """The task codes whose name starts with `prefix` (lowercase)."""
+        return frozenset(
+            code
+            for code, name in enumerate(self.task_names, start=1)
+            if name.lower().startswith(prefix)
+        )
+
+    def server_priced(self, row: int) -> bool:
+        """Whether the cost of the model at `row` is the server's price, not our estimate."""
+        return _known(self.price, row) is not None
 
     def cost_per_hour(self, row: int) -> float | None:
-        """Dollars per hour for the model at `row`; None without RAM."""
+        """Dollars per hour for the model at `row`: the server's price when it gave one,
+        else our estimate from RAM; None with neither."""
+        price = _known(self.price, row)
+        if price is not None:
+            return price * 3600
         ram = self.ram[row]
         return None if ram is None else ram * _HOURLY
+
+    @property
+    def hourly(self) -> array[float]:
+        """`cost_per_hour` of every row (NaN: unknown), built on first use."""
+        if self._hourly is None:
+            self._hourly = array(
+                "d",
+                [
+                    math.nan if (c := self.cost_per_hour(row)) is None else c
+                    for row in range(len(self))
+                ],
+            )
+        return self._hourly
 
     @property
     def orgs(self) -> list[str]:
@@ -119,13 +199,17 @@ class CatalogueIndex:
             ram=[self.ram[row] for row in order],
             bench=[self.bench[row] for row in order],
             given_lowered=[self.lowered[row] for row in order],
+            task_names=self.task_names,
+            task_codes=_permuted(self.task_codes, order),
+            params=_permuted(self.params, order),
+            price=_permuted(self.price, order),
         )
         copy.assume_sorted(key)
         return copy
 
     def assume_sorted(self, key: SortKey) -> None:
         """Record that the rows are already in ascending `key` order."""
-        key = "ram" if key == "cost" else key
+        key = self._column(key)
         self._orders[(key, False)] = list(range(len(self.names)))
         self._sorted_by = key
 
@@ -133,24 +217,50 @@ class CatalogueIndex:
         """Every row sorted by `key`: stable, nulls last in both directions (cached).
 
         Args:
-            key: `id` (case-insensitive), `ram` or `cost` (cost follows RAM).
+            key: `id` (case-insensitive), `ram` or `cost` (which follows RAM unless the
+                server gave prices).
             descending: Largest first.
         """
-        if key == "cost":
-            key = "ram"
+        key = self._column(key)
         cached = self._orders.get((key, descending))
         if cached is not None:
             return cached
         rows = range(len(self.names))
         if key == "id":
             order = sorted(rows, key=self.lowered.__getitem__, reverse=descending)
-        else:
+        elif key == "ram":
             ram = self.ram
             known = [row for row in rows if ram[row] is not None]
             unknown = [row for row in rows if ram[row] is None]
             order = sorted(known, key=ram.__getitem__, reverse=descending) + unknown  # type: ignore[arg-type]
+        else:
+            hourly = self.hourly
+            known = [row for row in rows if hourly[row] == hourly[row]]  # NaN != NaN
+            unknown = [row for row in rows if hourly[row] != hourly[row]]
+            order = sorted(known, key=hourly.__getitem__, reverse=descending) + unknown
         self._orders[(key, descending)] = order
         return order
+
+    def _column(self, key: SortKey) -> SortKey:
+        """The column that orders `key`: the cost without server prices is RAM × a rate."""
+        return "ram" if key == "cost" and self.price is None else key
+
+
+def _doubles(values: Iterable[float | None]) -> array[float]:
+    return array("d", [math.nan if value is None else value for value in values])
+
+
+def _known(column: array[float] | None, row: int) -> float | None:
+    if column is None:
+        return None
+    value = column[row]
+    return None if value != value else value  # NaN: unknown
+
+
+def _permuted(column: array[_Number] | None, order: list[int]) -> array[_Number] | None:
+    if column is None:
+        return None
+    return array(column.typecode, [column[row] for row in order])
 
 
 class RamByModel(Mapping[str, "float | None"]):

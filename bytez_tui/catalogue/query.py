@@ -8,9 +8,10 @@ A query is words separated by spaces; a model must match every one (AND):
 | `-onnx` | ids not containing `onnx` |
 | `ram<8`, `ram<=8`, `ram>2.5`, `ram>=2.5` | RAM in GB (models without RAM never match) |
 | `ram=8`, `ram=2.5` | RAM equal at the precision typed (7.5 ≤ RAM < 8.5; 2.45 ≤ RAM < 2.55) |
-| `cost<0.5` (same operators) | dollars per hour while running |
+| `cost<0.5` (same operators) | dollars per hour: the server's price (v2), else our RAM estimate |
 | `bench` / `-bench` | benchmarked / not benchmarked |
 | `org:meta-llama` | ids whose org (before the `/`) starts with `meta-llama` |
+| `task:chat`, `task:text-to` | models whose task starts with that (v2; v1 lists no tasks) |
 | `running` / `-running` | models with a live instance |
 | `tracked` / `-tracked` | models tracked as jobs |
 
@@ -21,6 +22,8 @@ one-line reason for anything else that looks like a facet (a `:` or a comparison
 Example:
     >>> query = compile_query("llama ram<8 bench")
     >>> rows = query.filter(index)
+
+`complete_task` completes the task name of a `task:` word being typed, for the filter field.
 """
 
 from __future__ import annotations
@@ -35,7 +38,7 @@ from dataclasses import dataclass, field
 from bytez_tui.catalogue.index import CatalogueIndex
 from bytez_tui.models import RATE_PER_GB_SECOND
 
-__all__ = ["Query", "QueryError", "Term", "compile_query", "usable_part"]
+__all__ = ["Query", "QueryError", "Term", "compile_query", "complete_task", "usable_part"]
 
 _EMPTY: frozenset[str] = frozenset()
 
@@ -50,8 +53,9 @@ _OPERATORS: dict[str, Callable[[float, float], bool]] = {
 _COMPARISON = re.compile(r"^(ram|cost)(<=|>=|==|<|>|=)(.*)$", re.IGNORECASE)
 _BAD_COMPARISON = re.compile(r"^(ram|cost)([<>=!]+)(.*)$", re.IGNORECASE)
 _FLAGS = {"bench": "bench", "benchmarked": "bench", "running": "running", "tracked": "tracked"}
-_FACETS = "org:NAME ram<8 cost<0.5 bench running tracked"
-_FACET_KEYS = ("org", "ram", "cost")
+_FACETS = "org: task: ram< cost< bench running tracked"
+_FACET_KEYS = ("org", "task", "ram", "cost")
+_NAMED_FACETS = {"org": "org:meta-llama", "task": "task:chat"}
 
 
 class QueryError(ValueError):
@@ -74,13 +78,13 @@ class QueryError(ValueError):
 class Term:
     """One word of a query.
 
-    `kind` is `word`, `org`, `ram`, `cost`, `bench`, `running` or `tracked`.
+    `kind` is `word`, `org`, `task`, `ram`, `cost`, `bench`, `running` or `tracked`.
     """
 
     kind: str
     """What the word tests."""
     value: str = ""
-    """The substring (`word`, lowercased), the org prefix (`org`), or the operator."""
+    """The substring (`word`, lowercased), the org or task prefix, or the operator."""
     number: float = 0.0
     """The bound of a comparison."""
     negated: bool = False
@@ -94,9 +98,11 @@ class Term:
             return True
         if self.kind != other.kind or self.negated != other.negated:
             return False
-        if self.kind in ("word", "org"):
+        if self.kind in ("word", "org", "task"):
             if self.negated:
                 # Excluding "fo" excludes at least what excluding "foo" does.
+                if self.kind == "task":
+                    return other.value.startswith(self.value)
                 return self.kind == "word" and self.value in other.value
             if self.kind == "word":
                 return other.value in self.value
@@ -182,6 +188,12 @@ def _apply(
     if kind == "org":
         prefix, orgs = term.value, index.orgs
         return [row for row in rows if orgs[row].startswith(prefix) != negated]
+    if kind == "task":
+        codes = index.task_codes
+        if codes is None:  # v1: no model has a task
+            return list(rows) if negated else []
+        matching = index.task_codes_matching(term.value)
+        return [row for row in rows if (codes[row] in matching) != negated]
     if kind == "bench":
         bench = index.bench
         return [row for row in rows if bench[row] != negated]
@@ -192,8 +204,12 @@ def _apply(
         return [row for row in rows if (names[row] in chosen) != negated]
     compare = _OPERATORS[term.value]
     bound, tolerance = term.number, term.tolerance
-    ram = index.ram
-    if kind == "cost":
+    values: Sequence[float | None] = index.ram
+    if kind == "cost" and index.has_prices:
+        # The server's prices are not RAM × a rate: compare each model's own hourly cost
+        # (NaN where unknown, which no comparison matches).
+        values = index.hourly
+    elif kind == "cost":
         bound = bound / (3600 * RATE_PER_GB_SECOND)
         tolerance = tolerance / (3600 * RATE_PER_GB_SECOND)
     if term.value in ("=", "=="):
@@ -204,8 +220,16 @@ def _apply(
             return low <= value < high
 
     if negated:
-        return [row for row in rows if (value := ram[row]) is None or not compare(value, bound)]
-    return [row for row in rows if (value := ram[row]) is not None and compare(value, bound)]
+        return [
+            row
+            for row in rows
+            if (value := values[row]) is None or value != value or not compare(value, bound)
+        ]
+    return [
+        row
+        for row in rows
+        if (value := values[row]) is not None and value == value and compare(value, bound)
+    ]
 
 
 def _term(word: str) -> Term | None:
@@ -236,13 +260,13 @@ def _term(word: str) -> Term | None:
         raise QueryError(f"{bad.group(2)!r} is not a comparison: use < <= > >= =", word)
     if ":" in body:
         key, _, value = lowered.partition(":")
-        if key != "org":
+        if key not in _NAMED_FACETS:
             close = difflib.get_close_matches(key, _FACET_KEYS, n=1)
             hint = f"did you mean {close[0]}:?" if close else f"facets: {_FACETS}"
             raise QueryError(f"unknown facet {key + ':'!r} ({hint})", word)
         if not value:
-            raise QueryError("org: needs a name, e.g. org:meta-llama", word)
-        return Term("org", value, negated=negated)
+            raise QueryError(f"{key}: needs a name, e.g. {_NAMED_FACETS[key]}", word)
+        return Term(key, value, negated=negated)
     if any(sign in body for sign in "<>="):
         raise QueryError(f"cannot compare {word!r}: only ram and cost take < > =", word)
     return Term("word", lowered, negated=negated)
@@ -279,3 +303,29 @@ def usable_part(text: str) -> Query:
         if term is not None:
             terms.append(term)
     return Query(text=text, terms=tuple(terms))
+
+
+def complete_task(text: str, tasks: Sequence[str]) -> str | None:
+    """`text` with the task name of its last word completed, if that word is `task:…`.
+
+    Args:
+        text: The filter as typed so far.
+        tasks: The task names to complete from, sorted.
+
+    Returns:
+        `text` followed by the rest of the first task name that starts with what was typed
+        after `task:` (case-insensitive), or None when there is nothing to add.
+
+    Example:
+        >>> complete_task("llama -task:text-t", ["chat", "text-generation", "text-to-image"])
+        'llama -task:text-to-image'
+    """
+    word = text.rpartition(" ")[2]
+    key, colon, typed = word.removeprefix("-").partition(":")
+    if not colon or key.lower() != "task":
+        return None
+    typed = typed.lower()
+    for name in tasks:
+        if name.lower().startswith(typed) and len(name) > len(typed):
+            return text + name[len(typed) :]
+    return None

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from bytez_tui.catalogue.cache import cache_path, load_cached, save_cache
 from bytez_tui.catalogue.index import CatalogueIndex, RamByModel
-from bytez_tui.catalogue.query import Query, QueryError, compile_query
+from bytez_tui.catalogue.query import Query, QueryError, compile_query, complete_task
 from bytez_tui.catalogue.view import CatalogueView
 from bytez_tui.clock import utc
 from bytez_tui.models import ModelInfo
@@ -125,8 +125,9 @@ def test_running_and_tracked_facets_use_the_context(index: CatalogueIndex) -> No
         ("ram<x", "'x' is not a number"),
         ("ram>=nan", "not a finite number"),
         ("ram!=3", "'!=' is not a comparison"),
-        ("task:summarization", "unknown facet 'task:'"),
+        ("meter:sm-lm", "unknown facet 'meter:'"),
         ("org:", "org: needs a name"),
+        ("task:", "task: needs a name, e.g. task:chat"),
         ("size>3", "only ram and cost take"),
     ],
 )
@@ -391,5 +392,158 @@ def test_an_unknown_facet_suggests_the_near_one() -> None:
         compile_query("orgg:meta")
     assert caught.value.message == "unknown facet 'orgg:' (did you mean org:?)"
     with pytest.raises(QueryError) as caught:
-        compile_query("task:summarization")
+        compile_query("tsk:chat")
+    assert caught.value.message == "unknown facet 'tsk:' (did you mean task:?)"
+    with pytest.raises(QueryError) as caught:
+        compile_query("meter:sm-lm")
     assert len(caught.value.message) < 80  # was cut at 120 columns with its prefix
+
+
+# -- v2: tasks, sizes and the server's prices -------------------------------------------------
+
+V2_MODELS = [
+    ModelInfo("Qwen/Qwen3-4B", 16, True, "chat", 4.02, 0.0000872083),
+    ModelInfo("dreamlike-art/dreamlike-photoreal-2.0", 6, True, "text-to-image", 1.07, 0.0005344),
+    ModelInfo("openai-community/gpt2", 0.5, True, "text-generation", 0.12, 0.0000872083),
+    ModelInfo("facebook/bart-large-cnn", 2, True, "summarization", 0.41, None),
+    ModelInfo("odd/untasked", None, False),
+]
+
+
+@pytest.fixture
+def v2_index() -> CatalogueIndex:
+    return CatalogueIndex.from_models(V2_MODELS)
+
+
+def test_a_v1_catalogue_has_no_v2_columns(index: CatalogueIndex) -> None:
+    assert not index.has_tasks and not index.has_prices
+    assert index.task_codes is None and index.params is None and index.price is None
+    assert index.model(0) == MODELS[0]
+
+
+def test_the_v2_columns_give_back_each_model(v2_index: CatalogueIndex) -> None:
+    assert v2_index.has_tasks and v2_index.has_prices
+    assert [v2_index.model(row) for row in range(len(v2_index))] == V2_MODELS
+    assert v2_index.task(4) is None and v2_index.model(4).params_b is None
+    assert sorted(v2_index.task_names) == [
+        "chat",
+        "summarization",
+        "text-generation",
+        "text-to-image",
+    ]
+
+
+def test_task_facet_matches_the_task_prefix(v2_index: CatalogueIndex) -> None:
+    assert names(v2_index, "task:chat") == ["Qwen/Qwen3-4B"]
+    assert names(v2_index, "task:TEXT") == [
+        "dreamlike-art/dreamlike-photoreal-2.0",
+        "openai-community/gpt2",
+    ]
+    assert names(v2_index, "task:text-to gpt") == []
+    assert names(v2_index, "-task:text") == [
+        "Qwen/Qwen3-4B",
+        "facebook/bart-large-cnn",
+        "odd/untasked",  # no task: not a text task either
+    ]
+    assert names(v2_index, "task:nothing") == []
+
+
+def test_task_facet_on_a_catalogue_without_tasks(index: CatalogueIndex) -> None:
+    assert names(index, "task:chat") == []
+    assert len(names(index, "-task:chat")) == len(MODELS)
+
+
+def test_task_narrowing() -> None:
+    def narrows(new: str, old: str) -> bool:
+        return compile_query(new).narrows(compile_query(old))
+
+    assert narrows("task:text-g", "task:text")
+    assert narrows("task:text", "task:text-g") is False
+    assert narrows("-task:text", "-task:text-g")
+    assert narrows("-task:text-g", "-task:text") is False
+
+
+def test_cost_uses_the_servers_price_where_it_gave_one(v2_index: CatalogueIndex) -> None:
+    # Qwen: $0.31/h by its meter, although 16 GB of RAM would be estimated at ~$0.96/h.
+    assert v2_index.cost_per_hour(0) == pytest.approx(0.0000872083 * 3600)
+    assert v2_index.server_priced(0)
+    assert not v2_index.server_priced(3)  # no meterPrice: our estimate from RAM
+    assert v2_index.cost_per_hour(3) == pytest.approx(2 * 3600 * 0.0000166667)
+    assert v2_index.cost_per_hour(4) is None
+    assert names(v2_index, "cost<0.2") == ["facebook/bart-large-cnn"]  # $0.12/h, estimated
+    assert names(v2_index, "cost>1") == ["dreamlike-art/dreamlike-photoreal-2.0"]
+    assert names(v2_index, "-cost<0.5") == ["dreamlike-art/dreamlike-photoreal-2.0", "odd/untasked"]
+    assert names(v2_index, "cost=0.31") == ["Qwen/Qwen3-4B", "openai-community/gpt2"]
+
+
+def test_cost_sort_follows_the_servers_prices(v2_index: CatalogueIndex) -> None:
+    by_cost = [v2_index.names[row] for row in v2_index.order("cost")]
+    # RAM order is gpt2 (0.5 GB), bart, dreamlike, Qwen (16 GB); Qwen and gpt2 have one price.
+    assert by_cost == [
+        "facebook/bart-large-cnn",
+        "Qwen/Qwen3-4B",
+        "openai-community/gpt2",
+        "dreamlike-art/dreamlike-photoreal-2.0",
+        "odd/untasked",
+    ]
+    assert [v2_index.names[r] for r in v2_index.order("cost", descending=True)][-1] == (
+        "odd/untasked"
+    )
+    ram_first = [v2_index.names[row] for row in v2_index.order("ram")][0]
+    assert ram_first == "openai-community/gpt2"
+
+
+def test_sorted_by_keeps_the_v2_columns_with_their_rows(v2_index: CatalogueIndex) -> None:
+    by_id = v2_index.sorted_by("id")
+    assert sorted((by_id.model(r) for r in range(len(by_id))), key=str) == sorted(
+        V2_MODELS, key=str
+    )
+    assert by_id.names[0] == "dreamlike-art/dreamlike-photoreal-2.0"
+    assert by_id.task(0) == "text-to-image"
+
+
+def test_v2_cache_round_trip(v2_index: CatalogueIndex) -> None:
+    fetched = datetime(2024, 7, 1, 9, 0, tzinfo=utc)
+    save_cache(V2_MODELS, fetched_at=fetched, store_key="https://api.example")
+    cached = load_cached("https://api.example")
+    assert cached is not None
+    back = cached.index
+    assert sorted((back.model(r) for r in range(len(back))), key=str) == sorted(V2_MODELS, key=str)
+    assert names(back, "task:chat") == ["Qwen/Qwen3-4B"]
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        {"tasks": ["chat"], "task": "AQA="},  # code 1 for one model: the count is 2
+        {"tasks": ["chat"], "task": "AgABAA=="},  # code 2 has no name
+        {"tasks": [""], "task": "AQABAA=="},
+        {"tasks": "chat", "task": "AQABAA=="},
+        {"tasks": ["chat"], "task": "not base64!"},
+        {"price": "AAAAAAAA8L8AAAAAAAAAAA=="},  # -1.0
+        {"params": "AAAAAAAA8H8AAAAAAAAAAA=="},  # +inf
+        {"params": 12},
+    ],
+)
+def test_a_cache_with_damaged_v2_columns_is_a_miss(damage: dict[str, object]) -> None:
+    path = cache_path("https://api.example")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(_header(**damage) + "\norg/a\norg/b")
+    assert load_cached("https://api.example") is None
+    fine = {"tasks": ["chat"], "task": "AQAAAA==", "price": "AAAAAAAA+H8AAAAAAADwPw=="}
+    path.write_text(_header(**fine) + "\norg/a\norg/b")
+    cached = load_cached("https://api.example")
+    assert cached is not None
+    assert cached.index.model(0) == ModelInfo("org/a", 0.5, True, "chat")  # NaN: no price
+    assert cached.index.model(1) == ModelInfo("org/b", None, False, None, None, 1.0)
+
+
+def test_task_completion() -> None:
+    tasks = ["chat", "text-generation", "text-to-image"]
+    assert complete_task("task:", tasks) == "task:chat"
+    assert complete_task("llama task:TEXT-T", tasks) == "llama task:TEXT-To-image"
+    assert complete_task("-task:text-g", tasks) == "-task:text-generation"
+    assert complete_task("task:chat", tasks) is None  # already whole
+    assert complete_task("task:x", tasks) is None
+    assert complete_task("org:te", tasks) is None
+    assert complete_task("task:chat ", tasks) is None  # a new word begun
