@@ -25,6 +25,9 @@ class FilterInput(TextInput):
         on_submit: Called on enter and on a `leave_keys` key, before the next key is
             read, to move the focus on (a key typed right after goes there, not into the
             field).
+
+    Tab takes the completion shown, if a `suggester` shows one (→ does too, as in any
+    `Input`); otherwise it moves the focus on as usual.
         leave_keys: The keys that leave a text field (the app's `leave-field` binding).
         cursor_blink: Blink the cursor.
         placeholder: What the empty field says.
@@ -54,6 +57,9 @@ class FilterInput(TextInput):
             # Typed right after enter moved the focus on, but queued here before it moved:
             # skip the field's handler and let the key bubble to the new focus's bindings.
             event.prevent_default()
+        elif event.key == "tab" and self.suggester is not None and self._accept_suggestion():
+            event.stop()
+            event.prevent_default()
         elif event.key == "enter" or event.key in self._leave_keys:
             # Handled here rather than by a binding: a binding runs once the key has
             # bubbled up to the app, by which time the keys typed after it were already
@@ -64,6 +70,13 @@ class FilterInput(TextInput):
                 await self.action_submit()
             else:
                 self._on_submit()
+
+    def _accept_suggestion(self) -> bool:
+        """Take the completion shown at the end of the field (as → does); False if none."""
+        before = self.value
+        if self.cursor_at_end:
+            self.action_cursor_right()
+        return self.value != before
 
     async def action_submit(self) -> None:
         await super().action_submit()

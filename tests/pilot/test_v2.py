@@ -56,6 +56,69 @@ async def test_catalogue_lists_the_v2_models(make_app_v2: AppFactory) -> None:
         assert pane.index is not None and QWEN in pane.index.names
 
 
+async def test_catalogue_shows_tasks_and_the_servers_prices(make_app_v2: AppFactory) -> None:
+    from bytez_tui.panes.catalogue import CataloguePane
+
+    app = make_app_v2(api="v2")
+    async with app.run_test(size=(120, 40)) as pilot:
+        pane = app.screen.query_one(CataloguePane)
+        await until(pilot, lambda: pane.index is not None and len(pane.index) == 208)
+        index = pane.index
+        assert index is not None and index.has_tasks and index.has_prices
+        header = pane.header.render_line(0).text
+        assert "Task" in header and "Bytez $/h" in header and "Bench" not in header
+        row = pane.shown.index(QWEN)
+        pane.jump_to(QWEN)
+        await pilot.pause()
+        line = pane.table.render_line(row - round(pane.table.scroll_y)).text
+        assert "chat" in line and "$0.31" in line  # its meter's price, not 16 GB × the rate
+        # Typed in the filter: `task:te` completes (tab) to the first task that fits.
+        pane.focus_filter()
+        await pilot.press(*"task:te", "tab")
+        await pilot.pause()
+        assert pane.filter_input.value == "task:text-generation"
+        assert pane.shown and all(
+            index.task(index.find(name) or 0) == "text-generation" for name in pane.shown
+        )
+        assert pane.filter_input.has_focus  # tab took the completion, not the focus
+        await pilot.press("tab")  # nothing left to complete: the focus moves on
+        assert not pane.filter_input.has_focus
+        # Sorted by cost, the server's prices order the rows.
+        await pilot.press("s", "s")
+        await pilot.pause()
+        costs = [index.cost_per_hour(index.find(name) or 0) or 0.0 for name in pane.shown]
+        assert costs == sorted(costs) and costs[0] < costs[-1]
+        await pilot.press("enter")
+        await pilot.pause()
+        details = str(pane.details.query_one("#details-body").render())
+        assert "Task      text-generation" in details
+        assert "Bytez's price" in details and "Params" in details
+
+
+async def test_catalogue_marks_our_estimates_among_the_servers_prices(
+    make_app_v2: AppFactory,
+) -> None:
+    from bytez_tui.catalogue.index import CatalogueIndex
+    from bytez_tui.models import ModelInfo
+    from bytez_tui.panes.catalogue import CataloguePane
+
+    index = CatalogueIndex.from_models(
+        [
+            ModelInfo("a/priced", 16, True, "chat", 4.0, 0.0000872083),
+            ModelInfo("b/unpriced", 2, True, "summarization", 0.4, None),
+        ]
+    )
+    app = make_app_v2(api="v2")
+    async with app.run_test(size=(120, 40)) as pilot:
+        pane = app.screen.query_one(CataloguePane)
+        await until(pilot, lambda: pane.settled)
+        pane.show_catalogue(index, fetched_at=app.clock.now(), cached=True)
+        await pilot.pause()
+        assert pane.shown == ["a/priced", "b/unpriced"]
+        assert pane.table.render_line(0).text.rstrip().endswith(" $0.31")
+        assert pane.table.render_line(1).text.rstrip().endswith(" ~$0.12")
+
+
 async def test_instances_show_clusters_with_countdowns(make_app_v2: AppFactory) -> None:
     from bytez_tui.panes.instances import InstancesPane
 

@@ -1,4 +1,5 @@
-"""Snapshots of the dashboard speaking v2: Instances without cluster routes, a run's cost."""
+"""Snapshots of the dashboard speaking v2: the catalogue with tasks and the server's prices,
+Instances without cluster routes, a run's cost."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from waiting import until
 from bytez_tui.app import BytezApp
 from bytez_tui.emulator import EmulatorServer
 from bytez_tui.messages import OpenPlayground
+from bytez_tui.panes.catalogue import CataloguePane
 from bytez_tui.panes.instances import InstancesPane
 from bytez_tui.panes.playground import PlaygroundPane
 
@@ -20,6 +22,24 @@ SnapCompare = Callable[..., bool]
 
 
 class TestV2:
+    def test_catalogue_with_tasks_and_server_prices(
+        self, snap_compare: SnapCompare, make_app_v2: AppFactory
+    ) -> None:
+        """The v2 catalogue filtered to `task:chat`, sorted by cost: a Task column where v1
+        has Bench, the cost column titled `Bytez $/h` (the server's meter prices, $0.31 to
+        $17.25 an hour), and the details of the model still highlighted through the sort (the
+        API reference's example entry) with its task, its size in billions of parameters and
+        "Bytez's price" per hour and per second."""
+
+        async def run_before(pilot: Pilot[None]) -> None:
+            pane = pilot.app.screen.query_one(CataloguePane)
+            await until(pilot, lambda: pane.settled and pane.index is not None)
+            pane.focus_filter()
+            await pilot.press(*"task:chat", "enter", "s", "s", "enter")
+            await until(pilot, lambda: pane.details.display)
+
+        assert snap_compare(make_app_v2(api="v2"), terminal_size=(120, 40), run_before=run_before)
+
     def test_instances_without_cluster_routes(
         self, snap_compare: SnapCompare, make_app_v2: AppFactory, emulator_v2: EmulatorServer
     ) -> None:

@@ -24,6 +24,16 @@ __all__ = ["CatalogueDetails", "ExpiresIn"]
 _MINUTES = (5, 30, 60)
 
 
+def _v2_facts(model: ModelInfo) -> list[tuple[str, str]]:
+    """The task and the size, where the API said them (v2)."""
+    facts = []
+    if model.task is not None:
+        facts.append(("Task", printable(model.task, one_line=True)))
+    if model.params_b is not None:
+        facts.append(("Params", f"{model.params_b:g} billion"))
+    return facts
+
+
 class ExpiresIn(Static):
     """When the highlighted model's instance expires; ticks once a second while shown."""
 
@@ -95,15 +105,28 @@ class CatalogueDetails(VerticalScroll, can_focus=False):
         org, _, short = name.partition("/")
         text = Text()
         text.append(f"{name}\n\n", style="bold")
-        rows = [
-            ("Org", org if short else "—"),
-            ("Name", short or name),
-            ("RAM", f"{ram(model.required_ram_gb)} GB" if model.required_ram_gb else "— unknown"),
-            ("Benchmark", "✓ benchmarked" if model.benchmarked else "· not benchmarked"),
-            ("Per hour", money(cost_per_hour(model.required_ram_gb))),
-        ]
+        rows = [("Org", org if short else "—"), ("Name", short or name)]
+        rows.extend(_v2_facts(model))
+        rows.append(
+            ("RAM", f"{ram(model.required_ram_gb)} GB" if model.required_ram_gb else "— unknown")
+        )
+        price = model.price_per_second
+        if model.task is None and price is None:  # v1: benchmarks, and our estimate
+            rows.append(
+                ("Benchmark", "✓ benchmarked" if model.benchmarked else "· not benchmarked")
+            )
+            rows.append(("Per hour", money(cost_per_hour(model.required_ram_gb))))
+        elif price is not None:
+            rows.append(("Per hour", f"{money(price * 3600)}, Bytez's price"))
+            rows.append(("Per sec", f"${price:.10g}, by the second"))
+        else:
+            rows.append(("Per hour", f"{money(model.cost_per_hour)}, our estimate from RAM"))
         for minutes in _MINUTES:
-            rows.append((f"{minutes} min", money(cost_usd(model.required_ram_gb, minutes * 60))))
+            if price is not None:  # v2 bills each second of inference, no minimum
+                cost = money(price * minutes * 60)
+            else:
+                cost = money(cost_usd(model.required_ram_gb, minutes * 60))
+            rows.append((f"{minutes} min", cost))
         rows.append(("Job", "◆ tracked in Jobs" if tracked else "not tracked"))
         if instance is not None:
             state = printable(instance.status, one_line=True)

@@ -11,9 +11,9 @@ from textual.message import Message
 from textual.strip import Strip
 from textual.widget import Widget
 
-from bytez_tui.catalogue.index import SortKey
+from bytez_tui.catalogue.index import CatalogueIndex, SortKey
 
-__all__ = ["COLUMNS", "CatalogueHeader", "Column", "fit", "layout"]
+__all__ = ["COLUMNS", "TASK_COLUMNS", "CatalogueHeader", "Column", "columns_for", "fit", "layout"]
 
 
 @dataclass(frozen=True)
@@ -21,7 +21,7 @@ class Column:
     """One column of the table."""
 
     key: str
-    """`cursor`, `markers`, `id`, `ram`, `bench` or `cost`."""
+    """`cursor`, `markers`, `id`, `task`, `ram`, `bench` or `cost`."""
     title: str
     """The header text."""
     width: int
@@ -38,16 +38,38 @@ COLUMNS: tuple[Column, ...] = (
     Column("bench", "Bench", 5),
     Column("cost", "$/hour", 9, right=True),
 )
+"""The columns of a catalogue that says RAM and benchmarks (v1); costs are our estimate."""
+TASK_COLUMNS: tuple[Column, ...] = (
+    Column("cursor", "", 1),
+    Column("markers", "", 2),
+    Column("id", "Model", 0),
+    Column("task", "Task", 18),
+    Column("ram", "RAM GB", 8, right=True),
+    Column("cost", "Bytez $/h", 11, right=True),
+)
+"""The columns of a catalogue that says tasks and prices (v2). The cost is the server's
+price (hence the title); a row it gave none for shows our RAM estimate marked `~`. v2 has no
+benchmarks (every listed model has a RAM figure), so its Bench column would say nothing."""
 _GAP = 1
 
 
-def layout(width: int) -> list[tuple[Column, int, int]]:
+_TASKS_OUR_COSTS = (*TASK_COLUMNS[:-1], Column("cost", "$/hour", 11, right=True))
+
+
+def columns_for(index: CatalogueIndex | None) -> tuple[Column, ...]:
+    """The columns that show `index`: with tasks and the server's prices when it has them."""
+    if index is None or not index.has_tasks:
+        return COLUMNS
+    return TASK_COLUMNS if index.has_prices else _TASKS_OUR_COSTS
+
+
+def layout(width: int, columns: tuple[Column, ...] = COLUMNS) -> list[tuple[Column, int, int]]:
     """Each column with its x offset and width for a table `width` cells wide."""
-    fixed = sum(column.width for column in COLUMNS) + _GAP * (len(COLUMNS) - 1)
+    fixed = sum(column.width for column in columns) + _GAP * (len(columns) - 1)
     flexible = max(8, width - fixed)
     placed: list[tuple[Column, int, int]] = []
     x = 0
-    for column in COLUMNS:
+    for column in columns:
         size = column.width or flexible
         placed.append((column, x, size))
         x += size + (_GAP if column.key != "cursor" else 0)
@@ -95,6 +117,14 @@ class CatalogueHeader(Widget):
         """The column sorted by (None: the API's order)."""
         self.descending = False
         """Sorted largest first."""
+        self.columns = COLUMNS
+        """The columns shown (`columns_for` the catalogue)."""
+
+    def show_columns(self, columns: tuple[Column, ...]) -> None:
+        """Show these column titles (the catalogue changed from v1's shape to v2's)."""
+        if columns != self.columns:
+            self.columns = columns
+            self.refresh()
 
     def show_sort(self, key: SortKey | None, descending: bool) -> None:
         """Show which column the table is sorted by."""
@@ -105,7 +135,7 @@ class CatalogueHeader(Widget):
         style = self.rich_style
         width = self.size.width
         text = ""
-        for column, _x, size in layout(width):
+        for column, _x, size in layout(width, self.columns):
             title = column.title
             if column.key == self.sort_key:
                 title = f"{title} {'▼' if self.descending else '▲'}"
@@ -113,7 +143,7 @@ class CatalogueHeader(Widget):
         return Strip([Segment(text, style)]).adjust_cell_length(width, style)
 
     def on_click(self, event: events.Click) -> None:
-        for column, x, size in layout(self.size.width):
+        for column, x, size in layout(self.size.width, self.columns):
             if x <= event.x < x + size and column.key in ("id", "ram", "cost"):
                 key: SortKey = column.key  # type: ignore[assignment]
                 self.post_message(self.SortClicked(self, key))

@@ -57,14 +57,14 @@ class CatalogueLoader:
 
     def start(self, then: Callable[[], object] | None = None) -> None:
         """Paint the cached catalogue; once it is drawn, refresh it and call `then`."""
-        from bytez_tui.catalogue.cache import load_cached
+        from bytez_tui.catalogue.cache import catalogue_key, load_cached
 
         if self.started:
             return
         self.started = True
         pane = self._pane
         pane.status.update_freshness(refreshing=True)
-        cached = load_cached(self._pane.settings.store_key)
+        cached = load_cached(catalogue_key(pane.settings.store_key, pane.api.dialect))
 
         def drawn() -> None:
             self.refresh()
@@ -118,10 +118,12 @@ class CatalogueLoader:
         )
 
     def _save(self, index: CatalogueIndex, fetched_at: datetime) -> None:
-        from bytez_tui.catalogue.cache import save_cache
+        from bytez_tui.catalogue.cache import catalogue_key, save_cache
 
+        pane = self._pane
+        key = catalogue_key(pane.settings.store_key, pane.api.dialect)  # known by now
         try:
-            save_cache(index, fetched_at=fetched_at, store_key=self._pane.settings.store_key)
+            save_cache(index, fetched_at=fetched_at, store_key=key)
         except OSError as error:
             self._pane.app.call_from_thread(
                 self._pane.notify, f"Could not cache the catalogue: {error}", severity="warning"

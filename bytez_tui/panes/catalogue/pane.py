@@ -24,7 +24,7 @@ from bytez_tui.connection import Connection
 from bytez_tui.messages import OpenPlayground, RequestJob, RequestLoad
 from bytez_tui.panes.base import Pane
 from bytez_tui.panes.catalogue.browse import CatalogueBrowser
-from bytez_tui.panes.catalogue.header import CatalogueHeader
+from bytez_tui.panes.catalogue.header import CatalogueHeader, columns_for
 from bytez_tui.panes.catalogue.keys import BINDINGS, PALETTE
 from bytez_tui.panes.catalogue.loader import CatalogueLoader
 from bytez_tui.panes.catalogue.status import CatalogueStatus
@@ -37,6 +37,9 @@ if TYPE_CHECKING:
     from bytez_tui.panes.catalogue.details import CatalogueDetails
 
 __all__ = ["CataloguePane"]
+
+_PLACEHOLDER = "Filter: words  org:NAME  ram<8  cost<0.5  bench  -bench  running"
+_TASKS_PLACEHOLDER = "Filter: words  task:NAME (tab completes)  org:NAME  ram<8  cost<0.5  running"
 
 
 class CataloguePane(Pane):
@@ -104,7 +107,7 @@ class CataloguePane(Pane):
             on_submit=self._filter_submitted,
             leave_keys=self.settings.keys_for("leave-field", "escape"),
             cursor_blink=self.settings.cursor_blink,
-            placeholder="Filter: words  org:NAME  ram<8  cost<0.5  bench  -bench  running",
+            placeholder=_PLACEHOLDER,
             id="catalogue-filter",
         )
         yield CatalogueStatus(clock=self.clock, id="catalogue-info")
@@ -206,6 +209,7 @@ class CataloguePane(Pane):
         """Replace the catalogue on screen, keeping the filter, sort and highlighted model."""
         keep = self.highlighted
         index = index.sorted_by("id")  # a no-op for the cache and the refresh
+        self._show_columns(index)
         self._browser.view.set_index(index)
         self.status.update_freshness(fetched_at=fetched_at, from_cache=cached)
         self.table.empty_text = "No model matches this filter. Clear it with ctrl+u in the filter."
@@ -215,6 +219,20 @@ class CataloguePane(Pane):
         )
 
     # --- context and details ------------------------------------------------------------
+
+    def _show_columns(self, index: CatalogueIndex) -> None:
+        """Show v2's Task column and server prices, and complete its task names, when
+        the catalogue has them."""
+        self.header.show_columns(columns_for(index))
+        field = self.filter_input
+        if index.has_tasks:
+            from bytez_tui.panes.catalogue.completion import TaskSuggester
+
+            field.suggester = TaskSuggester(index.task_names)
+            field.placeholder = _TASKS_PLACEHOLDER
+        else:
+            field.suggester = None
+            field.placeholder = _PLACEHOLDER
 
     def _context_changed(self, affects_filter: bool) -> None:
         if affects_filter:

@@ -23,7 +23,7 @@ from textual.strip import Strip
 from bytez_tui.catalogue.index import CatalogueIndex
 from bytez_tui.format import money
 from bytez_tui.format import ram as format_ram
-from bytez_tui.panes.catalogue.header import fit, layout
+from bytez_tui.panes.catalogue.header import columns_for, fit, layout
 from bytez_tui.text import printable
 
 __all__ = ["CatalogueTable"]
@@ -38,6 +38,8 @@ NOT_BENCH_GLYPH = "·"
 """Marks a model that is not benchmarked."""
 CURSOR_GLYPH = "▸"
 """Points at the highlighted row (the highlight is not shown by colour alone)."""
+ESTIMATE_MARK = "~"
+"""Marks a cost that is our estimate from RAM among the server's prices (v2)."""
 
 
 class CatalogueTable(ScrollView, can_focus=True):
@@ -238,7 +240,7 @@ class CatalogueTable(ScrollView, can_focus=True):
         dim = style + self.get_component_rich_style("catalogue-table--dim", partial=True)
         segments: list[Segment] = []
         name = index.names[row]
-        for column, _x, size in layout(width):
+        for column, _x, size in layout(width, columns_for(index)):
             key = column.key
             if key == "cursor":
                 segments.append(Segment(CURSOR_GLYPH if is_cursor else " ", style))
@@ -247,6 +249,10 @@ class CatalogueTable(ScrollView, can_focus=True):
                 segments.extend(self._markers(name, style))
             elif key == "id":
                 segments.append(Segment(fit(printable(name, one_line=True), size), style))
+            elif key == "task":
+                task = index.task(row)
+                text = fit(printable(task, one_line=True) if task else "—", size)
+                segments.append(Segment(text, dim if task is None else style))
             elif key == "ram":
                 ram = index.ram[row]
                 text = format_ram(ram)
@@ -259,6 +265,8 @@ class CatalogueTable(ScrollView, can_focus=True):
             else:
                 cost = index.cost_per_hour(row)
                 text = money(cost)
+                if cost is not None and index.has_prices and not index.server_priced(row):
+                    text = ESTIMATE_MARK + text
                 segments.append(Segment(fit(text, size, True), dim if cost is None else style))
             segments.append(Segment(" ", style))
         return Strip(segments).adjust_cell_length(width, style)
