@@ -10,14 +10,15 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from bytez_tui.catalogue.cache import load_cached, save_cache
+from bytez_tui.catalogue.cache import catalogue_key, load_cached, save_cache
 from bytez_tui.catalogue.index import CatalogueIndex, SortKey
 from bytez_tui.catalogue.query import QueryError, compile_query
 from bytez_tui.cli.context import Context, UsageError
 from bytez_tui.cli.output import EXIT_OK
 from bytez_tui.cli.shapes import model_json
 from bytez_tui.errors import AuthError, BytezError
-from bytez_tui.format import ago, money, ram
+from bytez_tui.format import DASH, ago, money, ram
+from bytez_tui.local.dialects import dialect_for
 from bytez_tui.text import cells, pad, printable
 
 __all__ = ["MAX_AGE", "cached_index", "models"]
@@ -27,12 +28,14 @@ MAX_AGE = 24 * 3600.0
 
 _SORT_KEYS: dict[str, SortKey] = {"name": "id", "ram": "ram", "cost": "cost"}
 _COLUMNS = ("MODEL", "RAM GB", "$/HOUR", "BENCH")
+_V2_COLUMNS = ("MODEL", "RAM GB", "BYTEZ $/H", "TASK")
+_V2_OUR_COSTS = ("MODEL", "RAM GB", "$/HOUR", "TASK")
 
 
-def cached_index(store_key: str) -> CatalogueIndex | None:
-    """The cached catalogue of one API (`Settings.store_key`), without fetching; None if not
-    cached."""
-    cached = load_cached(store_key)
+def cached_index(store_key: str, api: str = "auto") -> CatalogueIndex | None:
+    """The cached catalogue of one API (`Settings.store_key`) in the dialect `api` names or
+    `auto` found, without fetching; None if not cached."""
+    cached = load_cached(catalogue_key(store_key, dialect_for(api, store_key)))
     return None if cached is None else cached.index
 
 
@@ -61,8 +64,10 @@ async def models(ctx: Context) -> int:
             ctx.out.narrate(f"warning: {notice}")
     order = index.order(_SORT_KEYS[args.sort])
     rows = query.filter(index, within=order, running=running, tracked=tracked)
-    if args.task:
-        # The server filters by task (both dialects take `?task=`); the cache has no tasks.
+    if args.task and index.has_tasks:  # v2's catalogue says each model's task
+        rows = [row for row in rows if index.task(row) == args.task]
+    elif args.task:
+        # Else the server filters by task (both dialects take `?task=`).
         of_task = {model.name for model in await ctx.client.list_models(task=args.task)}
         rows = [row for row in rows if index.names[row] in of_task]
     shown = rows[: args.limit] if args.limit else rows
@@ -76,7 +81,9 @@ async def models(ctx: Context) -> int:
 
 
 async def _catalogue(ctx: Context) -> CatalogueIndex:
-    store_key = ctx.settings.store_key
+    store_key = catalogue_key(
+        ctx.settings.store_key, dialect_for(ctx.settings.api, ctx.settings.store_key)
+    )
     cached = None if ctx.args.refresh else load_cached(store_key)
     now = datetime.now(timezone.utc)
     if cached is not None and (now - cached.fetched_at).total_seconds() < MAX_AGE:
@@ -100,6 +107,7 @@ async def _catalogue(ctx: Context) -> CatalogueIndex:
     finally:
         ctx.out.clear_progress()
     index = CatalogueIndex.from_models(fetched)
+    store_key = catalogue_key(ctx.settings.store_key, ctx.client.api_version)  # known now
     try:
         save_cache(index, fetched_at=now, store_key=store_key)
     except OSError as exc:
@@ -108,19 +116,23 @@ async def _catalogue(ctx: Context) -> CatalogueIndex:
 
 
 def _table(ctx: Context, index: CatalogueIndex, rows: list[int]) -> None:
+    """The rows as aligned columns: v1's, or v2's with the task and the server's price
+    (`BYTEZ $/H`; a row it gave no price for shows our RAM estimate, marked `~`)."""
     if not rows:
         return
-    table = [_COLUMNS]
+    v2 = index.has_tasks
+    table = [_V2_COLUMNS if v2 and index.has_prices else _V2_OUR_COSTS if v2 else _COLUMNS]
     for row in rows:
-        table.append(
-            (
-                printable(index.names[row], one_line=True),
-                ram(index.ram[row]),
-                money(index.cost_per_hour(row)),
-                "yes" if index.bench[row] else "no",
-            )
-        )
-    widths = [max(cells(line[i]) for line in table) for i in range(len(_COLUMNS))]
+        cost = money(index.cost_per_hour(row))
+        if index.has_prices and not index.server_priced(row) and cost != DASH:
+            cost = "~" + cost
+        name = printable(index.names[row], one_line=True)
+        if v2:
+            task = printable(index.task(row) or DASH, one_line=True)
+            table.append((name, ram(index.ram[row]), cost, task))
+        else:
+            table.append((name, ram(index.ram[row]), cost, "yes" if index.bench[row] else "no"))
+    widths = [max(cells(line[i]) for line in table) for i in range(4)]
     for line in table:
         shown = [
             pad(line[0], widths[0]),

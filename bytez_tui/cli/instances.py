@@ -74,7 +74,7 @@ def lookup_ram(ctx: Context, model: str) -> float | None:
     if table is None:
         from bytez_tui.cli.catalogue import cached_index
 
-        index = cached_index(store_key)
+        index = cached_index(store_key, ctx.settings.api)
         table = _RAM[store_key] = (
             {} if index is None else dict(zip(index.names, index.ram, strict=True))
         )

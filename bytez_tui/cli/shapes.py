@@ -58,7 +58,10 @@ is false when the model had no instance (exit code 0 either way).
 | `name` | string | Hugging Face id |
 | `ram_gb` | number \| null | RAM required; null when not benchmarked |
 | `benchmarked` | bool | Bytez has benchmarked it |
-| `cost_per_hour_usd` | number \| null | cost of one hour of an instance |
+| `cost_per_hour_usd` | number \| null | an hour: the server's price (v2), else our RAM estimate |
+| `task` | string \| null | the Bytez task, e.g. `chat` (v2) |
+| `params_b` | number \| null | parameters, in billions (v2) |
+| `price_per_second_usd` | number \| null | the server's price per second of runs (v2) |
 """
 
 from __future__ import annotations
@@ -157,4 +160,7 @@ def model_json(model: ModelInfo) -> dict[str, Any]:
         "ram_gb": model.required_ram_gb,
         "benchmarked": model.benchmarked,
         "cost_per_hour_usd": None if hourly is None else round(hourly, 6),
+        "task": model.task,
+        "params_b": model.params_b,
+        "price_per_second_usd": model.price_per_second,
     }

@@ -44,6 +44,9 @@ def test_models_json_sorted_by_ram_and_limited(cli: Cli) -> None:
         "ram_gb": 0.37,
         "benchmarked": True,
         "cost_per_hour_usd": 0.0222,
+        "task": None,  # v2 only
+        "params_b": None,
+        "price_per_second_usd": None,
     }
     rams = [item["ram_gb"] for item in items]
     assert len(items) == 3 and rams == sorted(rams)

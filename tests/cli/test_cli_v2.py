@@ -54,6 +54,21 @@ def test_models_task_filter(cli_v2: Cli) -> None:
     assert [item["name"] for item in json.loads(narrowed.stdout)] == [QWEN]
 
 
+def test_models_show_tasks_and_the_servers_prices(
+    cli_v2: Cli, emulator_v2: EmulatorServer
+) -> None:
+    result = cli_v2("models", "task:chat", "Qwen3", "--json")
+    assert result.code == 0, result.stderr
+    [qwen] = json.loads(result.stdout)
+    assert qwen["task"] == "chat" and qwen["params_b"] == 4.02
+    assert qwen["price_per_second_usd"] == 0.0000872083  # its meter's, from the cache
+    assert qwen["cost_per_hour_usd"] == round(0.0000872083 * 3600, 6)
+    table = cli_v2("models", "Qwen3-4B", "--task", "chat").stdout.splitlines()
+    assert table[0].split() == ["MODEL", "RAM", "GB", "BYTEZ", "$/H", "TASK"]
+    assert table[1].split() == [QWEN, "16.00", "$0.31", "chat"]
+    assert emulator_v2.count("list") == 1  # --task filtered the cached catalogue's tasks
+
+
 def test_run_in_v2(cli_v2: Cli) -> None:
     streamed = cli_v2("--api", "v2", "run", QWEN, "Hi")
     assert streamed.code == 0 and streamed.stdout.strip()
