@@ -54,9 +54,7 @@ def test_models_task_filter(cli_v2: Cli) -> None:
     assert [item["name"] for item in json.loads(narrowed.stdout)] == [QWEN]
 
 
-def test_models_show_tasks_and_the_servers_prices(
-    cli_v2: Cli, emulator_v2: EmulatorServer
-) -> None:
+def test_models_show_tasks_and_the_servers_prices(cli_v2: Cli, emulator_v2: EmulatorServer) -> None:
     result = cli_v2("models", "task:chat", "Qwen3", "--json")
     assert result.code == 0, result.stderr
     [qwen] = json.loads(result.stdout)
