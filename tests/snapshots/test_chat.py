@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-import pytest
 from textual.pilot import Pilot
 from waiting import until
 
@@ -68,7 +67,6 @@ async def _open(pilot: Pilot[None]) -> PlaygroundPane:
 
 
 class TestChat:
-    @pytest.mark.skip(reason="flaky: the conversation is not always scrolled to its end yet")
     def test_conversation(
         self, snap_compare: SnapCompare, make_app: AppFactory, emulator: EmulatorServer
     ) -> None:

@@ -234,7 +234,10 @@ class ChatView(Vertical):
                 )
             views.extend(_turn_view(turn) for turn in conversation.turns[hidden:])
             await turns.mount_all(views)
-        turns.scroll_end(animate=False, immediate=True)
+        # Anchored, not scrolled once: a scroll now would use the height from before the
+        # turns' layout, and each Markdown reply grows again as its code and tables lay
+        # out. The anchor keeps the end in view through that until the user scrolls.
+        turns.anchor()
 
     def send(self, model: str, text: str, params: dict[str, Any]) -> Worker[None]:
         """Add the user's turn and stream the reply (a model that is not a chat or
