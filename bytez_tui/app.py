@@ -12,6 +12,7 @@ from typing import ClassVar
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.command import Provider
+from textual.css.query import NoMatches
 from textual.filter import LineFilter
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
@@ -34,6 +35,7 @@ from bytez_tui.panes.base import Pane
 from bytez_tui.screens.main import MainScreen
 from bytez_tui.text import printable
 from bytez_tui.textual_compat import decode_alt_enter, remember_copied, write_to_terminal
+from bytez_tui.widgets.notice_line import NoticeLine
 from bytez_tui.widgets.plain import ControlFilter
 from bytez_tui.widgets.text_fields import is_text_field
 
@@ -230,6 +232,22 @@ class BytezApp(App[None]):
         # marked for repaint. Repaint the screen once the toast is gone.
         shown = self.NOTIFICATION_TIMEOUT if timeout is None else timeout
         self.set_timer(shown + 0.1, self._repaint_after_toast)
+        if self.screen_stack and not isinstance(self.screen, MainScreen):
+            # Over a dialog a toast would hide its fields and buttons (app.tcss hides it
+            # there): its words go to one line at the top edge instead.
+            self._notice_line(self.screen).show_notice(
+                message, title=title, severity=severity, timeout=shown
+            )
+
+    @staticmethod
+    def _notice_line(screen: Screen[object]) -> NoticeLine:
+        """The screen's notice line, mounted on first use."""
+        try:
+            return screen.query_one(NoticeLine)
+        except NoMatches:
+            line = NoticeLine()
+            screen.mount(line)
+            return line
 
     def _repaint_after_toast(self) -> None:
         if self.screen_stack:  # not while the app closes (the timer can outlive the screens)
