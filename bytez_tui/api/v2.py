@@ -122,6 +122,7 @@ class V2Dialect:
     def __init__(self, client: BytezClient) -> None:
         self._client = client
         self._tasks: dict[str, str | None] = {}
+        self._requested: set[str] = set()
 
     # --- detection -------------------------------------------------------------------
 
@@ -178,14 +179,23 @@ class V2Dialect:
     # --- jobs ------------------------------------------------------------------------
 
     async def job(self, model: str) -> Job:
-        """Available if `list/models` has the model; otherwise `request/{model}`."""
+        """Available if `list/models` has the model; otherwise `request/{model}`.
+
+        v2 has no job to poll: the model is available once `list/models?modelId=` lists
+        it. A request is posted once per model and client; asking again (a poll) only
+        looks the model up, and answers `queued` while it is not listed.
+        """
         if await self.lookup(model) is not None:
+            self._requested.discard(model)
             return Job.from_json({"model": model, "message": "Model available"})
+        if model in self._requested:
+            return Job.from_json({"model": model, "message": "Job queued"})
         data = await self._client._request(
             "job", None, retry=True, method="POST", path=self._path("request/" + _id(model))
         )
         said = _unwrap(data, "job")
         message = said if isinstance(said, str) and said.strip() else "Job queued"
+        self._requested.add(model)
         return Job.from_json({"model": model, "message": message})
 
     # --- clusters (legacy) -----------------------------------------------------------

@@ -122,6 +122,9 @@ async def test_job_is_queued_then_available(
     assert (queued.model, queued.state, queued.message) == (fresh, "queued", "Job queued")
     assert not queued.finished
     assert emulator_v2.count("job", model=fresh) == 1
+    again = await client_v2.job(fresh)  # a poll before the model is listed
+    assert (again.state, again.message) == ("queued", "Job queued")
+    assert emulator_v2.count("job", model=fresh) == 1  # only looked up: not requested twice
     clock.advance(emulator_v2.world.job_delay)
     available = await client_v2.job(fresh)
     assert available.state == "available" and available.finished

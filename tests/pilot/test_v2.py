@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from waiting import Toasts, until
+from waiting import Toasts, step, until
 
 from bytez_tui.app import BytezApp
+from bytez_tui.clock import FixedClock
 from bytez_tui.emulator import EmulatorServer
 from bytez_tui.local.dialects import remembered_dialect
 from bytez_tui.widgets.status_bar import StatusBar
@@ -117,6 +118,36 @@ async def test_catalogue_marks_our_estimates_among_the_servers_prices(
         assert pane.shown == ["a/priced", "b/unpriced"]
         assert pane.table.render_line(0).text.rstrip().endswith(" $0.31")
         assert pane.table.render_line(1).text.rstrip().endswith(" ~$0.12")
+
+
+async def test_jobs_say_a_requested_model_is_available_once_listed(
+    make_app_v2: AppFactory, emulator_v2: EmulatorServer, clock: FixedClock
+) -> None:
+    from bytez_tui.panes.jobs import JobsPane
+    from bytez_tui.panes.jobs.row import JobRow
+    from bytez_tui.widgets.rows import Cell
+
+    fresh = "Finisha-F-scratch/Lamina-basic"  # not listed until its request is served
+    app = make_app_v2(api="v2")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("2")
+        await pilot.pause()
+        pane = app.screen.query_one(JobsPane)
+        pane.track(fresh)
+        await until(pilot, lambda: fresh in pane.jobs and pane.jobs[fresh].state == "queued")
+        await until(pilot, lambda: pane.settled)
+        row = pane.rows.get_row(fresh)
+        assert isinstance(row, JobRow)
+        said = str(row.query_one(".job-message", Cell).render())
+        assert said == "Job queued · available once the catalogue lists it"
+        await step(pilot, pane, clock, 5)  # a poll: looked up, not requested again
+        assert emulator_v2.count("job", model=fresh) == 1
+        assert pane.jobs[fresh].state == "queued"
+        await step(pilot, pane, clock, emulator_v2.world.job_delay)
+        await until(pilot, lambda: pane.jobs[fresh].state == "available")
+        await pilot.pause()
+        said = str(row.query_one(".job-message", Cell).render())
+        assert said == "Model available"
 
 
 async def test_instances_show_clusters_with_countdowns(make_app_v2: AppFactory) -> None:

@@ -159,7 +159,7 @@ class JobsPane(Pane):
             self.notify(notice, title="Tracked jobs", severity="warning", markup=False, timeout=15)
         for job in stored:
             self._jobs[job.model] = job
-            self.rows.mount(JobRow(job, now=self.api.server_now))
+            self.rows.mount(JobRow(job, now=self.api.server_now, listed=self._listed))
             if not job.finished:
                 self._polls.start(job.model)
         self._changed()
@@ -218,7 +218,7 @@ class JobsPane(Pane):
         if isinstance(row, JobRow):
             row.show(job)
         else:
-            self.rows.mount(JobRow(job, now=self.api.server_now))
+            self.rows.mount(JobRow(job, now=self.api.server_now, listed=self._listed))
         self.call_after_refresh(self.rows.select, model)
         self._save()
         self._changed()
@@ -333,6 +333,10 @@ class JobsPane(Pane):
             row.show(job, note=f"⚠ {error.message} (retry in {wait:.0f} s)")
 
     # --- helpers -----------------------------------------------------------------------
+
+    def _listed(self) -> bool:
+        """Whether a model becomes available by being listed (v2) rather than by a job."""
+        return self.api.dialect == "v2"
 
     def _highlighted(self) -> TrackedJob | None:
         row = self.rows.highlighted

@@ -16,7 +16,10 @@ from bytez_tui.widgets.countdown import Elapsed
 from bytez_tui.widgets.rows import Cell, Row
 from bytez_tui.widgets.status_badge import StatusBadge
 
-__all__ = ["JobHeader", "JobRow", "clock_time"]
+__all__ = ["LISTED_NOTE", "JobHeader", "JobRow", "clock_time"]
+
+LISTED_NOTE = "available once the catalogue lists it"
+"""What a waiting job's row adds in v2, where availability is the model being listed."""
 
 
 def clock_time(when: datetime | None) -> str:
@@ -41,15 +44,24 @@ class JobRow(Row):
     Args:
         job: The job.
         now: The server's current time, for the live "queued for".
+        listed: Whether the API makes a model available by listing it (v2), which the
+            row then says while the job waits.
     """
 
-    def __init__(self, job: TrackedJob, *, now: Callable[[], datetime]) -> None:
+    def __init__(
+        self,
+        job: TrackedJob,
+        *,
+        now: Callable[[], datetime],
+        listed: Callable[[], bool] = lambda: False,
+    ) -> None:
         super().__init__(job.model)
         self.job = job
         """The job as last shown."""
         self._note: str | None = None
         self._ready = False
         self._now = now
+        self._listed = listed
 
     def compose(self) -> ComposeResult:
         with Horizontal(classes="job-cells"):
@@ -72,6 +84,9 @@ class JobRow(Row):
             return  # on_mount shows it
         self.query_one(StatusBadge).status = job.state
         message = note or job.message or ("request accepted" if job.answered else "asking Bytez…")
+        if not note and job.answered and not job.finished and self._listed():
+            # v2 has no job to follow: the model is available once list/models has it.
+            message = f"{message} · {LISTED_NOTE}"
         if job.load_when_ready and not job.finished:
             message = f"→ {_planned_load(job)} when ready · {message}"
         self.query_one(".job-message", Cell).show(message)
