@@ -18,8 +18,8 @@ from bytez_tui.local.conversations import ConversationStore, Turn
 from bytez_tui.local.history import RunStats
 from bytez_tui.messages import OpenPlayground
 from bytez_tui.panes.playground import PlaygroundPane
-from bytez_tui.panes.playground.chat import ReplyView, UserTurnView
 from bytez_tui.panes.playground.status import format_stats
+from bytez_tui.panes.playground.turns import ReplyView, UserTurnView
 
 AppFactory = Callable[..., BytezApp]
 SnapCompare = Callable[..., bool]

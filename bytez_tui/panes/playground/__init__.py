@@ -1,9 +1,12 @@
 """The prompt playground: a model, a prompt, params, and the streamed answer.
 
-`pane` holds the pane; `params` the quick fields and JSON editor; `output` the
-batched, self-wrapping log; `run` the request and its counters; `status` the
-one-line run status; `completion` the model field's suggester. The run history
-is kept by `bytez_tui.local.history`.
+`pane` holds the pane, on top of `runner` (the request read from the fields, the run
+worker, the history walk); `model_row` the model field and the stream/chat toggles, with
+`completion` its suggester; `params` the quick fields and JSON editor; `output` the
+batched, self-wrapping log; `chat` chat mode's conversation, with `turns` its widgets;
+`run` a run's request and counters; `status` the one-line run status; `keys` the keys.
+The run history is kept by `bytez_tui.local.history`, conversations by
+`bytez_tui.local.conversations`.
 """
 
 from __future__ import annotations

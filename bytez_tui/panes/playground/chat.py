@@ -11,6 +11,7 @@ error fragment or a cut stream keeps it too and says what happened.
 from __future__ import annotations
 
 import asyncio
+import re
 from contextlib import aclosing
 from dataclasses import dataclass, replace
 from datetime import timedelta
@@ -23,7 +24,9 @@ from textual.message import Message
 from textual.widgets import Input, Markdown, Static
 from textual.worker import Worker, WorkerState
 
+from bytez_tui.catalogue.ids import is_model_id
 from bytez_tui.clock import Clock
+from bytez_tui.config import data_dir
 from bytez_tui.connection import Connection
 from bytez_tui.errors import AuthError, BytezError, StreamError
 from bytez_tui.local.conversations import (
@@ -31,15 +34,19 @@ from bytez_tui.local.conversations import (
     Conversation,
     ConversationStore,
     Turn,
+    code_blocks,
     title_from,
 )
-from bytez_tui.local.history import Outcome, RunStats
+from bytez_tui.local.files import write_private
+from bytez_tui.local.history import Outcome
 from bytez_tui.messages import RunEnded
 from bytez_tui.panes.base import Pane
-from bytez_tui.panes.playground.status import format_stats, reply_footer
+from bytez_tui.panes.playground.run import ReplyCounters
+from bytez_tui.panes.playground.status import format_stats
+from bytez_tui.panes.playground.turns import ReplyView, UserTurnView, turn_view
 from bytez_tui.text import printable
 
-__all__ = ["ChatView", "ReplyView", "UserTurnView"]
+__all__ = ["SHOWN_TURNS", "STATS_RATE", "ChatView"]
 
 STATS_RATE = 4.0
 """Footer redraws per second while a reply streams."""
@@ -47,51 +54,6 @@ SHOWN_TURNS = 10
 """Turns drawn when a conversation opens. Each reply is a `Markdown` widget of its own,
 and mounting one with a code block and a table costs ~70 ms here: 200 turns took ~15 s,
 40 took 2.7 s (bench_chat.py). The rest stay in the store and in the export."""
-
-
-class UserTurnView(Static):
-    """What the user said, as plain text."""
-
-    def __init__(self, turn: Turn) -> None:
-        super().__init__(printable(turn.content), markup=False, classes="turn -user")
-        self.turn = turn
-        """The turn shown."""
-
-
-class ReplyView(Vertical):
-    """A reply: its Markdown, then a footer with how it ended and its stats."""
-
-    def __init__(self, turn: Turn | None = None) -> None:
-        super().__init__(classes="turn -reply")
-        self.turn = turn
-        """The stored turn (None while it streams)."""
-
-    def compose(self) -> ComposeResult:
-        turn = self.turn
-        yield Markdown(printable(turn.content) if turn is not None else "", open_links=False)
-        footer = Static("", markup=False, classes="reply-footer")
-        if turn is not None:
-            footer.update(reply_footer(turn))
-        yield footer
-
-    def on_mount(self) -> None:
-        if self.turn is not None:
-            self.ended(self.turn)
-
-    @property
-    def markdown(self) -> Markdown:
-        return self.query_one(Markdown)
-
-    @property
-    def footer(self) -> Static:
-        return self.query_one(".reply-footer", Static)
-
-    def ended(self, turn: Turn) -> None:
-        """Show how the reply ended."""
-        self.turn = turn
-        for outcome in ("done", "stopped", "failed"):
-            self.set_class(turn.outcome == outcome, f"-{outcome}")
-        self.footer.update(reply_footer(turn))
 
 
 class ChatView(Vertical):
@@ -136,6 +98,17 @@ class ChatView(Vertical):
             return self.chat
 
     @dataclass
+    class Opened(Message):
+        """A stored conversation chosen in the dialog is shown (chat mode follows)."""
+
+        chat: ChatView
+        conversation: Conversation
+
+        @property
+        def control(self) -> ChatView:
+            return self.chat
+
+    @dataclass
     class ReplyEnded(Message):
         """A reply ended (done, stopped or failed) and was stored."""
 
@@ -156,7 +129,7 @@ class ChatView(Vertical):
         self.conversation: Conversation | None = None
         """The conversation shown (None: a new one starts with the next turn)."""
         self._worker: Worker[None] | None = None
-        self._live: tuple[ReplyView, float, _Counters] | None = None
+        self._live: tuple[ReplyView, float, ReplyCounters] | None = None
 
     def compose(self) -> ComposeResult:
         system = Input(
@@ -232,7 +205,7 @@ class ChatView(Vertical):
                         classes="earlier",
                     )
                 )
-            views.extend(_turn_view(turn) for turn in conversation.turns[hidden:])
+            views.extend(turn_view(turn) for turn in conversation.turns[hidden:])
             await turns.mount_all(views)
         # Anchored, not scrolled once: a scroll now would use the height from before the
         # turns' layout, and each Markdown reply grows again as its code and tables lay
@@ -280,7 +253,69 @@ class ChatView(Vertical):
         """Stop the reply: the response is closed, what arrived stays, marked stopped."""
         self.workers.cancel_group(self, "chat-reply")
 
+    def choose_conversation(self) -> None:
+        """List the stored conversations, to reopen (then `Opened`), rename or delete one."""
+        from bytez_tui.screens.conversations import ConversationsDialog
+
+        self.app.push_screen(ConversationsDialog(self.store), self._open_chosen)
+
+    def _open_chosen(self, conversation: Conversation | None) -> None:
+        if conversation is not None:
+            self._open(conversation)
+
+    async def reopen_latest(self, model: str) -> None:
+        """Show the latest conversation with `model` (or none), unless it is shown."""
+        shown = self.conversation
+        if shown is not None and shown.model == model:
+            return
+        try:
+            latest = self.store.latest(model) if is_model_id(model) else None
+        except OSError as error:
+            self.notify(
+                str(error), title="Conversations unavailable", severity="error", markup=False
+            )
+            latest = None
+        await self.show(latest)
+
+    def copy_code(self) -> None:
+        """Copy the last code block of the last reply."""
+        reply = self.last_reply
+        blocks = code_blocks(reply.content) if reply is not None else []
+        if not blocks:
+            self.notify("No code block in the last reply", severity="warning")
+            return
+        self.app.copy_to_clipboard(blocks[-1])
+
+    def copy_reply(self) -> None:
+        """Copy the last reply."""
+        reply = self.last_reply
+        if reply is None or not reply.content:
+            self.notify("No reply to copy yet", severity="warning")
+            return
+        self.app.copy_to_clipboard(reply.content)
+
+    def export(self) -> None:
+        """Write the conversation as Markdown to a new file in the data dir; say where."""
+        conversation = self.conversation
+        if conversation is None or not conversation.turns:
+            self.notify("Nothing to export yet", severity="warning")
+            return
+        stamp = self.clock.now().strftime("%Y%m%d-%H%M%S")
+        model = re.sub(r"[^\w.\-]+", "_", conversation.model)
+        path = data_dir() / "chats" / f"{stamp}-{model}-{conversation.id}.md"
+        try:
+            write_private(path, conversation.to_markdown())
+        except OSError as error:
+            self.notify(str(error), title="Not exported", severity="error", markup=False)
+            return
+        self.notify(f"Saved the conversation to {path}", title="Exported", markup=False)
+
     # --- workers ------------------------------------------------------------------------
+
+    @work(exclusive=True, group="chat-open", exit_on_error=False, description="Opening")
+    async def _open(self, conversation: Conversation) -> None:
+        await self.show(conversation)  # first: chat mode then keeps it for its model
+        self.post_message(self.Opened(self, conversation))
 
     @work(exclusive=True, group="chat-reply", exit_on_error=False, description="Chat reply")
     async def _reply(self, model: str, text: str, params: dict[str, Any]) -> None:
@@ -345,7 +380,7 @@ class ChatView(Vertical):
         view = ReplyView()
         await turns.mount(view)
         turns.anchor()
-        counters = _Counters()
+        counters = ReplyCounters()
         started = self.clock.monotonic()
         self._live = (view, started, counters)
         self._stats_timer.resume()
@@ -412,22 +447,3 @@ class ChatView(Vertical):
             view, started, counters = live
             stats = counters.stats(self.clock.monotonic() - started)
             view.footer.update(f"● replying · {format_stats(stats, final=False)}")
-
-
-@dataclass
-class _Counters:
-    first: float | None = None
-    fragments: int = 0
-    chars: int = 0
-
-    def stats(self, elapsed: float) -> RunStats:
-        return RunStats(
-            first_fragment=self.first,
-            elapsed=max(0.0, elapsed),
-            fragments=self.fragments,
-            chars=self.chars,
-        )
-
-
-def _turn_view(turn: Turn) -> UserTurnView | ReplyView:
-    return ReplyView(turn) if turn.role == "assistant" else UserTurnView(turn)

@@ -4,35 +4,32 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence, Set
-from typing import Any, ClassVar, NamedTuple
+from typing import Any, ClassVar
 
-from textual import events, on, work
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.containers import Horizontal
 from textual.reactive import var
 from textual.widget import Widget
-from textual.widgets import Button, Checkbox, Input, Label, Static, TextArea
+from textual.widgets import Button, Checkbox, Input, Static
 from textual.worker import Worker
 
 from bytez_tui.catalogue.ids import is_model_id
 from bytez_tui.config import data_dir, rescue_dir
-from bytez_tui.local.conversations import Conversation, ConversationStore, code_blocks
-from bytez_tui.local.files import write_new_private, write_private
-from bytez_tui.local.history import Recall, RunRecord
+from bytez_tui.local.conversations import ConversationStore
+from bytez_tui.local.files import write_new_private
 from bytez_tui.messages import RequestLoad
 from bytez_tui.panes.playground.chat import ChatView
-from bytez_tui.panes.playground.completion import ModelInput, ModelSuggester, NameIndex
 from bytez_tui.panes.playground.keys import BINDINGS, PALETTE
+from bytez_tui.panes.playground.model_row import ModelRow
 from bytez_tui.panes.playground.output import OutputLog
 from bytez_tui.panes.playground.params import ParamsForm, ParamsInvalid
-from bytez_tui.panes.playground.run import RunRequest
 from bytez_tui.panes.playground.runner import PlaygroundRuns
 from bytez_tui.panes.playground.status import RunStatus
 from bytez_tui.widgets.text_editor import TextEditor
-from bytez_tui.widgets.toggles import MarkedCheckbox
 
-__all__ = ["Fields", "PlaygroundPane"]
+__all__ = ["PlaygroundPane"]
 
 _SHORT = 30
 """Below this many rows the pane drops its spacing (class `-short`)."""
@@ -40,16 +37,6 @@ _TINY = 16
 """Below this many rows (a 60×15 terminal) the editors shrink to a few lines (`-tiny`)."""
 _PARAMS_MIN_WIDTH = 70
 """Narrower than this (a 60-column terminal, not an 80), the params panel waits for ctrl+g."""
-
-
-class Fields(NamedTuple):
-    """Everything the user can type or see, as kept while browsing the history."""
-
-    model: str
-    prompt: str
-    params: dict[str, Any]
-    stream: bool
-    output: str
 
 
 class PlaygroundPane(PlaygroundRuns):
@@ -68,9 +55,6 @@ class PlaygroundPane(PlaygroundRuns):
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self._recall: Recall[Fields] = Recall(self.history)
-        self._blocked_by_params = False
-        self._suggester = ModelSuggester()
         self._params_chosen: bool | None = None
         """Shown or hidden by ctrl+g; None follows the terminal's size."""
         self.conversations = ConversationStore(store_key=self.settings.store_key)
@@ -78,25 +62,7 @@ class PlaygroundPane(PlaygroundRuns):
 
     def compose(self) -> ComposeResult:
         blink = self.settings.cursor_blink
-        with Horizontal(id="model-row"):
-            yield Label("Model", id="model-label", markup=False)
-            model = ModelInput(
-                placeholder="org/name (tab or → completes)",
-                suggester=self._suggester,
-                compact=True,
-                id="model",
-            )
-            model.cursor_blink = blink
-            yield model
-            yield Static("", id="model-state", markup=False)
-            # Out of the Tab path (model → prompt → params): a Tab that missed the prompt
-            # landed here and each typed space toggled it. ctrl+f or a click toggles it.
-            stream = MarkedCheckbox("stream", value=True, compact=True, id="stream")
-            stream.can_focus = False
-            yield stream
-            chat = MarkedCheckbox("chat", compact=True, id="chat-mode")
-            chat.can_focus = False  # ctrl+t or a click, like "stream"
-            yield chat
+        yield ModelRow(cursor_blink=blink, id="model-row")
         with Horizontal(id="load-offer"):
             yield Static("", id="load-offer-text", markup=False)
             offer = Button("Load and run", compact=True, id="load-offer-button")
@@ -120,7 +86,6 @@ class PlaygroundPane(PlaygroundRuns):
         # Textual also calls PlaygroundRuns.on_mount and Pane's handlers (MRO dispatch).
         self.query_one("#load-offer").display = False
         self.status_line.show_idle()
-        self.watch(self.params_form, "problem", self._params_problem, init=False)
         # Held for `on_unmount`, which runs once the children are already gone.
         self._fields = (self.model_input, self.prompt_area, self.output)
 
@@ -170,14 +135,14 @@ class PlaygroundPane(PlaygroundRuns):
             self.output.focus()
 
     def watch_running_models(self, running: Set[str]) -> None:
-        self._suggester.set_running(running)
+        self.model_row.set_running(running)
         self._show_model_state()
         waiting = self._waiting
         if waiting is not None and waiting.model in running:
             self.instance_ready(waiting.model)
 
     def watch_catalogue_names(self, names: Sequence[str]) -> None:
-        self._index_catalogue(names)
+        self.model_row.set_catalogue(names)
 
     async def watch_chat_mode(self, chat: bool) -> None:
         self.set_class(chat, "-chat")
@@ -187,31 +152,15 @@ class PlaygroundPane(PlaygroundRuns):
         self.prompt_area.placeholder = "Type a message…" if chat else "Type a prompt…"
         if chat:
             self.status_line.show_chat_idle()
-            await self._reopen_latest()
+            await self.chat.reopen_latest(self.model_input.value.strip())
         else:
             self.status_line.show_idle()
 
     # --- typed accessors ----------------------------------------------------------------
 
     @property
-    def model_input(self) -> Input:
-        return self.query_one("#model", Input)
-
-    @property
-    def prompt_area(self) -> TextArea:
-        return self.query_one("#prompt", TextArea)
-
-    @property
-    def params_form(self) -> ParamsForm:
-        return self.query_one(ParamsForm)
-
-    @property
-    def stream_box(self) -> Checkbox:
-        return self.query_one("#stream", Checkbox)
-
-    @property
     def chat_box(self) -> Checkbox:
-        return self.query_one("#chat-mode", Checkbox)
+        return self.model_row.chat_box
 
     @property
     def chat(self) -> ChatView:
@@ -267,6 +216,17 @@ class PlaygroundPane(PlaygroundRuns):
     @on(ChatView.Sent)
     def _chat_sent(self) -> None:
         self.prompt_area.text = ""
+
+    @on(ChatView.Opened)
+    def _chat_opened(self, message: ChatView.Opened) -> None:
+        model = message.conversation.model
+        self.model_input.value = model
+        try:
+            self.conversations.set_chat_mode(model, True)
+        except OSError:
+            pass  # shown all the same; the mode is not remembered
+        self.chat_mode = True
+        self.status_line.show_chat_idle()
 
     @on(ChatView.Refused)
     def _chat_refused(self, message: ChatView.Refused) -> None:
@@ -384,14 +344,6 @@ class PlaygroundPane(PlaygroundRuns):
         # as `i` then land in the field.
         self.screen.set_focus(field)
 
-    def action_history_older(self) -> None:
-        """Show the previous run from the history (what was typed is kept)."""
-        self._recall_step(older=True)
-
-    def action_history_newer(self) -> None:
-        """Show the next run, or return to what was being typed after the newest."""
-        self._recall_step(older=False)
-
     def action_regenerate(self) -> None:
         """Chat mode: ask for the last reply again."""
         if not self.chat_mode:
@@ -430,49 +382,19 @@ class PlaygroundPane(PlaygroundRuns):
 
     def action_conversations(self) -> None:
         """List the stored conversations, to reopen, rename or delete one."""
-        from bytez_tui.screens.conversations import ConversationsDialog
-
         if self.busy:
             self.notify("A run is under way: escape stops it", severity="warning")
             return
-        self.app.push_screen(ConversationsDialog(self.conversations), self._reopen)
-
-    def _reopen(self, conversation: Conversation | None) -> None:
-        if conversation is not None:
-            self.run_worker(
-                self._show_conversation(conversation),
-                group="chat-open",
-                exclusive=True,
-                exit_on_error=False,
-            )
-
-    async def _show_conversation(self, conversation: Conversation) -> None:
-        await self.chat.show(conversation)  # first: chat mode then keeps it for its model
-        self.model_input.value = conversation.model
-        try:
-            self.conversations.set_chat_mode(conversation.model, True)
-        except OSError:
-            pass  # shown all the same; the mode is not remembered
-        self.chat_mode = True
-        self.status_line.show_chat_idle()
+        self.chat.choose_conversation()
 
     def action_copy_code(self) -> None:
         """Chat mode: copy the last code block of the last reply."""
-        reply = self.chat.last_reply
-        blocks = code_blocks(reply.content) if reply is not None else []
-        if not blocks:
-            self.notify("No code block in the last reply", severity="warning")
-            return
-        self.app.copy_to_clipboard(blocks[-1])
+        self.chat.copy_code()
 
     def action_copy_output(self) -> None:
         """Copy the whole output (in chat mode, the last reply) with the app's copy helper."""
         if self.chat_mode:
-            reply = self.chat.last_reply
-            if reply is None or not reply.content:
-                self.notify("No reply to copy yet", severity="warning")
-                return
-            self.app.copy_to_clipboard(reply.content)
+            self.chat.copy_reply()
             return
         text = self.output.text
         if not text:
@@ -484,7 +406,7 @@ class PlaygroundPane(PlaygroundRuns):
         """Write the whole output (in chat mode, the conversation as Markdown) to a new
         file in the data dir and say where."""
         if self.chat_mode:
-            self._export_chat()
+            self.chat.export()
             return
         text = self.output.text
         if not text:
@@ -499,84 +421,7 @@ class PlaygroundPane(PlaygroundRuns):
             return
         self.notify(f"Saved {len(text):,} characters to {path}", title="Output saved")
 
-    # --- workers ------------------------------------------------------------------------
-
-    @work(thread=True, exclusive=True, group="playground-index", exit_on_error=False)
-    def _index_catalogue(self, names: Sequence[str]) -> None:
-        index = NameIndex(names)
-        self.app.call_from_thread(self._suggester.set_catalogue, index)
-
     # --- helpers ------------------------------------------------------------------------
-
-    def _request(self) -> RunRequest | None:
-        """The run described by the fields, or None after saying what is missing."""
-        model = self.model_input.value.strip()
-        prompt = self.prompt_area.text
-        if not model:
-            self._refuse("choose a model first", self.model_input)
-            return None
-        if not is_model_id(model):
-            self._refuse(f"{model!r} is not a model id (org/name)", self.model_input)
-            return None
-        if not prompt.strip():
-            self._refuse("type a prompt first", self.prompt_area)
-            return None
-        try:
-            params = self.params_form.params()
-        except ParamsInvalid as error:
-            self._refuse(str(error), None)
-            self._blocked_by_params = True
-            return None
-        return RunRequest(
-            model=model,
-            prompt=prompt,
-            params=params,
-            stream=self.stream_box.value,
-            time=self.clock.now().isoformat(),
-        )
-
-    def _export_chat(self) -> None:
-        conversation = self.chat.conversation
-        if conversation is None or not conversation.turns:
-            self.notify("Nothing to export yet", severity="warning")
-            return
-        stamp = self.clock.now().strftime("%Y%m%d-%H%M%S")
-        model = re.sub(r"[^\w.\-]+", "_", conversation.model)
-        path = data_dir() / "chats" / f"{stamp}-{model}-{conversation.id}.md"
-        try:
-            write_private(path, conversation.to_markdown())
-        except OSError as error:
-            self.notify(str(error), title="Not exported", severity="error", markup=False)
-            return
-        self.notify(f"Saved the conversation to {path}", title="Exported", markup=False)
-
-    async def _reopen_latest(self) -> None:
-        """Show the latest conversation with the chosen model (or none)."""
-        model = self.model_input.value.strip()
-        shown = self.chat.conversation
-        if shown is not None and shown.model == model:
-            return
-        try:
-            latest = self.conversations.latest(model) if is_model_id(model) else None
-        except OSError as error:
-            self.notify(
-                str(error), title="Conversations unavailable", severity="error", markup=False
-            )
-            latest = None
-        await self.chat.show(latest)
-
-    def _params_problem(self, problem: str) -> None:
-        # "Not run: JSON params, line 1 …" outlived the fix; the form shows live problems.
-        if not problem and self._blocked_by_params and self.status_line.has_class("-blocked"):
-            self.status_line.show_idle()
-        self._blocked_by_params = self._blocked_by_params and bool(problem)
-
-    def _refuse(self, reason: str, field: Input | TextArea | None) -> None:
-        self._blocked_by_params = False
-        self.status_line.show_blocked(reason)
-        self.notify(reason, title="Not run", severity="warning")
-        if field is not None:
-            field.focus()
 
     def model_state_changed(self, *, running: str | None = None) -> None:
         if running is not None and running not in self.running_models:
@@ -587,55 +432,4 @@ class PlaygroundPane(PlaygroundRuns):
         model = self.model_input.value.strip()
         running = bool(model) and model in self.running_models
         booting = not running and self._waiting is not None and self._waiting.model == model
-        state = self.query_one("#model-state", Static)
-        state.update("● running" if running else "◌ booting" if booting else "")
-        state.set_class(running, "-running")
-        state.set_class(booting, "-booting")
-
-    def _capture(self) -> Fields:
-        return Fields(
-            self.model_input.value,
-            self.prompt_area.text,
-            self.params_form.snapshot(),
-            self.stream_box.value,
-            self.output.text,
-        )
-
-    def _restore(self, fields: Fields) -> None:
-        self.model_input.value = fields.model
-        self.prompt_area.text = fields.prompt
-        self.params_form.restore(fields.params)
-        self.stream_box.value = fields.stream
-        self.output.set_text(fields.output)
-        self.output.border_subtitle = ""
-        self.status_line.show_idle()
-
-    def _recall_step(self, *, older: bool) -> None:
-        try:
-            moved, record, saved = self._recall.step(older=older, current=self._capture())
-        except OSError as error:
-            self.notify(str(error), title="History unavailable", severity="error", markup=False)
-            return
-        finally:
-            self.show_history_notices()
-        if not moved:
-            if older:
-                self.notify("No older runs in the history")
-            return
-        if saved is not None:
-            self._restore(saved)
-        elif record is not None:
-            self._show_record(record)
-        self._recall.shown(self._capture())
-
-    def run_finished(self, record: RunRecord) -> None:
-        self._recall.reset()
-
-    def _show_record(self, record: RunRecord) -> None:
-        self.model_input.value = record.model
-        self.prompt_area.text = record.prompt
-        self.params_form.set_params(record.params)
-        self.stream_box.value = record.stream
-        self.output.set_text(record.output)
-        self.output.border_subtitle = record.outcome
-        self.status_line.show_record(record, recalled=True)
+        self.model_row.show_state(running=running, booting=booting)

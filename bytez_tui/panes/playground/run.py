@@ -1,4 +1,5 @@
-"""What a run is made of, apart from any widget: the request and its live counters."""
+"""What a run is made of, apart from any widget: the request and its live counters
+(and a chat reply's)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from typing import Any
 
 from bytez_tui.local.history import Outcome, RunRecord, RunStats
 
-__all__ = ["RunRequest", "RunState"]
+__all__ = ["ReplyCounters", "RunRequest", "RunState"]
 
 
 @dataclass(frozen=True)
@@ -73,4 +74,25 @@ class RunState:
             outcome=self.outcome,
             error=self.error,
             stats=self.stats(now),
+        )
+
+
+@dataclass
+class ReplyCounters:
+    """The counters of a chat reply under way."""
+
+    first: float | None = None
+    """Seconds to the first fragment."""
+    fragments: int = 0
+    """Fragments received."""
+    chars: int = 0
+    """Characters received."""
+
+    def stats(self, elapsed: float) -> RunStats:
+        """The stats after `elapsed` seconds."""
+        return RunStats(
+            first_fragment=self.first,
+            elapsed=max(0.0, elapsed),
+            fragments=self.fragments,
+            chars=self.chars,
         )

@@ -1,8 +1,10 @@
-"""The run half of the playground: the worker that streams `/model/run`, and its ending.
+"""The run half of the playground: the request read from the fields, the worker that
+streams `/model/run`, its ending, and the run history it is recorded in.
 
-`PlaygroundRuns` is the base of `PlaygroundPane`: it knows how to run a request,
-wait for a model to be RUNNING, stop, and record the outcome; the pane adds the
-fields, keys and history browsing on top.
+`PlaygroundRuns` is the base of `PlaygroundPane`: it knows how to read a request from
+the fields (or say what is missing), run it, wait for a model to be RUNNING, stop, record
+the outcome, and walk the history back through the fields; the pane adds the fields'
+layout, the keys and chat mode on top.
 """
 
 from __future__ import annotations
@@ -10,29 +12,42 @@ from __future__ import annotations
 from contextlib import aclosing
 from dataclasses import dataclass, replace
 from datetime import timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from textual import work
 from textual.message import Message
-from textual.widgets import Static
+from textual.widgets import Checkbox, Input, Static, TextArea
 from textual.worker import Worker
 
+from bytez_tui.catalogue.ids import is_model_id
 from bytez_tui.errors import BytezError, StreamCut, StreamError
-from bytez_tui.local.history import History, RunRecord
+from bytez_tui.local.history import History, Recall, RunRecord
 from bytez_tui.messages import RunEnded
 from bytez_tui.panes.base import Pane
+from bytez_tui.panes.playground.model_row import ModelRow
 from bytez_tui.panes.playground.output import OutputLog
+from bytez_tui.panes.playground.params import ParamsForm, ParamsInvalid
 from bytez_tui.panes.playground.run import RunRequest, RunState
 from bytez_tui.panes.playground.status import RunStatus
 from bytez_tui.prompting import EchoFilter
 from bytez_tui.widgets.plain import plain
 
-__all__ = ["POLL_SECONDS", "STATS_RATE", "PlaygroundRuns"]
+__all__ = ["POLL_SECONDS", "STATS_RATE", "Fields", "PlaygroundRuns"]
 
 POLL_SECONDS = 5.0
 """How often a run waiting for its model asks for the model's status."""
 STATS_RATE = 4.0
 """Stats line redraws per second while a run streams."""
+
+
+class Fields(NamedTuple):
+    """Everything the user can type or see, as kept while browsing the history."""
+
+    model: str
+    prompt: str
+    params: dict[str, Any]
+    stream: bool
+    output: str
 
 
 class PlaygroundRuns(Pane):
@@ -57,6 +72,8 @@ class PlaygroundRuns(Pane):
         self._active: RunState | None = None
         self._offered: RunRequest | None = None
         self._waiting: RunRequest | None = None
+        self._recall: Recall[Fields] = Recall(self.history)
+        self._blocked_by_params = False
 
     def show_history_notices(self) -> None:
         """Tell the user what happened to their local data (a damaged file set aside)."""
@@ -65,6 +82,7 @@ class PlaygroundRuns(Pane):
 
     def on_mount(self) -> None:
         self._stats_timer = self.set_interval(1 / STATS_RATE, self._show_progress, pause=True)
+        self.watch(self.params_form, "problem", self._params_problem, init=False)
 
     # --- typed accessors ----------------------------------------------------------------
 
@@ -75,6 +93,26 @@ class PlaygroundRuns(Pane):
     @property
     def status_line(self) -> RunStatus:
         return self.query_one(RunStatus)
+
+    @property
+    def model_row(self) -> ModelRow:
+        return self.query_one(ModelRow)
+
+    @property
+    def model_input(self) -> Input:
+        return self.model_row.model_input
+
+    @property
+    def prompt_area(self) -> TextArea:
+        return self.query_one("#prompt", TextArea)
+
+    @property
+    def params_form(self) -> ParamsForm:
+        return self.query_one(ParamsForm)
+
+    @property
+    def stream_box(self) -> Checkbox:
+        return self.model_row.stream_box
 
     @property
     def busy(self) -> bool:
@@ -91,15 +129,52 @@ class PlaygroundRuns(Pane):
         self.model_state_changed()
         self.workers.cancel_group(self, "playground-run")
 
-    def run_finished(self, record: RunRecord) -> None:
-        """Called after every run has been recorded (the pane resets its history walk)."""
-
     def model_state_changed(self, *, running: str | None = None) -> None:
         """Called when the run starts or stops waiting for its model, or finds it running.
 
         Args:
             running: A model the server just said is RUNNING.
         """
+
+    def _request(self) -> RunRequest | None:
+        """The run described by the fields, or None after saying what is missing."""
+        model = self.model_input.value.strip()
+        prompt = self.prompt_area.text
+        if not model:
+            self._refuse("choose a model first", self.model_input)
+            return None
+        if not is_model_id(model):
+            self._refuse(f"{model!r} is not a model id (org/name)", self.model_input)
+            return None
+        if not prompt.strip():
+            self._refuse("type a prompt first", self.prompt_area)
+            return None
+        try:
+            params = self.params_form.params()
+        except ParamsInvalid as error:
+            self._refuse(str(error), None)
+            self._blocked_by_params = True
+            return None
+        return RunRequest(
+            model=model,
+            prompt=prompt,
+            params=params,
+            stream=self.stream_box.value,
+            time=self.clock.now().isoformat(),
+        )
+
+    def _params_problem(self, problem: str) -> None:
+        # "Not run: JSON params, line 1 …" outlived the fix; the form shows live problems.
+        if not problem and self._blocked_by_params and self.status_line.has_class("-blocked"):
+            self.status_line.show_idle()
+        self._blocked_by_params = self._blocked_by_params and bool(problem)
+
+    def _refuse(self, reason: str, field: Input | TextArea | None) -> None:
+        self._blocked_by_params = False
+        self.status_line.show_blocked(reason)
+        self.notify(reason, title="Not run", severity="warning")
+        if field is not None:
+            field.focus()
 
     def _start(self, request: RunRequest, *, check: bool = True, wait: bool = False) -> None:
         self._worker = self._run(request, check=check, wait=wait)
@@ -244,6 +319,61 @@ class PlaygroundRuns(Pane):
             return None
         return None if instance is None else instance.inferences
 
+    # --- the history ----------------------------------------------------------------------
+
+    def action_history_older(self) -> None:
+        """Show the previous run from the history (what was typed is kept)."""
+        self._recall_step(older=True)
+
+    def action_history_newer(self) -> None:
+        """Show the next run, or return to what was being typed after the newest."""
+        self._recall_step(older=False)
+
+    def _capture(self) -> Fields:
+        return Fields(
+            self.model_input.value,
+            self.prompt_area.text,
+            self.params_form.snapshot(),
+            self.stream_box.value,
+            self.output.text,
+        )
+
+    def _restore(self, fields: Fields) -> None:
+        self.model_input.value = fields.model
+        self.prompt_area.text = fields.prompt
+        self.params_form.restore(fields.params)
+        self.stream_box.value = fields.stream
+        self.output.set_text(fields.output)
+        self.output.border_subtitle = ""
+        self.status_line.show_idle()
+
+    def _recall_step(self, *, older: bool) -> None:
+        try:
+            moved, record, saved = self._recall.step(older=older, current=self._capture())
+        except OSError as error:
+            self.notify(str(error), title="History unavailable", severity="error", markup=False)
+            return
+        finally:
+            self.show_history_notices()
+        if not moved:
+            if older:
+                self.notify("No older runs in the history")
+            return
+        if saved is not None:
+            self._restore(saved)
+        elif record is not None:
+            self._show_record(record)
+        self._recall.shown(self._capture())
+
+    def _show_record(self, record: RunRecord) -> None:
+        self.model_input.value = record.model
+        self.prompt_area.text = record.prompt
+        self.params_form.set_params(record.params)
+        self.stream_box.value = record.stream
+        self.output.set_text(record.output)
+        self.output.border_subtitle = record.outcome
+        self.status_line.show_record(record, recalled=True)
+
     # --- endings ------------------------------------------------------------------------
 
     def _failed_before_output(self, run: RunState, error: BytezError) -> None:
@@ -280,7 +410,7 @@ class PlaygroundRuns(Pane):
         self.show_history_notices()
         self.output.border_subtitle = record.outcome
         self.status_line.show_record(record)
-        self.run_finished(record)
+        self._recall.reset()
         self._tell_ledger(record)
         if record.outcome == "failed":
             self.notify(record.error or "The run failed", title="Run failed", severity="error")
