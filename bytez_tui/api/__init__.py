@@ -25,25 +25,7 @@ from bytez_tui.api.transport import (
     MAX_CLIENT_WAIT,
 )
 from bytez_tui.config import DEFAULT_BASE_URL
-from bytez_tui.errors import (
-    AlreadyLoaded,
-    AuthError,
-    BadResponse,
-    BytezError,
-    LoadInProgress,
-    NotFound,
-    OutOfCredits,
-    RateLimited,
-    RequestTimeout,
-    RunFailed,
-    ServerError,
-    StreamCut,
-    StreamError,
-    StreamFailed,
-    Transient,
-    Unreachable,
-    Unsupported,
-)
+from bytez_tui.errors import *
 from bytez_tui.models import Instance, Job, Metering, ModelInfo, RunResult
 
 __all__ = [

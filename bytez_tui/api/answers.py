@@ -29,7 +29,7 @@ from bytez_tui.errors import (
     Unreachable,
 )
 
-__all__ = ["MAX_RETRY_AFTER", "status_error", "transport_error"]
+__all__ = ["MAX_RETRY_AFTER", "overdue_error", "status_error", "transport_error"]
 
 MAX_RETRY_AFTER = 300.0
 """Seconds of `Retry-After` taken at the server's word; longer (or infinite) is clamped."""
@@ -44,6 +44,14 @@ def transport_error(exc: httpx.HTTPError, endpoint: str, host: str) -> BytezErro
     if isinstance(exc, httpx.ConnectError):
         return Unreachable(f"Cannot reach {host}", endpoint=endpoint)
     return Unreachable(f"Connection to {host} failed ({type(exc).__name__})", endpoint=endpoint)
+
+
+def overdue_error(endpoint: str, limit: float, host: str, *, where: str | None) -> BytezError:
+    """The error for a request to `host` that outlived its total deadline of `limit` s."""
+    where = where or f"/model/{endpoint}"
+    return RequestTimeout(
+        f"{host} did not finish answering {where} within {limit:g} s", endpoint=endpoint
+    )
 
 
 def status_error(

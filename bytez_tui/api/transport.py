@@ -14,13 +14,13 @@ from collections.abc import AsyncGenerator, Callable
 from contextvars import ContextVar
 from datetime import timedelta
 from email.utils import parsedate_to_datetime
-from typing import Any, Self
+from typing import Any, NamedTuple, Self
 from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 
 from bytez_tui import __version__
-from bytez_tui.api.answers import status_error, transport_error
+from bytez_tui.api.answers import overdue_error, status_error, transport_error
 from bytez_tui.clock import Clock, SystemClock, backoff
 from bytez_tui.config import DEFAULT_BASE_URL, key_problem, mask_key, url_problem
 from bytez_tui.errors import (
@@ -59,6 +59,20 @@ _LAST_METERING: ContextVar[tuple[int, Metering | None]] = ContextVar(
     "bytez_tui_last_metering", default=(0, None)
 )
 """(the client's id, the metering of its last run) in the current task's context."""
+
+
+class _Call(NamedTuple):
+    """One request as `_request` was asked for it (each retry sends it again)."""
+
+    endpoint: str
+    body: dict[str, Any] | None
+    params: dict[str, str] | None
+    timeout: httpx.Timeout | None
+    want_json: bool
+    method: str
+    path: str
+    where: str | None
+    """The path named in errors when it is not v1's (None: `/model/{endpoint}`)."""
 
 
 class Transport:
@@ -193,12 +207,20 @@ class Transport:
         `endpoint` names it in errors (and is v1's path `/model/{endpoint}` unless `path`
         is given); the method is GET without a body and POST with one unless `method`.
         """
+        call = _Call(
+            endpoint,
+            body,
+            params,
+            timeout,
+            want_json,
+            method or ("GET" if body is None else "POST"),
+            path or f"/model/{endpoint}",
+            where=path,
+        )
         attempt = 0
         while True:
             try:
-                return await self._send(
-                    endpoint, body, params, timeout, want_json, method=method, path=path
-                )
+                return await self._send(call)
             except Transient as exc:
                 if not retry or attempt >= self.retries:
                     raise
@@ -215,51 +237,25 @@ class Transport:
                 attempt += 1
                 await self._clock.sleep(wait)
 
-    async def _send(
-        self,
-        endpoint: str,
-        body: dict[str, Any] | None,
-        params: dict[str, str] | None,
-        timeout: httpx.Timeout | None,
-        want_json: bool,
-        *,
-        method: str | None = None,
-        path: str | None = None,
-    ) -> Any:
+    async def _send(self, call: _Call) -> Any:
         """`_send_once`, reported to `on_request`."""
         started = time.monotonic()
-        shown_method = method or ("GET" if body is None else "POST")
-        shown_path = path or f"/model/{endpoint}"
         self._last_status = None
         try:
-            result = await self._send_once(
-                endpoint, body, params, timeout, want_json, method=method, path=path
-            )
+            result = await self._send_once(call)
         except BytezError as error:
             if self.on_request is not None:
                 status = error.status if error.status is not None else self._last_status
                 seconds = time.monotonic() - started
-                self.on_request(shown_method, shown_path, status, seconds, error.message)
+                self.on_request(call.method, call.path, status, seconds, error.message)
             raise
         if self.on_request is not None:
             seconds = time.monotonic() - started
-            self.on_request(shown_method, shown_path, self._last_status, seconds, "")
+            self.on_request(call.method, call.path, self._last_status, seconds, "")
         return result
 
-    async def _send_once(
-        self,
-        endpoint: str,
-        body: dict[str, Any] | None,
-        params: dict[str, str] | None,
-        timeout: httpx.Timeout | None,
-        want_json: bool,
-        *,
-        method: str | None = None,
-        path: str | None = None,
-    ) -> Any:
-        where = path
-        path = path or f"/model/{endpoint}"
-        method = method or ("GET" if body is None else "POST")
+    async def _send_once(self, call: _Call) -> Any:
+        endpoint = call.endpoint
         if endpoint == "run":
             limit = self._run_deadline
         elif endpoint == "list":
@@ -269,20 +265,25 @@ class Transport:
         try:
             async with asyncio.timeout(limit):
                 async with self._http.stream(
-                    method, path, json=body, params=params, timeout=timeout or self._timeout
+                    call.method,
+                    call.path,
+                    json=call.body,
+                    params=call.params,
+                    timeout=call.timeout or self._timeout,
                 ) as response:
                     self._note_date(response)
                     self._last_status = response.status_code
                     content = await self._body(response, endpoint)
         except TimeoutError as exc:
-            raise self._overdue(endpoint, limit, where=where) from exc
+            host = urlsplit(self.base_url).netloc
+            raise overdue_error(endpoint, limit, host, where=call.where) from exc
         except httpx.HTTPError as exc:
             raise self._transport_error(exc, endpoint) from exc
         if endpoint == "run":
             self.last_metering = Metering.from_headers(response.headers)
         if response.status_code >= 300:
-            raise self._error(response, content, endpoint, where=where)
-        if not want_json:
+            raise self._error(response, content, endpoint, where=call.where)
+        if not call.want_json:
             return None
         return self._json(content, response, endpoint)
 
@@ -307,26 +308,6 @@ class Transport:
             "(max_response_mb in config.toml raises the limit)",
             endpoint=endpoint,
             status=response.status_code,
-        )
-
-    def _overdue(
-        self,
-        endpoint: str,
-        limit: float,
-        received: list[str] | None = None,
-        *,
-        where: str | None = None,
-    ) -> BytezError:
-        """The error for a request that outlived its total deadline."""
-        if received:
-            return StreamCut(
-                f"The answer took longer than {limit:g} s in all; stopped",
-                partial="".join(received),
-            )
-        host = urlsplit(self.base_url).netloc
-        where = where or f"/model/{endpoint}"
-        return RequestTimeout(
-            f"{host} did not finish answering {where} within {limit:g} s", endpoint=endpoint
         )
 
     def _json(self, content: bytes, response: httpx.Response, endpoint: str) -> Any:
@@ -414,7 +395,10 @@ class Transport:
                     return
                 async for chunk in response.aiter_text():
                     if asyncio.get_running_loop().time() > give_up_at:
-                        raise self._overdue("run", self._run_deadline, received)
+                        raise StreamCut(
+                            f"The answer took longer than {self._run_deadline:g} s in all; stopped",
+                            partial="".join(received),
+                        )
                     failure = _error_fragment(chunk)
                     if failure >= 0:
                         if failure:
