@@ -14,14 +14,12 @@ in order, once they have mounted.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from contextlib import suppress
 from functools import partial
 from typing import TYPE_CHECKING, ClassVar
 
 from textual import getters, on
 from textual.app import ComposeResult
 from textual.binding import BindingType
-from textual.css.query import NoMatches
 from textual.message import Message
 from textual.reactive import reactive
 from textual.screen import Screen
@@ -165,10 +163,11 @@ class MainScreen(Screen[None]):
         if self._waiting is not None:
             self._waiting.append(route)
             return
-        # While the app closes, its panes go before the last messages are handled: a
-        # route that finds its pane gone has nothing left to do.
-        with suppress(NoMatches):
-            route()
+        # While the app closes (`exit` detaches every node; shutdown stops the app
+        # running), its panes go before the last messages are handled: nothing to route.
+        if not (self.app.is_running and self.is_attached):
+            return
+        route()
 
     # --- typed accessors ----------------------------------------------------------------
 
