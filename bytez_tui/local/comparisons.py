@@ -18,9 +18,8 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
-from bytez_tui.config import DEFAULT_BASE_URL
 from bytez_tui.format import money
-from bytez_tui.local.database import LocalDatabase
+from bytez_tui.local.database import LocalStore
 from bytez_tui.local.history import Outcome, RunStats
 
 __all__ = ["MAX_COLUMNS", "ColumnRecord", "Comparison", "ComparisonStore"]
@@ -161,7 +160,7 @@ class Comparison:
         return "\n".join(lines) + "\n"
 
 
-class ComparisonStore:
+class ComparisonStore(LocalStore):
     """The saved comparisons of one API, in the local database.
 
     Args:
@@ -169,14 +168,7 @@ class ComparisonStore:
         database: The local database (default: the one in the user data dir).
     """
 
-    def __init__(
-        self, *, store_key: str = DEFAULT_BASE_URL, database: LocalDatabase | None = None
-    ) -> None:
-        self.store_key = store_key
-        """Whose comparisons these are."""
-        self.database = database or LocalDatabase()
-        """Where they are kept."""
-        self._ready = False
+    SCHEMA = _SCHEMA
 
     def save(self, comparison: Comparison) -> Comparison:
         """Store a new comparison, or rewrite a saved one (its `id` is set).
@@ -227,13 +219,6 @@ class ComparisonStore:
             (comparison, self.store_key),
         )
         return _parse(comparison, str(rows[0][0])) if rows else None
-
-    def _schema(self) -> None:
-        if self._ready:
-            return
-        with self.database.transaction() as connection:
-            connection.execute(_SCHEMA)
-        self._ready = True
 
 
 def _parse(row_id: int, text: str) -> Comparison | None:

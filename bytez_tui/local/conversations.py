@@ -20,8 +20,7 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any, Literal
 
-from bytez_tui.config import DEFAULT_BASE_URL
-from bytez_tui.local.database import LocalDatabase
+from bytez_tui.local.database import LocalStore
 from bytez_tui.local.history import Outcome, RunStats
 
 __all__ = [
@@ -220,7 +219,7 @@ class Conversation:
         return data
 
 
-class ConversationStore:
+class ConversationStore(LocalStore):
     """The conversations of one API, in the local database.
 
     Every method reads or writes the database at once (nothing is cached), so what one
@@ -231,14 +230,7 @@ class ConversationStore:
         database: The local database (default: the one in the user data dir).
     """
 
-    def __init__(
-        self, *, store_key: str = DEFAULT_BASE_URL, database: LocalDatabase | None = None
-    ) -> None:
-        self.store_key = store_key
-        """Whose conversations these are."""
-        self.database = database or LocalDatabase()
-        """Where they are kept."""
-        self._ready = False
+    SCHEMA = _SCHEMA
 
     def create(self, model: str, *, time: str, system: str = "", title: str = "") -> Conversation:
         """Start a conversation (with no turns yet).
@@ -425,15 +417,6 @@ class ConversationStore:
                     "DELETE FROM chat_modes WHERE store = ? AND model = ?",
                     (self.store_key, model),
                 )
-
-    def _schema(self) -> None:
-        if self._ready:
-            return
-        with self.database.transaction() as connection:
-            for statement in _SCHEMA.split(";"):
-                if statement.strip():
-                    connection.execute(statement)
-        self._ready = True
 
 
 def _conversation(row: tuple[object, ...], count: int) -> Conversation:

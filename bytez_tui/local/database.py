@@ -27,11 +27,19 @@ import os
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
+from typing import ClassVar
 
-from bytez_tui.config import data_dir
+from bytez_tui.config import DEFAULT_BASE_URL, data_dir
 from bytez_tui.local.files import set_aside
 
-__all__ = ["DATABASE_FILE", "BUSY_TIMEOUT", "LocalDataError", "LocalDatabase", "database_path"]
+__all__ = [
+    "DATABASE_FILE",
+    "BUSY_TIMEOUT",
+    "LocalDataError",
+    "LocalDatabase",
+    "LocalStore",
+    "database_path",
+]
 
 DATABASE_FILE = "local.sqlite3"
 """The database's file name inside the user data dir."""
@@ -199,3 +207,41 @@ class LocalDatabase:
             connection.close()
             raise
         return connection
+
+
+class LocalStore:
+    """One kind of local data (jobs, runs, conversations, spend…), kept per API in the
+    local database: the base of every store.
+
+    Args:
+        store_key: Which API's data this is, as `Settings.store_key` names it (the
+            dashboard and the CLI use the same key, so they share it).
+        database: The local database (default: the one in the user data dir).
+    """
+
+    SCHEMA: ClassVar[str] = ""
+    """This kind's tables, created on first use by `_schema()` (either front end may be
+    the first); "" when `LocalDatabase` creates them itself."""
+
+    def __init__(
+        self, *, store_key: str = DEFAULT_BASE_URL, database: LocalDatabase | None = None
+    ) -> None:
+        self.store_key = store_key
+        """Whose data this is."""
+        self.database = database or LocalDatabase()
+        """Where it is kept."""
+        self._ready = not self.SCHEMA
+
+    def take_notices(self) -> list[str]:
+        """What the user should be told about their local data, once."""
+        return self.database.take_notices()
+
+    def _schema(self) -> None:
+        """Create this kind's tables, once."""
+        if self._ready:
+            return
+        with self.database.transaction() as connection:
+            for statement in self.SCHEMA.split(";"):
+                if statement.strip():
+                    connection.execute(statement)
+        self._ready = True

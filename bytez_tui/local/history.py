@@ -13,8 +13,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Generic, Literal, TypeVar
 
-from bytez_tui.config import DEFAULT_BASE_URL, data_dir
-from bytez_tui.local.database import LocalDatabase, LocalDataError
+from bytez_tui.config import data_dir
+from bytez_tui.local.database import LocalDataError, LocalStore
 from bytez_tui.local.files import set_aside
 
 __all__ = [
@@ -144,7 +144,7 @@ class RunRecord:
         )
 
 
-class History:
+class History(LocalStore):
     """The run history of one API, with every run appended as it ends.
 
     Runs live in the local database, so the dashboard and a second dashboard can both append
@@ -158,18 +158,8 @@ class History:
         database: The local database (default: the one in the user data dir).
     """
 
-    def __init__(
-        self, *, store_key: str = DEFAULT_BASE_URL, database: LocalDatabase | None = None
-    ) -> None:
-        self.store_key = store_key
-        """Whose runs these are."""
-        self.database = database or LocalDatabase()
-        """Where they are kept."""
-        self._entries: list[RunRecord] | None = None
-
-    def take_notices(self) -> list[str]:
-        """What the user should be told about their local data, once."""
-        return self.database.take_notices()
+    _entries: list[RunRecord] | None = None
+    """The newest runs once read (None: not yet)."""
 
     @property
     def entries(self) -> list[RunRecord]:

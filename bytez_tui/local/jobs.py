@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, replace
 from datetime import datetime
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any, cast, get_args
 
 from bytez_tui.catalogue.ids import is_model_id
 from bytez_tui.config import DEFAULT_BASE_URL, data_dir
-from bytez_tui.local.database import LocalDatabase, LocalDataError
+from bytez_tui.local.database import LocalDataError, LocalStore
 from bytez_tui.local.files import set_aside
 from bytez_tui.models import Job, JobState, parse_time
 
@@ -123,7 +124,7 @@ class TrackedJob:
         )
 
 
-class JobStore:
+class JobStore(LocalStore):
     """The tracked jobs of one API, in the local database.
 
     Several processes (two dashboards, the dashboard and the CLI) may keep jobs for the same
@@ -136,18 +137,8 @@ class JobStore:
         database: The local database (default: the one in the user data dir).
     """
 
-    def __init__(
-        self, *, store_key: str = DEFAULT_BASE_URL, database: LocalDatabase | None = None
-    ) -> None:
-        self.store_key = store_key
-        """Whose jobs these are."""
-        self.database = database or LocalDatabase()
-        """Where they are kept."""
-        self._saved: dict[str, str] = {}
-
-    def take_notices(self) -> list[str]:
-        """What the user should be told about their local data, once."""
-        return self.database.take_notices()
+    _saved: Mapping[str, str] = MappingProxyType({})
+    """Model → its record as this store last read or wrote it."""
 
     def load(self) -> list[TrackedJob]:
         """The stored jobs, oldest first.
@@ -159,8 +150,7 @@ class JobStore:
         rows = self.database.query(
             "SELECT model, record FROM jobs WHERE store = ? ORDER BY rowid", (self.store_key,)
         )
-        jobs = []
-        self._saved = {}
+        jobs, saved = [], {}
         for model, record in rows:
             try:
                 job = TrackedJob.from_json(json.loads(str(record)))
@@ -168,7 +158,8 @@ class JobStore:
                 job = None
             if job is not None:
                 jobs.append(job)
-                self._saved[str(model)] = str(record)
+                saved[str(model)] = str(record)
+        self._saved = saved
         return jobs
 
     def save(self, jobs: Iterable[TrackedJob]) -> None:

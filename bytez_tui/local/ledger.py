@@ -22,7 +22,7 @@ from datetime import date, datetime, timedelta, timezone, tzinfo
 
 from bytez_tui.config import DEFAULT_BASE_URL
 from bytez_tui.format import GRACE_SECONDS
-from bytez_tui.local.database import LocalDatabase
+from bytez_tui.local.database import LocalDatabase, LocalStore
 from bytez_tui.local.spend import Basis, DaySpend, Item, Life, ModelSpend, Spend, run_cost
 from bytez_tui.models import Instance, Metering, cost_per_hour
 
@@ -65,7 +65,7 @@ CREATE INDEX IF NOT EXISTS ledger_runs_by_time ON ledger_runs (store, at);
 """
 
 
-class Ledger:
+class Ledger(LocalStore):
     """The spend of one API: instance lives and runs, recorded and summed.
 
     Args:
@@ -74,6 +74,8 @@ class Ledger:
         tz: The time zone days are counted in (default: the machine's).
     """
 
+    SCHEMA = _SCHEMA
+
     def __init__(
         self,
         *,
@@ -81,13 +83,9 @@ class Ledger:
         database: LocalDatabase | None = None,
         tz: tzinfo | None = None,
     ) -> None:
-        self.store_key = store_key
-        """Whose spend this is."""
-        self.database = database or LocalDatabase()
-        """Where it is kept."""
+        super().__init__(store_key=store_key, database=database)
         self.tz: tzinfo = tz or datetime.now().astimezone().tzinfo or timezone.utc
         """The time zone days are counted in."""
-        self._ready = False
 
     # --- recording ---------------------------------------------------------------------
 
@@ -276,7 +274,7 @@ class Ledger:
         estimate: dict[date, float] = defaultdict(float)
         low, high = since.timestamp(), now.timestamp()
         offset = self._offset(now)
-        self._ensure()
+        self._schema()
         rows = self.database.query(
             "SELECT CAST((at + ?) / 86400 AS INTEGER), basis, SUM(cost) FROM ledger_runs "
             "WHERE store = ? AND at >= ? AND at <= ? AND cost IS NOT NULL "
@@ -300,7 +298,7 @@ class Ledger:
         estimate: dict[str, float] = defaultdict(float)
         runs: dict[str, int] = defaultdict(int)
         lives: dict[str, int] = defaultdict(int)
-        self._ensure()
+        self._schema()
         rows = self.database.query(
             "SELECT model, basis, COUNT(*), TOTAL(cost) FROM ledger_runs "
             "WHERE store = ? AND at >= ? AND at <= ? GROUP BY 1, 2",
@@ -321,7 +319,7 @@ class Ledger:
     def most_expensive(self, since: datetime, now: datetime, *, limit: int = 10) -> list[Item]:
         """The costliest instance lives and runs that started in `since` … `now`."""
         low, high = since.timestamp(), now.timestamp()
-        self._ensure()
+        self._schema()
         rows = self.database.query(
             "SELECT model, at, seconds, cost, basis, outcome FROM ledger_runs "
             "WHERE store = ? AND at >= ? AND at <= ? AND cost IS NOT NULL "
@@ -355,17 +353,8 @@ class Ledger:
 
     # --- helpers -----------------------------------------------------------------------
 
-    def _ensure(self) -> None:
-        """Create the ledger's tables on first use (each front end may be the first)."""
-        if not self._ready:
-            with self.database.transaction() as connection:
-                for statement in _SCHEMA.split(";"):
-                    if statement.strip():
-                        connection.execute(statement)
-            self._ready = True
-
     def _write(self) -> AbstractContextManager[sqlite3.Connection]:
-        self._ensure()
+        self._schema()
         return self.database.transaction()
 
     def _open_id(self, connection: sqlite3.Connection, model: str) -> int | None:
@@ -397,7 +386,7 @@ class Ledger:
 
     def _lives(self, low: float, high: float) -> list[Life]:
         """The instance lives that overlap `low` … `high`."""
-        self._ensure()
+        self._schema()
         rows = self.database.query(
             "SELECT model, ram_gb, started, from_seen, last_seen, expires_at, billed, ended, "
             "ending FROM ledger_instances WHERE store = ? AND started <= ? "
