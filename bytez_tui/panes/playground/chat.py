@@ -1,9 +1,10 @@
 """Chat mode's conversation: an optional system prompt, the turns, and the reply streaming
 in as Markdown.
 
-The reply is written through Textual's `MarkdownStream` (`Markdown.get_stream`), which
-joins fragments that arrive faster than the widget can parse them, so a fast stream costs
-one parse per frame rather than one per fragment. Every turn is stored as it ends
+The reply is written through Textual's `MarkdownStream` (`Markdown.get_stream`), fed at
+most `FLUSH_RATE` times a second: the stream alone appends whenever the previous append
+is done, which at 1,000 fragments/s kept the event loop busy re-laying out the reply
+back to back (keys waited ~40 ms). Every turn is stored as it ends
 (`bytez_tui.local.conversations`): a stopped reply keeps what arrived, marked stopped; an
 error fragment or a cut stream keeps it too and says what happened.
 """
@@ -50,10 +51,15 @@ __all__ = ["SHOWN_TURNS", "STATS_RATE", "ChatView"]
 
 STATS_RATE = 4.0
 """Footer redraws per second while a reply streams."""
+FLUSH_RATE = 15.0
+"""Appends to the reply's Markdown per second while it streams (see the module docstring)."""
 SHOWN_TURNS = 10
 """Turns drawn when a conversation opens. Each reply is a `Markdown` widget of its own,
 and mounting one with a code block and a table costs ~70 ms here: 200 turns took ~15 s,
 40 took 2.7 s (bench_chat.py). The rest stay in the store and in the export."""
+FIRST_TURNS = 4
+"""Of those, the turns drawn before the first frame (they fill a 40-row terminal); the
+others are added above them one per frame afterwards, so the conversation shows at once."""
 
 
 class ChatView(Vertical):
@@ -130,6 +136,8 @@ class ChatView(Vertical):
         """The conversation shown (None: a new one starts with the next turn)."""
         self._worker: Worker[None] | None = None
         self._live: tuple[ReplyView, float, ReplyCounters] | None = None
+        self._reveal_turns: list[Turn] = []
+        """Shown turns not drawn yet, oldest first (they go in above, newest first)."""
 
     def compose(self) -> ComposeResult:
         system = Input(
@@ -194,9 +202,11 @@ class ChatView(Vertical):
         self.system_input.value = conversation.system if conversation is not None else ""
         turns = self.turns
         await turns.remove_children()
+        self._reveal_turns = []
         if conversation is not None:
             hidden = max(0, len(conversation.turns) - SHOWN_TURNS)
-            views: list[Static | ReplyView] = []
+            shown = conversation.turns[hidden:]
+            views: list[Static | ReplyView | UserTurnView] = []
             if hidden:
                 views.append(
                     Static(
@@ -205,12 +215,36 @@ class ChatView(Vertical):
                         classes="earlier",
                     )
                 )
-            views.extend(turn_view(turn) for turn in conversation.turns[hidden:])
+            first = max(0, len(shown) - FIRST_TURNS)
+            views.extend(turn_view(turn) for turn in shown[first:])
             await turns.mount_all(views)
+            self._reveal_turns = list(shown[:first])
+            if self._reveal_turns:
+                self.call_after_refresh(self._reveal_earlier, self._reveal_turns)
         # Anchored, not scrolled once: a scroll now would use the height from before the
         # turns' layout, and each Markdown reply grows again as its code and tables lay
         # out. The anchor keeps the end in view through that until the user scrolls.
         turns.anchor()
+
+    async def _reveal_earlier(self, pending: list[Turn]) -> None:
+        """Draw the next earlier turn above those shown, one per frame; a reader scrolled
+        up keeps the same lines in view."""
+        if not pending or pending is not self._reveal_turns:
+            return  # done, or another conversation (or this one redrawn) is shown
+        turns = self.turns
+        below = next(child for child in turns.children if not child.has_class("earlier"))
+        at_end = turns.is_vertical_scroll_end
+        height = turns.virtual_size.height
+        await turns.mount(turn_view(pending.pop()), before=below)
+
+        def settle() -> None:
+            if not at_end:  # at the end, the anchor keeps it there
+                grown = turns.virtual_size.height - height
+                turns.scroll_to(y=turns.scroll_y + grown, animate=False, immediate=True)
+            if pending:
+                self.call_later(self._reveal_earlier, pending)
+
+        self.call_after_refresh(settle)
 
     def send(self, model: str, text: str, params: dict[str, Any]) -> Worker[None]:
         """Add the user's turn and stream the reply (a model that is not a chat or
@@ -386,6 +420,15 @@ class ChatView(Vertical):
         self._stats_timer.resume()
         self._show_progress()
         stream = Markdown.get_stream(view.markdown)
+        pending: list[str] = []
+
+        async def flush() -> None:
+            if pending:
+                text = "".join(pending)
+                pending.clear()
+                await stream.write(text)
+
+        flusher = self.set_interval(1 / FLUSH_RATE, flush)
         received: list[str] = []
         outcome: Outcome = "stopped"
         error: str | None = None
@@ -400,7 +443,7 @@ class ChatView(Vertical):
                     shown = printable(fragment)
                     counters.chars += len(shown)
                     received.append(shown)
-                    await stream.write(shown)
+                    pending.append(shown)
             outcome = "done"
             self.post_message(Pane.HealthChanged(self.api.succeeded()))
         except StreamError as failure:
@@ -413,7 +456,11 @@ class ChatView(Vertical):
         finally:
             self._stats_timer.pause()
             self._live = None
+            flusher.stop()
+            await flush()
             await stream.stop()
+            async with view.markdown.lock:  # an append under way ends: the reply is whole
+                pass
             metering = client.last_metering
             elapsed = self.clock.monotonic() - started
             at = self.api.server_now() - timedelta(seconds=elapsed)
