@@ -13,10 +13,10 @@ microsoft/phi-1.onnx.8-bit
 ```
 
 A v2 catalogue adds its task, size and price columns to the header, each only when the API
-gave it: `"tasks"` (the task names) with `"task"` (one 16-bit code per model, 0 for none),
-`"params"` and `"price"` (one double per model, NaN for unknown), the three as base64 of
-little-endian machine words. A JSON list of 100,000 numbers takes ~13 ms to read; these
-take ~1 ms. Older versions of the app ignore the extra keys.
+gave it, as `{"values": [...], "width": 2, "codes": "<base64>"}`: the distinct values, and
+one code per model (0: none, n: `values[n - 1]`) as little-endian integers of `width` bytes.
+A JSON list of 100,000 numbers takes ~13 ms to read; these take ~1 ms. Older versions of
+the app ignore the extra keys.
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any, cast
 
-from bytez_tui.catalogue.index import CatalogueIndex
+from bytez_tui.catalogue.index import CatalogueIndex, Coded
 from bytez_tui.config import DEFAULT_BASE_URL, cache_dir
 from bytez_tui.local.files import write_private
 from bytez_tui.models import ModelInfo, parse_time
@@ -150,43 +150,45 @@ def _read_columns(index: CatalogueIndex, meta: dict[str, Any]) -> None:
     """Fill in the v2 columns the header carries, checking each as `_plausible` does.
 
     Raises:
-        ValueError: A column is damaged (wrong length, a code without a name, a negative
-            or infinite number).
+        ValueError: A column is damaged (wrong length, a code without a value, a task that
+            is not a name, a size or price that is not a finite number ≥ 0).
     """
     count = len(index)
-    tasks = meta.get("tasks")
-    if tasks is not None:
-        if not isinstance(tasks, list) or not all(isinstance(t, str) and t for t in tasks):
-            raise ValueError("task names")
-        codes = _column("H", meta.get("task"), count)
-        if codes and max(codes) > len(tasks):
-            raise ValueError("task code")
-        index.task_names, index.task_codes = tuple(tasks), codes
-    for key in ("params", "price"):
-        if meta.get(key) is not None:
-            numbers = _column("d", meta[key], count)
-            if any(map(math.isinf, numbers)) or any(map((0.0).__gt__, numbers)):
-                raise ValueError(key)
-            setattr(index, key, numbers)
+    for key, kind in (("task", str), ("params", float), ("price", float)):
+        column = meta.get(key)
+        if column is None:
+            continue
+        if not isinstance(column, dict):
+            raise ValueError(key)
+        values, codes, width = column.get("values"), column.get("codes"), column.get("width")
+        if not isinstance(values, list) or not isinstance(codes, str) or width not in (2, 4):
+            raise ValueError(key)
+        if kind is str and not all(isinstance(value, str) and value for value in values):
+            raise ValueError(key)
+        if kind is float and not all(
+            type(value) in (int, float) and 0 <= value < math.inf for value in values
+        ):
+            raise ValueError(key)
+        array_ = array("H" if width == 2 else "I")
+        array_.frombytes(base64.b64decode(codes, validate=True))
+        if sys.byteorder == "big":
+            array_.byteswap()
+        if len(array_) != count or (count and max(array_) > len(values)):
+            raise ValueError(key)
+        coded = Coded(tuple(float(v) if kind is float else v for v in values), array_)
+        setattr(index, {"task": "tasks"}.get(key, key), coded)
 
 
-def _column(typecode: str, text: object, count: int) -> array[Any]:
-    if not isinstance(text, str):
-        raise ValueError("column")
-    column = array(typecode)
-    column.frombytes(base64.b64decode(text, validate=True))
+def _encoded(column: Coded[Any]) -> dict[str, Any]:
+    codes = column.codes
     if sys.byteorder == "big":
-        column.byteswap()
-    if len(column) != count:
-        raise ValueError("column length")
-    return column
-
-
-def _encoded(column: array[Any]) -> str:
-    if sys.byteorder == "big":
-        column = array(column.typecode, column)
-        column.byteswap()
-    return base64.b64encode(column.tobytes()).decode("ascii")
+        codes = array(codes.typecode, codes)
+        codes.byteswap()
+    return {
+        "values": list(column.values),
+        "width": codes.itemsize,
+        "codes": base64.b64encode(codes.tobytes()).decode("ascii"),
+    }
 
 
 def _no_constants(name: str) -> float:
@@ -224,13 +226,9 @@ def save_cache(
         "ram": list(index.ram),
         "bench": "".join("1" if flag else "0" for flag in index.bench),
     }
-    if index.task_codes is not None:
-        meta["tasks"] = list(index.task_names)
-        meta["task"] = _encoded(index.task_codes)
-    if index.params is not None:
-        meta["params"] = _encoded(index.params)
-    if index.price is not None:
-        meta["price"] = _encoded(index.price)
+    for key, column in (("task", index.tasks), ("params", index.params), ("price", index.price)):
+        if column is not None:
+            meta[key] = _encoded(column)
     header = json.dumps(meta, separators=(",", ":"))
     # A JSON "\ud800" in an id is a lone surrogate in Python: kept, not a crash.
     names = "\n".join(index.names)

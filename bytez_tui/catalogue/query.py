@@ -189,10 +189,11 @@ def _apply(
         prefix, orgs = term.value, index.orgs
         return [row for row in rows if orgs[row].startswith(prefix) != negated]
     if kind == "task":
-        codes = index.task_codes
-        if codes is None:  # v1: no model has a task
+        tasks = index.tasks
+        if tasks is None:  # v1: no model has a task
             return list(rows) if negated else []
-        matching = index.task_codes_matching(term.value)
+        prefix, codes = term.value, tasks.codes
+        matching = {n for n, task in enumerate(tasks.values, 1) if task.lower().startswith(prefix)}
         return [row for row in rows if (codes[row] in matching) != negated]
     if kind == "bench":
         bench = index.bench

@@ -417,7 +417,7 @@ def v2_index() -> CatalogueIndex:
 
 def test_a_v1_catalogue_has_no_v2_columns(index: CatalogueIndex) -> None:
     assert not index.has_tasks and not index.has_prices
-    assert index.task_codes is None and index.params is None and index.price is None
+    assert index.tasks is None and index.params is None and index.price is None
     assert index.model(0) == MODELS[0]
 
 
@@ -512,17 +512,26 @@ def test_v2_cache_round_trip(v2_index: CatalogueIndex) -> None:
     assert names(back, "task:chat") == ["Qwen/Qwen3-4B"]
 
 
+def _coded(values: object, codes: str = "AQAAAA==", width: object = 2) -> dict[str, object]:
+    """A v2 column of the cache; the codes are [1, 0] (two models, the second without)."""
+    return {"values": values, "codes": codes, "width": width}
+
+
 @pytest.mark.parametrize(
     "damage",
     [
-        {"tasks": ["chat"], "task": "AQA="},  # code 1 for one model: the count is 2
-        {"tasks": ["chat"], "task": "AgABAA=="},  # code 2 has no name
-        {"tasks": [""], "task": "AQABAA=="},
-        {"tasks": "chat", "task": "AQABAA=="},
-        {"tasks": ["chat"], "task": "not base64!"},
-        {"price": "AAAAAAAA8L8AAAAAAAAAAA=="},  # -1.0
-        {"params": "AAAAAAAA8H8AAAAAAAAAAA=="},  # +inf
-        {"params": 12},
+        {"task": _coded(["chat"], "AQA=")},  # one code for two models
+        {"task": _coded(["chat"], "AgABAA==")},  # code 2 has no value
+        {"task": _coded([""])},
+        {"task": _coded("chat")},
+        {"task": _coded(["chat"], "not base64!")},
+        {"task": _coded(["chat"], width=3)},
+        {"task": _coded([1.5])},
+        {"task": ["chat"]},
+        {"price": _coded([-1.0])},
+        {"params": _coded(["7b"])},
+        {"params": _coded([True])},
+        {"params": _coded([1e400])},  # json reads it as inf
     ],
 )
 def test_a_cache_with_damaged_v2_columns_is_a_miss(damage: dict[str, object]) -> None:
@@ -530,11 +539,11 @@ def test_a_cache_with_damaged_v2_columns_is_a_miss(damage: dict[str, object]) ->
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(_header(**damage) + "\norg/a\norg/b")
     assert load_cached("https://api.example") is None
-    fine = {"tasks": ["chat"], "task": "AQAAAA==", "price": "AAAAAAAA+H8AAAAAAADwPw=="}
+    fine = {"task": _coded(["chat"]), "price": _coded([1], "AAAAAAEAAAA=", 4)}  # [0, 1]
     path.write_text(_header(**fine) + "\norg/a\norg/b")
     cached = load_cached("https://api.example")
     assert cached is not None
-    assert cached.index.model(0) == ModelInfo("org/a", 0.5, True, "chat")  # NaN: no price
+    assert cached.index.model(0) == ModelInfo("org/a", 0.5, True, "chat")
     assert cached.index.model(1) == ModelInfo("org/b", None, False, None, None, 1.0)
 
 
@@ -547,3 +556,21 @@ def test_task_completion() -> None:
     assert complete_task("task:x", tasks) is None
     assert complete_task("org:te", tasks) is None
     assert complete_task("task:chat ", tasks) is None  # a new word begun
+
+
+def test_a_coded_column_widens_past_65535_values() -> None:
+    from bytez_tui.catalogue.index import Coded
+
+    narrow = Coded.of([0.5, None, 0.5, 2.0])
+    assert narrow.values == (0.5, 2.0) and list(narrow.codes) == [1, 0, 1, 2]
+    assert narrow.codes.typecode == "H" and narrow[1] is None and narrow[3] == 2.0
+    wide = Coded.of(float(n) for n in range(70_000))
+    assert wide.codes.typecode == "I" and wide[69_999] == 69_999.0
+    index = CatalogueIndex(
+        names=[f"org/m{n}" for n in range(70_000)], ram=[None] * 70_000, bench=[False] * 70_000
+    )
+    index.params = wide
+    save_cache(index, fetched_at=datetime(2024, 7, 1, tzinfo=utc))
+    cached = load_cached()
+    assert cached is not None and cached.index.params is not None
+    assert cached.index.model(cached.index.find("org/m69999") or 0).params_b == 69_999.0
