@@ -149,7 +149,13 @@ class FragmentStream(Response):
                     {"type": "http.response.body", "body": fragment.encode(), "more_body": True}
                 )
             else:
-                if self.fault is not None and self.fault.error_text is None:
+                if self.fault is not None and self.fault.stall:
+                    while not self.state.closing.is_set():
+                        await asyncio.wait({watcher}, timeout=0.05)
+                        if watcher.done():
+                            self.state.traffic.note_disconnect()
+                            return
+                elif self.fault is not None and self.fault.error_text is None:
                     raise _StreamCut(f"stream cut after {self.fault.after} fragments")
                 if self.fault is not None and self.fault.error_text is not None:
                     await asyncio.wait({watcher}, timeout=self.interval)

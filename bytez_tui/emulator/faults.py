@@ -66,6 +66,8 @@ class StreamFault:
     """A final fragment to write before ending normally, or `None` to cut the connection."""
     model: str | None = None
     """Only a stream of this model (any stream when `None`)."""
+    stall: bool = False
+    """Instead of ending, send nothing more until the client hangs up."""
 
 
 def _check(endpoint: str) -> str:
@@ -185,6 +187,16 @@ class Faults:
         end normally (200)."""
         with self._lock:
             self._stream.append(StreamFault(n_fragments, text, model))
+
+    def stall_stream_after(self, n_fragments: int, *, model: str | None = None) -> None:
+        """Make the next stream (of `model`, if given) write `n_fragments` and then send
+        nothing more, the connection open, until the client hangs up.
+
+        A test can then act mid-stream however slowly it gets there, and see the hang-up
+        in `Traffic.wait_for_disconnect`.
+        """
+        with self._lock:
+            self._stream.append(StreamFault(n_fragments, None, model, stall=True))
 
     def clusters_gone(self, status: int | None = 404) -> None:
         """Make v2's legacy cluster routes answer `status` until cleared (`None` restores them).

@@ -221,6 +221,11 @@ class EmulatorServer:
         `n_fragments`."""
         self.faults.error_fragment_after(n_fragments, text, model=model)
 
+    def stall_stream_after(self, n_fragments: int, *, model: str | None = None) -> None:
+        """Hold the next stream (of `model`) open and silent after `n_fragments`, until
+        the client hangs up."""
+        self.faults.stall_stream_after(n_fragments, model=model)
+
     def clusters_gone(self, status: int | None = 404) -> None:
         """Make v2's cluster routes answer `status` until cleared; see `Faults`."""
         self.faults.clusters_gone(status)

@@ -22,6 +22,7 @@ from bytez_tui.api import (
 )
 from bytez_tui.clock import FixedClock
 from bytez_tui.emulator import EmulatorServer
+from bytez_tui.emulator.textgen import continuation
 
 GPT2 = "openai-community/gpt2"
 
@@ -238,3 +239,21 @@ async def test_closing_a_stream_closes_the_connection(
         async for _ in fragments:
             break
     assert emulator.wait_for_disconnect(timeout=5)
+
+
+async def test_a_stalled_stream_holds_until_the_client_hangs_up(
+    client: BytezClient, emulator: EmulatorServer, clock: FixedClock
+) -> None:
+    """`stall_stream_after`: the first fragments, then silence on an open connection."""
+    await _running(client, emulator, clock)
+    emulator.stall_stream_after(2)
+    first_two = "".join(continuation(7, GPT2, "Once upon a time", 2))
+    received = ""
+    async with aclosing(client.stream(GPT2, "Once upon a time")) as fragments:
+        async for fragment in fragments:
+            received += fragment
+            assert first_two.startswith(received)
+            if received == first_two:
+                break
+    assert emulator.wait_for_disconnect(timeout=5)
+    assert emulator.disconnects == 1
