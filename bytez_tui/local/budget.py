@@ -1,11 +1,14 @@
 """The daily budget: warnings at 80 % and 100 % of it, each once a day.
 
 Plain Python (no UI): the dashboard asks `BudgetAlarm.crossed` after each change of
-today's spend and tells the user of what it returns.
+today's spend and tells the user of what it returns. Given a memory (the ledger's
+`alarm_fired`), a warning that went off before a restart, or in another dashboard on the
+same API, does not go off again.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 
 from bytez_tui.format import money
@@ -21,11 +24,20 @@ class BudgetAlarm:
 
     Args:
         budget: Dollars a day; None (or 0) for no budget.
+        remember: Records that the warning at a threshold of a budget went off on a day,
+            returning False when it had already (in this process or another). One that
+            cannot record (`OSError`) lets the warning go off: twice is better than never.
     """
 
-    def __init__(self, budget: float | None) -> None:
+    def __init__(
+        self,
+        budget: float | None,
+        *,
+        remember: Callable[[date, float, float], bool] | None = None,
+    ) -> None:
         self.budget = budget if budget and budget > 0 else None
         """Dollars a day, or None."""
+        self._remember = remember
         self._fired: tuple[date, set[float]] | None = None
 
     def crossed(self, day: date, spent: float) -> list[float]:
@@ -38,7 +50,15 @@ class BudgetAlarm:
         fired = self._fired[1]
         due = [t for t in THRESHOLDS if spent >= t * self.budget and t not in fired]
         fired.update(due)
-        return due
+        return [t for t in due if self._first_time(day, self.budget, t)]
+
+    def _first_time(self, day: date, budget: float, threshold: float) -> bool:
+        if self._remember is None:
+            return True
+        try:
+            return self._remember(day, budget, threshold)
+        except OSError:
+            return True
 
     def exceeded(self, spent: float) -> bool:
         """Whether `spent` is past the whole budget."""

@@ -10,6 +10,7 @@ How each figure is made is told in `bytez_tui.local.spend` (and to the user in t
 |--------------------|------------------------------------------------------------|
 | `ledger_instances` | one row per instance life: times, RAM, how it ended, cost  |
 | `ledger_runs`      | one row per run: time, duration, cost and where it is from |
+| `ledger_alarms`    | the budget warnings that went off: day, budget, threshold  |
 """
 
 from __future__ import annotations
@@ -62,6 +63,13 @@ CREATE TABLE IF NOT EXISTS ledger_runs (
     outcome TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS ledger_runs_by_time ON ledger_runs (store, at);
+CREATE TABLE IF NOT EXISTS ledger_alarms (
+    store TEXT NOT NULL,
+    day TEXT NOT NULL,
+    budget REAL NOT NULL,
+    threshold REAL NOT NULL,
+    PRIMARY KEY (store, day, budget, threshold)
+);
 """
 
 
@@ -244,6 +252,24 @@ class Ledger(LocalStore):
                 (when + seconds, when + seconds, self.store_key, model),
             )
         return cost, basis
+
+    def alarm_fired(self, day: date, budget: float, threshold: float) -> bool:
+        """Record that the daily budget's warning at `threshold` went off on `day`.
+
+        Kept so that a warning goes off once a day across restarts, and once between two
+        dashboards on the same API (the insert is the test, so only one of them wins). A
+        new budget has warnings of its own.
+
+        Returns:
+            False when it had gone off already.
+        """
+        with self._write() as connection:
+            cursor = connection.execute(
+                "INSERT OR IGNORE INTO ledger_alarms (store, day, budget, threshold) "
+                "VALUES (?, ?, ?, ?)",
+                (self.store_key, day.isoformat(), budget, threshold),
+            )
+            return cursor.rowcount == 1
 
     # --- reading -----------------------------------------------------------------------
 

@@ -2,8 +2,8 @@
 
 It draws nothing. The main screen hands it every instance list, load, delete and run; it
 writes them to the ledger (`bytez_tui.local.ledger`), tells the screen the header's figures
-(burn rate, today's spend) and warns, once each, at 80 % and 100 % of the daily budget:
-a toast, the bell and a desktop notification.
+(burn rate, today's spend) and warns at 80 % and 100 % of the daily budget, each once a
+day, restarts included: a toast, the bell and a desktop notification.
 """
 
 from __future__ import annotations
@@ -63,7 +63,7 @@ class SpendWatch(Widget):
         super().__init__(name=name, id=id, classes=classes)
         self.ledger = ledger
         """Where spend is recorded."""
-        self.alarm = BudgetAlarm(budget)
+        self.alarm = BudgetAlarm(budget, remember=ledger.alarm_fired)
         """The daily budget's warnings."""
         self.over_budget = False
         """Today's spend is past the daily budget."""
@@ -111,12 +111,14 @@ class SpendWatch(Widget):
 
     def set_budget(self, budget: float | None) -> None:
         """Use a new daily budget (its warnings may fire again)."""
-        self.alarm = BudgetAlarm(budget)
+        self.alarm = BudgetAlarm(budget, remember=self.ledger.alarm_fired)
         self.update_figures()
 
-    def confirm_past_budget(self, load: Callable[[], object]) -> None:
+    def confirm_past_budget(
+        self, load: Callable[[], object], *, declined: Callable[[], object] | None = None
+    ) -> None:
         """Run `load` now, or, once today's spend is past the daily budget, if the user
-        says so a second time."""
+        says so a second time (else `declined`)."""
         if not self.over_budget:
             load()
             return
@@ -132,6 +134,8 @@ class SpendWatch(Widget):
         def answered(yes: bool | None) -> None:
             if yes:
                 load()
+            elif declined is not None:
+                declined()
 
         self.app.push_screen(dialog, answered)
 

@@ -19,6 +19,7 @@ from bytez_tui.emulator import EmulatorServer
 from bytez_tui.format import money
 from bytez_tui.local.ledger import Ledger
 from bytez_tui.panes.instances import InstancesPane
+from bytez_tui.panes.jobs import JobsPane
 from bytez_tui.screens.confirm import ConfirmDialog
 from bytez_tui.screens.load import LoadDialog
 from bytez_tui.screens.main import MainScreen
@@ -31,6 +32,8 @@ PHI = "microsoft/phi-1"
 """RUNNING at start, expiring 420 s after it."""
 GPT2 = "openai-community/gpt2"
 """In the catalogue, not running."""
+QUEUED = "someorg/fresh-model"
+"""Not in the emulator's catalogue, so its job queues for `job_delay` seconds."""
 
 
 async def started(pilot: Pilot[Any]) -> tuple[MainScreen, InstancesPane]:
@@ -123,6 +126,15 @@ async def test_budget_warnings_fire_once_each(
         assert len(bells) == 2
         desktop = [write for write in writes if write.startswith("\x1b]9;")]
         assert len(desktop) == 2 and "daily budget" in desktop[-1]
+    # Restarted the same day: both went off already, neither goes off again.
+    toasts = Toasts()
+    async with make_app(daily_budget=0.01).run_test(size=(120, 40), message_hook=toasts) as pilot:
+        screen, pane = await started(pilot)
+        await until(pilot, lambda: screen.spend.over_budget)
+        await step(pilot, pane, clock, 60)
+        screen.spend.update_figures()
+        await pilot.pause()
+        assert not [title for title in titles(toasts) if title.startswith("Daily budget")]
 
 
 async def test_a_load_past_the_budget_asks_again(
@@ -150,6 +162,33 @@ async def test_a_load_past_the_budget_asks_again(
         await until(pilot, lambda: isinstance(app.screen, ConfirmDialog))
         await pilot.press("y")
         await until(pilot, lambda: emulator.count("load", model=GPT2) == 1)
+
+
+async def test_a_load_armed_for_when_ready_asks_again_past_the_budget(
+    make_app: Callable[..., BytezApp], emulator: EmulatorServer, clock: FixedClock
+) -> None:
+    """Options chosen while a job was queued do not skip the budget's second question."""
+    app = make_app(daily_budget=0.001)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen, _ = await started(pilot)
+        await until(pilot, lambda: screen.spend.over_budget)
+        await pilot.press("2")
+        jobs = screen.query_one(JobsPane)
+        jobs.track(QUEUED)
+        await until(pilot, lambda: len(jobs.rows.rows) == 1)
+        jobs.rows.focus()
+        await until(pilot, lambda: emulator.count("job", model=QUEUED) == 1)
+        await pilot.press("l")
+        await until(pilot, lambda: isinstance(app.screen, LoadDialog))
+        await pilot.press("enter")
+        await until(pilot, lambda: jobs.jobs[QUEUED].load_when_ready)
+        await step(pilot, jobs, clock, 15)  # the job is done: the load would start now
+        await until(pilot, lambda: isinstance(app.screen, ConfirmDialog))
+        assert "budget" in str(app.screen.query_one("#confirm-title").render())
+        await pilot.press("n")
+        await until(pilot, lambda: not isinstance(app.screen, ConfirmDialog))
+        await app.workers.wait_for_complete()
+        assert emulator.count("load", model=QUEUED) == 0
 
 
 async def test_spend_screen_shows_the_fortnight_and_sets_the_budget(

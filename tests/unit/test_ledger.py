@@ -9,6 +9,7 @@ import pytest
 
 from bytez_tui.clock import FixedClock, utc
 from bytez_tui.format import GRACE_SECONDS
+from bytez_tui.local.budget import BudgetAlarm
 from bytez_tui.local.ledger import GONE_AFTER, Ledger
 from bytez_tui.local.spend import Spend, run_cost
 from bytez_tui.models import RATE_PER_GB_SECOND, Instance, Metering
@@ -189,3 +190,25 @@ def test_each_api_has_its_own_ledger(clock: FixedClock) -> None:
     clock.advance(60)
     assert Ledger(store_key="two", tz=utc).today(clock.now()).total == 0
     assert Ledger(store_key="one", tz=utc).today(clock.now()).total > 0
+
+
+def test_budget_warnings_are_remembered_across_restarts(ledger: Ledger) -> None:
+    day = START.date()
+    first = BudgetAlarm(1.0, remember=ledger.alarm_fired)
+    assert first.crossed(day, 0.85) == [0.8]
+    assert first.crossed(day, 0.9) == []
+    # A restart (or a second dashboard on the same API): 80 % went off already today.
+    again = BudgetAlarm(1.0, remember=Ledger(store_key="test", tz=utc).alarm_fired)
+    assert again.crossed(day, 0.9) == []
+    assert again.crossed(day, 1.2) == [1.0]
+    assert first.crossed(day, 1.2) == []  # the other one had it first
+    assert again.crossed(day + timedelta(days=1), 0.9) == [0.8]  # a new day
+    raised = BudgetAlarm(2.0, remember=ledger.alarm_fired)  # a new budget has its own
+    assert raised.crossed(day, 1.7) == [0.8]
+
+
+def test_a_warning_that_cannot_be_remembered_still_goes_off() -> None:
+    def broken(day: object, budget: float, threshold: float) -> bool:
+        raise OSError("disk full")
+
+    assert BudgetAlarm(1.0, remember=broken).crossed(START.date(), 1.0) == [0.8, 1.0]
