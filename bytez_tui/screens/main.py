@@ -322,11 +322,15 @@ class MainScreen(Screen[None]):
         when_ready = message.when_ready or self._job_pending(model)
 
         def start(choice: LoadChoice | None) -> None:
-            if message.run_after:
-                # A cancelled dialog must disarm the playground's "load and run": a run
-                # left waiting would start, billed, whenever the model was loaded later.
-                self.playground.load_chosen(None if choice is None else choice.model or model)
+            # A cancelled dialog (or budget question) must disarm the playground's "load
+            # and run": a run left waiting would start, billed, whenever the model was
+            # loaded later.
+            def chosen_for_run(loaded: str | None) -> None:
+                if message.run_after:
+                    self.playground.load_chosen(loaded)
+
             if choice is None:
+                chosen_for_run(None)
                 return
             chosen = choice.model or model
             if when_ready and chosen == model:
@@ -336,9 +340,15 @@ class MainScreen(Screen[None]):
                     expiration_seconds=choice.expiration_seconds,
                 )
                 if armed:
+                    chosen_for_run(chosen)
                     return
                 # The job finished while the dialog was open: load now.
-            self.spend.confirm_past_budget(lambda: self.instances.start_load(chosen, choice))
+
+            def load() -> None:
+                chosen_for_run(chosen)
+                self.instances.start_load(chosen, choice)
+
+            self.spend.confirm_past_budget(load, declined=lambda: chosen_for_run(None))
 
         dialog = LoadDialog(
             model=model,
@@ -365,7 +375,12 @@ class MainScreen(Screen[None]):
         from bytez_tui.screens.load import LoadChoice
 
         choice = LoadChoice(message.concurrency, message.expiration_seconds, message.model)
-        self._to_panes(lambda: self.instances.start_load(message.model, choice))
+        # Chosen before the budget ran out, perhaps: past it, every billed start asks again.
+        self._to_panes(
+            lambda: self.spend.confirm_past_budget(
+                lambda: self.instances.start_load(message.model, choice)
+            )
+        )
 
     def watch_paused(self, paused: bool) -> None:
         self.refresh_bindings()  # the footer's P says Pause or Resume

@@ -256,7 +256,8 @@ class JobsPane(Pane):
 
         For a job still under way the load dialog asks for the options now, and the load
         starts by itself when the model is ready: no dialog pops up over whatever the
-        user is doing by then. Pressed again, `l` cancels that.
+        user is doing by then (unless today's spend is past the daily budget by then: every
+        billed start asks again). Pressed again, `l` cancels that.
         """
         job = self._highlighted()
         if job is None:
