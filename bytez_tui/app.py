@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 from functools import partial
 from pathlib import PurePath
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
@@ -17,6 +17,7 @@ from textual.filter import LineFilter
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.theme import Theme
+from textual.timer import Timer
 
 from bytez_tui.clock import Clock, SystemClock
 from bytez_tui.config import (
@@ -31,6 +32,7 @@ from bytez_tui.config import (
     url_problem,
 )
 from bytez_tui.connection import Connection
+from bytez_tui.local.remembered import SAVE_EVERY, StateKeeper
 from bytez_tui.panes.base import Pane
 from bytez_tui.screens.main import MainScreen
 from bytez_tui.text import printable
@@ -38,6 +40,10 @@ from bytez_tui.textual_compat import decode_alt_enter, remember_copied, write_to
 from bytez_tui.widgets.notice_line import NoticeLine
 from bytez_tui.widgets.plain import ControlFilter
 from bytez_tui.widgets.text_fields import is_text_field
+
+if TYPE_CHECKING:
+    from bytez_tui.panes.catalogue import CataloguePane
+    from bytez_tui.panes.playground import PlaygroundPane
 
 __all__ = ["BytezApp", "make_app"]
 
@@ -93,6 +99,10 @@ class BytezApp(App[None]):
         """The time source for every pane."""
         self.connection = Connection(settings, self.clock)
         """The handle on the API that every pane shares."""
+        self.remembered = StateKeeper()
+        """The pane in front, the catalogue's sort and the playground's draft, kept across
+        restarts (read here, before the first frame, which shows the pane left in front)."""
+        self._save_timer: Timer | None = None
         self._on_started = on_started
         self._control_filter = ControlFilter()
 
@@ -112,6 +122,8 @@ class BytezApp(App[None]):
             self.call_after_refresh(self._started)
         if (warning := exposed_key_warning()) is not None:
             self.notify(warning, title="Your API key is exposed", severity="warning", timeout=30)
+        if self.remembered.notice is not None:
+            self.notify(self.remembered.notice, title="State not restored", severity="warning")
 
     def _started(self) -> None:
         """Start-up is over: the dashboard is complete, or the key screen is up."""
@@ -123,6 +135,7 @@ class BytezApp(App[None]):
         self._started()
 
     async def on_unmount(self) -> None:
+        self.remembered.save(durable=True)  # on the way out, whatever the timer had left
         await self.connection.aclose()
 
     # --- screens ----------------------------------------------------------------------
@@ -134,7 +147,12 @@ class BytezApp(App[None]):
         return self._dashboard()
 
     def _dashboard(self) -> Screen[None]:
-        return MainScreen(api=self.connection, clock=self.clock, settings=self.settings)
+        return MainScreen(
+            api=self.connection,
+            clock=self.clock,
+            settings=self.settings,
+            remembered=self.remembered.state,
+        )
 
     def _show_dashboard(self) -> None:
         self.push_screen(self._dashboard())
@@ -194,6 +212,33 @@ class BytezApp(App[None]):
                 "or unset BYTEZ_API_KEY."
             )
         self._ask_for_key(reason)
+
+    # --- remembered across restarts -----------------------------------------------------
+
+    def on_main_screen_pane_shown(self, message: MainScreen.PaneShown) -> None:
+        self._remember(pane=message.pane_id)
+
+    def on_catalogue_pane_sort_changed(self, message: CataloguePane.SortChanged) -> None:
+        self._remember(sort=message.key, descending=message.descending)
+
+    def on_playground_pane_draft_changed(self, message: PlaygroundPane.DraftChanged) -> None:
+        self._remember(draft=message.draft)
+
+    def _remember(self, **changes: object) -> None:
+        """Keep a change, and write it within `SAVE_EVERY` seconds: a burst of typing
+        costs one write, and a kill loses at most that much of it."""
+        if self.remembered.change(**changes) and self._save_timer is None:
+            self._save_timer = self.set_timer(SAVE_EVERY, self._save_remembered)
+
+    def _save_remembered(self) -> None:
+        self._save_timer = None
+        error = self.remembered.save()
+        if error is not None:
+            self.notify(
+                f"The last pane, sort and playground draft are not kept: {error}",
+                title="State not saved",
+                severity="warning",
+            )
 
     # --- actions ----------------------------------------------------------------------
 
@@ -370,7 +415,7 @@ class BytezApp(App[None]):
         if dashboard is None:
             self._show_dashboard()
         else:
-            await dashboard.use_api(self.connection, self.settings)
+            await dashboard.use_api(self.connection, self.settings, self.remembered.state)
         await old.aclose()
         self.notify(f"Now on {self.settings.header_label}", title="Profile")
         if not self.settings.api_key:

@@ -14,6 +14,7 @@ in order, once they have mounted.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from functools import partial
 from typing import TYPE_CHECKING, ClassVar
 
@@ -29,6 +30,7 @@ from bytez_tui.clock import Clock
 from bytez_tui.config import Settings
 from bytez_tui.connection import Connection
 from bytez_tui.local.ledger import Ledger
+from bytez_tui.local.remembered import Remembered
 from bytez_tui.messages import (
     InstanceDeleted,
     LoadAccepted,
@@ -85,17 +87,30 @@ class MainScreen(Screen[None]):
     class Started(Message):
         """Every pane is mounted and the cached catalogue is on screen."""
 
-    def __init__(self, *, api: Connection, clock: Clock, settings: Settings) -> None:
+    @dataclass
+    class PaneShown(Message):
+        """A pane came to the front (the app remembers it across restarts)."""
+
+        pane_id: str
+        """The pane's id."""
+
+    def __init__(
+        self, *, api: Connection, clock: Clock, settings: Settings, remembered: Remembered
+    ) -> None:
         super().__init__()
         self.api = api
         self.clock = clock
         self.settings = settings
+        self.remembered = remembered
+        """What the last run left (the pane in front, the sort, the playground's draft);
+        read again when a profile switch builds the panes anew."""
         self._ram: Mapping[str, float | None] = {}
         self._live: Mapping[str, Instance] = {}
         """Model id → its instance, failed ones left out (from the instances pane)."""
         self._waiting: list[Callable[[], object]] | None = []
         """Routes to the later panes, held until they mount (None once they have)."""
-        self._shown_pane = "catalogue"
+        known = remembered.pane in {entry.id for entry in PANES}
+        self._shown_pane = remembered.pane if known else "catalogue"
         """The pane in front (a pane mounted later is hidden unless it is this one)."""
 
     def compose(self) -> ComposeResult:
@@ -129,6 +144,7 @@ class MainScreen(Screen[None]):
 
     def _shown(self) -> None:
         """The shell is on screen: the cached rows next, then the other panes."""
+        self.catalogue.sort_by(self.remembered.sort, self.remembered.descending)
         self.catalogue.start(then=partial(self.call_later, self._mount_other_panes))
 
     async def _mount_other_panes(self) -> None:
@@ -142,6 +158,8 @@ class MainScreen(Screen[None]):
             last = pane
         if not (self.is_attached and last.is_attached):
             return  # the app closed while the panes mounted: nothing left to route to
+        # Before the routes: a model sent with `p` in the first moments wins over the draft's.
+        self.playground.restore_draft(self.remembered.draft)
         waiting, self._waiting = self._waiting or [], None
         for route in waiting:
             route()
@@ -199,6 +217,7 @@ class MainScreen(Screen[None]):
         The pane takes the focus at once, so keys typed right after its number reach it.
         """
         self._shown_pane = pane_id
+        self.post_message(self.PaneShown(pane_id))
         self.query_one(PaneTabs).active = pane_id
         for pane in self.panes:
             pane.display = pane.id == pane_id
@@ -217,15 +236,16 @@ class MainScreen(Screen[None]):
             pane.settings = self.settings
             pane.key_changed()
 
-    async def use_api(self, api: Connection, settings: Settings) -> None:
+    async def use_api(self, api: Connection, settings: Settings, remembered: Remembered) -> None:
         """Show another API (a profile chosen): every pane is built again on it, with its
-        own local data, as at start.
+        own local data, as at start, and the pane, sort and draft the user had.
 
         Args:
             api: The connection to the other API.
             settings: The app's settings for it.
+            remembered: The pane in front, the sort and the playground's draft now.
         """
-        self.api, self.settings = api, settings
+        self.api, self.settings, self.remembered = api, settings, remembered
         self._ram, self._live, self._waiting = {}, {}, []
         await self.recompose()
         self._shown()

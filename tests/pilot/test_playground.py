@@ -388,7 +388,8 @@ async def test_history_survives_restart_and_recall_restores(make_app: AppFactory
         await pilot.press("ctrl+down")
         assert pane.model_input.value == "microsoft/phi-1"
         assert pane.prompt_area.text == "a draft"
-        assert pane.params_form.params() == {}
+        # The params panel came back with the restart, as the first run left it.
+        assert pane.params_form.params() == {"top_k": 3, "max_new_tokens": 5}
 
 
 async def test_not_running_model_offers_to_load_then_runs(

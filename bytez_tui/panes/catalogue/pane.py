@@ -18,7 +18,7 @@ from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.reactive import reactive
 
-from bytez_tui.catalogue.index import CatalogueIndex
+from bytez_tui.catalogue.index import SORT_KEYS, CatalogueIndex, SortKey
 from bytez_tui.clock import Clock
 from bytez_tui.connection import Connection
 from bytez_tui.messages import OpenPlayground, RequestJob, RequestLoad
@@ -80,6 +80,21 @@ class CataloguePane(Pane):
         """True when fetched just now, False when read from the cache."""
         index: CatalogueIndex
         """The whole catalogue as columns (`lowered`, `bench` …), in the order of `models`."""
+
+        @property
+        def control(self) -> CataloguePane:
+            return self.pane
+
+    @dataclass
+    class SortChanged(Message):
+        """The user sorted the table another way (the screen remembers it)."""
+
+        pane: CataloguePane
+        """The pane."""
+        key: SortKey | None
+        """The column sorted by (None: the API's order)."""
+        descending: bool
+        """Largest first."""
 
         @property
         def control(self) -> CataloguePane:
@@ -205,6 +220,11 @@ class CataloguePane(Pane):
         """Highlight `model`, clearing the filter if it hides it; False if unknown."""
         return self._browser.jump_to(model)
 
+    def sort_by(self, key: str | None, descending: bool) -> None:
+        """Sort as a previous run left it (a column this version lacks is ignored)."""
+        if key is None or key in SORT_KEYS:
+            self._browser.sort(key, descending)
+
     def show_catalogue(self, index: CatalogueIndex, *, fetched_at: datetime, cached: bool) -> None:
         """Replace the catalogue on screen, keeping the filter, sort and highlighted model."""
         keep = self.highlighted
@@ -262,6 +282,7 @@ class CataloguePane(Pane):
     @on(CatalogueHeader.SortClicked)
     def _sort_clicked(self, message: CatalogueHeader.SortClicked) -> None:
         self._browser.sort_clicked(message.key)
+        self._sort_changed()
 
     @on(CatalogueTable.Highlighted)
     def _highlighted(self) -> None:
@@ -301,9 +322,15 @@ class CataloguePane(Pane):
 
     def action_cycle_sort(self) -> None:
         self._browser.cycle_sort()
+        self._sort_changed()
 
     def action_reverse_sort(self) -> None:
         self._browser.reverse_sort()
+        self._sort_changed()
+
+    def _sort_changed(self) -> None:
+        view = self._browser.view
+        self.post_message(self.SortChanged(self, view.sort, view.descending))
 
     def action_cursor_down(self) -> None:
         self.table.action_cursor_down()

@@ -4,21 +4,24 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence, Set
+from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.containers import Horizontal
+from textual.message import Message
 from textual.reactive import var
 from textual.widget import Widget
-from textual.widgets import Button, Checkbox, Input, Static
+from textual.widgets import Button, Checkbox, Input, Static, TextArea
 from textual.worker import Worker
 
 from bytez_tui.catalogue.ids import is_model_id
 from bytez_tui.config import data_dir, rescue_dir
 from bytez_tui.local.conversations import ConversationStore
 from bytez_tui.local.files import write_new_private
+from bytez_tui.local.remembered import Draft
 from bytez_tui.messages import RequestLoad
 from bytez_tui.panes.playground.chat import ChatView
 from bytez_tui.panes.playground.keys import BINDINGS, PALETTE
@@ -52,6 +55,19 @@ class PlaygroundPane(PlaygroundRuns):
     """Every model id in the catalogue, for completion (set by the screen)."""
     chat_mode: var[bool] = var(False)
     """The pane holds a conversation (ctrl+t) instead of one-shot runs; kept per model."""
+
+    @dataclass
+    class DraftChanged(Message):
+        """What is typed changed (the app keeps it across restarts)."""
+
+        pane: PlaygroundPane
+        """The pane."""
+        draft: Draft
+        """The model, prompt, params and stream switch, as they are now."""
+
+        @property
+        def control(self) -> PlaygroundPane:
+            return self.pane
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -176,6 +192,24 @@ class PlaygroundPane(PlaygroundRuns):
         prompt.focus()
         prompt.move_cursor(prompt.document.end)
 
+    @property
+    def draft(self) -> Draft:
+        """What is typed: the model, the prompt, the params panel and the stream switch."""
+        return Draft(
+            model=self.model_input.value,
+            prompt=self.prompt_area.text,
+            params=self.params_form.snapshot(),
+            stream=self.stream_box.value,
+        )
+
+    def restore_draft(self, draft: Draft) -> None:
+        """Put back what was typed when the app last closed (the focus stays put)."""
+        self.model_input.value = draft.model
+        self.prompt_area.text = draft.prompt
+        if draft.params:
+            self.params_form.restore(draft.params)
+        self.stream_box.value = draft.stream
+
     def instance_ready(self, model: str) -> None:
         """`model` is RUNNING now: start the run that was waiting for it, if any."""
         waiting = self._waiting
@@ -203,6 +237,12 @@ class PlaygroundPane(PlaygroundRuns):
         offered = self._offered
         if offered is not None and offered.model != self.model_input.value.strip():
             self._hide_offer()
+
+    @on(Input.Changed)
+    @on(TextArea.Changed)
+    @on(Checkbox.Changed)
+    def _draft_changed(self) -> None:
+        self.post_message(self.DraftChanged(self, self.draft))
 
     @on(Input.Submitted, "#model")
     def _model_submitted(self) -> None:
