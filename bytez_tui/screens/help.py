@@ -85,6 +85,13 @@ class HelpScreen(ModalScreen[None]):
                 )
                 table.add_row(Text(f"  {shown}"), Text(text), Text(binding_id))
             parts.append(table)
+        parts.append(Text("\nIn the command palette (ctrl+p)", style="bold"))
+        parts.append(
+            Text(
+                "  Show <pane>, every pane action, Profile: <name> (switch to a [profiles.NAME]"
+                " of config.toml), Theme: <name>, Request log, Show the copied text, Keys"
+            )
+        )
         parts.append(Text("\nescape to close", style="dim"))
         with VerticalScroll(id="help-body"):
             yield Static(Group(*parts), markup=False)
