@@ -74,3 +74,39 @@ async def test_80x24_jobs_give_the_model_id_room(make_app: AppFactory) -> None:
         message = row.query_one(".job-message", Cell)
         assert model.size.width >= 30
         assert model.size.width > message.size.width
+
+
+async def test_60x15_jobs_and_instances_show_every_state(make_app: AppFactory) -> None:
+    """At 60 columns the jobs list showed the model column alone: no state, no header."""
+    from textual.widget import Widget
+
+    from bytez_tui.panes.instances import InstancesPane
+
+    app = make_app()
+    async with app.run_test(size=(60, 15)) as pilot:
+        await until(pilot, lambda: bool(app.screen.query(JobsPane)))
+        await pilot.press("2")
+        pane = app.screen.query_one(JobsPane)
+        pane.track("meta-llama/Meta-Llama-3-8B-Instruct")
+        await until(pilot, lambda: len(pane.rows.rows) == 1)
+        await pilot.pause()
+        state: Widget = pane.rows.rows[0].query_one(".job-state")
+        assert state.region.width >= 11 and state.region.right <= 60
+        assert state.region in app.screen.region
+        await pilot.press("3")
+        instances = app.screen.query_one(InstancesPane)
+        await until(pilot, lambda: instances.loaded and bool(instances.rows.rows))
+        await pilot.pause()
+        for cell in instances.rows.rows[0].query(".inst-status"):
+            assert cell.region.width >= 10 and cell.region.right <= 60
+
+
+async def test_the_empty_jobs_pane_names_the_catalogues_key() -> None:
+    """It said `j` after requesting a job moved to `a` in the catalogue."""
+    from textual.binding import Binding
+
+    from bytez_tui.panes.catalogue.keys import BINDINGS
+    from bytez_tui.panes.jobs.pane import _EMPTY
+
+    [request] = [b for b in BINDINGS if isinstance(b, Binding) and b.action == "request_job"]
+    assert f"or {request.key} on a catalogue row" in _EMPTY.plain

@@ -40,7 +40,7 @@ __all__ = ["JobsPane"]
 _EMPTY = Content.from_markup(
     "No jobs tracked.\n\n"
     "Press [b]a[/] to ask Bytez to make any Hugging Face model available (org/name),\n"
-    "or [b]j[/] on a catalogue row. Jobs are kept across restarts."
+    "or [b]a[/] on a catalogue row. Jobs are kept across restarts."
 )
 
 
