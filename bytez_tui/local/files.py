@@ -79,9 +79,10 @@ def write_private(
     return target
 
 
-def write_new_private(folder: Path, stem: str, text: str) -> Path:
+def write_new_private(folder: Path, stem: str, text: str, *, suffix: str = ".txt") -> Path:
     """Write `text` to a new file `<stem>.txt` in `folder` (`<stem>-2.txt` … when taken),
     readable by the owner only (0600) from the moment it exists, and return its path.
+    `suffix` replaces `.txt` (a Markdown export is `.md`).
 
     For saved outputs and rescued drafts: they hold prompts and answers, and are never
     replaced, so they are created exclusively rather than renamed into place.
@@ -91,7 +92,7 @@ def write_new_private(folder: Path, stem: str, text: str) -> Path:
     """
     folder.mkdir(mode=0o700, parents=True, exist_ok=True)
     for counter in range(1, 1000):
-        path = folder / (f"{stem}.txt" if counter == 1 else f"{stem}-{counter}.txt")
+        path = folder / (f"{stem}{suffix}" if counter == 1 else f"{stem}-{counter}{suffix}")
         try:
             descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         except FileExistsError:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -58,6 +58,9 @@ class LoadDialog(ModalScreen[LoadChoice | None]):
         running_of: The status of a model's instance ("" when it has none): a model
             already up is not loaded again (the server would refuse it with a 409).
         when_ready: The model's job is still queued: the load waits until it is available.
+        models: Several models to load with the same options (the Compare pane's "load
+            them all"): the model field lists them, the cost is their total, and the
+            choice comes back with no model.
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -148,8 +151,11 @@ class LoadDialog(ModalScreen[LoadChoice | None]):
         cursor_blink: bool | None = None,
         running_of: Callable[[str], str] | None = None,
         when_ready: bool = False,
+        models: Sequence[str] = (),
     ) -> None:
         super().__init__()
+        self.models = tuple(models)
+        """The models loaded together (empty: one model, `model`)."""
         self._running_of = running_of
         self.when_ready = when_ready
         """The load starts once the model's job is available."""
@@ -162,11 +168,11 @@ class LoadDialog(ModalScreen[LoadChoice | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Static(
-                "Load when ready" if self.when_ready else "Load a model",
-                id="load-title",
-                markup=False,
-            )
+            if self.models:
+                title = f"Load {len(self.models)} models (each with these settings)"
+            else:
+                title = "Load when ready" if self.when_ready else "Load a model"
+            yield Static(title, id="load-title", markup=False)
             if self.when_ready:
                 yield Static(
                     "Its job is still queued: the load starts as soon as it is available.",
@@ -176,10 +182,11 @@ class LoadDialog(ModalScreen[LoadChoice | None]):
             with Horizontal(classes="field"):
                 yield Static("Model", classes="field-label", markup=False)
                 yield TextInput(
-                    self.model,
+                    ", ".join(self.models) or self.model,
                     placeholder="org/name",
                     id="load-model",
                     compact=True,
+                    disabled=bool(self.models),
                     validators=[Regex(MODEL_ID_PATTERN, failure_description="expected org/name")],
                 )
             yield Static("", id="load-model-error", classes="field-error", markup=False)
@@ -243,6 +250,8 @@ class LoadDialog(ModalScreen[LoadChoice | None]):
         self._show_running()
 
     def _running_status(self) -> str:
+        if self.models:
+            return ""  # only models that are not running are offered together
         model = self.chosen_model
         return self._running_of(model) if self._running_of is not None and model else ""
 
@@ -281,6 +290,9 @@ class LoadDialog(ModalScreen[LoadChoice | None]):
         return int(parse_duration(text)) if _expiry_ok(text) else None
 
     def _ram(self) -> float | None:
+        if self.models:
+            each = [self._ram_of(m) if self._ram_of is not None else None for m in self.models]
+            return None if None in each else sum(ram for ram in each if ram is not None)
         model = self.chosen_model
         if model == self.model:
             return self.ram_gb
@@ -293,13 +305,15 @@ class LoadDialog(ModalScreen[LoadChoice | None]):
         rate = cost_per_hour(ram_gb)
         cost = self.query_one("#load-cost", Static)
         if rate is None:
-            cost.update("Projected cost: unknown (no RAM figure for this model)")
+            which = "one of these models" if self.models else "this model"
+            cost.update(f"Projected cost: unknown (no RAM figure for {which})")
             return
         if concurrency is None:
             cost.update(f"Projected cost: — (concurrency must be 1 to {MAX_CONCURRENCY})")
             return
+        total = f"all {len(self.models)}: " if self.models else ""
         lines = [
-            f"Projected cost: {money(rate * concurrency)} per hour while up "
+            f"Projected cost: {total}{money(rate * concurrency)} per hour while up "
             f"({ram_gb:.2f} GB × {concurrency})"
         ]
         if expiry is not None:
@@ -345,7 +359,9 @@ class LoadDialog(ModalScreen[LoadChoice | None]):
         if self._running_status():
             self._show_running()
             return
-        if not model or not is_model_id(model):
+        if self.models:
+            model = ""  # every model of `models`, as listed
+        elif not model or not is_model_id(model):
             self._error("#load-model-error", "⚠ expected org/name")
             problems = True
         if concurrency is None:
