@@ -1,1 +1,1 @@
-"""The dashboard's four panes."""
+"""The dashboard's five panes."""

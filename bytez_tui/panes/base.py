@@ -31,7 +31,7 @@ NARROW = 100
 
 
 class Pane(Vertical):
-    """Base of the four panes.
+    """Base of the five panes.
 
     Args:
         api: The app's connection to the API.

@@ -1,0 +1,121 @@
+"""The Compare pane's keys and command-palette entries (each rebindable by its id).
+
+Columns are lettered A, B, C: `a` `b` `c` go to a column, `A` `B` `C` mark it the winner
+(outside a text field), and `alt+a` `alt+b` `alt+c` stop it alone (from anywhere).
+"""
+
+from __future__ import annotations
+
+from textual.binding import Binding, BindingType
+
+__all__ = ["BINDINGS", "LETTERS", "PALETTE"]
+
+LETTERS = "ABC"
+"""The columns' names, left to right."""
+
+BINDINGS: list[BindingType] = [
+    Binding("ctrl+j", "run", "Run all", id="compare-run", tooltip="Run the prompt on every model"),
+    Binding(
+        "alt+enter",
+        "run",
+        "Run all",
+        id="compare-run-alt",
+        show=False,
+        tooltip="Run the prompt on every model (where the terminal reports alt+enter)",
+    ),
+    Binding(
+        "escape",
+        "stop",
+        "Stop all",
+        id="compare-stop",
+        tooltip="Stop every column at once (what arrived stays)",
+    ),
+    Binding(
+        "i",
+        "edit_prompt",
+        "Prompt",
+        id="compare-edit-prompt",
+        tooltip="Put the cursor in the shared prompt",
+    ),
+    *[
+        Binding(
+            letter.lower(),
+            f"show_column({index})",
+            f"Column {letter}",
+            id=f"compare-column-{letter.lower()}",
+            show=False,
+            tooltip=f"Go to column {letter} (its tab, in a narrow terminal)",
+        )
+        for index, letter in enumerate(LETTERS)
+    ],
+    *[
+        Binding(
+            letter,
+            f"mark_winner({index})",
+            "Winner",
+            id=f"compare-winner-{letter.lower()}",
+            show=index == 0,
+            tooltip=f"Mark column {letter} the winner (again: no winner); saved with it",
+        )
+        for index, letter in enumerate(LETTERS)
+    ],
+    *[
+        Binding(
+            f"alt+{letter.lower()}",
+            f"stop_column({index})",
+            f"Stop {letter}",
+            id=f"compare-stop-{letter.lower()}",
+            show=False,
+            priority=True,
+            tooltip=f"Stop column {letter} alone (the others go on)",
+        )
+        for index, letter in enumerate(LETTERS)
+    ],
+    Binding(
+        "ctrl+l",
+        "load_models",
+        "Load",
+        id="compare-load",
+        show=False,
+        tooltip="Load the models that are not running (one dialog, the total cost)",
+    ),
+    Binding(
+        "ctrl+up",
+        "history_older",
+        "Older",
+        id="compare-history-older",
+        show=False,
+        tooltip="Reopen the previous saved comparison",
+    ),
+    Binding(
+        "ctrl+down",
+        "history_newer",
+        "Newer",
+        id="compare-history-newer",
+        show=False,
+        tooltip="Reopen the next saved comparison, or return to what you were typing",
+    ),
+    Binding(
+        "ctrl+o",
+        "copy_column",
+        "Copy",
+        id="compare-copy",
+        show=False,
+        tooltip="Copy the text of the column with the focus",
+    ),
+    Binding(
+        "ctrl+s",
+        "export",
+        "Export",
+        id="compare-export",
+        tooltip="Save the comparison as a side-by-side Markdown file in the data dir",
+    ),
+]
+PALETTE: list[tuple[str, str, str]] = [
+    ("Compare: run all", "Run the prompt on every model", "run"),
+    ("Compare: stop all", "Stop every column", "stop"),
+    ("Compare: load models", "Load the models that are not running", "load_models"),
+    ("Compare: export Markdown", "Save the comparison side by side", "export"),
+    ("Compare: older comparison", "Reopen the previous saved comparison", "history_older"),
+]
+"""(title, help, action name) entries offered in the command palette."""
