@@ -68,11 +68,11 @@ async def test_three_columns_stream_at_their_own_speed_then_a_winner_is_saved_an
         seed=SEED,
         demo_instances=3,
         fragment_interval=0.0,
-        paces={PHI: 0.02, BLOOM: 0.01},
+        paces={PHI: 0.1, BLOOM: 0.01},
     )
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
-        pane = await open_compare(pilot, (TINY, PHI, BLOOM), params='{"max_new_tokens": 20}')
+        pane = await open_compare(pilot, (TINY, PHI, BLOOM), params='{"max_new_tokens": 12}')
         pane.columns[2].params_input.value = '{"max_new_tokens": 8}'  # C's own override
         await pilot.press("ctrl+j")
         # The fast column is done while the slow ones still stream.
@@ -80,7 +80,7 @@ async def test_three_columns_stream_at_their_own_speed_then_a_winner_is_saved_an
         assert state(pane, 1) == "-running"
         await until(pilot, lambda: not pane.busy)
         texts = [column.output.text for column in pane.columns]
-        assert texts == [expected(TINY, 20), expected(PHI, 20), expected(BLOOM, 8)]
+        assert texts == [expected(TINY, 12), expected(PHI, 12), expected(BLOOM, 8)]
         for index in range(3):
             assert state(pane, index) == "-done"
             assert str(pane.columns[index].status.render()).startswith("✓ done · first ")

@@ -160,6 +160,16 @@ class ComparePane(Pane):
         self.watch_front(self.front)
         self._idle()
 
+    def on_descendant_blur(self) -> None:
+        self.call_after_refresh(self._keep_keys_alive)
+
+    def _keep_keys_alive(self) -> None:
+        # Escape (the app's "leave the field") leaves focus nowhere, where the pane's keys
+        # are dead; the front column's output takes it instead, which is not a text field.
+        screen = self.screen
+        if screen.focused is None and screen is self.app.screen and self.is_on_screen:
+            self.columns[self.front].output.focus()
+
     def watch_front(self, front: int) -> None:
         self.query_one(PaneTabs).active = f"column-{front}"
         for column in self.columns:
@@ -376,7 +386,11 @@ class ComparePane(Pane):
                     missing.append(model)
         if missing:
             self._pending = (request, tuple(missing))
-            self._say("-blocked", f"{', '.join(missing)} not running: load them to run")
+            verb = "is" if len(missing) == 1 else "are"
+            self._say(
+                "-blocked",
+                f"{', '.join(missing)} {verb} not running: each column runs once its model is",
+            )
             self.post_message(self.LoadRequested(tuple(missing)))
             return
         self._begin(request, waiting=set())
@@ -608,8 +622,9 @@ class ComparePane(Pane):
             running = bool(model) and model in self.running_models
             booting = not running and model in self._waiting
             column.show_state(running=running, booting=booting, winner=self._winner == column.index)
-            short = model.rpartition("/")[2]
-            self.query_one(PaneTabs).set_badge(f"column-{column.index}", short[:18])
+            short = model.rpartition("/")[2][:18]
+            won = " 🏆" if self._winner == column.index else ""
+            self.query_one(PaneTabs).set_badge(f"column-{column.index}", short + won)
 
     def _capture(self) -> Draft:
         return Draft(
