@@ -1,4 +1,4 @@
-"""The dashboard: a status line, the tab bar, the four panes, and the footer.
+"""The dashboard: a status line, the tab bar, the five panes, and the footer.
 
 The panes are siblings: the tab bar marks one and the screen hides the others.
 
@@ -48,6 +48,7 @@ from bytez_tui.screens.registry import (
     SHELL_BINDINGS,
     DashboardCommands,
     PaneEntry,
+    compare_pane,
     instances_pane,
     jobs_pane,
     pane_bindings,
@@ -62,6 +63,7 @@ from bytez_tui.widgets.text_fields import is_text_field
 
 if TYPE_CHECKING:
     from bytez_tui.models import Instance
+    from bytez_tui.panes.compare import ComparePane
     from bytez_tui.panes.instances import InstancesPane
     from bytez_tui.panes.jobs import JobsPane
     from bytez_tui.panes.playground import PlaygroundPane
@@ -70,7 +72,7 @@ __all__ = ["PANES", "MainScreen", "PaneEntry"]
 
 
 class MainScreen(Screen[None]):
-    """The four panes and the routing between them.
+    """The five panes and the routing between them.
 
     Args:
         api: The connection handed to every pane.
@@ -207,8 +209,12 @@ class MainScreen(Screen[None]):
         return self.query_one(playground_pane())
 
     @property
+    def compare(self) -> ComparePane:
+        return self.query_one(compare_pane())
+
+    @property
     def panes(self) -> list[Pane]:
-        """The four panes, in tab order."""
+        """The five panes, in tab order."""
         return list(self.query(Pane))
 
     def show_pane(self, pane_id: str) -> None:
@@ -269,6 +275,7 @@ class MainScreen(Screen[None]):
 
     def _share_catalogue(self, names: Sequence[str], ram: Mapping[str, float | None]) -> None:
         self.playground.catalogue_names = names
+        self.compare.catalogue_names = names
         self.instances.ram_gb = ram
 
     # The handlers below are named rather than decorated, so that the pane classes
@@ -276,6 +283,35 @@ class MainScreen(Screen[None]):
 
     def on_playground_runs_busy_changed(self, message: PlaygroundPane.BusyChanged) -> None:
         self.tabs.set_spinning("playground", message.busy)
+
+    def on_compare_pane_busy_changed(self, message: ComparePane.BusyChanged) -> None:
+        self.tabs.set_spinning("compare", message.busy)
+
+    def on_compare_pane_load_requested(self, message: ComparePane.LoadRequested) -> None:
+        """One dialog for every model the comparison needs, with their total cost."""
+        from bytez_tui.screens.load import LoadChoice, LoadDialog
+
+        models = message.models
+
+        def start(choice: LoadChoice | None) -> None:
+            # One model: the usual dialog, where the model can be changed (then the
+            # comparison does not wait for one it will never see loaded).
+            loaded = choice is not None and (len(models) > 1 or choice.model in ("", models[0]))
+            self.compare.load_chosen(loaded)
+            if choice is not None:
+                self.spend.confirm_past_budget(partial(load_all, choice))
+
+        def load_all(choice: LoadChoice) -> None:
+            for model in models if len(models) > 1 else [choice.model or models[0]]:
+                self.instances.start_load(model, choice)
+
+        dialog = LoadDialog(
+            model=models[0],
+            ram_gb=self._ram.get(models[0]),
+            ram_of=self._ram.get,
+            models=models if len(models) > 1 else (),
+        )
+        self.app.push_screen(dialog, lambda choice: self._to_panes(partial(start, choice)))
 
     def on_jobs_pane_tracked_changed(self, message: JobsPane.TrackedChanged) -> None:
         self.catalogue.tracked = frozenset(message.models)
@@ -291,7 +327,9 @@ class MainScreen(Screen[None]):
         self.tabs.set_badge("instances", f"({len(live)})" if live else "")
         self.catalogue.instances = live
         self.catalogue.running = frozenset(live)
-        self.playground.running_models = frozenset(i.model for i in instances if i.is_running)
+        running = frozenset(i.model for i in instances if i.is_running)
+        self.playground.running_models = running
+        self.compare.running_models = running
 
     # --- spend ------------------------------------------------------------------------
 
@@ -413,7 +451,7 @@ class MainScreen(Screen[None]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # False lets the key through to the focused widget and drops it from the footer:
-        # in a text field 1-4 and `/` are text; under a dialog they wait for it to close.
+        # in a text field 1-5 and `/` are text; under a dialog they wait for it to close.
         if action in ("show_pane", "find"):
             return self.app.screen is self and not is_text_field(self.focused)
         if action == "jump_to_pane":

@@ -20,6 +20,7 @@ from bytez_tui.panes.catalogue import CataloguePane
 from bytez_tui.textual_compat import ESC_DIGIT_KEYS
 
 if TYPE_CHECKING:
+    from bytez_tui.panes.compare import ComparePane
     from bytez_tui.panes.instances import InstancesPane
     from bytez_tui.panes.jobs import JobsPane
     from bytez_tui.panes.playground import PlaygroundPane
@@ -30,6 +31,7 @@ __all__ = [
     "SHELL_BINDINGS",
     "DashboardCommands",
     "PaneEntry",
+    "compare_pane",
     "instances_pane",
     "jobs_pane",
     "pane_bindings",
@@ -73,11 +75,18 @@ def playground_pane() -> type[PlaygroundPane]:
     return PlaygroundPane
 
 
+def compare_pane() -> type[ComparePane]:
+    from bytez_tui.panes.compare import ComparePane
+
+    return ComparePane
+
+
 PANES: tuple[PaneEntry, ...] = (
     PaneEntry("catalogue", "Catalogue", "the model catalogue", catalogue_pane),
     PaneEntry("jobs", "Jobs", "the job tracker", jobs_pane),
     PaneEntry("instances", "Instances", "running instances", instances_pane),
     PaneEntry("playground", "Playground", "the prompt playground", playground_pane),
+    PaneEntry("compare", "Compare", "the side-by-side comparison", compare_pane),
 )
 """The panes, in tab order."""
 
@@ -86,7 +95,7 @@ PANES_DIR = Path(__file__).parent.parent / "panes"
 
 
 def pane_bindings() -> list[BindingType]:
-    """Keys that show a pane: 1-4 outside text fields; alt+1-4 and F1-F4 everywhere.
+    """Keys that show a pane: 1-5 outside text fields; alt+1-5 and F1-F5 everywhere.
 
     All are priority bindings, so they act before the focused widget sees the key.
     """
@@ -126,7 +135,7 @@ def pane_bindings() -> list[BindingType]:
     return bindings
 
 
-# 1-4 and `/` are priority bindings: the app moves the focus before it forwards the
+# 1-5 and `/` are priority bindings: the app moves the focus before it forwards the
 # next key, so keys typed right after them land in the pane (a bubbling binding runs
 # too late). In a text field they are text (model ids have a `/`): `check_action`
 # lets them through.

@@ -259,6 +259,7 @@ async def in_process(models: int, base_url: str) -> None:
     from bytez_tui.config import Settings
     from bytez_tui.panes.base import Pane
     from bytez_tui.panes.catalogue.pane import CataloguePane
+    from bytez_tui.screens.registry import PANES
 
     started = time.perf_counter()
     cached = load_cached(base_url)
@@ -290,7 +291,11 @@ async def in_process(models: int, base_url: str) -> None:
         for _ in range(400):
             await pilot.pause()
             panes = app.screen.query(CataloguePane)
-            if panes and panes.first().index is not None and len(app.screen.query(Pane)) == 4:
+            if (
+                panes
+                and panes.first().index is not None
+                and len(app.screen.query(Pane)) == len(PANES)
+            ):
                 break
         pane = app.screen.query_one(CataloguePane)
         await app.workers.wait_for_complete()

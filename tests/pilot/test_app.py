@@ -18,6 +18,7 @@ from bytez_tui.panes.base import Pane
 from bytez_tui.screens.api_key import ApiKeyScreen
 from bytez_tui.screens.help import HelpScreen
 from bytez_tui.screens.main import MainScreen
+from bytez_tui.screens.registry import PANES
 from bytez_tui.widgets.footer import KeyFooter
 from bytez_tui.widgets.pane_tabs import PaneTabs
 from bytez_tui.widgets.status_bar import StatusBar
@@ -35,6 +36,7 @@ async def test_number_keys_switch_panes(make_app: AppFactory) -> None:
             ("2", "jobs"),
             ("3", "instances"),
             ("4", "playground"),
+            ("5", "compare"),
             ("1", "catalogue"),
         ]:
             await pilot.press(key)
@@ -55,9 +57,9 @@ async def test_every_pane_is_styled_and_fits_above_the_footer(make_app: AppFacto
     it overflowed the screen, its status line under the footer)."""
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
-        await until(pilot, lambda: len(app.screen.query(Pane)) == 4)
+        await until(pilot, lambda: len(app.screen.query(Pane)) == len(PANES))
         footer = app.screen.query_one(KeyFooter)
-        for key in "1234":
+        for key in "12345":
             await pilot.press(key)
             await pilot.pause()
             (pane,) = [pane for pane in app.screen.query(Pane) if pane.display]
@@ -240,7 +242,7 @@ async def test_the_palette_offers_the_dashboard_commands(make_app: AppFactory) -
 
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
-        await until(pilot, lambda: len(app.screen.query(Pane)) == 4)
+        await until(pilot, lambda: len(app.screen.query(Pane)) == len(PANES))
         screen = app.screen
         assert isinstance(screen, MainScreen)
         await pilot.press("ctrl+p")
@@ -300,6 +302,9 @@ async def test_alt_digits_and_function_keys_switch_panes_from_a_text_field(
             (ESC_DIGIT_KEYS[2], "jobs"),
             ("f4", "playground"),
             ("alt+3", "instances"),
+            (ESC_DIGIT_KEYS[5], "compare"),
+            ("f4", "playground"),
+            ("f5", "compare"),
             ("f4", "playground"),
         ]:
             await pilot.press(key)
@@ -314,7 +319,7 @@ async def test_the_palette_shows_a_pane(make_app: AppFactory) -> None:
 
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
-        await until(pilot, lambda: len(app.screen.query(Pane)) == 4)
+        await until(pilot, lambda: len(app.screen.query(Pane)) == len(PANES))
         await pilot.press("ctrl+p")
         await until(pilot, lambda: isinstance(app.screen, CommandPalette))
         await pilot.press(*"show instances")
@@ -334,7 +339,7 @@ async def test_focus_returns_where_it_was_after_a_dialog_and_a_pane_switch(
 
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
-        await until(pilot, lambda: len(app.screen.query(Pane)) == 4)
+        await until(pilot, lambda: len(app.screen.query(Pane)) == len(PANES))
         await pilot.press("2")
         jobs = app.screen.query_one(JobsPane)
         assert app.focused is jobs.rows

@@ -17,6 +17,7 @@ from bytez_tui.messages import RequestJob
 from bytez_tui.panes.base import Pane
 from bytez_tui.screens.api_key import ApiKeyScreen
 from bytez_tui.screens.main import MainScreen
+from bytez_tui.screens.registry import PANES
 from bytez_tui.widgets.status_bar import StatusBar
 
 
@@ -46,7 +47,7 @@ def _header(app: BytezApp) -> str:
 
 
 def _dashboard_ready(app: BytezApp) -> bool:
-    return isinstance(app.screen, MainScreen) and len(app.screen.query(Pane)) == 4
+    return isinstance(app.screen, MainScreen) and len(app.screen.query(Pane)) == len(PANES)
 
 
 async def _palette(pilot: Pilot[Any], app: BytezApp, command: str) -> None:
