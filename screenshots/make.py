@@ -41,6 +41,7 @@ from bytez_tui.config import Settings  # noqa: E402
 from bytez_tui.emulator import EmulatorServer  # noqa: E402
 from bytez_tui.messages import OpenPlayground  # noqa: E402
 from bytez_tui.panes.catalogue import CataloguePane  # noqa: E402
+from bytez_tui.panes.compare import ComparePane  # noqa: E402
 from bytez_tui.panes.instances import InstancesPane  # noqa: E402
 from bytez_tui.panes.jobs import JobsPane  # noqa: E402
 from bytez_tui.panes.playground import PlaygroundPane  # noqa: E402
@@ -292,6 +293,33 @@ async def chat_v2(stage: Stage) -> None:
     await stage.finish()
 
 
+async def compare_v2(stage: Stage) -> None:
+    """The Compare pane on v2: one prompt on three models, each column's answer with its
+    stats and the run's cost as the server reported it, column B marked the winner.
+
+    The emulator holds the answers back while the clock moves 0.6 s, so the stats read
+    like a real run's rather than 0.00 s."""
+    models = ("Qwen/Qwen3-4B", "openai-community/gpt2", "microsoft/phi-1")
+    await stage.show("compare")
+    await stage.until(lambda: bool(stage.app.screen.query(ComparePane)), "the compare pane")
+    pane = stage.app.screen.query_one(ComparePane)
+    for column, model in zip(pane.columns, models, strict=True):
+        column.model_input.value = model
+    pane.prompt_area.text = "Write a short poem about a lighthouse keeper."
+    pane.params_input.value = '{"max_new_tokens": 70}'
+    pane.columns[2].params_input.value = '{"max_new_tokens": 40}'
+    pane.columns[0].output.focus()
+    server = stage.server
+    server.slow("run", 1.0)
+    await stage.pilot.press("ctrl+j")
+    await stage.until(lambda: server.count("run") == 3, "the three runs", workers=False)
+    stage.clock.advance(0.6)
+    await stage.until(lambda: not pane.busy and pane.shown is not None, "the columns to end")
+    server.slow("run", None)
+    await stage.pilot.press("B")
+    await stage.finish()
+
+
 SCENES: dict[str, Scene] = {
     "catalogue": catalogue,
     "jobs": jobs,
@@ -299,6 +327,7 @@ SCENES: dict[str, Scene] = {
     "playground": playground,
     "playground-v2": playground_v2,
     "chat-v2": chat_v2,
+    "compare-v2": compare_v2,
 }
 
 
