@@ -251,6 +251,9 @@ class ComparePane(Pane):
             return self.busy
         if action == "stop_column":
             return bool(parameters) and parameters[0] in self._live
+        if action == "mark_winner":
+            # Only once a comparison has ended: before, A/B/C are let through (and hidden).
+            return self._shown is not None and not self._live
         return super().check_action(action, parameters)
 
     @on(PaneTabs.Chosen, "#compare-tabs")
@@ -302,8 +305,7 @@ class ComparePane(Pane):
     def action_mark_winner(self, index: int) -> None:
         """Mark a column the winner (again: no winner); a saved comparison keeps it."""
         shown = self._shown
-        if shown is None or self._live:
-            self.notify("Mark a winner once the columns have finished", severity="warning")
+        if shown is None:
             return
         positions = self._positions(shown)
         if index not in positions:
@@ -318,6 +320,7 @@ class ComparePane(Pane):
         self._history = None
         self._show_states()
         self._say_saved()
+        self.refresh_bindings()
 
     def action_edit_prompt(self) -> None:
         """Put the cursor in the shared prompt."""
@@ -647,6 +650,7 @@ class ComparePane(Pane):
         self._shown, self._winner = None, None
         self._show_states()
         self._idle()
+        self.refresh_bindings()
 
     def _recall(self, step: int) -> None:
         if self.busy:
@@ -699,6 +703,7 @@ class ComparePane(Pane):
         self._show_states()
         when = comparison.time[:19].replace("T", " ")
         self._say("-done", f"history {when} · #{comparison.id} · ctrl+↑/↓ browses")
+        self.refresh_bindings()
 
 
 async def _status(client: BytezClient, *, model: str) -> Instance | None:
