@@ -16,6 +16,7 @@ from bytez_tui.local.remembered import STATE_FILE
 from bytez_tui.panes.base import Pane
 from bytez_tui.panes.catalogue import CataloguePane
 from bytez_tui.screens.main import MainScreen
+from bytez_tui.screens.registry import PANES
 from bytez_tui.widgets.pane_tabs import PaneTabs
 
 AppFactory = Callable[..., BytezApp]
@@ -25,7 +26,7 @@ PROMPT = "Once upon a time,\nin a 世界 of tabs\tand [b]markup[/b]"
 
 
 def _ready(app: BytezApp) -> bool:
-    return isinstance(app.screen, MainScreen) and len(app.screen.query(Pane)) == 4
+    return isinstance(app.screen, MainScreen) and len(app.screen.query(Pane)) == len(PANES)
 
 
 def _state() -> dict[str, object]:
