@@ -13,7 +13,7 @@ in order, once they have mounted.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from functools import partial
 from typing import TYPE_CHECKING, ClassVar
@@ -62,6 +62,7 @@ from bytez_tui.widgets.status_bar import StatusBar
 from bytez_tui.widgets.text_fields import is_text_field
 
 if TYPE_CHECKING:
+    from bytez_tui.catalogue.index import CatalogueIndex
     from bytez_tui.models import Instance
     from bytez_tui.panes.compare import ComparePane
     from bytez_tui.panes.instances import InstancesPane
@@ -271,11 +272,12 @@ class MainScreen(Screen[None]):
 
         ram = self._ram = RamByModel(message.models, message.ram_gb)
         self.spend.ram_known(ram.get)
-        self._to_panes(partial(self._share_catalogue, message.models, ram))
+        self._to_panes(partial(self._share_catalogue, message.index, ram))
 
-    def _share_catalogue(self, names: Sequence[str], ram: Mapping[str, float | None]) -> None:
-        self.playground.catalogue_names = names
-        self.compare.catalogue_names = names
+    def _share_catalogue(self, index: CatalogueIndex, ram: Mapping[str, float | None]) -> None:
+        self.playground.catalogue_names = index.names
+        self.playground.catalogue = index
+        self.compare.catalogue_names = index.names
         self.instances.ram_gb = ram
 
     # The handlers below are named rather than decorated, so that the pane classes

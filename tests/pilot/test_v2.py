@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from textual.pilot import Pilot
 from waiting import Toasts, step, until
 
 from bytez_tui.app import BytezApp
 from bytez_tui.clock import FixedClock
 from bytez_tui.emulator import EmulatorServer
 from bytez_tui.local.dialects import remembered_dialect
+from bytez_tui.messages import OpenPlayground
+from bytez_tui.panes.playground import PlaygroundPane
 from bytez_tui.widgets.status_bar import StatusBar
 
 AppFactory = Callable[..., BytezApp]
@@ -192,9 +195,6 @@ async def test_instances_explain_when_the_cluster_routes_are_gone(
 
 
 async def test_playground_shows_the_run_cost(make_app_v2: AppFactory) -> None:
-    from bytez_tui.messages import OpenPlayground
-    from bytez_tui.panes.playground import PlaygroundPane
-
     app = make_app_v2(api="v2")
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
@@ -217,3 +217,66 @@ async def test_playground_shows_the_run_cost(make_app_v2: AppFactory) -> None:
         await pilot.pause()
         assert not pane.output.text.startswith("Once upon a time")  # the echo is dropped
         assert "cost $" in str(pane.status_line.render())
+
+
+async def _playground_on(app: BytezApp, pilot: Pilot[None], model: str) -> PlaygroundPane:
+    """The playground with `model` chosen, once it knows the catalogue's tasks."""
+    from bytez_tui.panes.catalogue import CataloguePane
+
+    catalogue = app.screen.query_one(CataloguePane)
+    await until(pilot, lambda: catalogue.settled and catalogue.index is not None)
+    app.screen.post_message(OpenPlayground(model))
+    await until(pilot, lambda: any(p.catalogue for p in app.screen.query(PlaygroundPane)))
+    pane = app.screen.query_one(PlaygroundPane)
+    await until(pilot, lambda: pane.model_input.value == model)
+    return pane
+
+
+async def test_playground_says_what_a_text_to_image_model_takes_and_c_copies_the_link(
+    make_app_v2: AppFactory,
+) -> None:
+    app = make_app_v2(api="v2")
+    async with app.run_test(size=(120, 40)) as pilot:
+        pane = await _playground_on(app, pilot, "dreamlike-art/dreamlike-photoreal-2.0")
+        note = str(pane.query_one("#task-note").render())
+        assert note.startswith("text-to-image: describe the image → a link to the image")
+        assert "(c copies it)" in note and pane.query_one("#task-note").display
+        assert pane.prompt_area.border_title == "Description"
+        pane.prompt_area.text = "a lighthouse at dusk"
+        await pilot.press("ctrl+j")
+        await app.workers.wait_for_complete()
+        await until(pilot, lambda: not pane.busy)
+        link = pane.output.text.strip()
+        assert link.startswith("https://cdn.bytez.com/dreamlike-art/") and link.endswith(".png")
+        pane.output.focus()
+        await pilot.press("c")
+        assert app.clipboard == pane.output.text and app.clipboard.strip() == link
+        # A text model shows no note and the plain prompt box.
+        app.screen.post_message(OpenPlayground(QWEN))
+        await until(pilot, lambda: pane.model_input.value == QWEN)
+        assert not pane.query_one("#task-note").display
+        assert pane.prompt_area.border_title == "Prompt"
+
+
+async def test_playground_refuses_what_an_image_model_cannot_take(
+    make_app_v2: AppFactory, emulator_v2: EmulatorServer
+) -> None:
+    model = "google/vit-base-patch16-224"
+    app = make_app_v2(api="v2")
+    async with app.run_test(size=(120, 40)) as pilot:
+        pane = await _playground_on(app, pilot, model)
+        assert "image-classification: an image URL" in str(pane.query_one("#task-note").render())
+        assert pane.prompt_area.border_title == "Image URL"
+        pane.prompt_area.text = "a photo of a cat"
+        await pilot.press("ctrl+j")
+        await pilot.pause()
+        status = str(pane.status_line.render())
+        assert "image-classification takes an image URL (or a data: URL)" in status
+        assert emulator_v2.count("run", model=model) == 0  # nothing sent to fail obscurely
+        assert pane.prompt_area.text == "a photo of a cat"  # what was typed stays
+        pane.prompt_area.text = "https://example.com/cat.jpg"
+        await pilot.press("ctrl+j")
+        await app.workers.wait_for_complete()
+        await until(pilot, lambda: not pane.busy)
+        assert emulator_v2.count("run", model=model) == 1
+        assert '"label"' in pane.output.text and str(pane.status_line.render()).startswith("✓")

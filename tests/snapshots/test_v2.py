@@ -80,3 +80,26 @@ class TestV2:
             )
 
         assert snap_compare(make_app_v2(api="v2"), terminal_size=(120, 40), run_before=run_before)
+
+    def test_playground_with_a_text_to_image_model(
+        self, snap_compare: SnapCompare, make_app_v2: AppFactory
+    ) -> None:
+        """80×24. A text-to-image model in the playground: under the model field, what its
+        task takes and gives ("describe the image → a link to the image (c copies it)"),
+        the prompt box titled "Description", and the finished run's output: the link."""
+
+        async def run_before(pilot: Pilot[None]) -> None:
+            catalogue = pilot.app.screen.query_one(CataloguePane)
+            await until(pilot, lambda: catalogue.settled and catalogue.index is not None)
+            pilot.app.screen.post_message(OpenPlayground("dreamlike-art/dreamlike-photoreal-2.0"))
+            await until(
+                pilot, lambda: any(p.catalogue for p in pilot.app.screen.query(PlaygroundPane))
+            )
+            pane = pilot.app.screen.query_one(PlaygroundPane)
+            pane.prompt_area.text = "a lighthouse at dusk"
+            pane.output.focus()
+            await pilot.press("ctrl+j")
+            await pilot.app.workers.wait_for_complete()
+            await until(pilot, lambda: not pane.busy and pane.output.text.startswith("https"))
+
+        assert snap_compare(make_app_v2(api="v2"), terminal_size=(80, 24), run_before=run_before)

@@ -128,6 +128,16 @@ BINDINGS: list[BindingType] = [
         tooltip="Copy the whole output to the clipboard",
     ),
     Binding(
+        "c",
+        "copy_output",
+        "Copy output",
+        id="playground-copy-output-c",
+        show=False,
+        # Typed text in the model, prompt or params fields: `c` reaches the pane only
+        # from the output (where the pane puts the focus), e.g. to copy a generated link.
+        tooltip="Copy the whole output (or the link a text-to-image run gives) from the output",
+    ),
+    Binding(
         "ctrl+s",
         "save_output",
         "Save output",

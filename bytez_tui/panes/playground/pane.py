@@ -18,6 +18,8 @@ from textual.widgets import Button, Checkbox, Input, Static, TextArea
 from textual.worker import Worker
 
 from bytez_tui.catalogue.ids import is_model_id
+from bytez_tui.catalogue.index import CatalogueIndex
+from bytez_tui.catalogue.tasks import TaskInput, describe
 from bytez_tui.config import data_dir, rescue_dir
 from bytez_tui.local.conversations import ConversationStore
 from bytez_tui.local.files import write_new_private
@@ -53,6 +55,8 @@ class PlaygroundPane(PlaygroundRuns):
     """Ids of the models with a RUNNING instance (set by the screen)."""
     catalogue_names: var[Sequence[str]] = var(())
     """Every model id in the catalogue, for completion (set by the screen)."""
+    catalogue: var[CatalogueIndex | None] = var(None)
+    """The catalogue, for each model's task (v2; set by the screen)."""
     chat_mode: var[bool] = var(False)
     """The pane holds a conversation (ctrl+t) instead of one-shot runs; kept per model."""
 
@@ -79,6 +83,7 @@ class PlaygroundPane(PlaygroundRuns):
     def compose(self) -> ComposeResult:
         blink = self.settings.cursor_blink
         yield ModelRow(cursor_blink=blink, id="model-row")
+        yield Static("", id="task-note", markup=False)
         with Horizontal(id="load-offer"):
             yield Static("", id="load-offer-text", markup=False)
             offer = Button("Load and run", compact=True, id="load-offer-button")
@@ -101,6 +106,7 @@ class PlaygroundPane(PlaygroundRuns):
     def on_mount(self) -> None:
         # Textual also calls PlaygroundRuns.on_mount and Pane's handlers (MRO dispatch).
         self.query_one("#load-offer").display = False
+        self.query_one("#task-note").display = False
         self.status_line.show_idle()
         # Held for `on_unmount`, which runs once the children are already gone.
         self._fields = (self.model_input, self.prompt_area, self.output)
@@ -160,12 +166,14 @@ class PlaygroundPane(PlaygroundRuns):
     def watch_catalogue_names(self, names: Sequence[str]) -> None:
         self.model_row.set_catalogue(names)
 
+    def watch_catalogue(self) -> None:
+        self._show_task()
+
     async def watch_chat_mode(self, chat: bool) -> None:
         self.set_class(chat, "-chat")
         with self.chat_box.prevent(Checkbox.Changed):
             self.chat_box.value = chat
-        self.prompt_area.border_title = "Message" if chat else "Prompt"
-        self.prompt_area.placeholder = "Type a message…" if chat else "Type a prompt…"
+        self._show_task()
         if chat:
             self.status_line.show_chat_idle()
             await self.chat.reopen_latest(self.model_input.value.strip())
@@ -237,6 +245,31 @@ class PlaygroundPane(PlaygroundRuns):
         offered = self._offered
         if offered is not None and offered.model != self.model_input.value.strip():
             self._hide_offer()
+        self._show_task()
+
+    def task_input(self, model: str) -> TaskInput | None:
+        """What `model`'s task takes, when the catalogue says its task (v2) and it is not a
+        prompt as typed; None in chat mode, which sends messages."""
+        index = self.catalogue
+        if self.chat_mode or index is None or not index.has_tasks:
+            return None
+        row = index.find(model) if is_model_id(model) else None
+        return None if row is None else describe(index.task(row))
+
+    def _show_task(self) -> None:
+        """Say what the chosen model's task takes and gives, and title the prompt box for
+        it (a text task keeps the plain prompt)."""
+        task = self.task_input(self.model_input.value.strip())
+        note = self.query_one("#task-note", Static)
+        note.display = task is not None
+        note.update(task.note if task is not None else "")
+        prompt = self.prompt_area
+        if self.chat_mode:
+            prompt.border_title, prompt.placeholder = "Message", "Type a message…"
+        elif task is not None:
+            prompt.border_title, prompt.placeholder = task.title, task.placeholder
+        else:
+            prompt.border_title, prompt.placeholder = "Prompt", "Type a prompt…"
 
     @on(Input.Changed)
     @on(TextArea.Changed)

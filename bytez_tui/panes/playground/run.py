@@ -25,6 +25,14 @@ class RunRequest:
     """Stream the answer."""
     time: str
     """When it was asked for (ISO 8601, UTC)."""
+    input: str | dict[str, Any] | None = None
+    """What is sent when the model's task reads the prompt into other fields (an image
+    URL, a question and its context…; see `catalogue.tasks`); None sends the prompt."""
+
+    @property
+    def sent(self) -> str | dict[str, Any]:
+        """The input to send: `input`, else the prompt."""
+        return self.prompt if self.input is None else self.input
 
 
 @dataclass

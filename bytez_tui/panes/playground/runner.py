@@ -20,6 +20,7 @@ from textual.widgets import Checkbox, Input, Static, TextArea
 from textual.worker import Worker
 
 from bytez_tui.catalogue.ids import is_model_id
+from bytez_tui.catalogue.tasks import TaskInput
 from bytez_tui.errors import BytezError, StreamCut, StreamError
 from bytez_tui.local.history import History, Recall, RunRecord
 from bytez_tui.messages import RunEnded
@@ -146,9 +147,17 @@ class PlaygroundRuns(Pane):
         if not is_model_id(model):
             self._refuse(f"{model!r} is not a model id (org/name)", self.model_input)
             return None
-        if not prompt.strip():
+        task = self.task_input(model)
+        if not prompt.strip() and (task is None or task.needs_text):
             self._refuse("type a prompt first", self.prompt_area)
             return None
+        sent: str | dict[str, Any] | None = None
+        if task is not None:
+            try:
+                sent = task.read(prompt)
+            except ValueError as error:
+                self._refuse(str(error), self.prompt_area)
+                return None
         try:
             params = self.params_form.params()
         except ParamsInvalid as error:
@@ -161,7 +170,13 @@ class PlaygroundRuns(Pane):
             params=params,
             stream=self.stream_box.value,
             time=self.clock.now().isoformat(),
+            input=sent,
         )
+
+    def task_input(self, model: str) -> TaskInput | None:
+        """What `model`'s task takes, when it is not a prompt as typed (the pane knows the
+        catalogue's tasks); None sends the prompt."""
+        return None
 
     def _params_problem(self, problem: str) -> None:
         # "Not run: JSON params, line 1 …" outlived the fix; the form shows live problems.
@@ -271,7 +286,7 @@ class PlaygroundRuns(Pane):
         echo = EchoFilter(request.prompt if self.settings.hide_prompt_echo else "")
         try:
             client = self.api.client
-            fragments = client.stream(request.model, request.prompt, params=request.params)
+            fragments = client.stream(request.model, request.sent, params=request.params)
             async with aclosing(fragments):
                 async for fragment in fragments:
                     run.fragments += 1
@@ -301,7 +316,7 @@ class PlaygroundRuns(Pane):
         request = run.request
         try:
             result = await self.call_api(
-                lambda client: client.run(request.model, request.prompt, params=request.params)
+                lambda client: client.run(request.model, request.sent, params=request.params)
             )
         except BytezError as error:
             self._failed_before_output(run, error)
