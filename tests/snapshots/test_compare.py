@@ -32,6 +32,8 @@ async def _open(pilot: Pilot[None]) -> ComparePane:
     await until(pilot, lambda: bool(pilot.app.screen.query(ComparePane)))
     pane = pilot.app.screen.query_one(ComparePane)
     await until(pilot, lambda: pane.display)
+    # The instance list is in (the header's health, the tab's count, the ● running badges).
+    await until(pilot, lambda: set(MODELS) <= pane.running_models)
     for column, model in zip(pane.columns, MODELS, strict=True):
         column.model_input.value = model
     pane.prompt_area.text = PROMPT

@@ -1,62 +1,45 @@
 """The Compare pane: one prompt on two or three models, side by side, each streaming on its own.
 
-Each column runs in its own exclusive worker group (`compare-column-0` …), so `alt+b`
-stops column B alone and a column that fails keeps its text while the others go on;
-`escape` cancels every group. The counters and the stream are the domain's
-(`bytez_tui.comparing`, shared with `bytez-tui compare`); the comparison is saved whole
-when the last column ends (`bytez_tui.local.comparisons`), and again when a winner is
-marked.
+The fields, keys and history browsing; the runs themselves are `CompareRuns`'
+(`runner.py`). A comparison is saved whole when the last column ends
+(`bytez_tui.local.comparisons`), and again when a winner is marked.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence, Set
-from dataclasses import dataclass, replace
-from datetime import timedelta
-from functools import partial
-from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple
+from dataclasses import replace
+from typing import Any, ClassVar, NamedTuple
 
 from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.containers import Horizontal
-from textual.message import Message
 from textual.reactive import var
 from textual.widget import Widget
 from textual.widgets import Input, Label, Static, TextArea
-from textual.worker import Worker
 
 from bytez_tui.catalogue.ids import is_model_id
-from bytez_tui.comparing import ColumnRun, column_params, stream_column
+from bytez_tui.comparing import column_params
 from bytez_tui.config import data_dir
-from bytez_tui.errors import BytezError, StreamCut, StreamError
-from bytez_tui.local.comparisons import Comparison, ComparisonStore
+from bytez_tui.local.comparisons import Comparison
 from bytez_tui.local.files import write_new_private
-from bytez_tui.messages import RunEnded
-from bytez_tui.panes.base import Pane
 from bytez_tui.panes.compare.column import CompareColumn, params_problem
 from bytez_tui.panes.compare.keys import BINDINGS, LETTERS, PALETTE
+from bytez_tui.panes.compare.runner import CompareRequest, CompareRuns
 from bytez_tui.panes.playground.completion import ModelSuggester, NameIndex
 from bytez_tui.prompting import ParamsError, parse_params
-from bytez_tui.text import printable
 from bytez_tui.widgets.pane_tabs import PaneTabs
 from bytez_tui.widgets.text_editor import TextEditor
 from bytez_tui.widgets.text_fields import TextInput
 
-if TYPE_CHECKING:
-    from bytez_tui.api import BytezClient
-    from bytez_tui.models import Instance
+__all__ = ["ComparePane", "Draft"]
 
-__all__ = ["POLL_SECONDS", "STATS_RATE", "ComparePane", "Draft"]
-
-POLL_SECONDS = 5.0
-"""How often a column waiting for its model asks for the model's status."""
-STATS_RATE = 4.0
-"""Stats line redraws per second while columns stream."""
 _SHORT = 30
 """Below this many rows the pane drops its spacing (class `-short`)."""
 _TINY = 16
-"""Below this many rows (a 60×15 terminal) the prompt shrinks to a line (`-tiny`)."""
+"""Below this many rows (a 60×15 terminal) the pane scrolls (`-tiny`)."""
 
 
 class Draft(NamedTuple):
@@ -68,62 +51,23 @@ class Draft(NamedTuple):
     overrides: tuple[str, ...]
 
 
-@dataclass(frozen=True)
-class _Request:
-    """A comparison the user asked for."""
-
-    prompt: str
-    params: dict[str, Any]
-    columns: tuple[tuple[int, str, dict[str, Any]], ...]
-    """(column index, model, params to send) of each column that takes part."""
-    time: str
-
-
-class ComparePane(Pane):
+class ComparePane(CompareRuns):
     """Runs one prompt on two or three models at once and shows the answers side by side."""
 
     BINDINGS: ClassVar[list[BindingType]] = list(BINDINGS)
     PALETTE: ClassVar[list[tuple[str, str, str]]] = list(PALETTE)
 
-    running_models: var[Set[str]] = var(frozenset())
-    """Ids of the models with a RUNNING instance (set by the screen)."""
     catalogue_names: var[Sequence[str]] = var(())
     """Every model id in the catalogue, for completion (set by the screen)."""
     front: var[int] = var(0)
     """The column shown when the terminal is too narrow for all three (its tab)."""
 
-    @dataclass
-    class LoadRequested(Message):
-        """These models are not running: ask the user to load them all (one dialog); the
-        screen answers with `load_chosen`."""
-
-        models: tuple[str, ...]
-        """The models to load."""
-
-    @dataclass
-    class BusyChanged(Message):
-        """Columns started, or the last one ended (the tab spins meanwhile)."""
-
-        busy: bool
-        """A column streams, or waits for its model."""
-
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self.store = ComparisonStore(store_key=self.settings.store_key)
-        """The saved comparisons."""
         self._suggester = ModelSuggester()
-        self._runs: dict[int, ColumnRun] = {}
-        self._live: set[int] = set()
-        self._request: _Request | None = None
-        self._pending: tuple[_Request, tuple[str, ...]] | None = None
-        self._waiting: set[str] = set()
-        self._shown: Comparison | None = None
-        """The finished comparison on screen (saved), live or reopened."""
-        self._winner: int | None = None
         self._history: list[Comparison] | None = None
         self._position: int | None = None
         self._draft: Draft | None = None
-        self._checker: Worker[None] | None = None
 
     def compose(self) -> ComposeResult:
         blink = self.settings.cursor_blink
@@ -150,15 +94,15 @@ class ComparePane(Pane):
                 )
         yield Static("", id="compare-status", markup=False)
 
+    def on_mount(self) -> None:
+        # Textual also calls CompareRuns.on_mount and Pane's handlers (MRO dispatch).
+        self.watch_front(self.front)
+        self._idle()
+
     def on_resize(self, event: events.Resize) -> None:
         # Pane sets `-narrow` (under 100 columns) in its own handler.
         self.set_class(event.size.height < _SHORT, "-short")
         self.set_class(event.size.height < _TINY, "-tiny")
-
-    def on_mount(self) -> None:
-        self._stats_timer = self.set_interval(1 / STATS_RATE, self._show_progress, pause=True)
-        self.watch_front(self.front)
-        self._idle()
 
     def on_descendant_blur(self) -> None:
         self.call_after_refresh(self._keep_keys_alive)
@@ -193,31 +137,6 @@ class ComparePane(Pane):
         return self.query_one("#compare-params", Input)
 
     @property
-    def columns(self) -> list[CompareColumn]:
-        """The three columns, A to C."""
-        return list(self.query(CompareColumn))
-
-    @property
-    def status_line(self) -> Static:
-        return self.query_one("#compare-status", Static)
-
-    @property
-    def busy(self) -> bool:
-        """A column streams or waits, or the models are being checked."""
-        checking = self._checker is not None and not self._checker.is_finished
-        return bool(self._live) or self._pending is not None or checking
-
-    @property
-    def winner(self) -> int | None:
-        """The column marked the winner (0 is A), if any."""
-        return self._winner
-
-    @property
-    def shown(self) -> Comparison | None:
-        """The finished comparison on screen, as saved (None while running or typing)."""
-        return self._shown
-
-    @property
     def focus_target(self) -> Widget:
         # Not a text field: the app's one-key shortcuts (1-5, /, q) and a/b/c still work.
         return self.columns[self.front].output
@@ -229,19 +148,6 @@ class ComparePane(Pane):
         for column, model in zip(self.columns, models, strict=False):
             column.model_input.value = model
         self.screen.set_focus(self.prompt_area)
-
-    def load_chosen(self, loaded: bool) -> None:
-        """The load dialog closed: the models were loaded (each column then runs once its
-        model is RUNNING), or not (nothing runs)."""
-        pending, self._pending = self._pending, None
-        if pending is None:
-            return
-        request, missing = pending
-        if not loaded:
-            self._say("-blocked", f"Not run: {', '.join(missing)} not loaded")
-            self._busy_changed()
-            return
-        self._begin(request, waiting=set(missing))
 
     # --- events -------------------------------------------------------------------------
 
@@ -268,11 +174,6 @@ class ComparePane(Pane):
         if event.input.has_class("column-model"):
             self._show_states()
 
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        # Pane's sink runs too (Textual calls each class's handler down the MRO).
-        if event.worker is self._checker:
-            self._busy_changed()
-
     # --- actions ------------------------------------------------------------------------
 
     def action_run(self) -> None:
@@ -284,18 +185,6 @@ class ComparePane(Pane):
         if request is not None:
             self._checker = self._check(request)
             self._busy_changed()
-
-    def action_stop(self) -> None:
-        """Stop every column: each keeps what arrived."""
-        self._pending = None
-        self.workers.cancel_group(self, "compare-check")
-        for index in range(len(LETTERS)):
-            self.workers.cancel_group(self, f"compare-column-{index}")
-        self._busy_changed()
-
-    def action_stop_column(self, index: int) -> None:
-        """Stop one column; the others go on."""
-        self.workers.cancel_group(self, f"compare-column-{index}")
 
     def action_show_column(self, index: int) -> None:
         """Go to a column's output (its tab comes to the front in a narrow terminal)."""
@@ -369,192 +258,16 @@ class ComparePane(Pane):
 
     # --- workers ------------------------------------------------------------------------
 
-    @work(exclusive=True, group="compare-check", exit_on_error=False, description="Checking")
-    async def _check(self, request: _Request) -> None:
-        """Ask whether each model runs (v1); offer one load for those that do not."""
-        models = [model for _, model, _ in request.columns]
-        missing: list[str] = []
-        if self.api.dialect != "v2":  # v2 starts a model on its first run
-            self._say("-waiting", "… checking that the models are running (escape cancels)")
-            for model in models:
-                if model in self.running_models:
-                    continue
-                try:
-                    instance = await self.call_api(partial(_status, model=model))
-                except BytezError:
-                    continue  # the run itself says what is wrong
-                if self.api.dialect == "v2":
-                    break
-                if instance is None or instance.is_failed:
-                    missing.append(model)
-        if missing:
-            self._pending = (request, tuple(missing))
-            verb = "is" if len(missing) == 1 else "are"
-            self._say(
-                "-blocked",
-                f"{', '.join(missing)} {verb} not running: each column runs once its model is",
-            )
-            self.post_message(self.LoadRequested(tuple(missing)))
-            return
-        self._begin(request, waiting=set())
-
     @work(thread=True, exclusive=True, group="compare-index", exit_on_error=False)
     def _index_catalogue(self, names: Sequence[str]) -> None:
         index = NameIndex(names)
         self.app.call_from_thread(self._suggester.set_catalogue, index)
 
-    async def _column(self, index: int, run: ColumnRun, prompt: str, *, wait: bool) -> None:
-        """One column: wait for its model if it is booting, then stream."""
-        column = self.columns[index]
-        sent = False
-        try:
-            if wait and not await self._wait_until_running(column, run):
-                return
-            run.started = self.clock.monotonic()
-            column.output.start_stream()
-            column.show_running(run.stats(run.started))
-            sent = True
-            try:
-                client = self.api.client
-            except BytezError as refused:
-                run.outcome, run.error = "failed", refused.message
-                return
-            error = await stream_column(
-                client,
-                run,
-                prompt,
-                monotonic=self.clock.monotonic,
-                feed=column.output.feed,
-                hide_echo=self.settings.hide_prompt_echo,
-            )
-            if error is None:
-                self.post_message(self.HealthChanged(self.api.succeeded()))
-            elif isinstance(error, StreamCut):
-                self.post_message(self.HealthChanged(self.api.failed(error)))
-            elif not isinstance(error, StreamError):
-                self.record_failure(error)
-        finally:
-            column.output.end_stream()
-            self._column_ended(index, run, sent=sent)
-
-    async def _wait_until_running(self, column: CompareColumn, run: ColumnRun) -> bool:
-        model = run.model
-        self._waiting.add(model)
-        self._show_states()
-        column.show("-waiting", f"… waiting for {model} to be RUNNING (alt+{column.letter})")
-        try:
-            while True:
-                await self.clock.sleep(POLL_SECONDS)
-                if self.paused:
-                    continue
-                try:
-                    instance = await self.call_api(partial(_status, model=model))
-                except BytezError:
-                    continue
-                if instance is not None and instance.is_running:
-                    self.running_models = frozenset({*self.running_models, model})
-                    return True
-                if instance is not None and instance.is_failed:
-                    run.outcome = "failed"
-                    run.error = f"did not load: {instance.error or instance.status}"
-                    return False
-        finally:
-            self._waiting.discard(model)
-            self._show_states()
-
     # --- running ------------------------------------------------------------------------
-
-    def _begin(self, request: _Request, *, waiting: set[str]) -> None:
-        """Start every column of `request` (those in `waiting` once their model runs)."""
-        self._request = request
-        self._shown = None
-        self._winner = None
-        self._position, self._draft, self._history = None, None, None
-        now = self.clock.monotonic()
-        taking_part = {index for index, _, _ in request.columns}
-        for column in self.columns:
-            if column.index not in taking_part:
-                column.output.set_text("")
-                column.show("", "")
-        self._runs.clear()
-        for index, model, params in request.columns:
-            run = ColumnRun(model, params, started=now)
-            self._runs[index] = run
-            self._live.add(index)
-            column = self.columns[index]
-            column.output.set_text("")
-            self.query_one(PaneTabs).set_spinning(f"column-{index}", True)
-            self.run_worker(
-                self._column(index, run, request.prompt, wait=model in waiting),
-                group=f"compare-column-{index}",
-                exclusive=True,
-                exit_on_error=False,
-                description=f"Column {LETTERS[index]}",
-            )
-        self._stats_timer.resume()
-        self._say("-running", "● running: escape stops all, alt+a/b/c one column")
-        self._show_states()
-        self._busy_changed()
-
-    def _column_ended(self, index: int, run: ColumnRun, *, sent: bool) -> None:
-        now = self.clock.monotonic()
-        if run.ended is None:
-            run.ended = now  # stopped or failed before its stream began
-        self._live.discard(index)
-        self.query_one(PaneTabs).set_spinning(f"column-{index}", False)
-        record = run.record(now)
-        self.columns[index].show_record(record)
-        if sent:
-            at = self.api.server_now() - timedelta(seconds=record.stats.elapsed)
-            self.post_message(
-                RunEnded(run.model, at, record.stats.elapsed, run.metering, record.outcome)
-            )
-        if record.outcome == "failed":
-            self.notify(
-                record.error or "The run failed",
-                title=f"Column {LETTERS[index]} failed",
-                severity="error",
-                markup=False,
-            )
-        if not self._live:
-            self._all_ended()
-        self._busy_changed()
-
-    def _all_ended(self) -> None:
-        """The last column ended: save the comparison as one entry of the history."""
-        self._stats_timer.pause()
-        request = self._request
-        if request is None:
-            return
-        now = self.clock.monotonic()
-        comparison = Comparison(
-            time=request.time,
-            prompt=request.prompt,
-            params=request.params,
-            columns=tuple(self._runs[index].record(now) for index, _, _ in request.columns),
-        )
-        try:
-            self._shown = self.store.save(comparison)
-        except OSError as error:
-            self._shown = comparison
-            self.notify(str(error), title="Not saved to history", severity="warning")
-        self._say_saved()
-
-    def _show_progress(self) -> None:
-        now = self.clock.monotonic()
-        for index in self._live:
-            run = self._runs.get(index)
-            if run is not None and run.model not in self._waiting:
-                self.columns[index].show_running(run.stats(now))
-
-    def _busy_changed(self) -> None:
-        self.set_class(self.busy, "-busy")
-        self.refresh_bindings()
-        self.post_message(self.BusyChanged(self.busy))
 
     # --- helpers ------------------------------------------------------------------------
 
-    def _make_request(self) -> _Request | None:
+    def _make_request(self) -> CompareRequest | None:
         """The comparison described by the fields, or None after saying what is missing."""
         prompt = self.prompt_area.text
         try:
@@ -585,33 +298,19 @@ class ComparePane(Pane):
             return self._refuse("choose two or three models to compare", empty.model_input)
         if not prompt.strip():
             return self._refuse("type a prompt first", self.prompt_area)
-        return _Request(prompt, shared, tuple(columns), self.clock.now().isoformat())
+        return CompareRequest(prompt, shared, tuple(columns), self.clock.now().isoformat())
 
-    def _refuse(self, reason: str, field: Input | TextArea) -> _Request | None:
+    def _refuse(self, reason: str, field: Input | TextArea) -> CompareRequest | None:
         """Say why nothing runs and put the cursor where the problem is (returns None)."""
         self._say("-blocked", f"Not run: {reason}")
         self.notify(reason, title="Not run", severity="warning", markup=False)
         field.focus()
         return None
 
-    def _say(self, state: str, text: str) -> None:
-        line = self.status_line
-        for name in ("-running", "-waiting", "-blocked", "-done"):
-            line.set_class(name == state, name)
-        line.update(printable(text, one_line=True))
-
     def _idle(self) -> None:
         self._say(
             "", "ctrl+j runs all · esc stops all · alt+a/b/c stops one · A/B/C marks the winner"
         )
-
-    def _say_saved(self) -> None:
-        shown = self._shown
-        if shown is None:
-            return
-        won = "" if self._winner is None else f" · {LETTERS[self._winner]} wins"
-        where = f"saved as #{shown.id}" if shown.id else "not saved"
-        self._say("-done", f"✓ {where}{won} · A/B/C marks the winner · ctrl+s exports Markdown")
 
     def _positions(self, comparison: Comparison) -> list[int]:
         """The column index of each of `comparison`'s columns, as on screen."""
@@ -619,15 +318,8 @@ class ComparePane(Pane):
             return [index for index, _, _ in self._request.columns]
         return list(range(len(comparison.columns)))
 
-    def _show_states(self) -> None:
-        for column in self.columns:
-            model = column.model
-            running = bool(model) and model in self.running_models
-            booting = not running and model in self._waiting
-            column.show_state(running=running, booting=booting, winner=self._winner == column.index)
-            short = model.rpartition("/")[2][:18]
-            won = " 🏆" if self._winner == column.index else ""
-            self.query_one(PaneTabs).set_badge(f"column-{column.index}", short + won)
+    def comparison_started(self) -> None:
+        self._position, self._draft, self._history = None, None, None
 
     def _capture(self) -> Draft:
         return Draft(
@@ -706,11 +398,5 @@ class ComparePane(Pane):
         self.refresh_bindings()
 
 
-async def _status(client: BytezClient, *, model: str) -> Instance | None:
-    return await client.status(model)
-
-
 def _json(value: dict[str, Any]) -> str:
-    import json
-
     return json.dumps(value, ensure_ascii=False) if value else ""
