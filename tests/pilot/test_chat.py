@@ -15,6 +15,7 @@ from textual.widgets import Markdown, Static
 from waiting import until as wait_until
 
 from bytez_tui.app import BytezApp
+from bytez_tui.clock import FixedClock
 from bytez_tui.config import data_dir
 from bytez_tui.emulator import EmulatorServer
 from bytez_tui.local.conversations import Conversation, ConversationStore, Turn
@@ -23,6 +24,7 @@ from bytez_tui.panes.playground import PlaygroundPane
 from bytez_tui.panes.playground.chat import SHOWN_TURNS
 from bytez_tui.panes.playground.turns import ReplyView, UserTurnView
 from bytez_tui.screens.conversations import ConversationsDialog
+from bytez_tui.screens.load import LoadDialog
 
 AppFactory = Callable[..., BytezApp]
 
@@ -30,6 +32,8 @@ V1_MODEL = "roneneldan/TinyStories-8M"
 """RUNNING in every fresh v1 world (a text-generation model)."""
 V2_CHAT = "Qwen/Qwen3-4B"
 """A v2 chat model."""
+IDLE = "openai-community/gpt2"
+"""A v1 text-generation model in the catalogue, not running."""
 
 CODE_REPLY = """Two ways:
 
@@ -325,3 +329,46 @@ async def test_a_long_conversation_opens_with_its_last_turns(
         assert shown(pane) == [turn for pair in expected for turn in pair]
         earlier = pane.chat.query_one(".earlier", Static)
         assert "20 earlier turns" in str(earlier.render())
+
+
+async def test_a_model_not_running_is_offered_a_load_and_the_message_waits_for_it(
+    make_app: AppFactory, emulator: EmulatorServer, clock: FixedClock
+) -> None:
+    """As a one-shot run does: the load dialog, then the turn once the model runs; the
+    dialog cancelled sends nothing, then or later (never a billed run nobody asked for)."""
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        pane = await open_chat(pilot, IDLE)
+        footer = [b.binding.description for b in app.screen.active_bindings.values()]
+        assert "Send" in footer and "Run" not in footer
+        pane.prompt_area.text = "Hello there"
+        await pilot.press("ctrl+j")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert pane.query_one("#load-offer").display
+        assert "the message is sent" in str(pane.query_one("#load-offer-text").render())
+        assert emulator.count("run") == 0
+        assert pane.prompt_area.text == "Hello there"  # kept until sent
+        await pilot.press("ctrl+l")
+        await until(pilot, lambda: isinstance(app.screen, LoadDialog))
+        await pilot.press("escape")
+        await until(pilot, lambda: not isinstance(app.screen, LoadDialog))
+        assert not pane.busy and emulator.count("load") == 0
+        await pilot.press("ctrl+l")
+        await until(pilot, lambda: isinstance(app.screen, LoadDialog))
+        await pilot.press("ctrl+s")  # load with the dialog's defaults
+        await until(pilot, lambda: emulator.count("load", model=IDLE) == 1)
+        assert pane.busy and emulator.count("run") == 0
+        clock.advance(emulator.world.boot_delay)
+        pane.instance_ready(IDLE)
+        await until(pilot, lambda: pane.chat.last_reply is not None and not pane.busy)
+        assert emulator.count("run", model=IDLE) == 1
+        assert pane.prompt_area.text == ""
+        [summary] = ConversationStore(store_key=emulator.url).list()
+        stored = ConversationStore(store_key=emulator.url).get(summary.id)
+        assert stored is not None
+        assert [(t.role, t.outcome) for t in stored.turns] == [
+            ("user", "done"),
+            ("assistant", "done"),
+        ]
+        assert stored.turns[0].content == "Hello there"

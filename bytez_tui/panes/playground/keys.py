@@ -16,6 +16,15 @@ BINDINGS: list[BindingType] = [
         show=False,
         tooltip="Run the prompt (where the terminal reports alt+enter)",
     ),
+    Binding("ctrl+j", "send", "Send", id="playground-send", tooltip="Send the message (chat mode)"),
+    Binding(
+        "alt+enter",
+        "send",
+        "Send",
+        id="playground-send-alt",
+        show=False,
+        tooltip="Send the message (chat mode, where the terminal reports alt+enter)",
+    ),
     Binding(
         "escape",
         "stop",
@@ -156,6 +165,7 @@ BINDINGS: list[BindingType] = [
 ]
 PALETTE: list[tuple[str, str, str]] = [
     ("Playground: run", "Run the prompt on the chosen model", "run"),
+    ("Chat: send", "Send the message (chat mode)", "send"),
     ("Playground: stop", "Stop the running stream", "stop"),
     ("Playground: copy output", "Copy the whole output", "copy_output"),
     ("Playground: save output", "Save the output to a file", "save_output"),

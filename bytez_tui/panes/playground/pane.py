@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence, Set
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, ClassVar
 
 from textual import events, on
@@ -30,6 +30,7 @@ from bytez_tui.panes.playground.keys import BINDINGS, PALETTE
 from bytez_tui.panes.playground.model_row import ModelRow
 from bytez_tui.panes.playground.output import OutputLog
 from bytez_tui.panes.playground.params import ParamsForm, ParamsInvalid
+from bytez_tui.panes.playground.run import RunRequest
 from bytez_tui.panes.playground.runner import PlaygroundRuns
 from bytez_tui.panes.playground.status import RunStatus
 from bytez_tui.widgets.text_editor import TextEditor
@@ -171,6 +172,7 @@ class PlaygroundPane(PlaygroundRuns):
 
     async def watch_chat_mode(self, chat: bool) -> None:
         self.set_class(chat, "-chat")
+        self.refresh_bindings()  # the footer's ctrl+j says Send or Run
         with self.chat_box.prevent(Checkbox.Changed):
             self.chat_box.value = chat
         self._show_task()
@@ -231,6 +233,9 @@ class PlaygroundPane(PlaygroundRuns):
         if action == "stop":
             # Escape falls through to the app's "leave the text field" when nothing runs.
             return self.busy
+        if action in ("run", "send"):
+            # One key, named for what it does: "Run" in one-shot mode, "Send" in chat mode.
+            return self.chat_mode == (action == "send")
         return True
 
     @on(Input.Changed, "#model")
@@ -338,12 +343,16 @@ class PlaygroundPane(PlaygroundRuns):
             self.notify("A run is under way: escape stops it", severity="warning")
             return
         request = self._request()
-        if request is not None and self.chat_mode:
-            self._worker = self.chat.send(request.model, request.prompt, request.params)
-            self._busy_changed()
-        elif request is not None:
+        if request is not None:
+            # A chat turn too is sent only once its model runs: a v1 model that is not
+            # running is offered a load ("Load and run"), as a one-shot run is.
+            request = replace(request, chat=self.chat_mode)
             self._hide_offer()
             self._start(request, check=request.model not in self.running_models)
+
+    def action_send(self) -> None:
+        """Chat mode: send the message (the same as "run" in one-shot mode)."""
+        self.action_run()
 
     def action_stop(self) -> None:
         """Cancel the run: the HTTP response is closed, the partial output stays."""
@@ -495,6 +504,10 @@ class PlaygroundPane(PlaygroundRuns):
         self.notify(f"Saved {len(text):,} characters to {path}", title="Output saved")
 
     # --- helpers ------------------------------------------------------------------------
+
+    def send_turn(self, request: RunRequest) -> None:
+        self._worker = self.chat.send(request.model, request.prompt, request.params)
+        self._busy_changed()
 
     def model_state_changed(self, *, running: str | None = None) -> None:
         if running is not None and running not in self.running_models:

@@ -25,6 +25,8 @@ class RunRequest:
     """Stream the answer."""
     time: str
     """When it was asked for (ISO 8601, UTC)."""
+    chat: bool = False
+    """A chat turn: once its model runs, it goes to the conversation, not the output."""
     input: str | dict[str, Any] | None = None
     """What is sent when the model's task reads the prompt into other fields (an image
     URL, a question and its context…; see `catalogue.tasks`); None sends the prompt."""

@@ -137,6 +137,9 @@ class PlaygroundRuns(Pane):
             running: A model the server just said is RUNNING.
         """
 
+    def send_turn(self, request: RunRequest) -> None:
+        """Called with a chat turn once its model runs: the pane sends it."""
+
     def _request(self) -> RunRequest | None:
         """The run described by the fields, or None after saying what is missing."""
         model = self.model_input.value.strip()
@@ -212,6 +215,9 @@ class PlaygroundRuns(Pane):
                 return
         self._waiting = None
         self.model_state_changed(running=request.model)
+        if request.chat:
+            self.send_turn(request)
+            return
         await self._execute(request)
 
     async def _is_running(self, request: RunRequest) -> bool:
@@ -399,10 +405,10 @@ class PlaygroundRuns(Pane):
 
     def _offer_load(self, request: RunRequest) -> None:
         self._offered = request
+        then = "the message is sent" if request.chat else "the run starts"
         self.query_one("#load-offer-text", Static).update(
             plain(
-                f"{request.model} is not running. Load it (ctrl+l) and the run starts once it "
-                "is RUNNING."
+                f"{request.model} is not running. Load it (ctrl+l) and {then} once it is RUNNING."
             )
         )
         self.query_one("#load-offer").display = True
