@@ -320,6 +320,28 @@ async def compare_v2(stage: Stage) -> None:
     await stage.finish()
 
 
+async def spend(stage: Stage) -> None:
+    """The Spend screen (`$`) over a fortnight of ledger under a $5 daily budget: the bars
+    of the 14 days, the totals beside them, the models and the costliest items of the last
+    7 days (≈ marks our estimates), the budget field."""
+    from bytez_tui.local.ledger import Ledger
+    from bytez_tui.screens.spend import SpendScreen
+    from bytez_tui.widgets.status_bar import StatusBar
+
+    # The fortnight the Spend screen's snapshot test is seeded with: one picture of it.
+    sys.path.insert(0, str(HERE.parent / "tests"))
+    from ledger_seed import seed_fortnight
+
+    seed_fortnight(Ledger(store_key=stage.app.settings.store_key), stage.clock.now())
+    await stage.until(lambda: bool(stage.app.screen.query(StatusBar)), "the status bar")
+    bar = stage.app.screen.query_one(StatusBar)
+    await stage.until(lambda: bool(bar.spend), "the header's spend")
+    stage.app.set_focus(None)
+    await stage.pilot.press("dollar_sign")
+    await stage.until(lambda: isinstance(stage.app.screen, SpendScreen), "the Spend screen")
+    await stage.finish()
+
+
 SCENES: dict[str, Scene] = {
     "catalogue": catalogue,
     "jobs": jobs,
@@ -328,7 +350,10 @@ SCENES: dict[str, Scene] = {
     "playground-v2": playground_v2,
     "chat-v2": chat_v2,
     "compare-v2": compare_v2,
+    "spend": spend,
 }
+BUDGETS = {"spend": 5.0}
+"""The daily budget a scene runs under (none elsewhere)."""
 
 
 def isolate(home: Path) -> None:
@@ -353,6 +378,7 @@ async def shoot(name: str, server: EmulatorServer) -> Path:
             label="demo emulator",
             demo=True,
             api="v2" if name.endswith("-v2") else "v1",
+            daily_budget=BUDGETS.get(name),
         )
         app = make_app(settings, clock=clock)
         app.animation_level = "none"
