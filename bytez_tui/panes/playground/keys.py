@@ -137,6 +137,13 @@ BINDINGS: list[BindingType] = [
         tooltip="Copy the whole output to the clipboard",
     ),
     Binding(
+        "ctrl+o",
+        "copy_reply",
+        "Copy reply",
+        id="playground-copy-reply",
+        tooltip="Copy the last reply to the clipboard (chat mode)",
+    ),
+    Binding(
         "c",
         "copy_output",
         "Copy output",
@@ -168,6 +175,7 @@ PALETTE: list[tuple[str, str, str]] = [
     ("Chat: send", "Send the message (chat mode)", "send"),
     ("Playground: stop", "Stop the running stream", "stop"),
     ("Playground: copy output", "Copy the whole output", "copy_output"),
+    ("Chat: copy reply", "Copy the last reply", "copy_reply"),
     ("Playground: save output", "Save the output to a file", "save_output"),
     ("Playground: load model", "Load the chosen model", "load_model"),
     ("Playground: params panel", "Show or hide the params panel", "toggle_params"),

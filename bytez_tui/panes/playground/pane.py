@@ -172,7 +172,7 @@ class PlaygroundPane(PlaygroundRuns):
 
     async def watch_chat_mode(self, chat: bool) -> None:
         self.set_class(chat, "-chat")
-        self.refresh_bindings()  # the footer's ctrl+j says Send or Run
+        self.refresh_bindings()  # the footer's ctrl+j says Send or Run, ctrl+o what it copies
         with self.chat_box.prevent(Checkbox.Changed):
             self.chat_box.value = chat
         self._show_task()
@@ -233,9 +233,10 @@ class PlaygroundPane(PlaygroundRuns):
         if action == "stop":
             # Escape falls through to the app's "leave the text field" when nothing runs.
             return self.busy
-        if action in ("run", "send"):
-            # One key, named for what it does: "Run" in one-shot mode, "Send" in chat mode.
-            return self.chat_mode == (action == "send")
+        if action in ("run", "send", "copy_output", "copy_reply"):
+            # One key, named for what it does: "Run" and "Copy output" in one-shot mode,
+            # "Send" and "Copy reply" in chat mode.
+            return self.chat_mode == (action in ("send", "copy_reply"))
         return True
 
     @on(Input.Changed, "#model")
@@ -473,10 +474,14 @@ class PlaygroundPane(PlaygroundRuns):
         """Chat mode: copy the last code block of the last reply."""
         self.chat.copy_code()
 
+    def action_copy_reply(self) -> None:
+        """Chat mode: copy the last reply with the app's copy helper."""
+        self.chat.copy_reply()
+
     def action_copy_output(self) -> None:
         """Copy the whole output (in chat mode, the last reply) with the app's copy helper."""
         if self.chat_mode:
-            self.chat.copy_reply()
+            self.action_copy_reply()
             return
         text = self.output.text
         if not text:
