@@ -6,7 +6,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import ClassVar
 
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
@@ -20,7 +20,10 @@ from bytez_tui.widgets.plain import plain
 from bytez_tui.widgets.text_fields import TextInput
 from bytez_tui.widgets.toggles import MarkedCheckbox
 
-__all__ = ["ApiKeyScreen", "KeyEntry"]
+__all__ = ["TINY_HEIGHT", "ApiKeyScreen", "KeyEntry"]
+
+TINY_HEIGHT = 20
+"""Below this many rows the key dialog drops its borders and gaps to fit whole."""
 
 
 class _SaveBox(MarkedCheckbox, inherit_bindings=False):
@@ -105,6 +108,18 @@ class ApiKeyScreen(Screen[KeyEntry | None]):
         key_input = self.query_one(Input)
         key_input.cursor_blink = self._blink
         key_input.focus()
+
+    def on_resize(self, event: events.Resize) -> None:
+        # At 60x15 the dialog scrolled its title and the reason (why a key is asked for,
+        # why the last one was refused) out of sight; without borders and gaps it fits.
+        tiny = event.size.height < TINY_HEIGHT
+        self.set_class(tiny, "-tiny")
+        for field in self.query(Input):
+            field.compact = tiny
+        for button in self.query(Button):
+            button.compact = tiny
+        for box in self.query(Checkbox):
+            box.compact = tiny
 
     @on(Input.Submitted)
     @on(Button.Pressed, "#key-continue")

@@ -110,3 +110,27 @@ async def test_the_empty_jobs_pane_names_the_catalogues_key() -> None:
 
     [request] = [b for b in BINDINGS if isinstance(b, Binding) and b.action == "request_job"]
     assert f"or {request.key} on a catalogue row" in _EMPTY.plain
+
+
+async def test_60x15_key_dialog_shows_why_and_its_buttons_at_once(make_app: AppFactory) -> None:
+    """It scrolled to its buttons and the reason (why a key is asked for) went out of sight."""
+    from textual.widget import Widget
+
+    from bytez_tui.screens.api_key import ApiKeyScreen
+
+    app = make_app(api_key=None)
+    async with app.run_test(size=(60, 15)) as pilot:
+        await until(pilot, lambda: isinstance(app.screen, ApiKeyScreen))
+        await pilot.pause()
+        screen = app.screen
+        dialog = screen.query_one("#key-dialog")
+        assert dialog.scroll_y == 0 and dialog.max_scroll_y == 0
+        shown: list[Widget] = [
+            screen.query_one("#key-reason"),
+            screen.query_one("#key-input"),
+            screen.query_one("#key-continue"),
+            screen.query_one("#key-cancel"),
+        ]
+        for widget in shown:
+            assert widget.region and widget.region in screen.region, widget.id
+        assert "No API key is set" in str(screen.query_one("#key-reason").render())
