@@ -7,7 +7,10 @@ doubled, so that tmux hands it on to the outer terminal instead of swallowing it
 
 from __future__ import annotations
 
-__all__ = ["osc"]
+import os
+from collections.abc import Mapping
+
+__all__ = ["osc", "osc9"]
 
 
 def osc(code: int, payload: str, *, tmux: bool = False) -> str:
@@ -20,3 +23,14 @@ def osc(code: int, payload: str, *, tmux: bool = False) -> str:
     if tmux:
         return "\x1bPtmux;" + sequence.replace("\x1b", "\x1b\x1b") + "\x1b\\"
     return sequence
+
+
+def osc9(text: str, *, environ: Mapping[str, str] | None = None) -> str:
+    """The escape sequence asking the terminal for a desktop notification showing `text`
+    (wrapped for tmux when `TMUX` is set).
+
+    Control characters are dropped, so the text cannot end the sequence early.
+    """
+    clean = "".join(ch for ch in text if ch.isprintable())[:200]
+    environ = os.environ if environ is None else environ
+    return osc(9, clean, tmux=bool(environ.get("TMUX")))

@@ -17,7 +17,7 @@ from bytez_tui.local.database import LocalDataError, LocalStore
 from bytez_tui.local.files import set_aside
 from bytez_tui.models import Job, JobState, parse_time
 
-__all__ = ["JobStore", "TrackedJob", "legacy_jobs_path"]
+__all__ = ["JobBook", "JobStore", "TrackedJob", "legacy_jobs_path"]
 
 _STATES = frozenset(get_args(JobState))
 
@@ -221,3 +221,85 @@ class JobStore(LocalStore):
             f"Tracked jobs in {path} could not all be read ({error}); the file was kept "
             f"as {aside.name}."
         )
+
+
+class JobBook:
+    """The jobs the dashboard tracks, in the order tracked.
+
+    The jobs pane draws its rows from the book and its pollers apply the server's answers
+    to it; neither keeps a job of its own. Changes are made in memory; `save` writes them
+    to the store.
+
+    Args:
+        store: Where the jobs are kept.
+    """
+
+    def __init__(self, store: JobStore) -> None:
+        self.store = store
+        """Where the jobs are kept."""
+        self._jobs: dict[str, TrackedJob] = {}
+
+    def __contains__(self, model: object) -> bool:
+        return model in self._jobs
+
+    def __len__(self) -> int:
+        return len(self._jobs)
+
+    @property
+    def jobs(self) -> dict[str, TrackedJob]:
+        """Tracked jobs by model id, in the order tracked (a copy)."""
+        return dict(self._jobs)
+
+    @property
+    def pending(self) -> int:
+        """How many jobs are not finished (available or failed) yet."""
+        return sum(not job.finished for job in self._jobs.values())
+
+    def get(self, model: str) -> TrackedJob | None:
+        """The job for `model`, if tracked."""
+        return self._jobs.get(model)
+
+    def load(self) -> list[TrackedJob]:
+        """Read the stored jobs (replacing any held); returns them, oldest first.
+
+        Raises:
+            LocalDataError: The database cannot be read.
+        """
+        stored = self.store.load()
+        self._jobs = {job.model: job for job in stored}
+        return stored
+
+    def save(self) -> None:
+        """Write the jobs to the store.
+
+        Raises:
+            LocalDataError: The database could not be written.
+        """
+        self.store.save(self._jobs.values())
+
+    def put(self, job: TrackedJob) -> None:
+        """Track `job`, replacing the model's job if there is one."""
+        self._jobs[job.model] = job
+
+    def answered(self, model: str, answer: Job) -> tuple[TrackedJob, bool] | None:
+        """Apply the server's `answer` about `model`'s job.
+
+        Returns:
+            The job as updated, and whether it just became available (it is then marked
+            notified); None when the model is no longer tracked (untracked while the
+            request was in flight).
+        """
+        job = self._jobs.get(model)
+        if job is None:
+            return None
+        job = job.updated(answer)
+        became_ready = job.state == "available" and not job.notified
+        if became_ready:
+            job = replace(job, notified=True)
+        self._jobs[model] = job
+        return job, became_ready
+
+    def remove(self, models: Iterable[str]) -> None:
+        """Stop tracking `models`."""
+        for model in models:
+            self._jobs.pop(model, None)

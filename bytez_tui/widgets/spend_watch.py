@@ -162,7 +162,7 @@ class SpendWatch(Widget):
             self.post_message(self.Changed(text, self.over_budget))
 
     def _warn(self, message: str, *, final: bool) -> None:
-        from bytez_tui.panes.jobs.notify import osc9
+        from bytez_tui.osc import osc9
         from bytez_tui.textual_compat import write_to_terminal
 
         self.notify(

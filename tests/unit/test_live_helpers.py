@@ -6,7 +6,7 @@ from datetime import datetime
 
 from bytez_tui.catalogue.ids import is_model_id
 from bytez_tui.clock import utc
-from bytez_tui.panes.jobs.notify import osc9
+from bytez_tui.osc import osc9
 from bytez_tui.panes.polling import BACKOFF_CAP, backoff
 
 WHEN = datetime(2024, 7, 1, 12, 0, 0, tzinfo=utc)
@@ -35,7 +35,7 @@ def test_backoff_doubles_with_jitter_under_the_cap() -> None:
 
 def test_load_answers_are_explained() -> None:
     from bytez_tui.errors import AlreadyLoaded, LoadInProgress, OutOfCredits, RateLimited
-    from bytez_tui.panes.instances.texts import explain_load_error
+    from bytez_tui.local.instances import explain_load_error
 
     already = explain_load_error("org/m", AlreadyLoaded("org/m is already loaded", status=409))
     assert "already running (409)" in already.message and already.refresh

@@ -3,7 +3,8 @@
 `InstanceSync` (sync.py) makes every request: it reads `/model/instances` every
 `settings.instances_refresh` seconds, follows each booting instance through
 `/model/status` until it is RUNNING or FAILED, and loads and deletes. The pane turns
-keys into those requests and shows the answers in an `InstanceList` (listing.py).
+keys into those requests, applies the answers to its `InstanceBook`
+(`bytez_tui.local.instances`), and draws the book in an `InstanceList` (listing.py).
 """
 
 from __future__ import annotations
@@ -21,13 +22,18 @@ from textual.reactive import reactive
 from textual.widget import Widget
 from textual.widgets import Static
 
+from bytez_tui.local.instances import (
+    CAPACITY_MANAGED,
+    GONE_KEEP,
+    InstanceBook,
+    delete_question,
+)
 from bytez_tui.messages import OpenPlayground, RequestLoad
 from bytez_tui.models import Instance
 from bytez_tui.panes.base import Pane
-from bytez_tui.panes.instances.listing import GONE_KEEP, InstanceList
+from bytez_tui.panes.instances.listing import InstanceList
 from bytez_tui.panes.instances.row import InstanceHeader, InstanceRow
 from bytez_tui.panes.instances.sync import BOOT_POLL, BOOT_TIMEOUT, InstanceSync
-from bytez_tui.panes.instances.texts import CAPACITY_MANAGED, delete_question, summary
 from bytez_tui.widgets.plain import plain
 from bytez_tui.widgets.rows import RowFilter, RowList
 
@@ -134,7 +140,8 @@ class InstancesPane(Pane):
             on_notice=self._notice,
             on_unsupported=self._capacity_managed,
         )
-        self._deleted: set[str] = set()
+        self.book = InstanceBook()
+        """The instances shown: every answer is applied here, and the rows drawn from it."""
 
     def compose(self) -> ComposeResult:
         yield Static(
@@ -183,7 +190,7 @@ class InstancesPane(Pane):
     @property
     def instances(self) -> tuple[Instance, ...]:
         """The instances the server lists now (not the vanished ones)."""
-        return tuple(row.instance for row in self.rows.instance_rows if not row.gone)
+        return self.book.live
 
     @property
     def settled(self) -> bool:
@@ -216,8 +223,8 @@ class InstancesPane(Pane):
         self._sync.nudge()
 
     def watch_ram_gb(self, ram_gb: Mapping[str, float | None]) -> None:
-        self.rows.show_ram(ram_gb)
-        self._summarise()
+        self.book.ram_known(ram_gb)
+        self._draw()
 
     @on(RowList.Highlighted, "#instances-rows")
     def _highlighted(self, event: RowList.Highlighted) -> None:
@@ -239,15 +246,17 @@ class InstancesPane(Pane):
         row = self.rows.highlighted_row
         if row is None:
             return
-        if row.gone:
-            self._drop(row.key)
+        entry = row.entry
+        if entry.gone:
+            self.book.drop(entry.model)
+            self._draw()
             return
         from bytez_tui.screens.confirm import ConfirmDialog
 
         now = self.api.server_now()
-        model = row.key
-        cost = row.cost(now)
-        body = delete_question(row.uptime(now), cost, row.ram_gb)
+        model = entry.model
+        cost = entry.cost(now)
+        body = delete_question(entry.uptime(now), cost, entry.ram_gb)
 
         def confirmed(answer: bool | None) -> None:
             if answer:
@@ -307,52 +316,38 @@ class InstancesPane(Pane):
         self.query_one("#instances-empty", Static).update(text)
 
     def _apply(self, items: list[Instance]) -> None:
-        now = self.api.server_now()
         self._notice("")
         if self.has_class("-capacity-managed"):  # the routes answer again
             self.set_class(False, "-capacity-managed")
             self.query_one("#instances-empty", Static).update(_EMPTY)
-        listed = {item.model for item in items}
+        self.book.listed(items, now=self.api.server_now(), following=self._sync)
         for item in items:
-            if item.model in self._deleted:
-                continue
-            self._upsert(item)
-            if item.is_booting:
+            if item.is_booting and self.book.get(item.model) is not None:
                 self._sync.follow(item.model, announce=False)
-        self.rows.mark_missing(listed, keep=self._sync, now=now)
-        self._deleted &= listed
         self.post_message(self.InstancesChanged(tuple(items)))
-        self._summarise()
+        self._draw()
 
     def _loading(self, placeholder: Instance) -> None:
-        self._deleted.discard(placeholder.model)
-        self._upsert(placeholder)
+        self.book.loading(placeholder)
+        self._draw()
         self.rows.select(placeholder.model)
 
     def _boot_status(self, model: str, instance: Instance | None) -> None:
-        if instance is not None:
-            self._upsert(instance)
-        elif (row := self.row(model)) is not None:
-            row.mark_gone(self.api.server_now())
+        self.book.status(model, instance, now=self.api.server_now())
+        self._draw()
 
     def _deleted_one(self, model: str) -> None:
-        self._deleted.add(model)
-        self._drop(model)
-
-    def _upsert(self, instance: Instance) -> None:
-        self.rows.upsert(instance, self.ram_gb.get(instance.model))
-        self.set_class(False, "-empty")
-        self._summarise()
-
-    def _drop(self, model: str) -> None:
-        self.rows.drop(model)
-        self.set_class(not [r for r in self.rows.instance_rows if r.key != model], "-empty")
-        self._summarise(exclude=model)
+        self.book.deleted(model)
+        self._draw()
 
     def _tick(self) -> None:
-        for model in self.rows.tick(self.api.server_now()):
-            self._drop(model)
+        now = self.api.server_now()
+        if self.book.expire(now):
+            self._draw()
+        self.rows.tick(now)
 
-    def _summarise(self, exclude: str = "") -> None:
-        rows = [row for row in self.rows.instance_rows if row.key != exclude]
-        self.query_one("#instances-summary", Static).update(summary(rows))
+    def _draw(self) -> None:
+        """Draw the book: the rows, the summary line, and whether the pane is empty."""
+        self.rows.show(self.book.entries)
+        self.set_class(not self.book, "-empty")
+        self.query_one("#instances-summary", Static).update(self.book.summary())

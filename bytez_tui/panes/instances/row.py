@@ -11,7 +11,8 @@ from textual.containers import Horizontal
 from textual.widgets import Static
 
 from bytez_tui.format import DASH, duration, money, ram
-from bytez_tui.models import Instance, cost_per_hour, cost_usd
+from bytez_tui.local.instances import Listed
+from bytez_tui.models import Instance, cost_per_hour
 from bytez_tui.widgets.countdown import Countdown
 from bytez_tui.widgets.plain import plain
 from bytez_tui.widgets.rows import Cell, Row
@@ -47,24 +48,18 @@ class InstanceRow(Row):
     uptime, RAM, cost so far (billed per started minute, 60 s minimum) and cost per hour.
 
     A failed instance shows its error on a second line. An instance that disappeared
-    stays, dimmed, with "expired N min ago".
+    stays, dimmed, with "expired N min ago". The row draws an entry of the pane's
+    `InstanceBook`; it keeps no state of its own.
 
     Args:
-        instance: What the server said.
-        ram_gb: The model's RAM, when the catalogue knows it.
+        entry: The instance as the book has it.
         now: The server's current time.
     """
 
-    def __init__(
-        self, instance: Instance, *, ram_gb: float | None, now: Callable[[], datetime]
-    ) -> None:
-        super().__init__(instance.model)
-        self.instance = instance
-        """What the server last said."""
-        self.ram_gb = ram_gb
-        """The model's RAM, when known."""
-        self.gone_at: datetime | None = None
-        """When the instance was found missing from the server's list."""
+    def __init__(self, entry: Listed, *, now: Callable[[], datetime]) -> None:
+        super().__init__(entry.model)
+        self.entry = entry
+        """What the row shows."""
         self._now = now
         self._ready = False
         # The cells are held, not queried: a refresh or a tick may reach a row whose
@@ -77,7 +72,7 @@ class InstanceRow(Row):
     def compose(self) -> ComposeResult:
         cells = self._cells
         with Horizontal(classes="inst-cells"):
-            yield Cell(self.instance.model, classes="inst-model")
+            yield Cell(self.entry.model, classes="inst-model")
             yield self._badge
             yield cells["conc"]
             yield cells["inf"]
@@ -87,7 +82,7 @@ class InstanceRow(Row):
 
     def on_mount(self) -> None:
         self._ready = True
-        self.show(self.instance)
+        self.show(self.entry)
 
     @property
     def countdown(self) -> Countdown:
@@ -95,33 +90,21 @@ class InstanceRow(Row):
         return self._countdown
 
     @property
+    def instance(self) -> Instance:
+        """What the server last said."""
+        return self.entry.instance
+
+    @property
     def gone(self) -> bool:
         """The instance disappeared from the server."""
-        return self.gone_at is not None
+        return self.entry.gone
 
-    def uptime(self, now: datetime) -> float | None:
-        """Seconds the instance has been (or was) up; None when unknown."""
-        return self.instance.uptime(now, until=self.gone_at)
-
-    def cost(self, now: datetime) -> float | None:
-        """Dollars billed so far, as the reference §5 bills: 60 s minimum, whole minutes.
-
-        None when the RAM or the start is unknown, or the boot failed (what a failed boot costs is
-        not documented).
-        """
-        uptime = self.uptime(now)
-        if self.instance.is_failed or uptime is None:
-            return None
-        return cost_usd(self.ram_gb, uptime)
-
-    def show(self, instance: Instance, ram_gb: float | None = None) -> None:
-        """Show what the server said about the instance."""
-        self.instance = instance
-        if ram_gb is not None:
-            self.ram_gb = ram_gb
+    def show(self, entry: Listed) -> None:
+        """Draw `entry`."""
+        self.entry = entry
         if not self._ready:
             return  # on_mount shows it
-        gone = self.gone
+        instance, gone = entry.instance, entry.gone
         status = instance.status
         if gone:
             expired = instance.expires_at is not None and instance.expires_at <= self._now()
@@ -135,9 +118,9 @@ class InstanceRow(Row):
         countdown.gone = gone
         idle = instance.expiration_period_seconds
         cells["idle"].show(duration(idle, to_minute=True))
-        cells["ram"].show(ram(self.ram_gb))
+        cells["ram"].show(ram(entry.ram_gb))
         cells["rate"].show(
-            money(cost_per_hour(self.ram_gb)) if not gone and not instance.is_failed else DASH
+            money(cost_per_hour(entry.ram_gb)) if not gone and not instance.is_failed else DASH
         )
         self._error.update(plain(f"  ✖ {instance.error or 'the instance failed to start'}"))
         self.set_class(instance.is_failed and not gone, "-failed")
@@ -145,18 +128,12 @@ class InstanceRow(Row):
         self.set_class(gone, "-gone")
         self.tick(self._now())
 
-    def mark_gone(self, when: datetime) -> None:
-        """The server no longer lists the instance."""
-        if self.gone_at is None:
-            self.gone_at = when
-            self.show(self.instance)
-
     def tick(self, now: datetime) -> None:
         """Refresh the cells that follow the clock (uptime and cost, to the minute)."""
         if not self._ready:
             return
-        self._cells["up"].show(duration(self.uptime(now), to_minute=True))
-        self._cells["cost"].show(money(self.cost(now)))
+        self._cells["up"].show(duration(self.entry.uptime(now), to_minute=True))
+        self._cells["cost"].show(money(self.entry.cost(now)))
 
     @on(Countdown.PhaseChanged)
     def _phase(self, event: Countdown.PhaseChanged) -> None:

@@ -16,9 +16,9 @@ from typing import TYPE_CHECKING, Any
 
 from bytez_tui.errors import BytezError, Unsupported
 from bytez_tui.format import money
+from bytez_tui.local.instances import explain_load_error
 from bytez_tui.messages import InstanceDeleted, LoadAccepted
 from bytez_tui.models import Instance
-from bytez_tui.panes.instances.texts import explain_load_error
 from bytez_tui.panes.polling import Poller
 
 if TYPE_CHECKING:

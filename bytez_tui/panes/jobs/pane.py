@@ -2,8 +2,9 @@
 
 The API has no "list my jobs": repeating `POST /model/job` is both the request and the
 poll. Each tracked job has its own `Poller` (group `jobs-poll`, see `JobPolls` in
-polls.py) that backs off from 5 s to 60 s until the job is available or failed; the list
-is kept in the user data dir so polling resumes after a restart.
+polls.py) that backs off from 5 s to 60 s until the job is available or failed. The jobs
+are kept by a `JobBook` (`bytez_tui.local.jobs`), which the rows are drawn from and which
+saves them in the user data dir, so polling resumes after a restart.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from textual.widgets import Input, Static
 from bytez_tui.catalogue.ids import is_model_id, model_id_from
 from bytez_tui.errors import BytezError
 from bytez_tui.format import plural
-from bytez_tui.local.jobs import JobStore, TrackedJob
+from bytez_tui.local.jobs import JobBook, JobStore, TrackedJob
 from bytez_tui.messages import RequestLoad, StartLoad
 from bytez_tui.models import Job
 from bytez_tui.panes.base import Pane
@@ -116,10 +117,11 @@ class JobsPane(Pane):
         super().__init__(api=api, clock=clock, settings=settings, name=name, id=id, classes=classes)
         self.store = store or JobStore(store_key=settings.store_key)
         """Where tracked jobs are kept."""
-        self._jobs: dict[str, TrackedJob] = {}
+        self.book = JobBook(self.store)
+        """The tracked jobs: every change is made here, and the rows drawn from it."""
         self._polls = JobPolls(
             self,
-            jobs=self._jobs,
+            book=self.book,
             on_update=self._update,
             on_ready=self._ready,
             on_retry=self._show_retry,
@@ -149,7 +151,7 @@ class JobsPane(Pane):
         self.add_input.cursor_blink = self.settings.cursor_blink
         self.watch(self.app, "app_focus", self._polls.nudge, init=False)
         try:
-            stored = self.store.load()
+            stored = self.book.load()
         except OSError as error:
             stored = []
             self.notify(
@@ -158,7 +160,6 @@ class JobsPane(Pane):
         for notice in self.store.take_notices():
             self.notify(notice, title="Tracked jobs", severity="warning", markup=False, timeout=15)
         for job in stored:
-            self._jobs[job.model] = job
             self.rows.mount(JobRow(job, now=self.api.server_now, listed=self._listed))
             if not job.finished:
                 self._polls.start(job.model)
@@ -186,7 +187,7 @@ class JobsPane(Pane):
     @property
     def jobs(self) -> dict[str, TrackedJob]:
         """Tracked jobs by model id (read-only view)."""
-        return dict(self._jobs)
+        return self.book.jobs
 
     @property
     def settled(self) -> bool:
@@ -207,13 +208,13 @@ class JobsPane(Pane):
                 severity="error",
             )
             return False
-        existing = self._jobs.get(model)
+        existing = self.book.get(model)
         if existing is not None and existing.state != "failed":
             self.rows.select(model)
             self.notify(f"{model} is already tracked ({existing.state})", title="Jobs")
             return True
         job = TrackedJob(model=model, requested_at=self.api.server_now())
-        self._jobs[model] = job
+        self.book.put(job)
         row = self.rows.get_row(model)
         if isinstance(row, JobRow):
             row.show(job)
@@ -280,7 +281,7 @@ class JobsPane(Pane):
             concurrency: Parallel instances.
             expiration_seconds: Idle timeout.
         """
-        job = self._jobs.get(model)
+        job = self.book.get(model)
         if job is None or job.finished:
             return False
         self._update(
@@ -303,7 +304,7 @@ class JobsPane(Pane):
 
     def action_clear_finished(self) -> None:
         """Remove every available or failed job."""
-        done = [model for model, job in self._jobs.items() if job.finished]
+        done = [model for model, job in self.book.jobs.items() if job.finished]
         self._remove(done)
         self.notify(f"Cleared {plural(len(done), 'finished job')}", title="Jobs")
 
@@ -329,7 +330,7 @@ class JobsPane(Pane):
 
     def _show_retry(self, model: str, error: BytezError, wait: float) -> None:
         row = self.rows.get_row(model)
-        job = self._jobs.get(model)
+        job = self.book.get(model)
         if isinstance(row, JobRow) and job is not None:
             row.show(job, note=f"⚠ {error.message} (retry in {wait:.0f} s)")
 
@@ -341,10 +342,10 @@ class JobsPane(Pane):
 
     def _highlighted(self) -> TrackedJob | None:
         row = self.rows.highlighted
-        return self._jobs.get(row.key) if row is not None else None
+        return self.book.get(row.key) if row is not None else None
 
     def _update(self, job: TrackedJob) -> None:
-        self._jobs[job.model] = job
+        self.book.put(job)  # a poll's answer is in the book already: the same job
         row = self.rows.get_row(job.model)
         if isinstance(row, JobRow):
             row.show(job)
@@ -352,9 +353,9 @@ class JobsPane(Pane):
         self._changed()  # pending may have changed
 
     def _remove(self, models: list[str]) -> None:
+        self.book.remove(models)
         rows = []
         for model in models:
-            self._jobs.pop(model, None)
             self._polls.stop(model)
             row = self.rows.get_row(model)
             if row is not None:
@@ -365,11 +366,10 @@ class JobsPane(Pane):
 
     def _save(self) -> None:
         try:
-            self.store.save(self._jobs.values())
+            self.book.save()
         except OSError as error:
             self.notify(f"Could not save jobs: {error}", title="Jobs", severity="warning")
 
     def _changed(self) -> None:
-        self.set_class(not self._jobs, "-empty")
-        pending = sum(not job.finished for job in self._jobs.values())
-        self.post_message(self.TrackedChanged(frozenset(self._jobs), pending))
+        self.set_class(not self.book, "-empty")
+        self.post_message(self.TrackedChanged(frozenset(self.book.jobs), self.book.pending))

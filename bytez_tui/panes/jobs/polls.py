@@ -8,19 +8,18 @@ desktop notification.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from dataclasses import replace
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from bytez_tui.clock import backoff
 from bytez_tui.errors import BadResponse, BytezError, NotFound
 from bytez_tui.models import Job
-from bytez_tui.panes.jobs.notify import osc9
+from bytez_tui.osc import osc9
 from bytez_tui.panes.polling import BACKOFF_CAP, BACKOFF_START, Poller
 from bytez_tui.textual_compat import write_to_terminal
 
 if TYPE_CHECKING:
-    from bytez_tui.local.jobs import TrackedJob
+    from bytez_tui.local.jobs import JobBook, TrackedJob
     from bytez_tui.panes.base import Pane
 
 __all__ = ["JobPolls"]
@@ -31,8 +30,8 @@ class JobPolls:
 
     Args:
         pane: The pane that owns the poll workers and makes the requests.
-        jobs: The tracked jobs by model id (the pane's own, read at each answer).
-        on_update: Told each job as the server's answer updated it.
+        book: The tracked jobs, to which each answer is applied.
+        on_update: Told each job the server's answer updated (in the book already).
         on_ready: Told, after the user, that a job became available (with the answer).
         on_retry: Told that a poll failed: the model, the error and the wait before the retry.
     """
@@ -41,13 +40,13 @@ class JobPolls:
         self,
         pane: Pane,
         *,
-        jobs: Mapping[str, TrackedJob],
+        book: JobBook,
         on_update: Callable[[TrackedJob], None],
         on_ready: Callable[[TrackedJob, Job], None],
         on_retry: Callable[[str, BytezError, float], None],
     ) -> None:
         self._pane = pane
-        self._jobs = jobs
+        self._book = book
         self._on_update = on_update
         self._on_ready = on_ready
         self._on_retry = on_retry
@@ -108,13 +107,10 @@ class JobPolls:
             if error.status is None or error.status < 400:
                 raise
             answer = Job(model, False, error.message, "failed", None, None, None)
-        job = self._jobs.get(model)
-        if job is None:  # untracked while the request was in flight
+        applied = self._book.answered(model, answer)
+        if applied is None:  # untracked while the request was in flight
             return None
-        job = job.updated(answer)
-        became_ready = job.state == "available" and not job.notified
-        if became_ready:
-            job = replace(job, notified=True)
+        job, became_ready = applied
         self._on_update(job)
         if became_ready:
             self._announce(job)

@@ -4,9 +4,9 @@
 worker, the history walk); `model_row` the model field and the stream/chat toggles, with
 `completion` its suggester; `params` the quick fields and JSON editor; `output` the
 batched, self-wrapping log; `chat` chat mode's conversation, with `turns` its widgets;
-`run` a run's request and counters; `status` the one-line run status; `keys` the keys.
-The run history is kept by `bytez_tui.local.history`, conversations by
-`bytez_tui.local.conversations`.
+`status` the one-line run status; `keys` the keys. A run's request and counters are in
+`bytez_tui.local.runs`, the run history in `bytez_tui.local.history`, conversations in
+`bytez_tui.local.conversations`: the record keepers, without any UI.
 """
 
 from __future__ import annotations

@@ -40,9 +40,9 @@ from bytez_tui.local.conversations import (
 )
 from bytez_tui.local.files import write_private
 from bytez_tui.local.history import Outcome
+from bytez_tui.local.runs import ReplyCounters
 from bytez_tui.messages import RunEnded
 from bytez_tui.panes.base import Pane
-from bytez_tui.panes.playground.run import ReplyCounters
 from bytez_tui.panes.playground.status import format_stats
 from bytez_tui.panes.playground.turns import ReplyView, UserTurnView, turn_view
 from bytez_tui.text import printable

@@ -80,6 +80,7 @@ class PlaygroundPane(PlaygroundRuns):
         """Shown or hidden by ctrl+g; None follows the terminal's size."""
         self.conversations = ConversationStore(store_key=self.settings.store_key)
         """Chat mode's conversations, and which models open in chat mode."""
+        self._fields: tuple[Input, TextArea, OutputLog] | None = None
 
     def compose(self) -> ComposeResult:
         blink = self.settings.cursor_blink
@@ -106,6 +107,8 @@ class PlaygroundPane(PlaygroundRuns):
 
     def on_mount(self) -> None:
         # Textual also calls PlaygroundRuns.on_mount and Pane's handlers (MRO dispatch).
+        if self.closing:
+            return
         self.query_one("#load-offer").display = False
         self.query_one("#task-note").display = False
         self.status_line.show_idle()
@@ -119,6 +122,8 @@ class PlaygroundPane(PlaygroundRuns):
     def _rescue(self) -> None:
         """Keep what the user had (model, prompt, output) in a private file in
         `rescue_dir()`; the command line names it after the traceback."""
+        if self._fields is None:
+            return  # unmounted before it was ever mounted: nothing was typed
         model_input, prompt_area, output_log = self._fields
         model, prompt, output = model_input.value, prompt_area.text, output_log.text
         if not (prompt.strip() or output.strip()):

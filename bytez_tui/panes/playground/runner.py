@@ -23,12 +23,12 @@ from bytez_tui.catalogue.ids import is_model_id
 from bytez_tui.catalogue.tasks import TaskInput
 from bytez_tui.errors import BytezError, StreamCut, StreamError
 from bytez_tui.local.history import History, Recall, RunRecord
+from bytez_tui.local.runs import RunRequest, RunState
 from bytez_tui.messages import RunEnded
 from bytez_tui.panes.base import Pane
 from bytez_tui.panes.playground.model_row import ModelRow
 from bytez_tui.panes.playground.output import OutputLog
 from bytez_tui.panes.playground.params import ParamsForm, ParamsInvalid
-from bytez_tui.panes.playground.run import RunRequest, RunState
 from bytez_tui.panes.playground.status import RunStatus
 from bytez_tui.prompting import EchoFilter
 from bytez_tui.widgets.plain import plain
@@ -83,7 +83,8 @@ class PlaygroundRuns(Pane):
 
     def on_mount(self) -> None:
         self._stats_timer = self.set_interval(1 / STATS_RATE, self._show_progress, pause=True)
-        self.watch(self.params_form, "problem", self._params_problem, init=False)
+        if not self.closing:
+            self.watch(self.params_form, "problem", self._params_problem, init=False)
 
     # --- typed accessors ----------------------------------------------------------------
 
