@@ -24,13 +24,13 @@ from bytez_tui.config import data_dir, rescue_dir
 from bytez_tui.local.conversations import ConversationStore
 from bytez_tui.local.files import write_new_private
 from bytez_tui.local.remembered import Draft
+from bytez_tui.local.runs import RunRequest
 from bytez_tui.messages import RequestLoad
 from bytez_tui.panes.playground.chat import ChatView
 from bytez_tui.panes.playground.keys import BINDINGS, PALETTE
 from bytez_tui.panes.playground.model_row import ModelRow
 from bytez_tui.panes.playground.output import OutputLog
 from bytez_tui.panes.playground.params import ParamsForm, ParamsInvalid
-from bytez_tui.panes.playground.run import RunRequest
 from bytez_tui.panes.playground.runner import PlaygroundRuns
 from bytez_tui.panes.playground.status import RunStatus
 from bytez_tui.widgets.text_editor import TextEditor
