@@ -103,3 +103,31 @@ async def test_a_damaged_state_file_is_set_aside_with_a_clear_message(
     aside = [p for p in path.parent.iterdir() if p.name.startswith(f"{STATE_FILE}.damaged-")]
     assert len(aside) == 1 and "half a wri" in aside[0].read_text()
     assert _state()["pane"] == "jobs"  # a fresh file, written on the way out
+
+
+async def test_a_crash_keeps_the_draft_for_the_next_start(make_app: AppFactory) -> None:
+    """An unexpected error ends the app at once: the draft typed a moment before comes back."""
+    import pytest
+
+    from bytez_tui.messages import OpenPlayground
+    from bytez_tui.panes.playground import PlaygroundPane
+
+    app = make_app()
+    with pytest.raises(ZeroDivisionError):
+        async with app.run_test(size=(120, 40)) as pilot:
+            await until(pilot, lambda: _ready(app))
+            app.screen.post_message(OpenPlayground("org/name"))
+            await pilot.pause()
+            await pilot.press(*"typed just before")
+            await pilot.pause()  # less than SAVE_EVERY: the exit, not the timer, writes it
+            app.call_later(lambda: 1 / 0)  # a bug somewhere in the app
+            await pilot.pause()
+    assert app.return_code == 1
+
+    again = make_app()
+    async with again.run_test(size=(120, 40)) as pilot:
+        await until(pilot, lambda: _ready(again))
+        pane = again.screen.query_one(PlaygroundPane)
+        assert again.screen.query_one(PaneTabs).active == "playground"
+        await until(pilot, lambda: pane.prompt_area.text == "typed just before")
+        assert pane.model_input.value == "org/name"
