@@ -112,6 +112,7 @@ class SyntheticClient:
     """Stands in for `BytezClient`: a chat model that streams synthetic fragments."""
 
     last_metering = None
+    api_version = "v1"
 
     def __init__(self, count: int, rate: float) -> None:
         self.count, self.rate = count, rate

@@ -78,7 +78,7 @@ def shown(pane: PlaygroundPane) -> list[tuple[str, str]]:
         if isinstance(view, UserTurnView):
             views.append(("user", view.turn.content))
         elif isinstance(view, ReplyView):
-            views.append(("assistant", view.query_one(Markdown).source))
+            views.append(("assistant", view.source))
     return views
 
 
@@ -154,7 +154,7 @@ async def ends_badly(app: BytezApp, emulator: EmulatorServer, words: str) -> Any
         view = pane.chat.query(ReplyView).last()
         assert view.turn is not None and view.turn.outcome == "failed"
         assert view.turn.content  # the partial reply stays
-        assert view.query_one(Markdown).source == view.turn.content
+        assert view.source == view.turn.content
         assert words in str(view.footer.render())
         assert view.footer.has_class("-failed")
         return view.turn
@@ -372,3 +372,26 @@ async def test_a_model_not_running_is_offered_a_load_and_the_message_waits_for_i
             ("assistant", "done"),
         ]
         assert stored.turns[0].content == "Hello there"
+
+
+async def test_a_long_reply_is_drawn_in_pieces_that_together_are_the_reply(
+    make_app: AppFactory, emulator: EmulatorServer
+) -> None:
+    long_reply = "".join(
+        f"## Part {n}\n\nSome text.\n\n```python\nx = {n}\n```\n\n" for n in range(30)
+    )
+    store = ConversationStore(store_key=emulator.url)
+    store.set_chat_mode(V1_MODEL, True)
+    chat = store.create(V1_MODEL, time="2024-07-01T10:00:00+00:00")
+    store.append(chat.id, Turn("user", "Explain at length"))
+    store.append(chat.id, Turn("assistant", long_reply))
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        app.screen.post_message(OpenPlayground(V1_MODEL))
+        await until(pilot, lambda: bool(app.screen.query(PlaygroundPane)))
+        pane = app.screen.query_one(PlaygroundPane)
+        await until(pilot, lambda: bool(pane.chat.query(ReplyView)))
+        view = pane.chat.query_one(ReplyView)
+        assert len(view.query(Markdown)) > 3  # cut between blocks, each piece laid out alone
+        assert view.source == long_reply

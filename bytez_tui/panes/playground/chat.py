@@ -44,7 +44,7 @@ from bytez_tui.local.runs import ReplyCounters
 from bytez_tui.messages import RunEnded
 from bytez_tui.panes.base import Pane
 from bytez_tui.panes.playground.status import format_stats
-from bytez_tui.panes.playground.turns import ReplyView, UserTurnView, turn_view
+from bytez_tui.panes.playground.turns import BlockSplitter, ReplyView, UserTurnView, turn_view
 from bytez_tui.text import printable
 
 __all__ = ["SHOWN_TURNS", "STATS_RATE", "ChatView"]
@@ -419,16 +419,28 @@ class ChatView(Vertical):
         self._live = (view, started, counters)
         self._stats_timer.resume()
         self._show_progress()
-        stream = Markdown.get_stream(view.markdown)
+        streams = [Markdown.get_stream(view.markdown)]
         pending: list[str] = []
+        splitter = BlockSplitter()
+        flushing = asyncio.Lock()
 
         async def flush() -> None:
-            if pending:
+            async with flushing:  # in order: the last flush waits for one under way
                 text = "".join(pending)
                 pending.clear()
-                await stream.write(text)
+                first, *rest = splitter.feed(text)
+                if first:
+                    await streams[-1].write(first)
+                for piece in rest:  # a finished piece keeps its layout (see turns.py)
+                    streams.append(Markdown.get_stream(await view.next_piece()))
+                    await streams[-1].write(piece)
 
-        flusher = self.set_interval(1 / FLUSH_RATE, flush)
+        async def flush_often() -> None:
+            while True:
+                await asyncio.sleep(1 / FLUSH_RATE)
+                await asyncio.shield(flush())  # cancelled between flushes, never inside one
+
+        flusher = asyncio.create_task(flush_often())
         received: list[str] = []
         outcome: Outcome = "stopped"
         error: str | None = None
@@ -456,11 +468,13 @@ class ChatView(Vertical):
         finally:
             self._stats_timer.pause()
             self._live = None
-            flusher.stop()
+            flusher.cancel()
             await flush()
-            await stream.stop()
-            async with view.markdown.lock:  # an append under way ends: the reply is whole
-                pass
+            for stream in streams:
+                await stream.stop()
+            for piece in view.query(Markdown):  # an append under way ends: the reply is whole
+                async with piece.lock:
+                    pass
             metering = client.last_metering
             elapsed = self.clock.monotonic() - started
             at = self.api.server_now() - timedelta(seconds=elapsed)

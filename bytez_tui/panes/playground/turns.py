@@ -1,4 +1,10 @@
-"""The widgets of one chat turn: what the user said, and a reply with its footer."""
+"""The widgets of one chat turn: what the user said, and a reply with its footer.
+
+A long reply is drawn as several `Markdown` widgets, cut where one top-level block ends
+and the next begins (`BlockSplitter`). Textual lays a `Markdown` out again as a whole
+whenever a block is added to it, so a reply streamed into one widget cost more per frame
+the longer it grew; a piece that is finished keeps its layout cached.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +16,74 @@ from bytez_tui.local.conversations import Turn
 from bytez_tui.panes.playground.status import reply_footer
 from bytez_tui.text import printable
 
-__all__ = ["ReplyView", "UserTurnView", "turn_view"]
+__all__ = ["PIECE_LINES", "BlockSplitter", "ReplyView", "UserTurnView", "split_blocks", "turn_view"]
+
+PIECE_LINES = 40
+"""Lines of Markdown a piece of a reply holds at least before the next one may start."""
+
+_CONTINUES = frozenset(" \t-*+>0123456789")
+"""First characters of a line that may carry on the block above it (an indented or lazy
+continuation, a list item, a quote): no cut before such a line."""
+
+
+class BlockSplitter:
+    """Cuts a Markdown text, as it streams in, where a piece can be drawn on its own.
+
+    A cut goes before a line that follows a blank line outside a fenced code block and
+    starts a block of its own: not indented, not a list item or quote that could belong to
+    the block above. Each piece holds at least `min_lines` lines. Reference links defined
+    in one piece and used in another are the one thing a cut can change.
+
+    Args:
+        min_lines: Lines a piece holds before the next may start.
+    """
+
+    def __init__(self, min_lines: int = PIECE_LINES) -> None:
+        self.min_lines = min_lines
+        self._lines = 0
+        self._line = ""
+        self._after_blank = False
+        self._fence: str | None = None
+
+    def feed(self, text: str) -> list[str]:
+        """Cut `text` (what arrived next): the first item continues the current piece,
+        each further item starts a new one."""
+        pieces = [""]
+        for segment in text.splitlines(keepends=True):
+            if (
+                not self._line
+                and self._after_blank
+                and self._fence is None
+                and self._lines >= self.min_lines
+                and segment.strip()
+                and segment[0] not in _CONTINUES
+            ):
+                pieces.append("")
+                self._lines = 0
+            pieces[-1] += segment
+            self._line += segment
+            if segment.endswith(("\n", "\r")):
+                self._end_line(self._line)
+                self._line = ""
+        return pieces
+
+    def _end_line(self, line: str) -> None:
+        self._lines += 1
+        body = line.strip()
+        self._after_blank = not body
+        indent = len(line) - len(line.lstrip(" "))
+        if indent > 3 or body[:3] not in ("```", "~~~"):
+            return
+        marker = body[: len(body) - len(body.lstrip(body[0]))]
+        if self._fence is None:
+            self._fence = marker
+        elif marker.startswith(self._fence) and body == marker:
+            self._fence = None
+
+
+def split_blocks(text: str, min_lines: int = PIECE_LINES) -> list[str]:
+    """`text` cut as `BlockSplitter` cuts it while it streams."""
+    return [piece for piece in BlockSplitter(min_lines).feed(text) if piece] or [""]
 
 
 class UserTurnView(Static):
@@ -37,7 +110,8 @@ class ReplyView(Vertical):
 
     def compose(self) -> ComposeResult:
         turn = self.turn
-        yield Markdown(printable(turn.content) if turn is not None else "", open_links=False)
+        for piece in split_blocks(printable(turn.content) if turn is not None else ""):
+            yield Markdown(piece, open_links=False)
         if turn is None:
             yield Static("", markup=False, classes="reply-footer")
         else:
@@ -45,7 +119,19 @@ class ReplyView(Vertical):
 
     @property
     def markdown(self) -> Markdown:
-        return self.query_one(Markdown)
+        """The last piece of the reply (the one a streaming reply grows)."""
+        return self.query(Markdown).last()
+
+    @property
+    def source(self) -> str:
+        """The Markdown shown, all pieces together."""
+        return "".join(piece.source for piece in self.query(Markdown))
+
+    async def next_piece(self) -> Markdown:
+        """Start a new piece of a streaming reply, after the others; returns it."""
+        piece = Markdown("", open_links=False)
+        await self.mount(piece, before=self.footer)
+        return piece
 
     @property
     def footer(self) -> Static:
