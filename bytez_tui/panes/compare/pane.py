@@ -124,7 +124,8 @@ class ComparePane(CompareRuns):
         self._show_states()
 
     def watch_catalogue_names(self, names: Sequence[str]) -> None:
-        self._index_catalogue(names)
+        if names:  # not the empty default at mount: a worker cancelled by the real list
+            self._index_catalogue(names)  # made `workers.wait_for_complete()` raise
 
     # --- typed accessors ----------------------------------------------------------------
 

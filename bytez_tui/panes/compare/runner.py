@@ -87,7 +87,9 @@ class CompareRuns(Pane):
         self._runs: dict[int, ColumnRun] = {}
         self._live: set[int] = set()
         self._request: CompareRequest | None = None
-        self._pending: tuple[CompareRequest, tuple[str, ...]] | None = None
+        self._pending: tuple[CompareRequest, tuple[str, ...], frozenset[str]] | None = None
+        """A request held while the load dialog is open: the models offered, and those
+        already booting (which are waited for either way)."""
         self._waiting: set[str] = set()
         self._shown: Comparison | None = None
         """The finished comparison on screen (saved), live or reopened."""
@@ -136,12 +138,12 @@ class CompareRuns(Pane):
         pending, self._pending = self._pending, None
         if pending is None:
             return
-        request, missing = pending
+        request, missing, booting = pending
         if not loaded:
             self._say("-blocked", f"Not run: {', '.join(missing)} not loaded")
             self._busy_changed()
             return
-        self._begin(request, waiting=set(missing))
+        self._begin(request, waiting=set(missing) | booting)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         # Pane's sink runs too (Textual calls each class's handler down the MRO).
@@ -169,6 +171,7 @@ class CompareRuns(Pane):
         """Ask whether each model runs (v1); offer one load for those that do not."""
         models = [model for _, model, _ in request.columns]
         missing: list[str] = []
+        booting: set[str] = set()
         if self.api.dialect != "v2":  # v2 starts a model on its first run
             self._say("-waiting", "… checking that the models are running (escape cancels)")
             for model in models:
@@ -182,8 +185,10 @@ class CompareRuns(Pane):
                     break
                 if instance is None or instance.is_failed:
                     missing.append(model)
+                elif instance.is_booting:
+                    booting.add(model)  # its column waits until it is RUNNING
         if missing:
-            self._pending = (request, tuple(missing))
+            self._pending = (request, tuple(missing), frozenset(booting))
             verb = "is" if len(missing) == 1 else "are"
             self._say(
                 "-blocked",
@@ -191,7 +196,7 @@ class CompareRuns(Pane):
             )
             self.post_message(self.LoadRequested(tuple(missing)))
             return
-        self._begin(request, waiting=set())
+        self._begin(request, waiting=booting)
 
     async def _column(self, index: int, run: ColumnRun, prompt: str, *, wait: bool) -> None:
         """One column: wait for its model if it is booting, then stream."""
@@ -231,7 +236,9 @@ class CompareRuns(Pane):
         model = run.model
         self._waiting.add(model)
         self._show_states()
-        column.show("-waiting", f"… waiting for {model} to be RUNNING (alt+{column.letter})")
+        column.show(
+            "-waiting", f"… waiting for {model} to be RUNNING (alt+{column.letter.lower()})"
+        )
         try:
             while True:
                 await self.clock.sleep(POLL_SECONDS)
