@@ -95,6 +95,7 @@ async def stream_column(
     monotonic: Callable[[], float],
     feed: Callable[[str], None] | None = None,
     hide_echo: bool = False,
+    messages: list[dict[str, str]] | None = None,
 ) -> BytezError | None:
     """Stream `run.model`'s answer to `prompt` into `run` (and `feed`, as it arrives).
 
@@ -107,11 +108,13 @@ async def stream_column(
         monotonic: The clock the stats are measured on.
         feed: Called with each piece of text kept.
         hide_echo: Drop a leading copy of the prompt (older containers send one).
+        messages: Chat mode: the column's conversation, ending with the user's turn, sent
+            instead of `prompt` (as v1 `input` or v2 `messages`: `BytezClient.stream_chat`).
 
     Returns:
         The error that ended the run (it is "failed", with the partial text kept), or None.
     """
-    echo = EchoFilter(prompt if hide_echo else "")
+    echo = EchoFilter(prompt if hide_echo and messages is None else "")
 
     def keep(text: str) -> None:
         if text:
@@ -121,7 +124,11 @@ async def stream_column(
                 feed(text)
 
     try:
-        fragments = client.stream(run.model, prompt, params=run.params)
+        fragments = (
+            client.stream(run.model, prompt, params=run.params)
+            if messages is None
+            else client.stream_chat(run.model, messages, run.params)
+        )
         async with contextlib.aclosing(fragments):
             async for fragment in fragments:
                 run.fragments += 1

@@ -22,7 +22,14 @@ from bytez_tui.format import money
 from bytez_tui.local.database import LocalStore
 from bytez_tui.local.history import Outcome, RunStats
 
-__all__ = ["MAX_COLUMNS", "ColumnRecord", "Comparison", "ComparisonStore"]
+__all__ = [
+    "MAX_COLUMNS",
+    "ColumnRecord",
+    "Comparison",
+    "ComparisonStore",
+    "chat_transcript",
+    "chat_turn",
+]
 
 MAX_COLUMNS = 3
 """A comparison runs on two or three models."""
@@ -51,7 +58,9 @@ class ColumnRecord:
     error: str | None = None
     """Why it failed, in the server's words."""
     stats: RunStats = field(default_factory=RunStats)
-    """Timings, counts and cost."""
+    """Timings, counts and cost (of the last turn, in chat mode)."""
+    replies: tuple[str, ...] = ()
+    """Chat mode: this model's replies to the earlier user turns (`output` is the last)."""
 
     @classmethod
     def from_json(cls, data: object) -> ColumnRecord | None:
@@ -67,6 +76,7 @@ class ColumnRecord:
             outcome=outcome if outcome in ("done", "stopped", "failed") else "done",
             error=error if isinstance(error, str) else None,
             stats=RunStats.from_json(data.get("stats")),
+            replies=_strings(data.get("replies")),
         )
 
 
@@ -86,6 +96,30 @@ class Comparison:
     """The index of the column marked best, if any."""
     id: int = 0
     """Its row id (0 until saved)."""
+    chat: bool = False
+    """A shared conversation: `prompt` is its last user turn, `turns` the earlier ones."""
+    system: str = ""
+    """Chat mode: the system prompt, sent first to every model."""
+    turns: tuple[str, ...] = ()
+    """Chat mode: the user turns before `prompt` (each column's `replies` answer them)."""
+
+    def messages(self, position: int) -> list[dict[str, str]]:
+        """Chat mode: the conversation of column `position` as a message list, ending
+        with its last reply (a reply that brought nothing is left out)."""
+        column = self.columns[position]
+        messages = [{"role": "system", "content": self.system}] if self.system else []
+        for user, reply in zip(
+            (*self.turns, self.prompt), (*column.replies, column.output), strict=False
+        ):
+            messages.append({"role": "user", "content": user})
+            if reply:
+                messages.append({"role": "assistant", "content": reply})
+        return messages
+
+    def transcript(self, position: int) -> str:
+        """Chat mode: the conversation of column `position` as plain text, for its output."""
+        column = self.columns[position]
+        return chat_transcript(self.turns, column.replies) + chat_turn(self.prompt) + column.output
 
     def to_json(self) -> str:
         """The stored form: one line of JSON (without the row id)."""
@@ -121,6 +155,9 @@ class Comparison:
             columns=columns,
             winner=chosen,
             id=row_id,
+            chat=data.get("chat") is True,
+            system=str(data.get("system") or ""),
+            turns=_strings(data.get("turns")),
         )
 
     @property
@@ -134,7 +171,11 @@ class Comparison:
     def to_markdown(self) -> str:
         """The comparison as a Markdown document: the prompt, then a table with one column
         per model (its text, how it ended and its stats), the winner marked."""
-        lines = ["# Comparison", "", f"{self.time}", "", "## Prompt", "", self.prompt, ""]
+        lines = ["# Comparison", "", f"{self.time}", ""]
+        if self.chat:
+            lines += _conversation_markdown(self)
+        else:
+            lines += ["## Prompt", "", self.prompt, ""]
         if self.params:
             shown = json.dumps(self.params, ensure_ascii=False)
             lines += ["## Params", "", f"`{_cell(shown)}`", ""]
@@ -145,7 +186,10 @@ class Comparison:
         lines.append("| | " + " | ".join(heads) + " |")
         lines.append("|---|" + "---|" * len(self.columns))
         rows: list[tuple[str, list[str]]] = [
-            ("answer", [_cell(column.output) or "—" for column in self.columns]),
+            (
+                "last reply" if self.chat else "answer",
+                [_cell(column.output) or "—" for column in self.columns],
+            ),
             ("outcome", [_cell(_outcome(column)) for column in self.columns]),
             ("first fragment", [_seconds(c.stats.first_fragment) for c in self.columns]),
             ("elapsed", [_seconds(c.stats.elapsed) for c in self.columns]),
@@ -247,3 +291,35 @@ def _seconds(value: float | None) -> str:
 def _rate(stats: RunStats) -> str:
     rate = stats.chars_per_second
     return "—" if rate is None else f"{rate:,.0f}"
+
+
+def chat_turn(user: str) -> str:
+    """How a shared user turn heads its replies in a column's transcript."""
+    return f"▸ {user.strip()}\n\n"
+
+
+def chat_transcript(turns: tuple[str, ...], replies: tuple[str, ...]) -> str:
+    """Earlier user turns, each followed by one column's reply, as plain text."""
+    return "".join(
+        chat_turn(user) + reply.rstrip() + "\n\n"
+        for user, reply in zip(turns, replies, strict=False)
+    )
+
+
+def _conversation_markdown(comparison: Comparison) -> list[str]:
+    """The shared conversation, turn by turn, each model's reply under the user's turn."""
+    lines = ["## Conversation", ""]
+    if comparison.system:
+        lines += ["**System:**", "", comparison.system, ""]
+    users = (*comparison.turns, comparison.prompt)
+    for number, user in enumerate(users):
+        lines += [f"### Turn {number + 1}", "", "**You:**", "", user, ""]
+        for column in comparison.columns:
+            replies = (*column.replies, column.output)
+            reply = replies[number] if number < len(replies) else ""
+            lines += [f"**`{column.model}`:**", "", reply or "—", ""]
+    return lines
+
+
+def _strings(value: object) -> tuple[str, ...]:
+    return tuple(item for item in value if isinstance(item, str)) if isinstance(value, list) else ()
