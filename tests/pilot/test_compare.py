@@ -4,6 +4,7 @@ stops, loading every model that is not running, the winner, the history and the 
 from __future__ import annotations
 
 import functools
+import json
 import os
 from collections.abc import Callable
 
@@ -188,3 +189,60 @@ async def test_models_not_running_are_loaded_together_then_each_column_runs(
             expected(BLOOM),
         ]
         assert emulator.count("run") == 3
+
+
+def chat_reply(model: str, messages: list[dict[str, str]], count: int) -> str:
+    """What the emulator answers `messages` (its text depends on the whole conversation)."""
+    key = json.dumps(messages, sort_keys=True)
+    return "".join(continuation(SEED, model, key, count))
+
+
+async def test_chat_mode_keeps_one_conversation_per_column_over_two_turns(
+    make_app: AppFactory, emulator: EmulatorServer, clock: FixedClock
+) -> None:
+    emulator.reset(clock, models=200, seed=SEED, demo_instances=3, fragment_interval=0.0)
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        pane = await open_compare(pilot, (TINY, PHI), params='{"max_new_tokens": 6}')
+        await pilot.press("ctrl+t")
+        assert pane.chat_mode and pane.chat_box.value and pane.system_input.display
+        pane.system_input.value = "Be brief."
+        pane.columns[0].output.focus()
+        await pilot.press("ctrl+j")
+        await until(pilot, lambda: not pane.busy)
+        assert pane.prompt_area.text == ""  # sent: the next turn is typed afresh
+        first = [{"role": "system", "content": "Be brief."}, {"role": "user", "content": PROMPT}]
+        replies = {model: chat_reply(model, first, 6) for model in (TINY, PHI)}
+        assert replies[TINY] != replies[PHI]
+        # The second turn: each column sends its own model's first reply, no other's.
+        pane.prompt_area.text = "And then?"
+        await pilot.press("ctrl+j")
+        await until(pilot, lambda: not pane.busy)
+        seconds = {}
+        for model in (TINY, PHI):
+            history = [*first, {"role": "assistant", "content": replies[model]}]
+            asked = [*history, {"role": "user", "content": "And then?"}]
+            seconds[model] = chat_reply(model, asked, 6)
+        for column, model in zip(pane.columns, (TINY, PHI), strict=False):
+            assert state(pane, column.index) == "-done"
+            text = column.output.text
+            assert replies[model] in text and text.endswith(seconds[model])
+            assert "▸ And then?" in text
+        assert emulator.count("run") == 4
+        # One history entry for the conversation, rewritten as it goes on; the winner too.
+        await pilot.press("A")
+        await pilot.pause()
+        (saved,) = ComparisonStore(store_key=app.settings.store_key).list()
+        assert saved.chat and saved.system == "Be brief." and saved.winner == 0
+        assert saved.turns == (PROMPT,) and saved.prompt == "And then?"
+        assert [(c.replies, c.output) for c in saved.columns] == [
+            ((replies[TINY],), seconds[TINY]),
+            ((replies[PHI],), seconds[PHI]),
+        ]
+        await pilot.press("ctrl+s")
+        (exported,) = (data_dir() / "comparisons").iterdir()
+        markdown = exported.read_text()
+        assert "### Turn 2" in markdown and seconds[PHI] in markdown
+        # ctrl+n starts a new conversation: the next turn sends no earlier reply.
+        await pilot.press("ctrl+n")
+        assert pane.shown is None and pane.columns[0].output.text == ""

@@ -72,6 +72,21 @@ BINDINGS: list[BindingType] = [
         for index, letter in enumerate(LETTERS)
     ],
     Binding(
+        "ctrl+t",
+        "toggle_chat",
+        "Chat",
+        id="compare-toggle-chat",
+        tooltip="One shared conversation (each model keeps its own replies), or one-shot prompts",
+    ),
+    Binding(
+        "ctrl+n",
+        "new_chat",
+        "New chat",
+        id="compare-new-chat",
+        show=False,
+        tooltip="Start a new shared conversation with the next message (chat mode)",
+    ),
+    Binding(
         "ctrl+l",
         "load_models",
         "Load",
@@ -114,6 +129,7 @@ BINDINGS: list[BindingType] = [
 PALETTE: list[tuple[str, str, str]] = [
     ("Compare: run all", "Run the prompt on every model", "run"),
     ("Compare: stop all", "Stop every column", "stop"),
+    ("Compare: chat mode on/off", "One shared conversation, or one-shot prompts", "toggle_chat"),
     ("Compare: load models", "Load the models that are not running", "load_models"),
     ("Compare: export Markdown", "Save the comparison side by side", "export"),
     ("Compare: older comparison", "Reopen the previous saved comparison", "history_older"),

@@ -18,7 +18,7 @@ from textual.binding import BindingType
 from textual.containers import Horizontal
 from textual.reactive import var
 from textual.widget import Widget
-from textual.widgets import Input, Label, Static, TextArea
+from textual.widgets import Checkbox, Input, Label, Static, TextArea
 
 from bytez_tui.catalogue.ids import is_model_id
 from bytez_tui.comparing import column_params
@@ -33,6 +33,7 @@ from bytez_tui.prompting import ParamsError, parse_params
 from bytez_tui.widgets.pane_tabs import PaneTabs
 from bytez_tui.widgets.text_editor import TextEditor
 from bytez_tui.widgets.text_fields import TextInput
+from bytez_tui.widgets.toggles import MarkedCheckbox
 
 __all__ = ["ComparePane", "Draft"]
 
@@ -61,6 +62,9 @@ class ComparePane(CompareRuns):
     """Every model id in the catalogue, for completion (set by the screen)."""
     front: var[int] = var(0)
     """The column shown when the terminal is too narrow for all three (its tab)."""
+    chat_mode: var[bool] = var(False)
+    """One shared conversation (ctrl+t): each `ctrl+j` sends the next user turn to every
+    column, and each column's model sees its own earlier replies."""
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -84,6 +88,15 @@ class ComparePane(CompareRuns):
             )
             params.cursor_blink = blink
             yield params
+            yield MarkedCheckbox("chat", compact=True, id="compare-chat")
+        system = TextInput(
+            placeholder="System prompt (optional, sent first to every model)",
+            compact=True,
+            id="compare-system",
+        )
+        system.cursor_blink = blink
+        system.display = False  # chat mode only
+        yield system
         tabs = PaneTabs([(f"column-{i}", letter) for i, letter in enumerate(LETTERS)], active="")
         tabs.id = "compare-tabs"
         yield tabs
@@ -97,7 +110,7 @@ class ComparePane(CompareRuns):
     def on_mount(self) -> None:
         # Textual also calls CompareRuns.on_mount and Pane's handlers (MRO dispatch).
         self.watch_front(self.front)
-        self._idle()
+        self.watch_chat_mode(self.chat_mode)
 
     def on_resize(self, event: events.Resize) -> None:
         # Pane sets `-narrow` (under 100 columns) in its own handler.
@@ -119,6 +132,14 @@ class ComparePane(CompareRuns):
         for column in self.columns:
             column.set_class(column.index == front, "-front")
 
+    def watch_chat_mode(self, chat: bool) -> None:
+        self.set_class(chat, "-chat")
+        self.system_input.display = chat
+        with self.chat_box.prevent(Checkbox.Changed):
+            self.chat_box.value = chat
+        self.prompt_area.border_title = "Message (shared)" if chat else "Prompt (shared)"
+        self._idle()
+
     def watch_running_models(self, running: Set[str]) -> None:
         self._suggester.set_running(running)
         self._show_states()
@@ -136,6 +157,14 @@ class ComparePane(CompareRuns):
     @property
     def params_input(self) -> Input:
         return self.query_one("#compare-params", Input)
+
+    @property
+    def system_input(self) -> Input:
+        return self.query_one("#compare-system", Input)
+
+    @property
+    def chat_box(self) -> Checkbox:
+        return self.query_one("#compare-chat", Checkbox)
 
     @property
     def focus_target(self) -> Widget:
@@ -161,12 +190,19 @@ class ComparePane(CompareRuns):
         if action == "mark_winner":
             # Only once a comparison has ended: before, A/B/C are let through (and hidden).
             return self._shown is not None and not self._live
+        if action == "new_chat":
+            return self.chat_mode
         return super().check_action(action, parameters)
 
     @on(PaneTabs.Chosen, "#compare-tabs")
     def _tab_chosen(self, message: PaneTabs.Chosen) -> None:
         message.stop()  # the screen's own tab bar must not see a column's tab
         self.action_show_column(int(message.pane_id.rpartition("-")[2]))
+
+    @on(Checkbox.Changed, "#compare-chat")
+    def _chat_box_changed(self, event: Checkbox.Changed) -> None:
+        if event.value != self.chat_mode:
+            self.action_toggle_chat()
 
     @on(Input.Changed)
     def _field_changed(self, event: Input.Changed) -> None:
@@ -186,6 +222,22 @@ class ComparePane(CompareRuns):
         if request is not None:
             self._checker = self._check(request)
             self._busy_changed()
+
+    def action_toggle_chat(self) -> None:
+        """Hold one conversation with every model, or go back to one-shot prompts; either
+        way the next `ctrl+j` starts afresh (what was shown stays in the history)."""
+        if self.busy:
+            self.notify("A comparison is under way: escape stops it", severity="warning")
+            with self.chat_box.prevent(Checkbox.Changed):
+                self.chat_box.value = self.chat_mode
+            return
+        self.chat_mode = not self.chat_mode
+        self._clear_columns()
+
+    def action_new_chat(self) -> None:
+        """Start a new shared conversation with the next message (chat mode)."""
+        if not self.busy:
+            self._clear_columns()
 
     def action_show_column(self, index: int) -> None:
         """Go to a column's output (its tab comes to the front in a narrow terminal)."""
@@ -299,7 +351,16 @@ class ComparePane(CompareRuns):
             return self._refuse("choose two or three models to compare", empty.model_input)
         if not prompt.strip():
             return self._refuse("type a prompt first", self.prompt_area)
-        return CompareRequest(prompt, shared, tuple(columns), self.clock.now().isoformat())
+        request = CompareRequest(prompt, shared, tuple(columns), self.clock.now().isoformat())
+        if not self.chat_mode:
+            return request
+        thread = self._shown
+        models = [model for _, model, _ in columns]
+        if thread is not None and (
+            not thread.chat or [column.model for column in thread.columns] != models
+        ):
+            thread = None  # other models (or a one-shot comparison): a new conversation
+        return replace(request, chat=True, system=self.system_input.value, thread=thread)
 
     def _refuse(self, reason: str, field: Input | TextArea) -> CompareRequest | None:
         """Say why nothing runs and put the cursor where the problem is (returns None)."""
@@ -309,9 +370,22 @@ class ComparePane(CompareRuns):
         return None
 
     def _idle(self) -> None:
-        self._say(
-            "", "ctrl+j runs all · esc stops all · alt+a/b/c stops one · A/B/C marks the winner"
-        )
+        if self.chat_mode:
+            self._say("", "ctrl+j sends to all · ctrl+n new chat · ctrl+t chat off · esc stops")
+        else:
+            self._say(
+                "", "ctrl+j runs all · esc stops all · alt+a/b/c stops one · A/B/C marks the winner"
+            )
+
+    def _clear_columns(self) -> None:
+        """Empty the columns' outputs: the next run starts a new comparison."""
+        for column in self.columns:
+            column.output.set_text("")
+            column.show("", "")
+        self._shown, self._winner, self._request = None, None, None
+        self._show_states()
+        self._idle()
+        self.refresh_bindings()
 
     def _positions(self, comparison: Comparison) -> list[int]:
         """The column index of each of `comparison`'s columns, as on screen."""
@@ -321,6 +395,8 @@ class ComparePane(CompareRuns):
 
     def comparison_started(self) -> None:
         self._position, self._draft, self._history = None, None, None
+        if self.chat_mode:
+            self.prompt_area.text = ""  # sent: the next turn is typed afresh
 
     def _capture(self) -> Draft:
         return Draft(
@@ -374,7 +450,9 @@ class ComparePane(CompareRuns):
         """Put a saved comparison on screen, as it was run."""
         self._request = None
         self._shown = comparison
-        self.prompt_area.text = comparison.prompt
+        self.chat_mode = comparison.chat  # a conversation reopened goes on with ctrl+j
+        self.prompt_area.text = "" if comparison.chat else comparison.prompt
+        self.system_input.value = comparison.system
         self.params_input.value = _json(comparison.params)
         for index, column in enumerate(self.columns):
             if index < len(comparison.columns):
@@ -386,7 +464,9 @@ class ComparePane(CompareRuns):
                 }
                 column.model_input.value = record.model
                 column.params_input.value = _json(override)
-                column.output.set_text(record.output)
+                column.output.set_text(
+                    comparison.transcript(index) if comparison.chat else record.output
+                )
                 column.show_record(record)
             else:
                 column.model_input.value = column.params_input.value = ""

@@ -12,7 +12,7 @@ stops column B alone and a column that fails keeps its text while the others go 
 from __future__ import annotations
 
 from collections.abc import Set
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 from functools import partial
 from typing import TYPE_CHECKING, Any
@@ -25,7 +25,7 @@ from textual.worker import Worker
 
 from bytez_tui.comparing import ColumnRun, stream_column
 from bytez_tui.errors import BytezError, StreamCut, StreamError
-from bytez_tui.local.comparisons import Comparison, ComparisonStore
+from bytez_tui.local.comparisons import ColumnRecord, Comparison, ComparisonStore, chat_turn
 from bytez_tui.messages import RunEnded
 from bytez_tui.panes.base import Pane
 from bytez_tui.panes.compare.column import CompareColumn
@@ -57,6 +57,55 @@ class CompareRequest:
     """(column index, model, params to send) of each column that takes part."""
     time: str
     """When it was asked for (ISO 8601, UTC)."""
+    chat: bool = False
+    """Chat mode: `prompt` is the next user turn of a conversation shared by the columns."""
+    system: str = ""
+    """Chat mode: the system prompt."""
+    thread: Comparison | None = None
+    """Chat mode: the conversation so far (its columns in the order of `columns`), or None
+    for a new one."""
+
+    def messages(self, position: int) -> list[dict[str, str]] | None:
+        """Chat mode: what the `position`-th column sends (its own earlier replies, the
+        shared user turns); None for a one-shot prompt."""
+        if not self.chat:
+            return None
+        if self.thread is None:
+            earlier = [{"role": "system", "content": self.system}] if self.system else []
+        else:
+            earlier = replace(self.thread, system=self.system).messages(position)
+        return [*earlier, {"role": "user", "content": self.prompt}]
+
+    def transcript(self, position: int) -> str:
+        """Chat mode: what the `position`-th column shows before its reply ("" otherwise)."""
+        if not self.chat:
+            return ""
+        before = "" if self.thread is None else self.thread.transcript(position).rstrip()
+        return (before + "\n\n" if before else "") + chat_turn(self.prompt)
+
+    def saved(self, columns: tuple[ColumnRecord, ...]) -> Comparison:
+        """The comparison to save once the columns have ended (chat mode: the whole
+        conversation, in place of the saved one it continues)."""
+        comparison = Comparison(
+            time=self.time, prompt=self.prompt, params=self.params, columns=columns
+        )
+        if not self.chat:
+            return comparison
+        thread = self.thread
+        if thread is None:
+            return replace(comparison, chat=True, system=self.system)
+        return replace(
+            comparison,
+            time=thread.time,
+            id=thread.id,
+            chat=True,
+            system=self.system,
+            turns=(*thread.turns, thread.prompt),
+            columns=tuple(
+                replace(column, replies=(*before.replies, before.output))
+                for column, before in zip(columns, thread.columns, strict=True)
+            ),
+        )
 
 
 class CompareRuns(Pane):
@@ -198,7 +247,15 @@ class CompareRuns(Pane):
             return
         self._begin(request, waiting=booting)
 
-    async def _column(self, index: int, run: ColumnRun, prompt: str, *, wait: bool) -> None:
+    async def _column(
+        self,
+        index: int,
+        run: ColumnRun,
+        prompt: str,
+        *,
+        wait: bool,
+        messages: list[dict[str, str]] | None,
+    ) -> None:
         """One column: wait for its model if it is booting, then stream."""
         column = self.columns[index]
         sent = False
@@ -221,6 +278,7 @@ class CompareRuns(Pane):
                 monotonic=self.clock.monotonic,
                 feed=column.output.feed,
                 hide_echo=self.settings.hide_prompt_echo,
+                messages=messages,
             )
             if error is None:
                 self.post_message(self.HealthChanged(self.api.succeeded()))
@@ -274,15 +332,21 @@ class CompareRuns(Pane):
                 column.output.set_text("")
                 column.show("", "")
         self._runs.clear()
-        for index, model, params in request.columns:
+        for position, (index, model, params) in enumerate(request.columns):
             run = ColumnRun(model, params, started=now)
             self._runs[index] = run
             self._live.add(index)
             column = self.columns[index]
-            column.output.set_text("")
+            column.output.set_text(request.transcript(position))
             self.query_one(PaneTabs).set_spinning(f"column-{index}", True)
             self.run_worker(
-                self._column(index, run, request.prompt, wait=model in waiting),
+                self._column(
+                    index,
+                    run,
+                    request.prompt,
+                    wait=model in waiting,
+                    messages=request.messages(position),
+                ),
                 group=f"compare-column-{index}",
                 exclusive=True,
                 exit_on_error=False,
@@ -324,11 +388,8 @@ class CompareRuns(Pane):
         if request is None:
             return
         now = self.clock.monotonic()
-        comparison = Comparison(
-            time=request.time,
-            prompt=request.prompt,
-            params=request.params,
-            columns=tuple(self._runs[index].record(now) for index, _, _ in request.columns),
+        comparison = request.saved(
+            tuple(self._runs[index].record(now) for index, _, _ in request.columns)
         )
         try:
             self._shown = self.store.save(comparison)
