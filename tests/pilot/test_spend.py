@@ -217,3 +217,35 @@ async def test_spend_screen_shows_the_fortnight_and_sets_the_budget(
         assert app.focused is None or not isinstance(app.focused, Input)
         await pilot.press("escape")
         await until(pilot, lambda: app.screen is screen)
+
+
+async def test_no_to_the_budget_question_disarms_load_and_run(
+    make_app: Callable[..., BytezApp], emulator: EmulatorServer, clock: FixedClock
+) -> None:
+    """ "Load and run" past the budget: the dialog, then the budget question; no leaves no
+    run waiting to start, billed, when the model is loaded later."""
+    from bytez_tui.messages import OpenPlayground
+    from bytez_tui.panes.playground import PlaygroundPane
+
+    app = make_app(daily_budget=0.001)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen, _ = await started(pilot)
+        await until(pilot, lambda: screen.spend.over_budget)
+        screen.post_message(OpenPlayground(GPT2))
+        await until(pilot, lambda: screen.query_one(PlaygroundPane).display)
+        pane = screen.query_one(PlaygroundPane)
+        pane.prompt_area.text = "Hello"
+        await pilot.press("ctrl+j")
+        await until(pilot, lambda: pane.query_one("#load-offer").display)
+        await pilot.press("ctrl+l")
+        await until(pilot, lambda: isinstance(app.screen, LoadDialog))
+        await pilot.press("ctrl+s")
+        await until(pilot, lambda: isinstance(app.screen, ConfirmDialog))
+        await pilot.press("n")
+        await until(pilot, lambda: not isinstance(app.screen, ConfirmDialog))
+        assert not pane.busy and emulator.count("load") == 0
+        pane.running_models = frozenset({GPT2})  # loaded later, from elsewhere
+        pane.instance_ready(GPT2)
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert emulator.count("run") == 0
