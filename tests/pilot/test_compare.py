@@ -246,3 +246,21 @@ async def test_chat_mode_keeps_one_conversation_per_column_over_two_turns(
         # ctrl+n starts a new conversation: the next turn sends no earlier reply.
         await pilot.press("ctrl+n")
         assert pane.shown is None and pane.columns[0].output.text == ""
+
+
+async def test_a_model_already_booting_is_waited_for_then_run_without_a_second_load(
+    make_app: AppFactory, emulator: EmulatorServer, clock: FixedClock
+) -> None:
+    emulator.world.start_instance(IDLE, clock.now(), concurrency=1, period=600)
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        pane = await open_compare(pilot, (TINY, IDLE))
+        await pilot.press("ctrl+j")
+        # No load dialog: the booting model's column waits while the other one runs.
+        await until(pilot, lambda: state(pane, 0) == "-done" and state(pane, 1) == "-waiting")
+        assert not isinstance(app.screen, LoadDialog)
+        assert emulator.count("run", model=IDLE) == 0
+        clock.advance(emulator.world.boot_delay)
+        await until(pilot, lambda: not pane.busy)
+        assert [c.output.text for c in pane.columns[:2]] == [expected(TINY), expected(IDLE)]
+        assert emulator.count("load") == 0 and emulator.count("run", model=IDLE) == 1
