@@ -92,11 +92,13 @@ async def test_catalogue_shows_tasks_and_the_servers_prices(make_app_v2: AppFact
         await pilot.pause()
         costs = [index.cost_per_hour(index.find(name) or 0) or 0.0 for name in pane.shown]
         assert costs == sorted(costs) and costs[0] < costs[-1]
+        pane.table.action_first()  # the cheapest: a micro meter, $0.0000872083 a second
         await pilot.press("enter")
         await pilot.pause()
         details = str(pane.details.query_one("#details-body").render())
         assert "Task      text-generation" in details
         assert "Bytez's price" in details and "Params" in details
+        assert "Per sec   $0.0000872083, by the second" in details  # never as 8.72083e-05
 
 
 async def test_catalogue_marks_our_estimates_among_the_servers_prices(

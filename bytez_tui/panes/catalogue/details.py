@@ -118,7 +118,8 @@ class CatalogueDetails(VerticalScroll, can_focus=False):
             rows.append(("Per hour", money(cost_per_hour(model.required_ram_gb))))
         elif price is not None:
             rows.append(("Per hour", f"{money(price * 3600)}, Bytez's price"))
-            rows.append(("Per sec", f"${price:.10g}, by the second"))
+            per_second = f"{price:.12f}".rstrip("0").rstrip(".")  # never 8.7e-05
+            rows.append(("Per sec", f"${per_second}, by the second"))
         else:
             rows.append(("Per hour", f"{money(model.cost_per_hour)}, our estimate from RAM"))
         for minutes in _MINUTES:
