@@ -147,6 +147,18 @@ async def catalogue(stage: Stage) -> None:
     await stage.finish()
 
 
+async def catalogue_v2(stage: Stage) -> None:
+    """The catalogue speaking v2: `task:chat` typed, sorted by cost (the server's meter
+    prices, under `Bytez $/h`), a Task column where v1 has Bench, and the details of a chat
+    model with its size and Bytez's price per hour and per second."""
+    pane = await stage.catalogue()
+    await stage.pilot.press("slash", *"task:chat", "enter", "s", "s")
+    await stage.until(lambda: pane.settled, "the filter")
+    pane.jump_to("Qwen/Qwen3-4B")
+    await stage.pilot.press("enter")
+    await stage.finish()
+
+
 async def jobs(stage: Stage) -> None:
     """Jobs in every state: available (with how long each took), queued (and set to load
     when ready), failed with the server's words, and just requested."""
@@ -344,6 +356,7 @@ async def spend(stage: Stage) -> None:
 
 SCENES: dict[str, Scene] = {
     "catalogue": catalogue,
+    "catalogue-v2": catalogue_v2,
     "jobs": jobs,
     "instances": instances,
     "playground": playground,
