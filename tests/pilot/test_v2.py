@@ -144,7 +144,7 @@ async def test_jobs_say_a_requested_model_is_available_once_listed(
         row = pane.rows.get_row(fresh)
         assert isinstance(row, JobRow)
         said = str(row.query_one(".job-message", Cell).render())
-        assert said == "Job queued · available once the catalogue lists it"
+        assert said == "Job queued · available once listed"
         await step(pilot, pane, clock, 5)  # a poll: looked up, not requested again
         assert emulator_v2.count("job", model=fresh) == 1
         assert pane.jobs[fresh].state == "queued"
@@ -250,7 +250,8 @@ async def test_playground_says_what_a_text_to_image_model_takes_and_c_copies_the
         await until(pilot, lambda: not pane.busy)
         link = pane.output.text.strip()
         assert link.startswith("https://cdn.bytez.com/dreamlike-art/") and link.endswith(".png")
-        pane.output.focus()
+        app.screen.set_focus(pane.output)
+        await until(pilot, lambda: pane.output.has_focus)
         await pilot.press("c")
         assert app.clipboard == pane.output.text and app.clipboard.strip() == link
         # A text model shows no note and the plain prompt box.

@@ -96,10 +96,18 @@ class TestV2:
                 pilot, lambda: any(p.catalogue for p in pilot.app.screen.query(PlaygroundPane))
             )
             pane = pilot.app.screen.query_one(PlaygroundPane)
+            # Opening the model puts the focus in the prompt (a turn later): let it, first.
+            await until(pilot, lambda: pane.model_input.value != "" and pane.prompt_area.has_focus)
             pane.prompt_area.text = "a lighthouse at dusk"
-            pane.output.focus()
+            pilot.app.screen.set_focus(pane.output)  # at once: focus() waits a turn
+            await pilot.pause()
             await pilot.press("ctrl+j")
             await pilot.app.workers.wait_for_complete()
             await until(pilot, lambda: not pane.busy and pane.output.text.startswith("https"))
+            # The footer follows the focus (the output's keys) a refresh later.
+            await until(
+                pilot,
+                lambda: any(k.action == "edit_prompt" for k in pilot.app.screen.query(FooterKey)),
+            )
 
         assert snap_compare(make_app_v2(api="v2"), terminal_size=(80, 24), run_before=run_before)

@@ -18,7 +18,7 @@ from bytez_tui.widgets.status_badge import StatusBadge
 
 __all__ = ["LISTED_NOTE", "JobHeader", "JobRow", "clock_time"]
 
-LISTED_NOTE = "available once the catalogue lists it"
+LISTED_NOTE = "available once listed"
 """What a waiting job's row adds in v2, where availability is the model being listed."""
 
 
