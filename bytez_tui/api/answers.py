@@ -11,6 +11,7 @@ import math
 from collections.abc import Callable
 from datetime import datetime
 from email.utils import parsedate_to_datetime
+from typing import Any
 
 import httpx
 
@@ -29,7 +30,14 @@ from bytez_tui.errors import (
     Unreachable,
 )
 
-__all__ = ["MAX_RETRY_AFTER", "overdue_error", "status_error", "transport_error"]
+__all__ = [
+    "MAX_RETRY_AFTER",
+    "json_of",
+    "overdue_error",
+    "status_error",
+    "too_big_error",
+    "transport_error",
+]
 
 MAX_RETRY_AFTER = 300.0
 """Seconds of `Retry-After` taken at the server's word; longer (or infinite) is clamped."""
@@ -44,6 +52,38 @@ def transport_error(exc: httpx.HTTPError, endpoint: str, host: str) -> BytezErro
     if isinstance(exc, httpx.ConnectError):
         return Unreachable(f"Cannot reach {host}", endpoint=endpoint)
     return Unreachable(f"Connection to {host} failed ({type(exc).__name__})", endpoint=endpoint)
+
+
+def json_of(
+    content: bytes,
+    response: httpx.Response,
+    endpoint: str,
+    object_hook: Callable[[dict[str, Any]], Any] | None = None,
+) -> Any:
+    """The JSON of an answer's body, each object read by `object_hook` if one is given.
+
+    Raises:
+        BadResponse: The body is not JSON.
+    """
+    try:
+        return json.loads(content, object_hook=object_hook)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise BadResponse(
+            f"The server sent unreadable JSON for {endpoint}",
+            endpoint=endpoint,
+            status=response.status_code,
+        ) from exc
+
+
+def too_big_error(response: httpx.Response, endpoint: str, max_body: int) -> BadResponse:
+    """The error for an answer larger than `max_body` bytes."""
+    limit = f"{max_body / 2**20:g} MB"
+    return BadResponse(
+        f"{response.url.path} sent more than {limit}; stopped reading "
+        "(max_response_mb in config.toml raises the limit)",
+        endpoint=endpoint,
+        status=response.status_code,
+    )
 
 
 def overdue_error(endpoint: str, limit: float, host: str, *, where: str | None) -> BytezError:

@@ -19,7 +19,14 @@ from bytez_tui.api.transport import DEFAULT_MAX_BODY, Transport
 from bytez_tui.clock import Clock
 from bytez_tui.config import DEFAULT_BASE_URL, mask_key
 from bytez_tui.errors import BadResponse, BytezError, NotFound, RunFailed, Unsupported
-from bytez_tui.models import Instance, Job, ModelInfo, RunResult, read_catalogue
+from bytez_tui.models import (
+    Instance,
+    Job,
+    ModelInfo,
+    RunResult,
+    catalogue_item,
+    read_catalogue,
+)
 
 if TYPE_CHECKING:
     from bytez_tui.api.v2 import V2Dialect
@@ -158,7 +165,8 @@ class BytezClient(Transport):
         if await self._speaks_v2():
             return await self._v2.list_models(task=task)
         params = {"task": task} if task else None
-        items = _array(await self._read("list", params=params), "list")
+        data = await self._read("list", params=params, object_hook=catalogue_item)
+        items = _array(data, "list")
         # ~0.3 s of Python at 100,000 models: in a thread, so keys keep flowing.
         models = await asyncio.to_thread(read_catalogue, items, endpoint="list")
         self._v1_tasks.update((model.name, model.task) for model in models if model.task)

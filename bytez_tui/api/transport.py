@@ -8,7 +8,6 @@ fragments of a streamed run. `BytezClient` (and through it `V2Dialect`) sends th
 from __future__ import annotations
 
 import asyncio
-import json
 import time
 from collections.abc import AsyncGenerator, Callable
 from contextvars import ContextVar
@@ -20,7 +19,13 @@ from urllib.parse import urlsplit, urlunsplit
 import httpx
 
 from bytez_tui import __version__
-from bytez_tui.api.answers import overdue_error, status_error, transport_error
+from bytez_tui.api.answers import (
+    json_of,
+    overdue_error,
+    status_error,
+    too_big_error,
+    transport_error,
+)
 from bytez_tui.clock import Clock, SystemClock, backoff
 from bytez_tui.config import DEFAULT_BASE_URL, key_problem, mask_key, url_problem
 from bytez_tui.errors import (
@@ -73,6 +78,8 @@ class _Call(NamedTuple):
     path: str
     where: str | None
     """The path named in errors when it is not v1's (None: `/model/{endpoint}`)."""
+    object_hook: Callable[[dict[str, Any]], Any] | None = None
+    """Reads each JSON object of the answer as it is parsed (then in a thread)."""
 
 
 class Transport:
@@ -181,14 +188,24 @@ class Transport:
         """
         return self._offset
 
-    async def _read(self, endpoint: str, *, params: dict[str, str] | None = None) -> Any:
+    async def _read(
+        self,
+        endpoint: str,
+        *,
+        params: dict[str, str] | None = None,
+        object_hook: Callable[[dict[str, Any]], Any] | None = None,
+    ) -> Any:
         """GET a body-less endpoint, falling back to POST if GET is refused."""
         try:
-            return await self._request(endpoint, None, retry=True, params=params)
+            return await self._request(
+                endpoint, None, retry=True, params=params, object_hook=object_hook
+            )
         except BadResponse as exc:
             if exc.status != 405:
                 raise
-            return await self._request(endpoint, {}, retry=True, params=params)
+            return await self._request(
+                endpoint, {}, retry=True, params=params, object_hook=object_hook
+            )
 
     async def _request(
         self,
@@ -201,11 +218,13 @@ class Transport:
         want_json: bool = True,
         method: str | None = None,
         path: str | None = None,
+        object_hook: Callable[[dict[str, Any]], Any] | None = None,
     ) -> Any:
         """Send one request, retrying `Transient` failures when `retry` allows.
 
         `endpoint` names it in errors (and is v1's path `/model/{endpoint}` unless `path`
         is given); the method is GET without a body and POST with one unless `method`.
+        With an `object_hook` (the catalogue's) the answer is parsed in a thread.
         """
         call = _Call(
             endpoint,
@@ -216,6 +235,7 @@ class Transport:
             method or ("GET" if body is None else "POST"),
             path or f"/model/{endpoint}",
             where=path,
+            object_hook=object_hook,
         )
         attempt = 0
         while True:
@@ -285,40 +305,24 @@ class Transport:
             raise self._error(response, content, endpoint, where=call.where)
         if not call.want_json:
             return None
-        return self._json(content, response, endpoint)
+        if call.object_hook is not None:
+            # Tens of MB at 200k models: off the event loop, so keys keep flowing.
+            return await asyncio.to_thread(json_of, content, response, endpoint, call.object_hook)
+        return json_of(content, response, endpoint)
 
     async def _body(self, response: httpx.Response, endpoint: str) -> bytes:
         """Read the body of `response`, refusing one larger than `max_body`."""
         declared = response.headers.get("content-length", "")
         if declared.isdigit() and int(declared) > self.max_body:
-            raise self._too_big(endpoint, response)
+            raise too_big_error(response, endpoint, self.max_body)
         pieces: list[bytes] = []
         size = 0
         async for piece in response.aiter_bytes():
             size += len(piece)
             if size > self.max_body:
-                raise self._too_big(endpoint, response)
+                raise too_big_error(response, endpoint, self.max_body)
             pieces.append(piece)
         return b"".join(pieces)
-
-    def _too_big(self, endpoint: str, response: httpx.Response) -> BadResponse:
-        limit = f"{self.max_body / 2**20:g} MB"
-        return BadResponse(
-            f"{response.url.path} sent more than {limit}; stopped reading "
-            "(max_response_mb in config.toml raises the limit)",
-            endpoint=endpoint,
-            status=response.status_code,
-        )
-
-    def _json(self, content: bytes, response: httpx.Response, endpoint: str) -> Any:
-        try:
-            return json.loads(content)
-        except (ValueError, UnicodeDecodeError) as exc:
-            raise BadResponse(
-                f"The server sent unreadable JSON for {endpoint}",
-                endpoint=endpoint,
-                status=response.status_code,
-            ) from exc
 
     def _note_date(self, response: httpx.Response) -> None:
         date = response.headers.get("date")
@@ -391,7 +395,7 @@ class Transport:
                 content_type = response.headers.get("content-type", "")
                 if "json" in content_type:
                     content = await self._body(response, "run")
-                    yield parse(self._json(content, response, "run")).text
+                    yield parse(json_of(content, response, "run")).text
                     return
                 async for chunk in response.aiter_text():
                     if asyncio.get_running_loop().time() > give_up_at:

@@ -21,7 +21,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import math
-from collections.abc import AsyncGenerator
+from collections.abc import AsyncGenerator, Callable
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
@@ -32,7 +32,14 @@ from bytez_tui.errors import (
     RunFailed,
     Unsupported,
 )
-from bytez_tui.models import Instance, Job, ModelInfo, RunResult, read_catalogue
+from bytez_tui.models import (
+    Instance,
+    Job,
+    ModelInfo,
+    RunResult,
+    catalogue_item,
+    read_catalogue,
+)
 
 if TYPE_CHECKING:
     from bytez_tui.api.client import BytezClient
@@ -145,7 +152,8 @@ class V2Dialect:
     async def list_models(self, *, task: str | None = None) -> list[ModelInfo]:
         """`list/models`; unreadable entries are skipped and tasks remembered for runs."""
         params = {"task": task} if task else None
-        items = _unwrap(await self._get("list", "list/models", params=params), "list")
+        data = await self._get("list", "list/models", params, object_hook=catalogue_item)
+        items = _unwrap(data, "list")
         if not isinstance(items, list):
             raise BadResponse("list/models did not answer a list", endpoint="list")
         # ~0.3 s of Python at 100,000 models: in a thread, so keys keep flowing.
@@ -339,9 +347,22 @@ class V2Dialect:
     def _path(self, route: str) -> str:
         return PREFIX + route
 
-    async def _get(self, endpoint: str, route: str, params: dict[str, str] | None = None) -> Any:
+    async def _get(
+        self,
+        endpoint: str,
+        route: str,
+        params: dict[str, str] | None = None,
+        *,
+        object_hook: Callable[[dict[str, Any]], Any] | None = None,
+    ) -> Any:
         return await self._client._request(
-            endpoint, None, retry=True, params=params, method="GET", path=self._path(route)
+            endpoint,
+            None,
+            retry=True,
+            params=params,
+            method="GET",
+            path=self._path(route),
+            object_hook=object_hook,
         )
 
     async def _cluster(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
@@ -17,10 +18,12 @@ from bytez_tui.models import (
     ModelInfo,
     RunResult,
     billed_seconds,
+    catalogue_item,
     cost_per_hour,
     cost_usd,
     parse_price,
     parse_time,
+    read_catalogue,
 )
 
 json_values = st.recursive(
@@ -310,3 +313,18 @@ def test_read_catalogue_keeps_every_value_and_skips_what_it_cannot_read() -> Non
     models = read_catalogue(items)
     assert models == [ModelInfo.from_json(items[0]), ModelInfo.from_json(items[1])]
     assert models[0].task is models[1].task  # the repacked task names are shared
+
+
+def test_the_catalogue_hook_reads_each_item_as_it_is_parsed() -> None:
+    """`catalogue_item` turns each model object into its `ModelInfo` during `json.loads`,
+    leaves the envelope and unreadable items alone, and `read_catalogue` takes both."""
+    text = (
+        '{"error": null, "output": [{"modelId": "a/b", "ramRequired": 2, "task": "chat"},'
+        ' {"modelId": 7}, {"name": "c/d", "requiredRAM": 1.5, "benchmarked": true}]}'
+    )
+    data = json.loads(text, object_hook=catalogue_item)
+    items = data["output"]
+    assert isinstance(items[0], ModelInfo) and items[0].task == "chat"
+    assert items[1] == {"modelId": 7}  # no usable id: kept, then skipped
+    models = read_catalogue(items)
+    assert [model.name for model in models] == ["a/b", "c/d"]
