@@ -247,6 +247,7 @@ def pty_runs(
         )
     on_screen = statistics.median(run[1] for run in rss) / 1024
     after = statistics.median(run[-1] for run in rss) / 1024
+    print("RSS after, each run (MB):", [round(run[-1] / 1024) for run in rss])
     print(f"bytez-tui RSS with the cached rows on screen: {on_screen:.0f} MB")
     print(f"bytez-tui RSS after the refresh (and the cache write): {after:.0f} MB (≤ 100 MB)")
 
