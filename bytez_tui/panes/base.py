@@ -89,12 +89,6 @@ class Pane(Vertical):
         await super().on_event(event)
 
     @property
-    def closing(self) -> bool:
-        """The app is closing (exiting, or shutting down): the pane's children may already
-        be gone, even in its own `on_mount` when it was mounted in the last moments."""
-        return not (self.app.is_running and self.is_attached)
-
-    @property
     def focus_target(self) -> Widget | None:
         """The widget that takes the focus when the pane is shown (None: leave it)."""
         return None

@@ -107,8 +107,6 @@ class PlaygroundPane(PlaygroundRuns):
 
     def on_mount(self) -> None:
         # Textual also calls PlaygroundRuns.on_mount and Pane's handlers (MRO dispatch).
-        if self.closing:
-            return
         self.query_one("#load-offer").display = False
         self.query_one("#task-note").display = False
         self.status_line.show_idle()

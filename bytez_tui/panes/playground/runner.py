@@ -83,8 +83,7 @@ class PlaygroundRuns(Pane):
 
     def on_mount(self) -> None:
         self._stats_timer = self.set_interval(1 / STATS_RATE, self._show_progress, pause=True)
-        if not self.closing:
-            self.watch(self.params_form, "problem", self._params_problem, init=False)
+        self.watch(self.params_form, "problem", self._params_problem, init=False)
 
     # --- typed accessors ----------------------------------------------------------------
 
