@@ -121,7 +121,7 @@ async def test_an_error_fragment_and_a_cut_stream_leave_the_third_column_running
     make_app: AppFactory, emulator: EmulatorServer, clock: FixedClock
 ) -> None:
     emulator.reset(
-        clock, models=200, seed=SEED, demo_instances=3, fragment_interval=0.0, paces={BLOOM: 0.02}
+        clock, models=200, seed=SEED, demo_instances=3, fragment_interval=0.0, paces={BLOOM: 0.1}
     )
     emulator.error_fragment_after(5, "Error: CUDA out of memory", model=TINY)
     emulator.cut_stream_after(7, model=PHI)
