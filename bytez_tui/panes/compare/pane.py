@@ -60,9 +60,9 @@ class ComparePane(CompareRuns):
 
     catalogue_names: var[Sequence[str]] = var(())
     """Every model id in the catalogue, for completion (set by the screen)."""
-    front: var[int] = var(0)
+    front: var[int] = var(0, init=False)
     """The column shown when the terminal is too narrow for all three (its tab)."""
-    chat_mode: var[bool] = var(False)
+    chat_mode: var[bool] = var(False, init=False)
     """One shared conversation (ctrl+t): each `ctrl+j` sends the next user turn to every
     column, and each column's model sees its own earlier replies."""
 
