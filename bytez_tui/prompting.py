@@ -4,9 +4,15 @@ from __future__ import annotations
 
 import json
 import math
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
-__all__ = ["EchoFilter", "ParamsError", "parse_params"]
+from bytez_tui.errors import BytezError
+from bytez_tui.local.conversations import CHAT_TASKS
+
+if TYPE_CHECKING:
+    from bytez_tui.api import BytezClient
+
+__all__ = ["EchoFilter", "ParamsError", "chat_refusal", "parse_params"]
 
 
 class ParamsError(ValueError):
@@ -127,3 +133,25 @@ class EchoFilter:
         head, self._head = self._head, ""
         self.decided = True
         return head
+
+
+async def chat_refusal(client: BytezClient, model: str) -> str | None:
+    """Why `model` cannot hold a chat, or None when it can (or its task is not known).
+
+    Chat mode sends a message list, which only chat and text-generation models take; a
+    model whose task cannot be looked up is let through (the run itself says what is wrong).
+
+    Args:
+        client: The API client.
+        model: The model id.
+
+    Returns:
+        The reason, on one line, or None.
+    """
+    try:
+        task = await client.task_of(model)
+    except BytezError:
+        return None
+    if task is None or task in CHAT_TASKS:
+        return None
+    return f"{model} is a {task} model: chat mode needs a chat or text-generation model"

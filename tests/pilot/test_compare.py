@@ -229,6 +229,10 @@ async def test_chat_mode_keeps_one_conversation_per_column_over_two_turns(
             assert replies[model] in text and text.endswith(seconds[model])
             assert "▸ And then?" in text
         assert emulator.count("run") == 4
+        # ctrl+o copies the focused column's last reply, not its transcript.
+        pane.columns[1].output.focus()
+        await pilot.press("ctrl+o")
+        assert app.clipboard == seconds[PHI]
         # One history entry for the conversation, rewritten as it goes on; the winner too.
         await pilot.press("A")
         await pilot.pause()
@@ -264,3 +268,21 @@ async def test_a_model_already_booting_is_waited_for_then_run_without_a_second_l
         await until(pilot, lambda: not pane.busy)
         assert [c.output.text for c in pane.columns[:2]] == [expected(TINY), expected(IDLE)]
         assert emulator.count("load") == 0 and emulator.count("run", model=IDLE) == 1
+
+
+async def test_chat_mode_refuses_a_column_whose_model_does_not_chat_and_runs_the_others(
+    make_app: AppFactory, emulator_v2: EmulatorServer
+) -> None:
+    chat, vision = "Qwen/Qwen3-4B", "google/vit-base-patch16-224"
+    app = make_app(base_url=emulator_v2.url)
+    async with app.run_test(size=(120, 40)) as pilot:
+        pane = await open_compare(pilot, (chat, vision), params='{"max_new_tokens": 6}')
+        await pilot.press("ctrl+t")
+        await pilot.press("ctrl+j")
+        await until(pilot, lambda: not pane.busy)
+        assert state(pane, 0) == "-done" and emulator_v2.count(model=chat) >= 1
+        assert state(pane, 1) == "-failed"
+        said = str(pane.columns[1].status.render())
+        assert f"{vision} is a image-classification model" in said
+        assert "chat mode needs a chat or text-generation model" in said
+        assert emulator_v2.count(model=vision) <= 1  # the task lookup only: nothing sent

@@ -119,6 +119,14 @@ BINDINGS: list[BindingType] = [
         tooltip="Copy the text of the column with the focus",
     ),
     Binding(
+        "ctrl+o",
+        "copy_reply",
+        "Copy reply",
+        id="compare-copy-reply",
+        show=False,
+        tooltip="Copy the last reply of the column with the focus (chat mode)",
+    ),
+    Binding(
         "ctrl+s",
         "export",
         "Export",

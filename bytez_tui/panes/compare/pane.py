@@ -190,8 +190,10 @@ class ComparePane(CompareRuns):
         if action == "mark_winner":
             # Only once a comparison has ended: before, A/B/C are let through (and hidden).
             return self._shown is not None and not self._live
-        if action == "new_chat":
+        if action in ("new_chat", "copy_reply"):
             return self.chat_mode
+        if action == "copy_column":
+            return not self.chat_mode  # chat mode's ctrl+o copies the reply instead
         return super().check_action(action, parameters)
 
     @on(PaneTabs.Chosen, "#compare-tabs")
@@ -273,17 +275,35 @@ class ComparePane(CompareRuns):
         self.action_run()
 
     def action_copy_column(self) -> None:
-        """Copy the text of the column with the focus (else column A's)."""
-        focused = self.screen.focused
-        column = next(
-            (c for c in self.columns if focused is not None and c in focused.ancestors_with_self),
-            self.columns[self.front],
-        )
-        text = column.output.text
+        """Copy the text of the column with the focus (else the front column's)."""
+        text = self._focused_column().output.text
         if not text:
             self.notify("Nothing to copy yet", severity="warning")
             return
         self.app.copy_to_clipboard(text)
+
+    def action_copy_reply(self) -> None:
+        """Chat mode: copy the last reply of the column with the focus (else the front
+        column's), not the whole transcript."""
+        index = self._focused_column().index
+        reply = ""
+        if index in self._live:
+            reply = self._runs[index].text
+        elif self._shown is not None:
+            positions = self._positions(self._shown)
+            if index in positions:
+                reply = self._shown.columns[positions.index(index)].output
+        if not reply:
+            self.notify("No reply to copy yet", severity="warning")
+            return
+        self.app.copy_to_clipboard(reply)
+
+    def _focused_column(self) -> CompareColumn:
+        focused = self.screen.focused
+        return next(
+            (c for c in self.columns if focused is not None and c in focused.ancestors_with_self),
+            self.columns[self.front],
+        )
 
     def action_export(self) -> None:
         """Save the comparison as a side-by-side Markdown file (0600) in the data dir."""

@@ -30,6 +30,7 @@ from bytez_tui.messages import RunEnded
 from bytez_tui.panes.base import Pane
 from bytez_tui.panes.compare.column import CompareColumn
 from bytez_tui.panes.compare.keys import LETTERS
+from bytez_tui.prompting import chat_refusal
 from bytez_tui.text import printable
 from bytez_tui.widgets.pane_tabs import PaneTabs
 
@@ -256,10 +257,13 @@ class CompareRuns(Pane):
         wait: bool,
         messages: list[dict[str, str]] | None,
     ) -> None:
-        """One column: wait for its model if it is booting, then stream."""
+        """One column: in chat mode refuse a model that is not a chat model, wait for its
+        model if it is booting, then stream."""
         column = self.columns[index]
         sent = False
         try:
+            if messages is not None and not await self._takes_chat(run):
+                return
             if wait and not await self._wait_until_running(column, run):
                 return
             run.started = self.clock.monotonic()
@@ -289,6 +293,18 @@ class CompareRuns(Pane):
         finally:
             column.output.end_stream()
             self._column_ended(index, run, sent=sent)
+
+    async def _takes_chat(self, run: ColumnRun) -> bool:
+        """Whether `run.model` can hold a chat (as the playground's chat mode decides); if
+        not, the run fails with the reason and the other columns go on."""
+        try:
+            reason = await chat_refusal(self.api.client, run.model)
+        except BytezError as refused:
+            reason = refused.message
+        if reason is None:
+            return True
+        run.outcome, run.error = "failed", reason
+        return False
 
     async def _wait_until_running(self, column: CompareColumn, run: ColumnRun) -> bool:
         model = run.model

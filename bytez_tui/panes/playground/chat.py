@@ -31,7 +31,6 @@ from bytez_tui.config import data_dir
 from bytez_tui.connection import Connection
 from bytez_tui.errors import AuthError, BytezError, StreamError
 from bytez_tui.local.conversations import (
-    CHAT_TASKS,
     Conversation,
     ConversationStore,
     Turn,
@@ -45,6 +44,7 @@ from bytez_tui.messages import RunEnded
 from bytez_tui.panes.base import Pane
 from bytez_tui.panes.playground.status import format_stats
 from bytez_tui.panes.playground.turns import BlockSplitter, ReplyView, UserTurnView, turn_view
+from bytez_tui.prompting import chat_refusal
 from bytez_tui.text import printable
 
 __all__ = ["SHOWN_TURNS", "STATS_RATE", "ChatView"]
@@ -353,13 +353,8 @@ class ChatView(Vertical):
 
     @work(exclusive=True, group="chat-reply", exit_on_error=False, description="Chat reply")
     async def _reply(self, model: str, text: str, params: dict[str, Any]) -> None:
-        client = self.api.client
-        try:
-            task = await client.task_of(model)
-        except BytezError:
-            task = None  # the run itself says what is wrong
-        if task is not None and task not in CHAT_TASKS:
-            reason = f"{model} is a {task} model: chat mode needs a chat or text-generation model"
+        reason = await chat_refusal(self.api.client, model)
+        if reason is not None:
             self.post_message(self.Refused(self, printable(reason, one_line=True)))
             return
         now = self.clock.now().isoformat()
