@@ -44,7 +44,7 @@ from bytez_tui.models import (
 if TYPE_CHECKING:
     from bytez_tui.api.client import BytezClient
 
-__all__ = ["CHAT_TASKS", "PREFIX", "V2Dialect", "input_body"]
+__all__ = ["CHAT_TASKS", "PREFIX", "V2Dialect", "chat_body", "input_body"]
 
 PREFIX = "/models/v2/"
 """Where v2's routes live, under the base URL."""
@@ -94,6 +94,32 @@ def input_body(task: str | None, prompt: Any) -> dict[str, Any]:
     if task is not None and task.startswith(_MEDIA_IN) and isinstance(prompt, str):
         return {"base64": prompt} if prompt.startswith("data:") else {"url": prompt}
     return {"input": prompt}
+
+
+_GENERATORS = frozenset({"text-generation", "text2text-generation"})
+"""Text tasks that continue a conversation given as one `text`."""
+
+
+def chat_body(task: str | None, messages: list[dict[str, Any]]) -> dict[str, Any]:
+    """Return the body fields that carry a conversation to a model of `task`.
+
+    Chat models (and models of unknown task) take `messages`. A text-generation model
+    takes only `text`, so it gets the conversation as a transcript (`Role: content`
+    paragraphs) that ends where the assistant speaks next.
+    """
+    if task not in _GENERATORS:
+        return {"messages": messages}
+    turns = [
+        f"{str(m.get('role', 'user')).capitalize()}: {_plain(m.get('content'))}" for m in messages
+    ]
+    return {"text": "\n\n".join([*turns, "Assistant:"])}
+
+
+def _plain(content: Any) -> str:
+    """The text of a message's content: a string, or the text parts of a list."""
+    if isinstance(content, list):
+        return "".join(str(part.get("text", "")) for part in content if isinstance(part, dict))
+    return "" if content is None else str(content)
 
 
 def _unwrap(data: Any, endpoint: str, *, run: bool = False) -> Any:
@@ -301,8 +327,13 @@ class V2Dialect:
     async def chat(
         self, model: str, messages: list[dict[str, Any]], *, params: dict[str, Any] | None
     ) -> RunResult:
-        """`POST {model}` with `messages`."""
-        return await self._run(model, {"messages": messages}, params)
+        """`POST {model}` with `messages` (a transcript as `text` for text generation)."""
+        fields = chat_body(await self.task_of(model), messages)
+        result = await self._run(model, fields, params)
+        echo = fields.get("text")
+        if echo and result.text.startswith(echo):
+            return RunResult(result.output, result.text[len(echo) :], result.metering)
+        return result
 
     def stream(
         self,
@@ -318,7 +349,8 @@ class V2Dialect:
     async def _stream(
         self, model: str, prompt: Any, params: dict[str, Any] | None, chat: bool
     ) -> AsyncGenerator[str, None]:
-        fields = {"messages": prompt} if chat else input_body(await self.task_of(model), prompt)
+        task = await self.task_of(model)
+        fields = chat_body(task, prompt) if chat else input_body(task, prompt)
         body = {**fields, **_params(params), "stream": True}
         path = self._path(_id(model))
         fragments = self._client._stream("POST", path, body, _run_result, where=path)

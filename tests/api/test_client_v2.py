@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from contextlib import aclosing
+from typing import Any
 
 import pytest
 
@@ -212,6 +213,24 @@ async def test_chat_in_both_forms(client_v2: BytezClient) -> None:
     reply = await client_v2.chat(QWEN, listed)
     assert isinstance(reply.output, dict) and isinstance(reply.output["content"], list)
     assert reply.text == reply.output["content"][0]["text"] and reply.text
+
+
+async def test_chat_with_a_text_generation_model_sends_a_transcript(
+    client_v2: BytezClient,
+) -> None:
+    """v2's text-generation models take only `text`: a conversation goes as a transcript,
+    and the reply (streamed or not) is the model's continuation, without the echo."""
+    conversation: list[dict[str, Any]] = [
+        {"role": "system", "content": "Be brief."},
+        {"role": "user", "content": "Hi"},
+        {"role": "assistant", "content": [{"type": "text", "text": "Hello."}]},
+        {"role": "user", "content": "Tell me a story"},
+    ]
+    reply = await client_v2.chat(GPT2, conversation)
+    assert reply.text and "System:" not in reply.text and "Assistant:" not in reply.text
+    async with aclosing(client_v2.stream_chat(GPT2, conversation)) as fragments:
+        streamed = "".join([fragment async for fragment in fragments])
+    assert streamed and "System:" not in streamed and "Assistant:" not in streamed
 
 
 async def test_v1_chat_sends_the_messages_as_input(
