@@ -104,27 +104,9 @@ async def client(emulator: EmulatorServer, clock: FixedClock) -> AsyncIterator[B
         yield api
 
 
-@pytest.fixture
-def make_app_v2(emulator_v2: EmulatorServer, clock: FixedClock) -> Callable[..., BytezApp]:
-    """Build a `BytezApp` on the emulator that serves both dialects (`api` auto: v2)."""
-
-    def factory(**overrides: Any) -> BytezApp:
-        values: dict[str, Any] = {
-            "api_key": TEST_KEY,
-            "base_url": emulator_v2.url,
-            "label": "emulator",
-        }
-        values.update(overrides)
-        app = build_app(Settings(**values), clock=clock)
-        app.animation_level = "none"
-        return app
-
-    return factory
-
-
-@pytest.fixture
-def make_app(emulator: EmulatorServer, clock: FixedClock) -> Callable[..., BytezApp]:
-    """Build a `BytezApp` on the emulator with a dummy key and the frozen clock."""
+def _app_factory(emulator: EmulatorServer, clock: FixedClock) -> Callable[..., BytezApp]:
+    """A builder of apps on `emulator` with the test key and `clock`; keywords override
+    the settings."""
 
     def factory(**overrides: Any) -> BytezApp:
         values: dict[str, Any] = {
@@ -138,6 +120,18 @@ def make_app(emulator: EmulatorServer, clock: FixedClock) -> Callable[..., Bytez
         return app
 
     return factory
+
+
+@pytest.fixture
+def make_app_v2(emulator_v2: EmulatorServer, clock: FixedClock) -> Callable[..., BytezApp]:
+    """Build a `BytezApp` on the emulator that serves both dialects (`api` auto: v2)."""
+    return _app_factory(emulator_v2, clock)
+
+
+@pytest.fixture
+def make_app(emulator: EmulatorServer, clock: FixedClock) -> Callable[..., BytezApp]:
+    """Build a `BytezApp` on the emulator with a dummy key and the frozen clock."""
+    return _app_factory(emulator, clock)
 
 
 @pytest.fixture(scope="session")
