@@ -38,6 +38,7 @@ from bytez_tui.models import (
     ModelInfo,
     RunResult,
     catalogue_item,
+    message_text,
     read_catalogue,
 )
 
@@ -110,16 +111,10 @@ def chat_body(task: str | None, messages: list[dict[str, Any]]) -> dict[str, Any
     if task not in _GENERATORS:
         return {"messages": messages}
     turns = [
-        f"{str(m.get('role', 'user')).capitalize()}: {_plain(m.get('content'))}" for m in messages
+        f"{str(m.get('role', 'user')).capitalize()}: {message_text(m.get('content')) or ''}"
+        for m in messages
     ]
     return {"text": "\n\n".join([*turns, "Assistant:"])}
-
-
-def _plain(content: Any) -> str:
-    """The text of a message's content: a string, or the text parts of a list."""
-    if isinstance(content, list):
-        return "".join(str(part.get("text", "")) for part in content if isinstance(part, dict))
-    return "" if content is None else str(content)
 
 
 def _unwrap(data: Any, endpoint: str, *, run: bool = False) -> Any:
