@@ -11,149 +11,63 @@ into the same classes: v2's `list/models` entry (`modelId`, `task`, `params`,
 from __future__ import annotations
 
 import json
-import math
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from typing import Any, Literal
 
+from bytez_tui.billing import cost_per_hour
 from bytez_tui.errors import BadResponse
+from bytez_tui.json_fields import (
+    as_text,
+    finite_number,
+    first_present,
+    json_object,
+    parse_price,
+    parse_time,
+    whole_number,
+)
 
 __all__ = [
     "MAX_CONCURRENCY",
     "MAX_EXPIRY_SECONDS",
-    "RATE_PER_GB_SECOND",
+    "MODEL_ID_KEYS",
     "Instance",
     "Job",
     "JobState",
     "Metering",
     "ModelInfo",
     "RunResult",
-    "billed_seconds",
-    "catalogue_item",
-    "cost_per_hour",
-    "cost_usd",
     "message_text",
-    "parse_price",
-    "parse_time",
-    "read_catalogue",
 ]
-
-RATE_PER_GB_SECOND = 0.0000166667
-"""Dollars per GB of model RAM per second (API reference §5)."""
 
 MAX_CONCURRENCY = 32
 """The largest concurrency the app asks for (the load dialog and `load --concurrency`)."""
 MAX_EXPIRY_SECONDS = 7 * 86400
 """The longest idle expiry the app asks for: a week; more is a typo that bills all along."""
 
+MODEL_ID_KEYS = ("model", "modelId", "name", "model_id")
+"""Where an answer's object may hold its model id, in order of preference."""
+
 JobState = Literal["requested", "queued", "available", "failed", "unknown"]
 
 
-def billed_seconds(seconds: float) -> int:
-    """Seconds billed for `seconds` of uptime: 60 s minimum, then whole minutes."""
-    if seconds <= 0:
-        return 60
-    return max(60, math.ceil(seconds / 60) * 60)
-
-
-def cost_usd(ram_gb: float | None, seconds: float) -> float | None:
-    """Cost of running a model of `ram_gb` for `seconds`, as billed; None without RAM."""
-    if ram_gb is None:
-        return None
-    return ram_gb * billed_seconds(seconds) * RATE_PER_GB_SECOND
-
-
-def cost_per_hour(ram_gb: float | None) -> float | None:
-    """Hourly cost of a model of `ram_gb`; None without RAM."""
-    return None if ram_gb is None else ram_gb * 3600 * RATE_PER_GB_SECOND
-
-
-def parse_time(value: object) -> datetime | None:
-    """Read an ISO-8601 string or epoch number as an aware UTC datetime; None if unusable."""
-    if value is None or isinstance(value, bool):
-        return None
-    try:
-        if isinstance(value, (int, float)):
-            seconds = float(value) / 1000 if value > 1e11 else float(value)
-            return datetime.fromtimestamp(seconds, timezone.utc)
-        if isinstance(value, str) and value.strip():
-            text = value.strip().replace("Z", "+00:00").replace("z", "+00:00")
-            parsed = datetime.fromisoformat(text)
-            if parsed.tzinfo is None:
-                parsed = parsed.replace(tzinfo=timezone.utc)
-            return parsed.astimezone(timezone.utc)
-    except (ValueError, OverflowError, OSError):
-        return None
-    return None
-
-
-def parse_price(value: object) -> float | None:
-    """Read v2's `meterPrice` ("0.0006478333 / sec") or a bare number as USD per second.
-
-    Returns None for anything else, or a negative or non-finite figure.
-    """
-    if isinstance(value, str):
-        value = value.strip().split("/", 1)[0].strip().removeprefix("$")
-    number = _number(value)
-    return number if number is not None and number >= 0 else None
-
-
-def _object(data: object, what: str) -> dict[str, Any]:
-    if not isinstance(data, dict):
-        raise BadResponse(f"Expected a {what} object, got {type(data).__name__}")
-    return data
-
-
-def _first(data: dict[str, Any], *keys: str) -> Any:
-    for key in keys:
-        value = data.get(key)
-        if value is not None:
-            return value
-    return None
-
-
-def _model_id(data: dict[str, Any], what: str) -> str:
-    value = _first(data, "model", "modelId", "name", "model_id")
+def _model_id(data: dict[str, Any], what: str, *, default: str = "") -> str:
+    """The model id `data` holds under any of `MODEL_ID_KEYS`, else `default` if given."""
+    value = first_present(data, *MODEL_ID_KEYS)
     if isinstance(value, str) and value.strip():
         return value.strip()
+    if default:
+        return default
     raise BadResponse(f"The {what} has no model id")
 
 
 # Bounds of believable values. Outside them a number is unknown (None), or, where the
 # field cannot be unknown, the answer is unreadable: 10**400 or 1e300 must never reach
 # the arithmetic (OverflowError) or a `--json` line (Infinity).
-_MAX_NUMBER = 1e15
 _MAX_RAM_GB = 1e6
 _MAX_CONCURRENCY = 1_000_000
 _MAX_PERIOD_SECONDS = 10 * 366 * 86400
-
-
-def _number(value: object, limit: float = _MAX_NUMBER) -> float | None:
-    """`value` as a finite number within ±`limit`, or None."""
-    if isinstance(value, bool) or value is None:
-        return None
-    try:
-        if isinstance(value, (int, float)):
-            number = float(value)
-        elif isinstance(value, str):
-            number = float(value)
-        else:
-            return None
-    except (ValueError, OverflowError):  # "abc"; an int of 400 digits
-        return None
-    return number if math.isfinite(number) and abs(number) <= limit else None
-
-
-def _int(value: object, default: int | None, limit: float = _MAX_NUMBER) -> int | None:
-    number = _number(value, limit)
-    return default if number is None else int(number)
-
-
-def _text(value: object) -> str | None:
-    if value is None:
-        return None
-    return value if isinstance(value, str) else json.dumps(value)
 
 
 @dataclass(frozen=True, slots=True)
@@ -188,11 +102,13 @@ class ModelInfo:
     @classmethod
     def from_json(cls, data: object) -> ModelInfo:
         """Parse one catalogue item."""
-        item = _object(data, "catalogue item")
-        ram = _number(_first(item, "requiredRAM", "requiredRamGB", "ramRequired"), _MAX_RAM_GB)
+        item = json_object(data, "catalogue item")
+        ram = finite_number(
+            first_present(item, "requiredRAM", "requiredRamGB", "ramRequired"), _MAX_RAM_GB
+        )
         ram = ram if ram is None or ram >= 0 else None
         task = item.get("task")
-        params = _number(item.get("params"))
+        params = finite_number(item.get("params"))
         benchmarked = item.get("benchmarked")
         return cls(
             name=_model_id(item, "catalogue item"),
@@ -202,75 +118,6 @@ class ModelInfo:
             params_b=params if params is not None and params >= 0 else None,
             price_per_second=parse_price(item.get("meterPrice")),
         )
-
-
-def catalogue_item(data: dict[str, Any]) -> Any:
-    """`json.loads`' `object_hook` for a catalogue answer: an object with a model id
-    becomes its `ModelInfo` at once; any other is kept as it is (`read_catalogue` skips
-    the unreadable ones).
-
-    Each item's dict is then garbage as soon as it is read, rather than all 100,000 being
-    alive until the whole answer is: the refresh's peak is ~45 MB lower.
-    """
-    if not any(key in data for key in ("model", "modelId", "name", "model_id")):
-        return data
-    try:
-        return ModelInfo.from_json(data)
-    except BadResponse:
-        return data
-
-
-def read_catalogue(items: list[Any], *, endpoint: str = "list") -> list[ModelInfo]:
-    """The models of a catalogue answer; an item that cannot be read is skipped (an
-    item `catalogue_item` has already read is taken as it is).
-
-    Raises:
-        BadResponse: The answer listed items but not one could be read (say
-            `["a/b", 1, null]`): that is an unreadable answer, not an empty catalogue, so
-            it never replaces a cached one.
-    """
-    models: list[ModelInfo] = []
-    for item in items:
-        if isinstance(item, ModelInfo):
-            models.append(item)
-            continue
-        try:
-            models.append(ModelInfo.from_json(item))
-        except BadResponse:
-            continue
-    if items and not models:
-        raise BadResponse(
-            f"none of the {len(items)} catalogue entries could be read", endpoint=endpoint
-        )
-    _repack(models)
-    return models
-
-
-def _repack(models: list[ModelInfo]) -> None:
-    """Give the models copies of their strings and numbers, made while the parsed answer
-    they came from is still alive.
-
-    The strings and floats `json.loads` made lie scattered between the answer's dicts,
-    which are garbage a moment later. Python returns memory to the system only a whole
-    arena at a time, so those survivors kept ~40 MB of arenas alive after a 100,000-model
-    refresh. Copies made now land side by side in fresh arenas, and the answer's arenas
-    can all go. The fields are replaced in place (the objects are new and not yet shared).
-    """
-    names = "\n".join([model.name for model in models]).split("\n")
-    if len(names) != len(models):  # an id with a newline: not worth the trouble
-        return
-    tasks: dict[str, str] = {}
-    setattr_ = object.__setattr__
-    for name, model in zip(names, models, strict=True):
-        setattr_(model, "name", name)
-        if model.required_ram_gb is not None:
-            setattr_(model, "required_ram_gb", model.required_ram_gb + 0.0)  # a new float
-        if model.task is not None:
-            setattr_(model, "task", tasks.setdefault(model.task, model.task.encode().decode()))
-        if model.params_b is not None:
-            setattr_(model, "params_b", model.params_b + 0.0)
-        if model.price_per_second is not None:
-            setattr_(model, "price_per_second", model.price_per_second + 0.0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -300,9 +147,9 @@ class Job:
     @classmethod
     def from_json(cls, data: object, *, model: str = "") -> Job:
         """Parse a job object; `model` fills in a missing id."""
-        item = _object(data, "job")
-        name = _first(item, "model", "modelId", "name")
-        message = _text(_first(item, "message", "error"))
+        item = json_object(data, "job")
+        name = _model_id(item, "job", default=model)
+        message = as_text(first_present(item, "message", "error"))
         success = item.get("success") is not False and item.get("error") is None
         lowered = (message or "").lower()
         state: JobState
@@ -316,10 +163,6 @@ class Job:
             state = "requested"
         else:
             state = "unknown"
-        if not isinstance(name, str) or not name:
-            if not model:
-                raise BadResponse("The job has no model id")
-            name = model
         return cls(
             model=name,
             success=success,
@@ -383,19 +226,15 @@ class Instance:
     @classmethod
     def from_json(cls, data: object, *, model: str = "") -> Instance:
         """Parse an instance object; `model` fills in a missing id."""
-        item = _object(data, "instance")
-        name = _first(item, "model", "modelId", "name")
-        if not isinstance(name, str) or not name:
-            if not model:
-                raise BadResponse("The instance has no model id")
-            name = model
-        status = _first(item, "status", "state")
+        item = json_object(data, "instance")
+        name = _model_id(item, "instance", default=model)
+        status = first_present(item, "status", "state")
         if not isinstance(status, str) or not status.strip():
             raise BadResponse(f"{name} has no instance status")
-        period = _int(item.get("expirationPeriodSeconds"), None, _MAX_PERIOD_SECONDS)
+        period = whole_number(item.get("expirationPeriodSeconds"), None, _MAX_PERIOD_SECONDS)
         if period is None:
-            minutes = _number(
-                _first(item, "expirationPeriodMinutes", "timeout"), _MAX_PERIOD_SECONDS / 60
+            minutes = finite_number(
+                first_present(item, "expirationPeriodMinutes", "timeout"), _MAX_PERIOD_SECONDS / 60
             )
             period = None if minutes is None else int(minutes * 60)
         if period is not None and period < 0:
@@ -409,14 +248,14 @@ class Instance:
                 expires_at = last + timedelta(seconds=period)
             except OverflowError:  # a `modified` in the year 9999
                 expires_at = None
-        error = _text(item.get("error"))
+        error = as_text(item.get("error"))
         capacity = _capacity(item.get("capacity"))
         given = item.get("concurrency")
-        absurd = _number(given, _MAX_CONCURRENCY) is None
+        absurd = finite_number(given, _MAX_CONCURRENCY) is None
         if isinstance(given, int | float) and not isinstance(given, bool) and absurd:
             raise BadResponse(f"{name} has an unreadable concurrency")
-        concurrency = _int(given, None, _MAX_CONCURRENCY)
-        inferences = _int(item.get("inferences"), None)
+        concurrency = whole_number(given, None, _MAX_CONCURRENCY)
+        inferences = whole_number(item.get("inferences"), None)
         if concurrency is None and capacity is not None:
             concurrency = capacity[1] or capacity[2]
         return cls(
@@ -437,9 +276,9 @@ def _capacity(value: object) -> tuple[int, int, int] | None:
     """Read v2's `{min, desired, max}`; None unless it is an object with some number."""
     if not isinstance(value, dict):
         return None
-    low = _int(value.get("min"), None)
-    desired = _int(value.get("desired"), None)
-    high = _int(value.get("max"), None)
+    low = whole_number(value.get("min"), None)
+    desired = whole_number(value.get("desired"), None)
+    high = whole_number(value.get("max"), None)
     if low is None and desired is None and high is None:
         return None
     bound = 1_000_000
@@ -483,7 +322,7 @@ class Metering:
         meter = headers.get("inference-meter", "").strip()[:100] or None
 
         def amount(name: str) -> float | None:
-            value = _number(headers.get(name, "").strip().split(" ", 1)[0].removeprefix("$"))
+            value = finite_number(headers.get(name, "").strip().split(" ", 1)[0].removeprefix("$"))
             return value if value is not None and value >= 0 else None
 
         return cls(
@@ -509,7 +348,7 @@ class RunResult:
     @classmethod
     def from_json(cls, data: object) -> RunResult:
         """Parse a run answer (`{"output": …}` or media at the top level)."""
-        item = _object(data, "run result")
+        item = json_object(data, "run result")
         if "output" in item:
             output = item["output"]
         else:

@@ -25,6 +25,7 @@ from collections.abc import AsyncGenerator, Callable
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
+from bytez_tui.api.catalogue import catalogue_item, read_catalogue
 from bytez_tui.errors import (
     BadResponse,
     BytezError,
@@ -32,15 +33,7 @@ from bytez_tui.errors import (
     RunFailed,
     Unsupported,
 )
-from bytez_tui.models import (
-    Instance,
-    Job,
-    ModelInfo,
-    RunResult,
-    catalogue_item,
-    message_text,
-    read_catalogue,
-)
+from bytez_tui.models import Instance, Job, ModelInfo, RunResult, message_text
 
 if TYPE_CHECKING:
     from bytez_tui.api.client import BytezClient

@@ -35,8 +35,9 @@ from typing import Any, cast
 
 from bytez_tui.catalogue.index import CatalogueIndex, Coded
 from bytez_tui.config import DEFAULT_BASE_URL, cache_dir
+from bytez_tui.json_fields import parse_time
 from bytez_tui.local.files import write_private
-from bytez_tui.models import ModelInfo, parse_time
+from bytez_tui.models import ModelInfo
 
 __all__ = [
     "CACHE_VERSION",

@@ -21,7 +21,8 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Generic, Literal, TypeVar
 
-from bytez_tui.models import RATE_PER_GB_SECOND, ModelInfo
+from bytez_tui.billing import RATE_PER_GB_SECOND
+from bytez_tui.models import ModelInfo
 
 __all__ = ["SORT_KEYS", "CatalogueIndex", "Coded", "RamByModel", "SortKey"]
 

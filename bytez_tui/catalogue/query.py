@@ -35,8 +35,8 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
+from bytez_tui.billing import RATE_PER_GB_SECOND
 from bytez_tui.catalogue.index import CatalogueIndex
-from bytez_tui.models import RATE_PER_GB_SECOND
 
 __all__ = ["Query", "QueryError", "Term", "compile_query", "complete_task", "usable_part"]
 

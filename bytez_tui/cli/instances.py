@@ -6,12 +6,13 @@ import asyncio
 import time
 from datetime import datetime
 
+from bytez_tui.billing import cost_usd
 from bytez_tui.cli.context import Context
 from bytez_tui.cli.output import EXIT_OK
 from bytez_tui.cli.shapes import instance_json, no_instance_json
 from bytez_tui.errors import AuthError, BytezError
 from bytez_tui.format import DASH, Phase, countdown_text, duration, money
-from bytez_tui.models import Instance, cost_usd
+from bytez_tui.models import Instance
 from bytez_tui.text import cells, pad, printable
 
 __all__ = ["instance_line", "instances", "lookup_ram", "print_instance", "status"]

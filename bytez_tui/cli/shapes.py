@@ -69,7 +69,8 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Any
 
-from bytez_tui.models import Instance, Job, ModelInfo, cost_usd
+from bytez_tui.billing import cost_usd
+from bytez_tui.models import Instance, Job, ModelInfo
 
 __all__ = ["deletion_json", "instance_json", "job_json", "model_json", "no_instance_json", "stamp"]
 

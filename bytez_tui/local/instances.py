@@ -15,9 +15,10 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Literal
 
+from bytez_tui.billing import cost_per_hour, cost_usd
 from bytez_tui.errors import AlreadyLoaded, BytezError, LoadInProgress, OutOfCredits, RateLimited
 from bytez_tui.format import duration, money, plural
-from bytez_tui.models import Instance, cost_per_hour, cost_usd
+from bytez_tui.models import Instance
 
 __all__ = [
     "CAPACITY_MANAGED",

@@ -13,9 +13,10 @@ from typing import Any, cast, get_args
 
 from bytez_tui.catalogue.ids import is_model_id
 from bytez_tui.config import DEFAULT_BASE_URL, data_dir
+from bytez_tui.json_fields import parse_time
 from bytez_tui.local.database import LocalDataError, LocalStore
 from bytez_tui.local.files import set_aside
-from bytez_tui.models import Job, JobState, parse_time
+from bytez_tui.models import Job, JobState
 
 __all__ = ["JobBook", "JobStore", "TrackedJob", "legacy_jobs_path"]
 

@@ -21,11 +21,12 @@ from collections.abc import Callable, Iterable
 from contextlib import AbstractContextManager
 from datetime import date, datetime, timedelta, timezone, tzinfo
 
+from bytez_tui.billing import cost_per_hour
 from bytez_tui.config import DEFAULT_BASE_URL
 from bytez_tui.format import GRACE_SECONDS
 from bytez_tui.local.database import LocalDatabase, LocalStore
 from bytez_tui.local.spend import Basis, DaySpend, Item, Life, ModelSpend, Spend, run_cost
-from bytez_tui.models import Instance, Metering, cost_per_hour
+from bytez_tui.models import Instance, Metering
 
 __all__ = ["DAYS_SHOWN", "GONE_AFTER", "Ledger"]
 

@@ -4,7 +4,7 @@ Plain values with the cost rules the ledger (`bytez_tui.local.ledger`) applies:
 
 - **An instance** is billed as Bytez bills instance time (v1): from its start to its end,
   60 s minimum, then whole minutes, at `RATE_PER_GB_SECOND` per GB of the model's RAM
-  (`bytez_tui.models.cost_usd`). Its start is when we loaded it; one started elsewhere
+  (`bytez_tui.billing.cost_usd`). Its start is when we loaded it; one started elsewhere
   before we first saw it counts from when we first saw it (`from_seen`). Its end is when
   it was deleted here; when it disappears from the list, its expiry plus the shutdown
   grace (`GRACE_SECONDS`) if it expired, else when it was found gone; never before it was
@@ -24,8 +24,9 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Literal
 
+from bytez_tui.billing import cost_usd
 from bytez_tui.format import GRACE_SECONDS
-from bytez_tui.models import Metering, cost_usd
+from bytez_tui.models import Metering
 
 __all__ = [
     "Basis",

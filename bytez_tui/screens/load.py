@@ -14,9 +14,10 @@ from textual.screen import ModalScreen
 from textual.validation import Function, Integer, Regex
 from textual.widgets import Button, Input, RadioSet, Static
 
+from bytez_tui.billing import cost_per_hour, cost_usd
 from bytez_tui.catalogue.ids import MODEL_ID_PATTERN, is_model_id
 from bytez_tui.format import duration, money, parse_duration
-from bytez_tui.models import MAX_CONCURRENCY, MAX_EXPIRY_SECONDS, cost_per_hour, cost_usd
+from bytez_tui.models import MAX_CONCURRENCY, MAX_EXPIRY_SECONDS
 from bytez_tui.widgets.text_fields import TextInput
 from bytez_tui.widgets.toggles import MarkedRadioButton
 

@@ -45,7 +45,17 @@ def test_httpx_appears_in_no_module_but_api_and_emulator() -> None:
     assert offenders == []
 
 
-@pytest.mark.parametrize("module", ["bytez_tui.api", "bytez_tui.models", "bytez_tui.errors"])
+@pytest.mark.parametrize(
+    "module",
+    [
+        "bytez_tui.api",
+        "bytez_tui.models",
+        "bytez_tui.errors",
+        "bytez_tui.billing",
+        "bytez_tui.json_fields",
+        "bytez_tui.api.catalogue",
+    ],
+)
 def test_all_is_exactly_the_public_names(module: str) -> None:
     """`__all__` lists every public name and nothing else, in isort's order (constants,
     classes, functions), as httpx checks its own: a package counts what it re-exports, a

@@ -24,6 +24,8 @@ UI_FREE = [
     "local",
     "cli",
     "models.py",
+    "json_fields.py",
+    "billing.py",
     "errors.py",
     "format.py",
     "config.py",

@@ -10,21 +10,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from bytez_tui.api.catalogue import catalogue_item, read_catalogue
+from bytez_tui.billing import billed_seconds, cost_per_hour, cost_usd
 from bytez_tui.errors import BadResponse
-from bytez_tui.models import (
-    Instance,
-    Job,
-    Metering,
-    ModelInfo,
-    RunResult,
-    billed_seconds,
-    catalogue_item,
-    cost_per_hour,
-    cost_usd,
-    parse_price,
-    parse_time,
-    read_catalogue,
-)
+from bytez_tui.json_fields import parse_price, parse_time
+from bytez_tui.models import Instance, Job, Metering, ModelInfo, RunResult
 
 json_values = st.recursive(
     st.none()
@@ -303,7 +293,7 @@ def test_metering_never_raises(headers: dict[str, str]) -> None:
 
 
 def test_read_catalogue_keeps_every_value_and_skips_what_it_cannot_read() -> None:
-    from bytez_tui.models import read_catalogue
+    from bytez_tui.api.catalogue import read_catalogue
 
     items = [
         {"name": "org/a", "requiredRAM": 2.5, "task": "chat", "params": 7, "meterPrice": "0.001"},

@@ -11,9 +11,10 @@ from textual.containers import VerticalScroll
 from textual.timer import Timer
 from textual.widgets import Static
 
+from bytez_tui.billing import cost_per_hour, cost_usd
 from bytez_tui.clock import Clock
 from bytez_tui.format import duration, money, ram
-from bytez_tui.models import ModelInfo, cost_per_hour, cost_usd
+from bytez_tui.models import ModelInfo
 from bytez_tui.text import printable
 
 if TYPE_CHECKING:

@@ -10,9 +10,10 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.widgets import Static
 
+from bytez_tui.billing import cost_per_hour
 from bytez_tui.format import DASH, duration, money, ram
 from bytez_tui.local.instances import Listed
-from bytez_tui.models import Instance, cost_per_hour
+from bytez_tui.models import Instance
 from bytez_tui.widgets.countdown import Countdown
 from bytez_tui.widgets.plain import plain
 from bytez_tui.widgets.rows import Cell, Row
