@@ -123,7 +123,8 @@ def run_dashboard(options: argparse.Namespace) -> int:
         gc.freeze()
         gc.set_threshold(*thresholds)
 
-    from bytez_tui.config import DEMO_KEY, ConfigError, load_settings, url_problem
+    from bytez_tui.config import DEMO_KEY, ConfigError, load_settings
+    from bytez_tui.credentials import url_problem
 
     overrides = {
         "base_url": options.base_url,

@@ -29,9 +29,9 @@ from bytez_tui.config import (
     load_settings,
     profile_names,
     update_config,
-    url_problem,
 )
 from bytez_tui.connection import Connection
+from bytez_tui.credentials import url_problem
 from bytez_tui.local.remembered import SAVE_EVERY, StateKeeper
 from bytez_tui.panes.base import Pane
 from bytez_tui.screens.main import MainScreen

@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 
 import platformdirs
 
+from bytez_tui.credentials import mask_key, mask_url
 from bytez_tui.local.files import write_private
 
 if sys.version_info >= (3, 11):
@@ -38,16 +39,12 @@ __all__ = [
     "config_path",
     "data_dir",
     "exposed_key_warning",
-    "key_problem",
     "keymap_problem",
     "load_settings",
-    "mask_key",
-    "mask_url",
     "profile_names",
     "read_config",
     "rescue_dir",
     "update_config",
-    "url_problem",
 ]
 
 APP_NAME = "bytez-tui"
@@ -60,58 +57,6 @@ DEMO_KEY = "demo-key-0000"
 
 class ConfigError(Exception):
     """The config file cannot be read; the message says where and why."""
-
-
-def mask_key(key: str | None) -> str:
-    """Show a key as `…abcd`: never more than its last four characters."""
-    if not key:
-        return "(none)"
-    return "…" + key[-4:] if len(key) > 8 else "…" + "*" * min(len(key), 4)
-
-
-def mask_url(url: str) -> str:
-    """Show `url` with any user name and password in it as `…`, as a key is masked.
-
-    `http://user:pw@host/` becomes `http://…@host/`; text that is not a URL, or holds
-    no credentials, comes back as it was.
-    """
-    return _USERINFO.sub("//…@", url)
-
-
-_USERINFO = re.compile(r"//[^/?#\s@]*@")
-_LOOPBACK = {"localhost", "127.0.0.1", "::1"}
-
-
-def key_problem(key: str) -> str | None:
-    """Why `key` (already trimmed) cannot be an API key, or None when it may be one.
-
-    A key travels in an HTTP header: non-ASCII or control characters cannot.
-    """
-    if key.isascii() and key.isprintable():
-        return None
-    return "The API key is invalid: a key holds only printable ASCII characters"
-
-
-def url_problem(base_url: str, *, allow_insecure_http: bool = False) -> str | None:
-    """Why the key must not be sent to `base_url`, or None when it may.
-
-    Plain http is allowed only to a loopback host, unless `allow_insecure_http`.
-    """
-    try:
-        url = urlsplit(base_url.strip())
-        url.port  # noqa: B018 - raises on a port that is not a number from 0 to 65535
-    except ValueError as exc:
-        # `https://[::1`, `:abc`, `:99999`: say why without repeating the URL, which
-        # may carry a password.
-        return f"Not a valid URL: {exc}"
-    if url.scheme not in ("http", "https") or not url.hostname:
-        return f"Not an http(s) URL: {mask_url(base_url)!r}"
-    if url.scheme == "http" and url.hostname not in _LOOPBACK and not allow_insecure_http:
-        return (
-            f"Refusing to send the API key over plain http to {url.hostname}: use https, "
-            "or --allow-insecure-http"
-        )
-    return None
 
 
 def config_path() -> Path:
@@ -348,12 +293,6 @@ def load_settings(
     data = read_config(path)
     source = path or config_path()
     values = _checked(data, source, "")
-    for key, (low, high) in _NUMBER_RANGES.items():
-        value = values.get(key)
-        if value is not None and not low <= value <= high:  # also false for nan
-            raise ConfigError(
-                f"{source}: {key} must be from {low:g} to {high:g} seconds, not {value}"
-            )
     keymap = data.get("keymap", {})
     if not isinstance(keymap, dict) or not all(isinstance(v, str) for v in keymap.values()):
         raise ConfigError(f"{source}: [keymap] must map binding ids to key strings")
@@ -389,7 +328,7 @@ def load_settings(
 
 
 def _checked(table: Mapping[str, Any], source: Path, where: str) -> dict[str, Any]:
-    """The known settings of a table of the file, each checked for its type."""
+    """The known settings of a table of the file, each checked for its type and range."""
     values: dict[str, Any] = {}
     for key, kind in _FILE_KEYS.items():
         if key in table:
@@ -398,6 +337,12 @@ def _checked(table: Mapping[str, Any], source: Path, where: str) -> dict[str, An
             ):
                 raise ConfigError(f"{source}: {where}{key} has the wrong type")
             values[key] = table[key]
+    for key, (low, high) in _NUMBER_RANGES.items():
+        value = values.get(key)
+        if value is not None and not low <= value <= high:  # also false for nan
+            raise ConfigError(
+                f"{source}: {where}{key} must be from {low:g} to {high:g} seconds, not {value}"
+            )
     return values
 
 
@@ -422,12 +367,6 @@ def _profile(
             f"(a profile sets {', '.join(PROFILE_KEYS)})"
         )
     values = _checked(table, source, where)
-    low, high = _NUMBER_RANGES["timeout"]
-    if "timeout" in values and not low <= values["timeout"] <= high:
-        raise ConfigError(
-            f"{source}: {where}timeout must be from {low:g} to {high:g} seconds, "
-            f"not {values['timeout']}"
-        )
     base_url = values.get("base_url", below.get("base_url", DEFAULT_BASE_URL))
     if "api_key" not in values and base_url != below.get("base_url", DEFAULT_BASE_URL):
         values["api_key"] = None  # the top level's key belongs to another API root

@@ -18,7 +18,8 @@ import httpx
 from bytez_tui.api.catalogue import catalogue_item, read_catalogue
 from bytez_tui.api.transport import DEFAULT_MAX_BODY, Transport
 from bytez_tui.clock import Clock
-from bytez_tui.config import DEFAULT_BASE_URL, mask_key
+from bytez_tui.config import DEFAULT_BASE_URL
+from bytez_tui.credentials import mask_key
 from bytez_tui.errors import BadResponse, BytezError, NotFound, RunFailed, Unsupported
 from bytez_tui.models import Instance, Job, ModelInfo, RunResult
 

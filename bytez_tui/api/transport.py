@@ -27,7 +27,8 @@ from bytez_tui.api.answers import (
     transport_error,
 )
 from bytez_tui.clock import Clock, SystemClock, backoff
-from bytez_tui.config import DEFAULT_BASE_URL, key_problem, mask_key, url_problem
+from bytez_tui.config import DEFAULT_BASE_URL
+from bytez_tui.credentials import key_problem, mask_key, url_problem
 from bytez_tui.errors import (
     AuthError,
     BadResponse,

@@ -109,7 +109,7 @@ def _drop_stdout() -> None:
 
 
 async def _run(args: argparse.Namespace, settings: Settings, out: Output) -> int:
-    from bytez_tui.config import key_problem, url_problem
+    from bytez_tui.credentials import key_problem, url_problem
     from bytez_tui.errors import BytezError
 
     # Checked before the command runs, though the client is built only when a request is

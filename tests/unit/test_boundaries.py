@@ -52,6 +52,7 @@ def test_httpx_appears_in_no_module_but_api_and_emulator() -> None:
         "bytez_tui.models",
         "bytez_tui.errors",
         "bytez_tui.billing",
+        "bytez_tui.credentials",
         "bytez_tui.json_fields",
         "bytez_tui.api.catalogue",
     ],

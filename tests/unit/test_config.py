@@ -15,13 +15,11 @@ from bytez_tui.config import (
     exposed_key_warning,
     keymap_problem,
     load_settings,
-    mask_key,
-    mask_url,
     profile_names,
     read_config,
     update_config,
-    url_problem,
 )
+from bytez_tui.credentials import mask_key, mask_url, url_problem
 
 
 def test_flags_beat_env_beat_file() -> None:
@@ -105,7 +103,7 @@ def test_mask_url_hides_credentials(url: str, shown: str) -> None:
 
 
 def test_repr_and_url_errors_mask_url_credentials() -> None:
-    from bytez_tui.config import url_problem
+    from bytez_tui.credentials import url_problem
 
     settings = Settings(base_url="https://user:hunter22@api.example")
     assert "hunter22" not in repr(settings) and "…@api.example" in repr(settings)

@@ -29,6 +29,7 @@ UI_FREE = [
     "errors.py",
     "format.py",
     "config.py",
+    "credentials.py",
     "clock.py",
     "osc.py",
 ]
