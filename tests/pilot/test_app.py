@@ -199,6 +199,14 @@ async def test_keys_typed_right_after_a_pane_key_reach_that_pane(make_app: AppFa
 async def test_header_counts_down_to_the_next_try_when_the_api_fails(
     make_app: AppFactory, emulator: EmulatorServer, clock: FixedClock
 ) -> None:
+    """The header says when the instances' poll tries again after a 503, then "online".
+
+    Any answer marks the API online, so the catalogue's first refresh must be over before
+    the fault: landing between the 503 and the poll's "retrying" (it runs on real time,
+    not the test's clock), it flipped the header back to online and the countdown never
+    showed (a flake under load).
+    """
+    from bytez_tui.panes.catalogue import CataloguePane
     from bytez_tui.panes.instances import InstancesPane
     from bytez_tui.widgets.status_bar import StatusBar
 
@@ -206,8 +214,9 @@ async def test_header_counts_down_to_the_next_try_when_the_api_fails(
     async with app.run_test(size=(120, 40)) as pilot:
         await until(pilot, lambda: bool(app.screen.query("#instances")))
         pane = app.screen.query_one(InstancesPane)
+        catalogue = app.screen.query_one(CataloguePane)
         bar = app.screen.query_one(StatusBar)
-        await until(pilot, lambda: pane.loaded)
+        await until(pilot, lambda: pane.loaded and catalogue.settled)
         emulator.fail_next("instances", 503)
         await step(pilot, pane, clock, 15)
         await until(pilot, lambda: "↻ retrying in" in str(bar.render()))
