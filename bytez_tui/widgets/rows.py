@@ -47,7 +47,10 @@ class Cell(Static):
         repainting only if it differs from what is shown."""
         if text != self._text:
             self._text = text
-            self.update(printable(text, one_line=True), layout=False)
+            # A one-line cell keeps its size; one that wraps (`height: auto`) may not.
+            height = self.styles.height
+            wraps = height is not None and height.is_auto
+            self.update(printable(text, one_line=True), layout=wraps)
 
     @property
     def text(self) -> str:

@@ -419,3 +419,37 @@ async def test_requested_shows_local_time_and_utc_in_its_tooltip(
         await until(pilot, lambda: cell.text != "")
         assert cell.text == "17:30:00"
         assert cell.tooltip == "Requested 2024-07-01 12:00:00 UTC"
+
+
+async def test_the_cursor_row_shows_the_server_s_words_whole_at_80_columns(
+    make_app: Callable[..., BytezApp],
+) -> None:
+    """At 80 columns "Server says" was cut with no way to read the rest: the cursor row
+    now wraps it, the other rows keep one line (ending in "…")."""
+    from bytez_tui.screens.load import LoadDialog
+
+    other = "otherorg/second-model"
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        pane = await open_jobs(pilot)
+        await track_new_model(pilot, pane)
+        pane.track(other)
+        await until(pilot, lambda: len(pane.rows.rows) == 2)
+        first, second = (pane.rows.get_row(model) for model in (NEW_MODEL, other))
+        assert first is not None and second is not None
+        await until(pilot, lambda: pane.rows.highlighted is second)  # the new row
+        assert pane.rows.rows == [first, second]
+        await pilot.press("k")
+        await pilot.press("l")  # the planned load makes the words long
+        await until(pilot, lambda: isinstance(app.screen, LoadDialog))
+        await pilot.press("ctrl+s")
+        await until(pilot, lambda: pane.jobs[NEW_MODEL].load_when_ready)
+        says = first.query_one(".job-message", Cell)
+        await until(pilot, lambda: says.text.startswith("→ loads ×1, "))
+        await until(pilot, lambda: says.size.height > 1)
+        assert says.size.width * says.size.height >= len(says.text)  # all of it fits
+        assert first.size.height == says.size.height
+        await pilot.press("j")  # the cursor leaves: one line again
+        await until(pilot, lambda: says.size.height == 1 and first.size.height == 1)
+        assert pane.rows.highlighted is second
+        assert second.size.height == 1  # short words take one line on the cursor row too

@@ -194,8 +194,8 @@ class TestJobsPane:
         clock: FixedClock,
     ) -> None:
         """Four jobs: gpt2 available (✔, took 0s), one queued for 5s with "→ loads ×1,
-        5 min idle when ready", one just requested, and one failed with the server's words
-        in red."""
+        5 min idle when ready" (the cursor row: its words wrap onto a second line), one just
+        requested, and one failed with the server's words in red."""
 
         async def run_before(pilot: Pilot[Any]) -> None:
             pane = await show_jobs(pilot)
@@ -252,7 +252,8 @@ class TestJobsPane:
     def test_narrow(
         self, snap_compare: Any, make_app: Callable[..., BytezApp], clock: FixedClock
     ) -> None:
-        """80×24 with one queued and one available job: the requested column hides."""
+        """80×24 with one queued and one available job: the requested column hides, and
+        the queued job's words (the cursor row) wrap whole instead of ending in "…"."""
 
         async def run_before(pilot: Pilot[Any]) -> None:
             pane = await show_jobs(pilot)
