@@ -4,8 +4,10 @@ The instances pane applies every answer to the book (a list read, a followed boo
 a load or a delete made here) and draws its rows from it. The book decides what a change
 means: an instance the server stops listing is marked gone and kept, for `GONE_KEEP`
 seconds, so the user sees why it went; one deleted here is dropped, and stays dropped while
-a list read before the delete still names it. What the user is told about loads and
-deletes is worded here too, so both are tested without a UI.
+a list read before the delete still names it. The book also knows whether the list has
+been read, could not be read, or does not exist on this server, so the pane can tell
+"nothing runs" from "not known". What the user is told about loads, boots and deletes is
+worded here too, so all of it is tested without a UI.
 """
 
 from __future__ import annotations
@@ -21,17 +23,43 @@ from bytez_tui.format import duration, money, plural
 from bytez_tui.models import Instance
 
 __all__ = [
+    "BOOT_POLL",
+    "BOOT_TIMEOUT",
     "CAPACITY_MANAGED",
     "GONE_KEEP",
     "InstanceBook",
     "Listed",
     "LoadAnswer",
+    "boot_answer",
+    "capacity_refusal",
     "delete_question",
+    "deleted_notice",
     "explain_load_error",
+    "load_placeholder",
+    "needs_status",
 ]
+
+BOOT_POLL = 5.0
+"""Seconds between status polls of a booting instance (the official clients' interval)."""
+BOOT_TIMEOUT = 15 * 60.0
+"""Give up following a boot after this long (the official clients did too)."""
 
 GONE_KEEP = 10 * 60.0
 """How long a vanished instance stays listed, dimmed, so the user sees why it went."""
+
+
+def needs_status(instance: Instance) -> bool:
+    """The list leaves this entry's state or expiry open: ask `/model/status` about it."""
+    return instance.status.upper() == "UNKNOWN" or (
+        instance.is_running and instance.expires_at is None
+    )
+
+
+def load_placeholder(
+    model: str, *, status: str, concurrency: int, expiration_seconds: int, now: datetime
+) -> Instance:
+    """What a load made here shows until the first status of its boot comes back."""
+    return Instance(model, status, concurrency, 0, expiration_seconds, None, now, None, None)
 
 
 @dataclass(frozen=True)
@@ -75,6 +103,13 @@ class InstanceBook:
     """Every instance the pane lists, in the order first seen, and what the list knows."""
 
     def __init__(self) -> None:
+        self.loaded = False
+        """The list has been read at least once (or the server has none)."""
+        self.unsupported = False
+        """The server has no instance routes: this API manages capacity itself."""
+        self.unreadable = False
+        """The last attempt to read the list failed: what runs now is unknown."""
+        self._failures = 0
         self._entries: dict[str, Listed] = {}
         self._deleted: set[str] = set()
         self._ram: Mapping[str, float | None] = {}
@@ -103,6 +138,8 @@ class InstanceBook:
     ) -> None:
         """The server listed `instances` (all of them): the others are gone, except the
         boots being `following` (a list read while a load starts may not name it yet)."""
+        self.loaded, self.unsupported, self.unreadable = True, False, False
+        self._failures = 0
         names = set()
         for instance in instances:
             names.add(instance.model)
@@ -112,6 +149,16 @@ class InstanceBook:
             if model not in names and not entry.gone and model not in following:
                 self._entries[model] = replace(entry, gone_at=now)
         self._deleted &= names
+
+    def unreadable_now(self) -> int:
+        """Reading the list failed: what runs is unknown. Returns the failures in a row."""
+        self.unreadable = True
+        self._failures += 1
+        return self._failures
+
+    def capacity_managed(self) -> None:
+        """The server has no instance routes: there is no list to read, now or later."""
+        self.loaded = self.unsupported = True
 
     def put(self, instance: Instance) -> None:
         """Show what the server said about `instance` (listed again if it was gone)."""
@@ -192,9 +239,17 @@ CAPACITY_MANAGED = (
 """What the pane shows when the server has no cluster routes (v2 without them)."""
 
 
+def capacity_refusal(what: str, model: str = "a model") -> str:
+    """Why there is nothing to `what` (load, delete) when this API manages capacity."""
+    return (
+        f"Nothing to {what}: this API starts {model} on its first run and stops it when "
+        "idle. Run it from the playground (4)."
+    )
+
+
 @dataclass(frozen=True)
 class LoadAnswer:
-    """How to tell the user about a load the server refused."""
+    """How to tell the user about a load: one the server refused, or how a boot ended."""
 
     title: str
     """The toast's title."""
@@ -241,6 +296,35 @@ def explain_load_error(model: str, error: BytezError) -> LoadAnswer:
             "warning",
         )
     return LoadAnswer(f"Loading {model} failed", error.message, "error")
+
+
+def boot_answer(model: str, instance: Instance, *, timed_out: bool) -> LoadAnswer | None:
+    """What to say about a followed boot's status, if it ended: RUNNING, FAILED, or
+    still booting when `timed_out` (after `BOOT_TIMEOUT`). None: keep following."""
+    if instance.is_running:
+        return LoadAnswer("Instance ready", f"{model} is running", "information")
+    if instance.is_failed:
+        return LoadAnswer(
+            "Load failed",
+            f"{model} failed to start: {instance.error or instance.status}",
+            "error",
+        )
+    if timed_out:
+        return LoadAnswer(
+            "Slow boot",
+            f"{model} is still {instance.status} after 15 min: no longer following it "
+            "(r refreshes)",
+            "warning",
+        )
+    return None
+
+
+def deleted_notice(model: str, *, stopped: bool, cost: float | None) -> str:
+    """What a delete did: stopped the instance (and what it cost, if known), or found it gone."""
+    if not stopped:
+        return f"{model} was already gone"
+    spent = f": about {money(cost)} billed" if cost is not None else ""
+    return f"Deleted {model}{spent}"
 
 
 def delete_question(uptime: float | None, cost: float | None, ram_gb: float | None) -> str:

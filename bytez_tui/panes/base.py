@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from bytez_tui.config import Settings
     from bytez_tui.widgets.rows import RowFilter
 
-__all__ = ["Pane"]
+__all__ = ["Pane", "PaneMessage"]
 
 T = TypeVar("T")
 
@@ -198,3 +198,16 @@ class Pane(Vertical):
             self.notify(error.message, title=title or "Rate limited", severity="warning")
         else:
             self.notify(error.message, title=title or "Bytez API", severity="error")
+
+
+@dataclass
+class PaneMessage(Message):
+    """Base of the messages a pane posts about itself: `control` is the pane, as it is the
+    widget in Textual's own widget messages, so `@on(…)` handlers can select on it."""
+
+    pane: Pane
+    """The pane that posted it."""
+
+    @property
+    def control(self) -> Pane:
+        return self.pane

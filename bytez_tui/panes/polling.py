@@ -1,17 +1,17 @@
 """`Poller`: repeat a request on the pane's clock, with backoff, pause and focus awareness.
 
-Each poll runs as a Textual worker with an explicit group, so it shows up in the worker
-list, is cancelled with its pane, and `app.workers.wait_for_complete()` returns once the
-poll is done. The wait *between* polls is not a worker: it is a plain task sleeping on
+Each poll is one of the pane's `@work` methods (with its own group), so it shows up in the
+worker list, is cancelled with its pane, and `app.workers.wait_for_complete()` returns once
+the poll is done. The wait *between* polls is not a worker: it is a plain task sleeping on
 `pane.clock`, so a test steps it by advancing a `FixedClock`, and a waiting poller never
-holds up `wait_for_complete()`.
+holds up `wait_for_complete()` (one worker looping over its sleeps would).
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 from textual.worker import Worker, WorkerCancelled, WorkerFailed
 
@@ -21,7 +21,15 @@ from bytez_tui.errors import BytezError, RateLimited
 if TYPE_CHECKING:
     from bytez_tui.panes.base import Pane
 
-__all__ = ["BACKOFF_CAP", "BACKOFF_START", "BLURRED_FACTOR", "Poller", "backoff"]
+__all__ = [
+    "BACKOFF_CAP",
+    "BACKOFF_START",
+    "BLURRED_FACTOR",
+    "PollOutcome",
+    "Poller",
+    "Pollers",
+    "backoff",
+]
 
 BACKOFF_START = 5.0
 """Seconds before the first retry after a failure."""
@@ -29,6 +37,10 @@ BACKOFF_CAP = 60.0
 """The longest wait between retries."""
 BLURRED_FACTOR = 4.0
 """Waits are this many times longer while the terminal says it is not focused."""
+
+PollOutcome: TypeAlias = float | BytezError | None
+"""What one poll worker returns: the seconds until the next poll, None when done, or the
+`BytezError` that failed it (returned, not raised: the pane's worker sink would show it)."""
 
 
 def backoff(failures: int) -> float:
@@ -38,19 +50,18 @@ def backoff(failures: int) -> float:
 
 
 class Poller:
-    """Calls `poll` until it returns None, waiting between calls on the pane's clock.
+    """Starts a `poll` worker until one returns None, waiting between them on the pane's clock.
 
-    `poll` returns the seconds to wait before the next call, or None when done. A
-    `BytezError` it raises is handed to `on_error` with the wait before the retry: the
-    backoff, or the server's Retry-After for a 429. Nothing is requested while the pane
-    is paused, and waits stretch by `BLURRED_FACTOR` while the app is not focused.
+    `poll` starts one of the pane's `@work` methods, whose result is a `PollOutcome`: the
+    seconds to wait before the next poll, or None when done. A `BytezError` it returns is
+    handed to `on_error` with the wait before the retry: the backoff, or the server's
+    Retry-After for a 429. Nothing is requested while the pane is paused, and waits
+    stretch by `BLURRED_FACTOR` while the app is not focused.
 
     Args:
-        pane: The pane that owns the poll workers.
-        poll: One request and its bookkeeping.
-        group: The worker group.
-        name: The worker name (for example the model id).
-        description: What the worker list says it is doing.
+        pane: The pane whose clock, pause and focus time the polls.
+        poll: Starts one poll (a `@work` method of the pane).
+        name: What the poller's waiting task is called (for example the model id).
         on_error: Told about each failure and the wait before the retry.
         first_delay: Seconds before the first poll.
     """
@@ -58,18 +69,14 @@ class Poller:
     def __init__(
         self,
         pane: Pane,
-        poll: Callable[[], Awaitable[float | None]],
+        poll: Callable[[], Worker[PollOutcome]],
         *,
-        group: str,
         name: str,
-        description: str,
         on_error: Callable[[BytezError, float], None] | None = None,
         first_delay: float = 0.0,
     ) -> None:
         self.pane = pane
-        self.group = group
         self.name = name
-        self.description = description
         self.failures = 0
         """Failures in a row."""
         self._poll = poll
@@ -78,7 +85,7 @@ class Poller:
         self._signal = asyncio.Event()
         self._poked = False
         self._task: asyncio.Task[None] | None = None
-        self._worker: Worker[BytezError | float | None] | None = None
+        self._worker: Worker[PollOutcome] | None = None
         self._waiting = False
 
     @property
@@ -94,7 +101,7 @@ class Poller:
     def start(self) -> Poller:
         """Start polling (from the pane's event loop)."""
         if not self.running:
-            self._task = asyncio.create_task(self._run(), name=f"{self.group}:{self.name}")
+            self._task = asyncio.create_task(self._run(), name=f"poller:{self.name}")
         return self
 
     def stop(self) -> None:
@@ -118,14 +125,7 @@ class Poller:
         delay = self._first_delay
         while True:
             await self._wait(delay)
-            self._worker = self.pane.run_worker(
-                self._attempt(),
-                name=self.name,
-                group=self.group,
-                description=self.description,
-                exit_on_error=False,
-                exclusive=False,
-            )
+            self._worker = self._poll()
             try:
                 outcome = await self._worker.wait()
             except WorkerCancelled:
@@ -151,12 +151,6 @@ class Poller:
             if outcome is None:
                 return
             delay = outcome
-
-    async def _attempt(self) -> BytezError | float | None:
-        try:
-            return await self._poll()
-        except BytezError as error:
-            return error
 
     async def _wait(self, delay: float) -> None:
         clock = self.pane.clock
@@ -187,3 +181,54 @@ class Poller:
             for task in tasks:
                 task.cancel()
         self._signal.clear()
+
+
+class Pollers:
+    """A pane's pollers by name (a model id): poked, nudged, stopped and waited on together."""
+
+    def __init__(self) -> None:
+        self._pollers: dict[str, Poller] = {}
+
+    def __contains__(self, name: object) -> bool:
+        """Whether a poller of that name was started and not forgotten."""
+        return name in self._pollers
+
+    @property
+    def waiting(self) -> bool:
+        """Every poller waits on the clock (or is finished): no poll is in flight."""
+        return all(poller.waiting for poller in self._pollers.values())
+
+    def running(self, name: str) -> bool:
+        """Whether the poller `name` is still going."""
+        poller = self._pollers.get(name)
+        return poller is not None and poller.running
+
+    def start(self, poller: Poller) -> None:
+        """Start `poller` in place of the one of its name (which is stopped)."""
+        self.stop(poller.name)
+        self._pollers[poller.name] = poller.start()
+
+    def stop(self, name: str) -> None:
+        """Stop the poller `name` (a poll in flight is cancelled) and forget it."""
+        poller = self._pollers.pop(name, None)
+        if poller is not None:
+            poller.stop()
+
+    def forget(self, name: str) -> None:
+        """Forget the poller `name`, from its own last poll (stopping it would cancel that)."""
+        self._pollers.pop(name, None)
+
+    def stop_all(self) -> None:
+        """Stop every poller (from the pane's `on_unmount`)."""
+        for poller in self._pollers.values():
+            poller.stop()
+
+    def poke_all(self) -> None:
+        """Have every poller poll now, even while paused."""
+        for poller in self._pollers.values():
+            poller.poke()
+
+    def nudge_all(self) -> None:
+        """Have every poller re-read the pause and focus state."""
+        for poller in self._pollers.values():
+            poller.nudge()

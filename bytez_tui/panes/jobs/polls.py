@@ -15,7 +15,7 @@ from bytez_tui.clock import backoff
 from bytez_tui.errors import BadResponse, BytezError, NotFound
 from bytez_tui.models import Job
 from bytez_tui.osc import osc9
-from bytez_tui.panes.polling import BACKOFF_CAP, BACKOFF_START, Poller
+from bytez_tui.panes.polling import BACKOFF_CAP, BACKOFF_START, Poller, PollOutcome
 from bytez_tui.textual_compat import write_to_terminal
 
 if TYPE_CHECKING:
@@ -63,18 +63,26 @@ class JobPolls:
         self.stop(model)
         self._polls[model] = 0
 
-        async def poll() -> float | None:
-            return await self._poll(model)
+        async def poll() -> PollOutcome:
+            try:
+                return await self._poll(model)
+            except BytezError as error:
+                return error
 
         def failed(error: BytezError, wait: float) -> None:
             self._on_retry(model, error, wait)
 
         self._pollers[model] = Poller(
             self._pane,
-            poll,
-            group="jobs-poll",
+            lambda: self._pane.run_worker(
+                poll(),
+                name=model,
+                group="jobs-poll",
+                description=f"Polling the job for {model}",
+                exit_on_error=False,
+                exclusive=False,
+            ),
             name=model,
-            description=f"Polling the job for {model}",
             on_error=failed,
         ).start()
 
