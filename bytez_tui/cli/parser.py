@@ -11,8 +11,15 @@ import argparse
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, NamedTuple
 
-from bytez_tui.format import duration, parse_duration
-from bytez_tui.models import MAX_CONCURRENCY, MAX_EXPIRY_SECONDS
+from bytez_tui.cli.arguments import (
+    concurrency_arg,
+    count_arg,
+    expiry_arg,
+    model_arg,
+    positive_duration_arg,
+    positive_int,
+    since_arg,
+)
 
 if TYPE_CHECKING:
     from bytez_tui.cli.context import Context
@@ -26,8 +33,6 @@ __all__ = [
     "Subcommand",
     "add_connection_flags",
     "build_parser",
-    "duration_arg",
-    "model_arg",
 ]
 
 EXIT_CODES_EPILOG = (
@@ -46,63 +51,6 @@ DEFAULT_TIMEOUT = "15m"
 """How long `--wait` waits by default (the official clients gave up after 15 minutes)."""
 DEFAULT_EXPIRE = "5m"
 """Idle expiry sent with `load` by default (what the official clients sent)."""
-
-
-def model_arg(text: str) -> str:
-    """An argparse type: a Hugging Face model id, `org/name`, or its Hub page URL (a typo
-    is a usage error caught here, not a request the server refuses)."""
-    from bytez_tui.catalogue.ids import is_model_id, model_id_from
-
-    model = model_id_from(text)
-    if not is_model_id(model):
-        raise argparse.ArgumentTypeError(f"expected a Hugging Face id, org/name: {text!r}")
-    return model
-
-
-def duration_arg(text: str) -> float:
-    """An argparse type: a duration such as `90s`, `15m` or `1h30m`, in seconds."""
-    try:
-        return parse_duration(text)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from None
-
-
-def positive_duration_arg(text: str) -> float:
-    """A duration greater than zero."""
-    seconds = duration_arg(text)
-    if seconds <= 0:
-        raise argparse.ArgumentTypeError(f"must be more than zero: {text!r}")
-    return seconds
-
-
-def expiry_arg(text: str) -> float:
-    """An idle expiry: more than zero, at most `MAX_EXPIRY_SECONDS`."""
-    seconds = positive_duration_arg(text)
-    if seconds > MAX_EXPIRY_SECONDS:
-        raise argparse.ArgumentTypeError(
-            f"must be at most {duration(MAX_EXPIRY_SECONDS)}: {text!r}"
-        )
-    return seconds
-
-
-def _whole_number(minimum: int, bound: str, maximum: int | None = None) -> Callable[[str], int]:
-    """An argparse type: an integer from `minimum` to `maximum` (`bound` says so in words)."""
-
-    def parse(text: str) -> int:
-        try:
-            value = int(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
-        if value < minimum or (maximum is not None and value > maximum):
-            raise argparse.ArgumentTypeError(f"must be {bound}: {text!r}")
-        return value
-
-    return parse
-
-
-positive_int = _whole_number(1, "at least 1")
-count_arg = _whole_number(0, "0 or more")
-concurrency_arg = _whole_number(1, f"from 1 to {MAX_CONCURRENCY}", MAX_CONCURRENCY)
 
 
 def build_parser(name: str) -> argparse.ArgumentParser:
@@ -159,7 +107,7 @@ def _models() -> argparse.ArgumentParser:
 
 def _job() -> argparse.ArgumentParser:
     job = _command("job", "Ask Bytez to make a model available; optionally wait until it is.")
-    job.add_argument("model", metavar="MODEL", type=model_arg, help="Hugging Face id, org/name")
+    _model_argument(job)
     _wait_flags(job, "wait until the model is available")
     _json_flag(job, "write the job as JSON")
     return job
@@ -167,7 +115,7 @@ def _job() -> argparse.ArgumentParser:
 
 def _load() -> argparse.ArgumentParser:
     load = _command("load", "Start an instance of a model; optionally wait until it runs.")
-    load.add_argument("model", metavar="MODEL", type=model_arg, help="Hugging Face id, org/name")
+    _model_argument(load)
     load.add_argument(
         "--concurrency",
         type=concurrency_arg,
@@ -189,7 +137,7 @@ def _load() -> argparse.ArgumentParser:
 
 def _status() -> argparse.ArgumentParser:
     status = _command("status", "Show the instance of one model.")
-    status.add_argument("model", metavar="MODEL", type=model_arg, help="Hugging Face id, org/name")
+    _model_argument(status)
     _json_flag(status, "write the instance as JSON (status null when there is none)")
     return status
 
@@ -213,18 +161,14 @@ def _instances() -> argparse.ArgumentParser:
 
 def _run() -> argparse.ArgumentParser:
     run = _command("run", "Run a prompt on a model, streaming the answer to stdout.")
-    run.add_argument("model", metavar="MODEL", type=model_arg, help="Hugging Face id, org/name")
+    _model_argument(run)
     run.add_argument(
         "prompt",
         nargs="*",
         metavar="PROMPT",
         help="the prompt (words are joined with spaces); '-' or nothing reads stdin",
     )
-    run.add_argument(
-        "--params",
-        metavar="JSON",
-        help="generation parameters as a JSON object, e.g. '{\"max_new_tokens\": 64}'",
-    )
+    _params_flag(run)
     run.add_argument(
         "--no-stream", action="store_true", help="wait for the whole answer, then print it"
     )
@@ -250,11 +194,7 @@ def _compare() -> argparse.ArgumentParser:
         help="two or three Hugging Face ids (org/name), then the prompt; '-' or no prompt "
         "reads stdin (a prompt whose first word looks like org/name goes on stdin)",
     )
-    compare.add_argument(
-        "--params",
-        metavar="JSON",
-        help="generation parameters for every model, as a JSON object",
-    )
+    _params_flag(compare, "generation parameters for every model, as a JSON object")
     _json_flag(
         compare, "write {prompt, params, columns: [{model, text, outcome, …}]} as one document"
     )
@@ -267,7 +207,7 @@ def _chat() -> argparse.ArgumentParser:
         "Say one thing to a chat model; the reply streams to stdout and the conversation is "
         "stored where the dashboard's chat mode can reopen it.",
     )
-    chat.add_argument("model", metavar="MODEL", type=model_arg, help="Hugging Face id, org/name")
+    _model_argument(chat)
     chat.add_argument(
         "prompt",
         nargs="*",
@@ -283,11 +223,7 @@ def _chat() -> argparse.ArgumentParser:
         metavar="ID",
         help="add to conversation ID (default: the latest with MODEL) instead of a new one",
     )
-    chat.add_argument(
-        "--params",
-        metavar="JSON",
-        help="generation parameters as a JSON object, e.g. '{\"max_new_tokens\": 64}'",
-    )
+    _params_flag(chat)
     _json_flag(chat, "write {conversation, model, text, cost} as JSON (no streaming)")
     return chat
 
@@ -300,7 +236,7 @@ def _chats() -> argparse.ArgumentParser:
 
 def _delete() -> argparse.ArgumentParser:
     delete = _command("delete", "Stop the instance of a model.")
-    delete.add_argument("model", metavar="MODEL", type=model_arg, help="Hugging Face id, org/name")
+    _model_argument(delete)
     delete.add_argument(
         "-y", "--yes", action="store_true", help="do not ask (required without a terminal)"
     )
@@ -309,8 +245,6 @@ def _delete() -> argparse.ArgumentParser:
 
 
 def _spend() -> argparse.ArgumentParser:
-    from bytez_tui.cli.spend import since_arg
-
     spend = _command(
         "spend",
         "What instances and runs cost, from the local ledger (no request is made). "
@@ -330,56 +264,18 @@ def _spend() -> argparse.ArgumentParser:
     return spend
 
 
-def _load_models() -> Command:
-    from bytez_tui.cli.catalogue import models
+def _command_in(module: str, name: str) -> Callable[[], Command]:
+    """A `Subcommand.load`: imports `bytez_tui.cli.<module>` only when the command runs,
+    and returns its coroutine function `name`."""
 
-    return models
-
-
-def _load_lifecycle(name: str) -> Callable[[], Command]:
     def load() -> Command:
-        from bytez_tui.cli import lifecycle
-
-        command: Command = getattr(lifecycle, name)
+        # `__import__` rather than `importlib.import_module`: it is the `import` statement's
+        # own path, which `-X importtime` reports (the warm-cache test reads that report).
+        found = __import__(f"bytez_tui.cli.{module}", fromlist=[name])
+        command: Command = getattr(found, name)
         return command
 
     return load
-
-
-def _load_status() -> Command:
-    from bytez_tui.cli.instances import status
-
-    return status
-
-
-def _load_instances() -> Command:
-    from bytez_tui.cli.instances import instances
-
-    return instances
-
-
-def _load_run() -> Command:
-    from bytez_tui.cli.run import run
-
-    return run
-
-
-def _load_compare() -> Command:
-    from bytez_tui.cli.compare import compare
-
-    return compare
-
-
-def _load_chat() -> Command:
-    from bytez_tui.cli.chat import chat
-
-    return chat
-
-
-def _load_chats() -> Command:
-    from bytez_tui.cli.chat import chats
-
-    return chats
 
 
 class Subcommand(NamedTuple):
@@ -395,16 +291,22 @@ class Subcommand(NamedTuple):
 
 
 SUBCOMMANDS: dict[str, Subcommand] = {
-    "models": Subcommand("list/search the catalogue", _models, _load_models),
-    "job": Subcommand("request a model, optionally wait", _job, _load_lifecycle("job")),
-    "load": Subcommand("load an instance", _load, _load_lifecycle("load")),
-    "status": Subcommand("show one model's instance", _status, _load_status),
-    "instances": Subcommand("list running instances", _instances, _load_instances),
-    "run": Subcommand("run a prompt (streams to stdout)", _run, _load_run),
-    "compare": Subcommand("one prompt on 2-3 models side by side", _compare, _load_compare),
-    "chat": Subcommand("say one thing to a chat model (stored)", _chat, _load_chat),
-    "chats": Subcommand("list stored chat conversations", _chats, _load_chats),
-    "delete": Subcommand("stop an instance", _delete, _load_lifecycle("delete")),
+    "models": Subcommand("list/search the catalogue", _models, _command_in("catalogue", "models")),
+    "job": Subcommand("request a model, optionally wait", _job, _command_in("lifecycle", "job")),
+    "load": Subcommand("load an instance", _load, _command_in("lifecycle", "load")),
+    "status": Subcommand("show one model's instance", _status, _command_in("instances", "status")),
+    "instances": Subcommand(
+        "list running instances", _instances, _command_in("instances", "instances")
+    ),
+    "run": Subcommand("run a prompt (streams to stdout)", _run, _command_in("run", "run")),
+    "compare": Subcommand(
+        "one prompt on 2-3 models side by side", _compare, _command_in("compare", "compare")
+    ),
+    "chat": Subcommand(
+        "say one thing to a chat model (stored)", _chat, _command_in("chat", "chat")
+    ),
+    "chats": Subcommand("list stored chat conversations", _chats, _command_in("chat", "chats")),
+    "delete": Subcommand("stop an instance", _delete, _command_in("lifecycle", "delete")),
     "spend": Subcommand("what instances and runs cost (local ledger)", _spend, None),
 }
 """Every scripted command, in the order `bytez-tui --help` lists them."""
@@ -453,6 +355,17 @@ def _common_flags(parser: argparse.ArgumentParser) -> None:
     )
     # Seconds between the first polls of --wait (and --watch redraws); for tests.
     parser.add_argument("--poll-interval", type=float, default=None, help=argparse.SUPPRESS)
+
+
+def _model_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("model", metavar="MODEL", type=model_arg, help="Hugging Face id, org/name")
+
+
+def _params_flag(
+    parser: argparse.ArgumentParser,
+    help_text: str = "generation parameters as a JSON object, e.g. '{\"max_new_tokens\": 64}'",
+) -> None:
+    parser.add_argument("--params", metavar="JSON", help=help_text)
 
 
 def _json_flag(parser: argparse.ArgumentParser, help_text: str) -> None:

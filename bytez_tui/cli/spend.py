@@ -16,7 +16,7 @@ from datetime import date, datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any
 
 from bytez_tui.cli.output import EXIT_OK, Output
-from bytez_tui.format import money, parse_duration
+from bytez_tui.format import money
 
 if TYPE_CHECKING:
     from bytez_tui.cli.context import Context
@@ -24,21 +24,7 @@ if TYPE_CHECKING:
     from bytez_tui.local.ledger import Ledger
     from bytez_tui.local.spend import Spend
 
-__all__ = ["record", "record_run", "since_arg", "spend", "timed_run"]
-
-
-def since_arg(text: str) -> float | date:
-    """An argparse type: how far back, as a duration (`7d`, `12h`) or a date (`2024-07-01`)."""
-    try:
-        return date.fromisoformat(text.strip())
-    except ValueError:
-        pass
-    try:
-        return parse_duration(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"not a duration or a date: {text!r} (try 7d, 12h or 2024-07-01)"
-        ) from None
+__all__ = ["record", "record_run", "spend", "timed_run"]
 
 
 def spend(args: argparse.Namespace, settings: Settings, out: Output) -> int:

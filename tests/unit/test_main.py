@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import subprocess
 import sys
 
@@ -9,6 +10,7 @@ import pytest
 
 from bytez_tui import __version__
 from bytez_tui.__main__ import main
+from bytez_tui.cli.parser import SUBCOMMANDS
 
 
 def _run(*args: str) -> subprocess.CompletedProcess[str]:
@@ -75,3 +77,12 @@ def test_the_last_resort_is_one_line(
     err = capsys.readouterr().err
     assert err.endswith("bytez-tui: unexpected error (please report): LookupError\n")
     assert ("Traceback" in err) is debug
+
+
+@pytest.mark.parametrize("name", sorted(SUBCOMMANDS))
+def test_each_command_names_a_coroutine_function_it_can_import(name: str) -> None:
+    """`Subcommand.load` names its module and function as strings: a typo must fail here,
+    not when a user first runs the command."""
+    load = SUBCOMMANDS[name].load
+    if load is not None:
+        assert inspect.iscoroutinefunction(load())
