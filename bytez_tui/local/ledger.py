@@ -23,19 +23,23 @@ from datetime import date, datetime, timedelta, timezone, tzinfo
 
 from bytez_tui.billing import cost_per_hour
 from bytez_tui.config import DEFAULT_BASE_URL
-from bytez_tui.format import GRACE_SECONDS
 from bytez_tui.local.database import LocalDatabase, LocalStore
-from bytez_tui.local.spend import Basis, DaySpend, Item, Life, ModelSpend, Spend, run_cost
+from bytez_tui.local.spend import (
+    Basis,
+    DaySpend,
+    Item,
+    Life,
+    ModelSpend,
+    Spend,
+    missing_end,
+    run_cost,
+)
 from bytez_tui.models import Instance, Metering
 
-__all__ = ["DAYS_SHOWN", "GONE_AFTER", "Ledger"]
+__all__ = ["DAYS_SHOWN", "Ledger"]
 
 DAYS_SHOWN = 14
 """Days the Spend screen's chart and `bytez-tui spend` show by default, today included."""
-
-GONE_AFTER = 300.0
-"""An instance missing from a list read this many seconds after it was last seen is taken
-to have stopped when it was last seen (the app was not watching in between)."""
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS ledger_instances (
@@ -166,7 +170,11 @@ class Ledger(LocalStore):
             open_ids = {model: row_id for row_id, model, _, _ in rows}
             for row_id, model, last_seen, expires_at in rows:
                 if model not in listed:
-                    self._close_missing(connection, row_id, now, last_seen, expires_at)
+                    ended, ending = missing_end(now, last_seen, expires_at)
+                    connection.execute(
+                        "UPDATE ledger_instances SET ended = ?, ending = ? WHERE id = ?",
+                        (ended, ending, row_id),
+                    )
             for model, instance in listed.items():
                 expires = instance.expires_at.timestamp() if instance.expires_at else None
                 period = instance.expiration_period_seconds
@@ -314,7 +322,7 @@ class Ledger(LocalStore):
             target = server if basis == "server" else estimate
             target[day] += float(str(amount))
         for life in self._lives(low, high):
-            for day, amount in self._share(life, low, high):
+            for day, amount in life.day_shares(low, high, self.tz):
                 estimate[day] += amount
         return [DaySpend(day, Spend(server[day], estimate[day])) for day in days]
 
@@ -338,7 +346,7 @@ class Ledger(LocalStore):
             target[name] += float(str(amount))
         for life in self._lives(low, high):
             lives[life.model] += 1
-            estimate[life.model] += sum(amount for _, amount in self._share(life, low, high))
+            estimate[life.model] += sum(amount for _, amount in life.day_shares(low, high, self.tz))
         models = set(runs) | set(lives)
         spends = [ModelSpend(m, Spend(server[m], estimate[m]), runs[m], lives[m]) for m in models]
         return sorted(spends, key=lambda s: (-s.spend.total, s.model))
@@ -392,25 +400,6 @@ class Ledger(LocalStore):
         ).fetchone()
         return None if row is None else int(row[0])
 
-    @staticmethod
-    def _close_missing(
-        connection: sqlite3.Connection,
-        row_id: int,
-        now: float,
-        last_seen: float,
-        expires_at: float | None,
-    ) -> None:
-        if expires_at is not None and expires_at <= now:
-            # Shut down within the grace after its expiry, and not before we last saw it.
-            ended, ending = max(last_seen, min(now, expires_at + GRACE_SECONDS)), "expired"
-        else:
-            ended = now if now - last_seen <= GONE_AFTER else last_seen
-            ending = "stopped"
-        connection.execute(
-            "UPDATE ledger_instances SET ended = ?, ending = ? WHERE id = ?",
-            (ended, ending, row_id),
-        )
-
     def _lives(self, low: float, high: float) -> list[Life]:
         """The instance lives that overlap `low` … `high`."""
         self._schema()
@@ -434,27 +423,6 @@ class Ledger(LocalStore):
             )
             for model, ram, started, from_seen, last_seen, expires, billed, ended, ending in rows
         ]
-
-    def _share(self, life: Life, low: float, high: float) -> list[tuple[date, float]]:
-        """`life`'s cost shared among the days it spans, counting only `low` … `high`."""
-        cost = life.cost(high)
-        if not cost:
-            return []
-        start, end = life.started, life.end(high)
-        if end <= start:
-            day = _utc(start).astimezone(self.tz).date()
-            return [(day, cost)] if low <= start <= high else []
-        shares = []
-        cursor = start
-        while cursor < end:
-            day = _utc(cursor).astimezone(self.tz).date()
-            next_day = datetime.combine(day + timedelta(days=1), datetime.min.time(), self.tz)
-            stop = min(end, next_day.timestamp())
-            overlap = min(stop, high) - max(cursor, low)
-            if overlap > 0:
-                shares.append((day, cost * overlap / (end - start)))
-            cursor = stop
-        return shares
 
     def _offset(self, now: datetime) -> float:
         delta = now.astimezone(self.tz).utcoffset()

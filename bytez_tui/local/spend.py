@@ -21,7 +21,7 @@ Plain values with the cost rules the ledger (`bytez_tui.local.ledger`) applies:
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta, tzinfo
 from typing import Literal
 
 from bytez_tui.billing import cost_usd
@@ -29,6 +29,7 @@ from bytez_tui.format import GRACE_SECONDS
 from bytez_tui.models import Metering
 
 __all__ = [
+    "GONE_AFTER",
     "Basis",
     "DaySpend",
     "Ending",
@@ -36,14 +37,31 @@ __all__ = [
     "Life",
     "ModelSpend",
     "Spend",
+    "missing_end",
     "run_cost",
 ]
+
+GONE_AFTER = 300.0
+"""An instance missing from a list read this many seconds after it was last seen is taken
+to have stopped when it was last seen (the app was not watching in between)."""
 
 Ending = Literal["deleted", "expired", "stopped", "failed"]
 """How an instance's life ended: deleted from here, expired, stopped elsewhere, failed."""
 Basis = Literal["server", "estimate", "instance"]
 """Where a run's cost comes from: the server's `inference-cost`, our estimate, or none of
 its own (paid within its instance's time)."""
+
+
+def missing_end(now: float, last_seen: float, expires_at: float | None) -> tuple[float, Ending]:
+    """When and how an open life ended that a list read at `now` no longer shows.
+
+    Expired if its expiry is past: shut down within the grace after it, and not before we
+    last saw it. Else stopped elsewhere: now, or when last seen if nobody was watching for
+    `GONE_AFTER` seconds.
+    """
+    if expires_at is not None and expires_at <= now:
+        return max(last_seen, min(now, expires_at + GRACE_SECONDS)), "expired"
+    return (now if now - last_seen <= GONE_AFTER else last_seen), "stopped"
 
 
 def run_cost(metering: Metering | None) -> tuple[float | None, Basis]:
@@ -150,3 +168,25 @@ class Life:
 
     def is_running(self, now: float) -> bool:
         return self.ended is None and self.end(now) >= now and self.ending != "failed"
+
+    def day_shares(self, low: float, high: float, tz: tzinfo) -> list[tuple[date, float]]:
+        """Its cost shared among the calendar days (in `tz`) it spans, counting only the
+        part within `low` … `high`."""
+        cost = self.cost(high)
+        if not cost:
+            return []
+        start, end = self.started, self.end(high)
+        if end <= start:
+            day = datetime.fromtimestamp(start, tz).date()
+            return [(day, cost)] if low <= start <= high else []
+        shares = []
+        cursor = start
+        while cursor < end:
+            day = datetime.fromtimestamp(cursor, tz).date()
+            next_day = datetime.combine(day + timedelta(days=1), datetime.min.time(), tz)
+            stop = min(end, next_day.timestamp())
+            overlap = min(stop, high) - max(cursor, low)
+            if overlap > 0:
+                shares.append((day, cost * overlap / (end - start)))
+            cursor = stop
+        return shares

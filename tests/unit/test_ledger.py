@@ -11,8 +11,8 @@ from bytez_tui.billing import RATE_PER_GB_SECOND
 from bytez_tui.clock import FixedClock, utc
 from bytez_tui.format import GRACE_SECONDS
 from bytez_tui.local.budget import BudgetAlarm
-from bytez_tui.local.ledger import GONE_AFTER, Ledger
-from bytez_tui.local.spend import Spend, run_cost
+from bytez_tui.local.ledger import Ledger
+from bytez_tui.local.spend import GONE_AFTER, Spend, run_cost
 from bytez_tui.models import Instance, Metering
 
 START = datetime(2024, 7, 1, 12, 0, 0, tzinfo=utc)
