@@ -132,6 +132,7 @@ class MainScreen(Screen[None]):
         yield PaneTabs(
             [(entry.id, f"{n} {entry.title}") for n, entry in enumerate(PANES, 1)],
             active=self._shown_pane,
+            short={entry.id: f"{n} {entry.short}" for n, entry in enumerate(PANES, 1)},
         )
         yield self._make_pane(PANES[0])
         yield KeyFooter()

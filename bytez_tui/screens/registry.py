@@ -51,6 +51,8 @@ class PaneEntry(NamedTuple):
     factory: Callable[[], type[Pane]]
     """Imports the pane's module and returns its class: only the catalogue is imported
     before the first frame."""
+    short: str
+    """The tab's title where the long ones don't fit (a 60-column terminal)."""
 
 
 def catalogue_pane() -> type[CataloguePane]:
@@ -82,11 +84,11 @@ def compare_pane() -> type[ComparePane]:
 
 
 PANES: tuple[PaneEntry, ...] = (
-    PaneEntry("catalogue", "Catalogue", "the model catalogue", catalogue_pane),
-    PaneEntry("jobs", "Jobs", "the job tracker", jobs_pane),
-    PaneEntry("instances", "Instances", "running instances", instances_pane),
-    PaneEntry("playground", "Playground", "the prompt playground", playground_pane),
-    PaneEntry("compare", "Compare", "the side-by-side comparison", compare_pane),
+    PaneEntry("catalogue", "Catalogue", "the model catalogue", catalogue_pane, "Cat"),
+    PaneEntry("jobs", "Jobs", "the job tracker", jobs_pane, "Jobs"),
+    PaneEntry("instances", "Instances", "running instances", instances_pane, "Inst"),
+    PaneEntry("playground", "Playground", "the prompt playground", playground_pane, "Play"),
+    PaneEntry("compare", "Compare", "the side-by-side comparison", compare_pane, "Comp"),
 )
 """The panes, in tab order."""
 

@@ -8,7 +8,7 @@ The panes are plain siblings: the screen shows one and hides the others.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -34,9 +34,15 @@ class PaneTabs(Widget):
     A tab can carry a badge after its label (a count) and a spinner (work under way out
     of sight). Not focusable: the number keys switch panes.
 
+    When the labels don't fit the width, the bar gives up, in turn: the long labels for
+    the short ones, the other tabs' badges a character at a time (ending in "…"), those
+    badges, then the other tabs' labels but for their first word (the pane's number).
+    The active tab keeps its badge throughout.
+
     Args:
         tabs: (pane id, label) in order.
         active: The pane shown first.
+        short: A shorter label for some panes, used when the long ones don't fit.
     """
 
     DEFAULT_CSS = """
@@ -89,12 +95,14 @@ class PaneTabs(Widget):
         tabs: Sequence[tuple[str, str]],
         *,
         active: str,
+        short: Mapping[str, str] | None = None,
         name: str | None = None,
         id: str | None = None,
         classes: str | None = None,
     ) -> None:
         super().__init__(name=name, id=id, classes=classes)
         self._labels = dict(tabs)
+        self._short = {pane_id: (short or {}).get(pane_id, label) for pane_id, label in tabs}
         self._badges: dict[str, str] = {}
         self._spinning: set[str] = set()
         self._frame = 0
@@ -103,6 +111,11 @@ class PaneTabs(Widget):
         """(pane id, label, first column, end column), in order; a space pads each side."""
         self._lay_out()
         self.set_reactive(PaneTabs.active, active)
+
+    @property
+    def shown(self) -> list[str]:
+        """Each tab's text as drawn (label and badge, shortened to fit), in order."""
+        return [text for _, text, _, _ in self._spans]
 
     def badge(self, pane_id: str) -> str:
         """What the tab shows after its label ("" for nothing)."""
@@ -130,6 +143,9 @@ class PaneTabs(Widget):
     def watch_active(self) -> None:
         self._spin()
 
+    def on_resize(self) -> None:
+        self._lay_out()
+
     def _spin(self) -> None:
         """Turn the spinner timer on only while a spinner is in sight."""
         if self._spinner is None and self.is_mounted:
@@ -146,14 +162,35 @@ class PaneTabs(Widget):
         self._lay_out()
 
     def _lay_out(self) -> None:
+        width = self.size.width
+        for texts in self._fittings():
+            if not width or sum(len(text) + 2 for text in texts) <= width:
+                break  # before the first layout (no width yet) the long labels
         self._spans = []
         column = 0
-        for pane_id, label in self._labels.items():
-            badge = self.badge(pane_id)
-            text = f"{label} {badge}" if badge else label
+        for pane_id, text in zip(self._labels, texts, strict=True):
             self._spans.append((pane_id, text, column, column + len(text) + 2))
             column += len(text) + 2
         self.refresh()
+
+    def _fittings(self) -> Iterator[list[str]]:
+        """Each tab's text, from the longest way of drawing the bar to the shortest."""
+        ids = list(self._labels)
+        badges = [self.badge(pane_id) for pane_id in ids]
+        others = [pane_id != self.active for pane_id in ids]
+        yield [_tab(self._labels[p], badge) for p, badge in zip(ids, badges, strict=True)]
+        short = [self._short[pane_id] for pane_id in ids]
+        yield [_tab(label, badge) for label, badge in zip(short, badges, strict=True)]
+        longest = max((len(b) for b, other in zip(badges, others, strict=True) if other), default=0)
+        for limit in range(longest - 1, 1, -1):
+            cut = [_cut(b, limit) if other else b for b, other in zip(badges, others, strict=True)]
+            yield [_tab(label, badge) for label, badge in zip(short, cut, strict=True)]
+        bare = [b if not other else "" for b, other in zip(badges, others, strict=True)]
+        yield [_tab(label, badge) for label, badge in zip(short, bare, strict=True)]
+        yield [
+            label.split(" ", 1)[0] if other else _tab(label, badge)
+            for label, badge, other in zip(short, bare, others, strict=True)
+        ]
 
     def render_line(self, y: int) -> Strip:
         width = self.size.width
@@ -210,3 +247,13 @@ class PaneTabs(Widget):
             Segment(_BAR * (end - start), lit),
             Segment(_BAR_START + _BAR * max(0, width - end - 1), bar),
         ]
+
+
+def _tab(label: str, badge: str) -> str:
+    """A tab's text: its label, then its badge if any."""
+    return f"{label} {badge}" if badge else label
+
+
+def _cut(badge: str, limit: int) -> str:
+    """`badge` in at most `limit` characters, ending in "…" where it was cut."""
+    return badge if len(badge) <= limit else badge[: limit - 1] + "…"
