@@ -1,8 +1,11 @@
 """The one-line header: API host (and `v2` when the app speaks it), masked key, connection
-state, data age."""
+state, spend, data age; in a narrow terminal the least needed of them go first."""
 
 from __future__ import annotations
 
+import itertools
+
+from rich.cells import cell_len
 from textual.reactive import reactive
 from textual.timer import Timer
 from textual.widgets import Static
@@ -13,6 +16,8 @@ from bytez_tui.format import ago
 from bytez_tui.text import printable
 
 __all__ = ["StatusBar"]
+
+_NAME = "bytez-tui"
 
 _STATE_TEXT = {
     "connecting": "◌ connecting",
@@ -114,13 +119,41 @@ class StatusBar(Static):
             state += f" in {left:.0f}s" if left >= 0.5 else " now…"
         dialect = health.dialect or self._dialect
         host = f"{self._host} v2" if dialect == "v2" else self._host
-        parts = [f"bytez-tui  {host}", f"key {self._key}", state]
-        if self.spend:  # before the age: at 80 columns the end of the line is cut
-            parts.append(self.spend)
+        # (text, rank): where the line is too narrow, the highest rank goes first.
+        parts = [(_NAME, 6), (host, 3), (f"key {self._key}", 4), (state, 0)]
+        if self.spend:
+            parts.append((self.spend, 1))
         if health.updated is not None:
-            parts.append(f"updated {ago(health.updated, self._clock.now())}")
+            parts.append((f"updated {ago(health.updated, self._clock.now())}", 5))
         if self.paused:
-            parts.append("⏸ live updates paused")
-        if health.detail and health.state != "online":
-            parts.append(health.detail)
-        self.update(printable(" │ ".join(parts), one_line=True))
+            parts.append(("⏸ live updates paused", 2))
+        self.update(
+            _fit(parts, self.content_size.width, health.detail if health.state != "online" else "")
+        )
+
+    def on_resize(self) -> None:
+        self._refresh_age()
+
+
+def _fit(parts: list[tuple[str, int]], width: int, tail: str) -> str:
+    """The header's line: `parts` in order, less the highest-ranked ones while they don't
+    fit in `width` (the connection state and the spend stay), then `tail` (an error's
+    words), which is cut where the line ends."""
+    shown = [(printable(text, one_line=True), rank) for text, rank in parts]
+
+    def line(items: list[tuple[str, int]]) -> str:
+        # The app's name is followed by a wider gap, as a title is.
+        joined = items[0][0]
+        for (before, _), (text, _) in itertools.pairwise(items):
+            joined += ("  " if before == _NAME else " │ ") + text
+        return joined
+
+    while width and cell_len(line(shown)) > width:
+        rank = max(rank for _, rank in shown)
+        if rank <= 1:
+            break  # the state and the spend: cut rather than dropped
+        shown = [(text, r) for text, r in shown if r != rank]
+    text = line(shown)
+    if tail:
+        text += " │ " + printable(tail, one_line=True)
+    return text

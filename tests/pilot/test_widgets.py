@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from textual.app import App, ComposeResult
 
 from bytez_tui.clock import FixedClock
@@ -38,3 +39,31 @@ async def test_header_counts_the_rate_limit_retry_down(clock: FixedClock) -> Non
         await pilot.pause()
         assert "● online" in str(bar.render()) and "retrying" not in str(bar.render())
         assert not bar._retry_timer._active.is_set()
+
+
+@pytest.mark.parametrize(
+    ("width", "line"),
+    [
+        (
+            120,
+            "bytez-tui  emulator │ key …0000 │ ● online │ ≈$0.57/h · today ≈$1.23"
+            " │ updated just now",
+        ),
+        (80, "emulator │ key …0000 │ ● online │ ≈$0.57/h · today ≈$1.23 │ updated just now"),
+        (60, "emulator │ key …0000 │ ● online │ ≈$0.57/h · today ≈$1.23"),
+        (50, "emulator │ ● online │ ≈$0.57/h · today ≈$1.23"),
+        (40, "● online │ ≈$0.57/h · today ≈$1.23"),
+    ],
+)
+async def test_a_narrow_header_keeps_the_state_and_the_spend(
+    clock: FixedClock, width: int, line: str
+) -> None:
+    """At 60 columns the spend figure fell off the end of the line: the app's name, the
+    data's age, the key and the host give way first."""
+    app = _Host(clock)
+    async with app.run_test(size=(width, 3)) as pilot:
+        bar = app.query_one(StatusBar)
+        bar.health = Health("online", updated=clock.now())
+        bar.spend = "≈$0.57/h · today ≈$1.23"
+        await pilot.pause()
+        assert str(bar.render()) == line
