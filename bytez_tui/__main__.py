@@ -1,4 +1,4 @@
-"""Command line: parse flags → Settings → make_app() → run.
+"""Command line: parse flags → Settings → BytezApp → run.
 
 `bytez-tui` alone opens the dashboard; `bytez-tui emulator …` serves the
 emulator; the other subcommands are the dashboard's scriptable twins.
@@ -152,9 +152,9 @@ def run_dashboard(options: argparse.Namespace) -> int:
     if problem:
         print(f"bytez-tui: {problem}", file=sys.stderr)
         return 2
-    from bytez_tui.app import make_app
+    from bytez_tui.app import BytezApp
 
-    app = make_app(settings, on_started=started)
+    app = BytezApp(settings, on_started=started)
     began = time.time()
     try:
         app.run()

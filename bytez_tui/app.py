@@ -12,7 +12,6 @@ from typing import TYPE_CHECKING, ClassVar
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.command import Provider
-from textual.css.query import NoMatches
 from textual.filter import LineFilter
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
@@ -45,7 +44,7 @@ if TYPE_CHECKING:
     from bytez_tui.panes.catalogue import CataloguePane
     from bytez_tui.panes.playground import PlaygroundPane
 
-__all__ = ["BytezApp", "make_app"]
+__all__ = ["BytezApp"]
 
 
 class BytezApp(App[None]):
@@ -280,19 +279,9 @@ class BytezApp(App[None]):
         if self.screen_stack and not isinstance(self.screen, MainScreen):
             # Over a dialog a toast would hide its fields and buttons (app.tcss hides it
             # there): its words go to one line at the top edge instead.
-            self._notice_line(self.screen).show_notice(
+            NoticeLine.on(self.screen).show_notice(
                 message, title=title, severity=severity, timeout=shown
             )
-
-    @staticmethod
-    def _notice_line(screen: Screen[object]) -> NoticeLine:
-        """The screen's notice line, mounted on first use."""
-        try:
-            return screen.query_one(NoticeLine)
-        except NoMatches:
-            line = NoticeLine()
-            screen.mount(line)
-            return line
 
     def _repaint_after_toast(self) -> None:
         if self.screen_stack:  # not while the app closes (the timer can outlive the screens)
@@ -442,20 +431,3 @@ def _model_provider() -> type[Provider]:
     from bytez_tui.panes.catalogue.palette import ModelProvider
 
     return ModelProvider
-
-
-def make_app(
-    settings: Settings,
-    *,
-    clock: Clock | None = None,
-    on_started: Callable[[], object] | None = None,
-) -> BytezApp:
-    """Build the app for `settings`.
-
-    Args:
-        settings: The settings in force.
-        clock: The time source (the system clock by default).
-        on_started: Called once, when start-up is over (the dashboard complete with
-            every pane, or the API-key screen up).
-    """
-    return BytezApp(settings, clock=clock, on_started=on_started)

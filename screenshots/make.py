@@ -35,7 +35,7 @@ sys.path.insert(0, str(HERE.parent))
 from textual.pilot import Pilot  # noqa: E402
 from textual.widgets import Input  # noqa: E402
 
-from bytez_tui.app import BytezApp, make_app  # noqa: E402
+from bytez_tui.app import BytezApp  # noqa: E402
 from bytez_tui.clock import FixedClock, utc  # noqa: E402
 from bytez_tui.config import Settings  # noqa: E402
 from bytez_tui.emulator import EmulatorServer  # noqa: E402
@@ -393,7 +393,7 @@ async def shoot(name: str, server: EmulatorServer) -> Path:
             api="v2" if name.endswith("-v2") else "v1",
             daily_budget=BUDGETS.get(name),
         )
-        app = make_app(settings, clock=clock)
+        app = BytezApp(settings, clock=clock)
         app.animation_level = "none"
         async with app.run_test(size=SIZE) as pilot:
             await SCENES[name](Stage(app, pilot, server, clock))

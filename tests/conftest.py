@@ -13,7 +13,6 @@ from hostile import HostileServer
 
 from bytez_tui.api import BytezClient
 from bytez_tui.app import BytezApp
-from bytez_tui.app import make_app as build_app
 from bytez_tui.clock import FixedClock, utc
 from bytez_tui.config import Settings
 from bytez_tui.emulator import EmulatorServer
@@ -115,7 +114,7 @@ def _app_factory(emulator: EmulatorServer, clock: FixedClock) -> Callable[..., B
             "label": "emulator",
         }
         values.update(overrides)
-        app = build_app(Settings(**values), clock=clock)
+        app = BytezApp(Settings(**values), clock=clock)
         app.animation_level = "none"
         return app
 

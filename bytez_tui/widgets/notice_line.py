@@ -9,7 +9,9 @@ here instead: one row, which the dialogs leave to their border at the top.
 
 from __future__ import annotations
 
+from textual.css.query import NoMatches
 from textual.notifications import SeverityLevel
+from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Static
 
@@ -43,6 +45,16 @@ class NoticeLine(Static):
     def __init__(self, *, name: str | None = None, id: str | None = None) -> None:
         super().__init__("", name=name, id=id, markup=False)
         self._hide_timer: Timer | None = None
+
+    @classmethod
+    def on(cls, screen: Screen[object]) -> NoticeLine:
+        """The notice line of `screen`, mounted on first use."""
+        try:
+            return screen.query_one(cls)
+        except NoMatches:
+            line = cls()
+            screen.mount(line)
+            return line
 
     def show_notice(
         self, message: str, *, title: str, severity: SeverityLevel, timeout: float

@@ -255,7 +255,7 @@ def pty_runs(
 async def in_process(models: int, base_url: str) -> None:
     from textual import events
 
-    from bytez_tui.app import make_app
+    from bytez_tui.app import BytezApp
     from bytez_tui.catalogue.cache import load_cached
     from bytez_tui.config import Settings
     from bytez_tui.panes.base import Pane
@@ -267,7 +267,7 @@ async def in_process(models: int, base_url: str) -> None:
     load_ms = (time.perf_counter() - started) * 1000
     assert cached is not None and len(cached.index) == models
 
-    app = make_app(Settings(api_key="bench-key", base_url=base_url))
+    app = BytezApp(Settings(api_key="bench-key", base_url=base_url))
     frames: list[float] = []
     frame_event = asyncio.Event()
     display = app._display

@@ -66,14 +66,14 @@ def child(kind: str, url: str) -> None:
 
         Bare().run()
         return
-    from bytez_tui.app import make_app
+    from bytez_tui.app import BytezApp
     from bytez_tui.config import Settings
     from bytez_tui.widgets.countdown import Countdown
 
     if kind == "frozen":
         Countdown.frozen = True
     settings = Settings(api_key="bench-key-0000", base_url=url, label="bench")
-    make_app(settings).run()
+    BytezApp(settings).run()
 
 
 def measure(kind: str, url: str, seconds: float, settle: float) -> float:

@@ -107,7 +107,7 @@ async def time_open(make_screen: Callable[[], Any], runs: int) -> list[float]:
 async def time_in_dashboard(runs: int, ledger_runs: int) -> list[float]:
     """Milliseconds from `$` (the screen's `action_spend`) to the Spend screen's first frame,
     in the whole dashboard over a local emulator; the first opening first."""
-    from bytez_tui.app import make_app
+    from bytez_tui.app import BytezApp
     from bytez_tui.clock import SystemClock
     from bytez_tui.config import Settings
     from bytez_tui.emulator import EmulatorServer
@@ -124,7 +124,7 @@ async def time_in_dashboard(runs: int, ledger_runs: int) -> list[float]:
         store_key=settings.store_key,
         database=LocalDatabase(),
     )
-    app = make_app(settings)
+    app = BytezApp(settings)
     times: list[float] = []
     async with app.run_test(size=(120, 40)) as pilot:
         await asyncio.sleep(2.0)  # the first lists arrive and settle

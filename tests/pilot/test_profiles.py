@@ -9,7 +9,7 @@ from textual.pilot import Pilot
 from textual.widgets import Input
 from waiting import Toasts, until
 
-from bytez_tui.app import BytezApp, make_app
+from bytez_tui.app import BytezApp
 from bytez_tui.clock import FixedClock
 from bytez_tui.config import config_path, load_settings, read_config
 from bytez_tui.emulator import EmulatorServer
@@ -37,7 +37,7 @@ def _write_profiles(emulator: EmulatorServer, extra: str = "") -> None:
 
 
 def _app(clock: FixedClock, profile: str) -> BytezApp:
-    app = make_app(load_settings(profile=profile), clock=clock)
+    app = BytezApp(load_settings(profile=profile), clock=clock)
     app.animation_level = "none"
     return app
 
