@@ -1,8 +1,11 @@
 """What the catalogue table shows: the index, filtered by the query, in the sort order.
 
-UI-free. It remembers the query its rows answer, so that a query that only narrows it
-(one more letter, one more word) filters those rows instead of the whole catalogue:
-~1 ms instead of ~8 ms at 100,000 models.
+UI-free. It remembers the queries its rows answer, each narrowing the one before (what
+was typed so far: `m`, `me`, `met`…). A query that narrows the last (one more letter,
+one more word) filters its rows instead of the whole catalogue: ~1 ms instead of ~8 ms
+at 100,000 models. A query that is one of them again (a letter erased) takes its rows
+back at no cost, so erasing is as fast as typing; a query that narrows an earlier one
+(a letter erased, another typed) filters that one's rows.
 """
 
 from __future__ import annotations
@@ -31,12 +34,15 @@ class CatalogueView:
         """Largest first."""
         self.rows: list[int] = []
         """The rows of `index` to show, in order."""
-        self._answered: Query | None = None
+        self._answers: list[tuple[Query, list[int]]] = []
+        """Queries answered with their rows (the last is `rows`), each narrowing the one
+        before it; cleared when the index, the sort or the running or tracked models
+        change."""
 
     def set_index(self, index: CatalogueIndex) -> None:
         """Show another catalogue (call `update` next)."""
         self.index = index
-        self._answered = None
+        self._answers = []
 
     def set_text(self, text: str) -> bool:
         """Compile the filter text; False (and `error` set) when it is invalid.
@@ -57,7 +63,7 @@ class CatalogueView:
     def set_sort(self, key: SortKey | None, descending: bool = False) -> None:
         """Sort by `key` (call `update` next)."""
         self.sort, self.descending = key, descending
-        self._answered = None
+        self._answers = []
 
     def next_sort(self) -> SortKey:
         """The sort after the current one: id, RAM, cost, id…"""
@@ -67,7 +73,7 @@ class CatalogueView:
 
     def invalidate(self) -> None:
         """The running or tracked models changed: filter from scratch next time."""
-        self._answered = None
+        self._answers = []
 
     def update(
         self, *, running: frozenset[str] = _EMPTY, tracked: frozenset[str] = _EMPTY
@@ -77,14 +83,24 @@ class CatalogueView:
         if index is None:
             self.rows = []
             return self.rows
-        answered = self._answered
-        within: list[int] | None
-        if answered is not None and self.query.narrows(answered):
-            within = self.rows
-        elif self.sort is None:
-            within = None
+        query, answers = self.query, self._answers
+        within: list[int] | None = None
+        # The latest answer first: the query most often narrows it or repeats one of
+        # its forerunners (erasing).
+        for depth in range(len(answers) - 1, -1, -1):
+            answered, rows = answers[depth]
+            if query.terms == answered.terms:
+                del answers[depth + 1 :]
+                self.rows = rows
+                return rows
+            if query.narrows(answered):
+                del answers[depth + 1 :]
+                within = rows
+                break
         else:
-            within = index.order(self.sort, descending=self.descending)
-        self.rows = self.query.filter(index, within=within, running=running, tracked=tracked)
-        self._answered = self.query
+            answers.clear()
+            if self.sort is not None:
+                within = index.order(self.sort, descending=self.descending)
+        self.rows = query.filter(index, within=within, running=running, tracked=tracked)
+        answers.append((query, self.rows))
         return self.rows

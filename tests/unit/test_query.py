@@ -332,6 +332,38 @@ def test_view_narrows_keeps_order_and_survives_invalid_text(index: CatalogueInde
     assert [view.next_sort() for _ in range(1)] == ["cost"]
 
 
+def test_erasing_takes_back_the_rows_typed_before(index: CatalogueIndex) -> None:
+    """Erasing a letter shows the rows that query had, without filtering again."""
+    view = CatalogueView()
+    view.set_index(index)
+    view.set_sort("ram")
+    everything = view.update()
+    answered = {}
+    for end in range(1, len("llama 7b") + 1):
+        view.set_text("llama 7b"[:end])
+        answered[end] = view.update()
+    for end in range(len("llama 7b") - 1, 0, -1):
+        view.set_text("llama 7b"[:end])
+        assert view.update() is answered[end]
+    view.set_text("")
+    assert view.update() is everything
+
+
+@given(st.lists(st.sampled_from(["l", "la", "a", "7", " ", "-", "ram<9", "bench", "\b"])))
+def test_any_typing_and_erasing_shows_what_filtering_afresh_does(keys: list[str]) -> None:
+    """Reused and narrowed answers always equal the query's own answer (`\\b` erases)."""
+    index = CatalogueIndex.from_models(MODELS)
+    view = CatalogueView()
+    view.set_index(index)
+    view.set_sort("id")
+    text = ""
+    for key in keys:
+        text = text[:-1] if key == "\b" else text + key
+        view.set_text(text)
+        fresh = view.query.filter(index, within=index.order("id"))
+        assert view.update() == fresh
+
+
 def test_view_refilters_when_the_running_set_changes(index: CatalogueIndex) -> None:
     view = CatalogueView()
     view.set_index(index)
