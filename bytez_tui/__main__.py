@@ -13,6 +13,7 @@ import os
 import sys
 import time
 import traceback
+from collections.abc import Callable
 
 from bytez_tui import __version__
 from bytez_tui.cli.parser import SUBCOMMANDS, add_connection_flags
@@ -109,19 +110,31 @@ def _clean_stale_temps() -> None:
     clean_stale_temps(cache_dir(), data_dir(), config_path().parent)
 
 
-def run_dashboard(options: argparse.Namespace) -> int:
-    """Open the dashboard, starting the emulator first for --demo."""
-    # Start-up creates ~100,000 container objects that live as long as the app (Textual's
-    # modules, the widgets), and with the default thresholds the collector walks them
-    # again and again: ~15 % of the CPU time to the first frame. Collect rarely until the
-    # dashboard is up, then freeze them out of every later collection (a full one would
-    # stall the app ~50 ms to find a few hundred garbage objects).
+def collect_rarely_until_started() -> Callable[[], None]:
+    """Set the garbage collector for the dashboard's start-up; call the result once it is up.
+
+    Start-up creates ~100,000 container objects that live as long as the app (Textual's
+    modules, the widgets), and with the default thresholds the collector walks them
+    again and again: ~15 % of the CPU time to the first frame. Collect rarely until the
+    dashboard is up, then freeze them out of every later collection (a full one would
+    stall the app ~50 ms to find a few hundred garbage objects).
+
+    Returns:
+        What to call when start-up is over (`BytezApp`'s `on_started`).
+    """
     thresholds = gc.get_threshold()
     gc.set_threshold(STARTUP_GC_THRESHOLD, *thresholds[1:])
 
     def started() -> None:
         gc.freeze()
         gc.set_threshold(*thresholds)
+
+    return started
+
+
+def run_dashboard(options: argparse.Namespace) -> int:
+    """Open the dashboard, starting the emulator first for --demo."""
+    started = collect_rarely_until_started()
 
     from bytez_tui.config import DEMO_KEY, ConfigError, load_settings
     from bytez_tui.credentials import url_problem

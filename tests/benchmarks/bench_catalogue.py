@@ -255,6 +255,7 @@ def pty_runs(
 async def in_process(models: int, base_url: str) -> None:
     from textual import events
 
+    from bytez_tui.__main__ import collect_rarely_until_started
     from bytez_tui.app import BytezApp
     from bytez_tui.catalogue.cache import load_cached
     from bytez_tui.config import Settings
@@ -267,7 +268,10 @@ async def in_process(models: int, base_url: str) -> None:
     load_ms = (time.perf_counter() - started) * 1000
     assert cached is not None and len(cached.index) == models
 
-    app = BytezApp(Settings(api_key="bench-key", base_url=base_url))
+    # The collector as `python -m bytez_tui` sets it: start-up's objects frozen out of
+    # every later collection once the dashboard is up.
+    frozen = collect_rarely_until_started()
+    app = BytezApp(Settings(api_key="bench-key", base_url=base_url), on_started=frozen)
     frames: list[float] = []
     frame_event = asyncio.Event()
     display = app._display
