@@ -286,3 +286,35 @@ async def test_chat_mode_refuses_a_column_whose_model_does_not_chat_and_runs_the
         assert f"{vision} is a image-classification model" in said
         assert "chat mode needs a chat or text-generation model" in said
         assert emulator_v2.count(model=vision) <= 1  # the task lookup only: nothing sent
+
+
+async def test_in_tab_mode_a_column_s_tab_or_key_leads_to_its_empty_model_field(
+    make_app: AppFactory,
+) -> None:
+    """Under 100 columns the columns are tabs and the hidden ones are out of the focus
+    chain: tab from column A went on to the prompt, so B's model was typed there. Now `b`
+    (or its tab) lands in B's empty model field, and tab crosses from column to column."""
+    from bytez_tui.widgets.pane_tabs import PaneTabs
+
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        pane = await open_compare(pilot, (TINY,))
+        await until(pilot, lambda: pane.has_class("-narrow"))
+        a, b, c = pane.columns
+        assert app.focused is a.output
+        await pilot.press("b")
+        await until(pilot, lambda: pane.front == 1 and app.focused is b.model_input)
+        await pilot.press(*"org/bee", "tab")
+        assert b.model == "org/bee" and app.focused is b.params_input
+        await pilot.press("tab", "tab")  # the output, then off the column's edge: C
+        await until(pilot, lambda: pane.front == 2 and app.focused is c.model_input)
+        await pilot.press("shift+tab")  # back to B, at its last field
+        await until(pilot, lambda: pane.front == 1 and app.focused is b.output)
+        tabs = pane.query_one("#compare-tabs", PaneTabs)
+        await pilot.click(tabs, offset=(1, 0))  # A has a model: its output
+        await until(pilot, lambda: pane.front == 0 and app.focused is a.output)
+        a.model_input.focus()
+        await pilot.pause()
+        await pilot.press("shift+tab")  # nothing before A: the pane's own fields
+        await pilot.pause()
+        assert pane.front == 0 and app.focused is not None and a not in app.focused.ancestors

@@ -1,7 +1,9 @@
 """The Compare pane's keys and command-palette entries (each rebindable by its id).
 
 Columns are lettered A, B, C: `a` `b` `c` go to a column, `A` `B` `C` mark it the winner
-(outside a text field), and `alt+a` `alt+b` `alt+c` stop it alone (from anywhere).
+(outside a text field), and `alt+a` `alt+b` `alt+c` stop it alone (from anywhere). Under
+100 columns, where the columns are tabs, `tab` and `shift+tab` also cross from one column
+to the next.
 """
 
 from __future__ import annotations
@@ -44,10 +46,27 @@ BINDINGS: list[BindingType] = [
             f"Column {letter}",
             id=f"compare-column-{letter.lower()}",
             show=False,
-            tooltip=f"Go to column {letter} (its tab, in a narrow terminal)",
+            tooltip=f"Go to column {letter}: its model field while empty, else its output"
+            " (under 100 columns, its tab; a click on the tab does the same)",
         )
         for index, letter in enumerate(LETTERS)
     ],
+    Binding(
+        "tab",
+        "cross_column(1)",
+        "Next column",
+        id="compare-next-column",
+        show=False,
+        tooltip="Under 100 columns: from the last field of a column on to the next column",
+    ),
+    Binding(
+        "shift+tab",
+        "cross_column(-1)",
+        "Previous column",
+        id="compare-previous-column",
+        show=False,
+        tooltip="Under 100 columns: from the first field of a column back to the one before",
+    ),
     *[
         Binding(
             letter,

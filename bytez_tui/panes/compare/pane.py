@@ -194,6 +194,9 @@ class ComparePane(CompareRuns):
             return self.chat_mode
         if action == "copy_column":
             return not self.chat_mode  # chat mode's ctrl+o copies the reply instead
+        if action == "cross_column":
+            step = parameters[0] if parameters else 0
+            return isinstance(step, int) and self._tabs_off_front_column(step)
         return super().check_action(action, parameters)
 
     @on(PaneTabs.Chosen, "#compare-tabs")
@@ -242,9 +245,31 @@ class ComparePane(CompareRuns):
             self._clear_columns()
 
     def action_show_column(self, index: int) -> None:
-        """Go to a column's output (its tab comes to the front in a narrow terminal)."""
+        """Go to a column: its model field while empty, else its output (its tab comes to
+        the front in a narrow terminal)."""
         self.front = index
-        self.screen.set_focus(self.columns[index].output)
+        column = self.columns[index]
+        self.screen.set_focus(column.output if column.model else column.model_input)
+
+    def action_cross_column(self, step: int) -> None:
+        """Tab off the edge of the front column in a narrow terminal: the next column
+        (`step` 1, at its model field) or the previous one (-1, at its output)."""
+        self.front += step
+        column = self.columns[self.front]
+        self.screen.set_focus(column.model_input if step > 0 else column.output)
+
+    def _tabs_off_front_column(self, step: int) -> bool:
+        """Whether tab (`step` 1) or shift+tab (-1) would leave the front column for a
+        widget outside it while the columns are tabs and another column lies that way:
+        the hidden columns are out of the focus chain, so tab went on to the prompt."""
+        if not self.has_class("-narrow") or not 0 <= self.front + step < len(self.columns):
+            return False
+        front, focused = self.columns[self.front], self.screen.focused
+        chain = self.screen.focus_chain
+        if focused is None or front not in focused.ancestors or focused not in chain:
+            return False
+        after = chain[(chain.index(focused) + step) % len(chain)]
+        return front not in after.ancestors_with_self
 
     def action_mark_winner(self, index: int) -> None:
         """Mark a column the winner (again: no winner); a saved comparison keeps it."""
@@ -394,7 +419,9 @@ class ComparePane(CompareRuns):
             self._say("", "ctrl+j sends to all · ctrl+n new chat · ctrl+t chat off · esc stops")
         else:
             self._say(
-                "", "ctrl+j runs all · esc stops all · alt+a/b/c stops one · A/B/C marks the winner"
+                # The winner's keys come with the end of a comparison (see _say_saved).
+                "",
+                "ctrl+j runs all · esc stops all · alt+a/b/c stops one · a/b/c or tab: columns",
             )
 
     def _clear_columns(self) -> None:
