@@ -37,7 +37,7 @@ from bytez_tui.screens.main import MainScreen
 from bytez_tui.text import printable
 from bytez_tui.textual_compat import decode_alt_enter, remember_copied, write_to_terminal
 from bytez_tui.widgets.notice_line import NoticeLine
-from bytez_tui.widgets.plain import ControlFilter
+from bytez_tui.widgets.plain import ControlFilter, escaped
 from bytez_tui.widgets.text_fields import is_text_field
 
 if TYPE_CHECKING:
@@ -371,11 +371,12 @@ class BytezApp(App[None]):
         for name in ["", *names] if names else []:
             if name == self.settings.profile:
                 continue
+            # The palette reads both strings as markup: a name is the user's text.
             title = f"Profile: {name}" if name else "Profile: (none, the top level)"
             where = f"[profiles.{name}]" if name else "the top level"
             yield SystemCommand(
-                title,
-                f"Use the API, key and dialect of {where} in config.toml",
+                escaped(title),
+                escaped(f"Use the API, key and dialect of {where} in config.toml"),
                 partial(self.switch_profile, name),
             )
 

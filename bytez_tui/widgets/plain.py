@@ -19,7 +19,7 @@ from textual.filter import LineFilter
 
 from bytez_tui.text import printable
 
-__all__ = ["ControlFilter", "plain"]
+__all__ = ["ControlFilter", "escaped", "plain"]
 
 
 def plain(text: str, *, one_line: bool = False) -> Content:
@@ -30,6 +30,21 @@ def plain(text: str, *, one_line: bool = False) -> Content:
         one_line: Turn newlines and tabs into spaces (rows, titles).
     """
     return Content(printable(text, one_line=one_line))
+
+
+def escaped(text: str) -> str:
+    """`text` for the few Textual APIs that insist on reading a string as markup (the
+    command palette's prompts and help): control characters shown, one line, and every
+    `[` escaped, so a profile or model named `[/INST]` is those characters, not a tag.
+
+    Every `[`, not only those that look like a tag as `textual.markup.escape` does: after
+    `ESC [` (shown `^[[2J`), that one's `\\[/INST]` was drawn with its backslash. Textual's
+    parser takes `\\[` as `[` and any other backslash as itself (a property test keeps it so).
+
+    Args:
+        text: A string from the server, a file or the user.
+    """
+    return printable(text, one_line=True).replace("[", "\\[")
 
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")

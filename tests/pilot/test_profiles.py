@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+import re
 from typing import Any
 
 from textual.command import CommandPalette
@@ -48,6 +50,12 @@ def _header(app: BytezApp) -> str:
 
 def _dashboard_ready(app: BytezApp) -> bool:
     return isinstance(app.screen, MainScreen) and len(app.screen.query(Pane)) == len(PANES)
+
+
+def _drawn(app: BytezApp) -> str:
+    """The text on the screen (the exported SVG without its tags)."""
+    body = app.export_screenshot().split("</style>")[-1]
+    return html.unescape(re.sub(r"<[^>]+>", "", body)).replace("\xa0", " ")
 
 
 async def _palette(pilot: Pilot[Any], app: BytezApp, command: str) -> None:
@@ -123,3 +131,36 @@ async def test_a_profile_that_cannot_be_used_changes_nothing(
         await until(pilot, lambda: bool(toasts.titled("Profile not switched")))
         assert "plain http to example.com" in toasts.titled("Profile not switched")[0]
         assert app.screen is first and app.settings.profile == "prod"
+
+
+async def test_a_profile_named_like_markup_and_controls_is_listed_and_used(
+    emulator: EmulatorServer, clock: FixedClock
+) -> None:
+    """The palette read `Profile: [/INST]` as markup, and the app stopped (MarkupError):
+    a profile's name and label are the user's text, shown as they are."""
+    port = emulator.url.rstrip("/").rsplit(":", 1)[1]
+    _write_profiles(
+        emulator,
+        '\n[profiles."\\u001b]0;pwned\\u0007[/INST]"]\n'
+        f'base_url = "http://localhost:{port}/"\n'
+        'api_key = "odd-secret-key-4444"\n'
+        'label = "lab[bold]el[/INST]\\u001b[2J\\u009b2J"\n',
+    )
+    app = _app(clock, "prod")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await until(pilot, lambda: _dashboard_ready(app))
+        await pilot.press("ctrl+p")
+        await until(pilot, lambda: isinstance(app.screen, CommandPalette))
+        await pilot.press(*"profile: pwned")
+        await until(pilot, lambda: "Profile: ^[]0;pwned^G[/INST]" in _drawn(app))
+        await pilot.press("enter")
+        await until(pilot, lambda: app.settings.profile == "\x1b]0;pwned\x07[/INST]")
+        await until(pilot, lambda: _dashboard_ready(app))
+        assert "^[]0;pwned^G[/INST] (lab[bold]el[/INST]^[[2J^[[2J)" in _header(app)
+        await pilot.press("ctrl+p")  # the list of the others, the top level among them
+        await until(pilot, lambda: isinstance(app.screen, CommandPalette))
+        await pilot.press(*"profile")
+        await until(pilot, lambda: "Profile: prod" in _drawn(app))
+        assert app.is_running
+        drawn = app.export_screenshot()
+        assert not any(character in drawn for character in ("\x1b", "\x07", "\x9b"))

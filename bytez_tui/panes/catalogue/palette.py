@@ -9,11 +9,10 @@ from __future__ import annotations
 from functools import partial
 
 from textual.command import Hit, Hits, Provider
-from textual.markup import escape
 
 from bytez_tui.catalogue.index import CatalogueIndex
 from bytez_tui.panes.catalogue.pane import CataloguePane
-from bytez_tui.text import printable
+from bytez_tui.widgets.plain import escaped
 
 __all__ = ["ModelProvider"]
 
@@ -46,7 +45,7 @@ class ModelProvider(Provider):
             # escaped first, or it is an unbalanced closing tag and the hit is lost.
             yield Hit(
                 max(matcher.match(name), 0.5),
-                matcher.highlight(escape(f"Go to model {printable(name, one_line=True)}")),
+                matcher.highlight(escaped(f"Go to model {name}")),
                 partial(self._jump, pane, name),
                 text=f"Go to model {name}",
                 help="Highlight it in the catalogue",
