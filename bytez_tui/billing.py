@@ -11,10 +11,15 @@ from __future__ import annotations
 
 import math
 
-__all__ = ["RATE_PER_GB_SECOND", "billed_seconds", "cost_per_hour", "cost_usd"]
+__all__ = ["MAX_COST", "RATE_PER_GB_SECOND", "billed_seconds", "cost_per_hour", "cost_usd"]
 
 RATE_PER_GB_SECOND = 0.0000166667
 """Dollars per GB of model RAM per second (API reference §5)."""
+
+MAX_COST = 1_000_000.0
+"""The most one run or one instance life can believably cost, in dollars: Bytez's dearest
+meter ($0.03 a second) takes a year to reach it. A larger figure from a server (an
+`inference-cost` of 1e15) is unknown, and a ledger row holding one is damaged."""
 
 
 def billed_seconds(seconds: float) -> int:

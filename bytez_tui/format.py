@@ -98,11 +98,14 @@ def money(dollars: float | None) -> str:
     The one rule: cents (`$0.03`, `$1.68`); a sum under one cent keeps four decimals so it
     does not read as nothing (`$0.0005`), and under a hundredth of a cent two significant
     digits (`$0.000043`, what one v2 run of a small model costs); nothing at all is `$0.00`;
-    from $100, whole dollars (`$1,234`). The same amount reads the same everywhere, on one
+    from $100, whole dollars (`$1,234`); a negative amount has its sign before the `$`, and a
+    figure that is not finite is unknown. The same amount reads the same everywhere, on one
     screen or across front ends.
     """
-    if dollars is None:
-        return DASH
+    if dollars is None or not math.isfinite(dollars):
+        return DASH  # unknown, never "$inf" or "$nan"
+    if dollars < 0:
+        return "-" + money(-dollars)
     if dollars == 0:
         return "$0.00"  # nothing, exactly: no need for four decimals to say so
     if 0 < dollars < 0.0001:

@@ -16,9 +16,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Literal
 
-from bytez_tui.billing import cost_per_hour
+from bytez_tui.billing import MAX_COST, cost_per_hour
 from bytez_tui.errors import BadResponse
 from bytez_tui.json_fields import (
+    MAX_NUMBER,
     as_text,
     finite_number,
     first_present,
@@ -321,15 +322,16 @@ class Metering:
             return None
         meter = headers.get("inference-meter", "").strip()[:100] or None
 
-        def amount(name: str) -> float | None:
-            value = finite_number(headers.get(name, "").strip().split(" ", 1)[0].removeprefix("$"))
+        def amount(name: str, limit: float = MAX_NUMBER) -> float | None:
+            text = headers.get(name, "").strip().split(" ", 1)[0].removeprefix("$")
+            value = finite_number(text, limit)
             return value if value is not None and value >= 0 else None
 
         return cls(
             meter=meter,
             price_per_second=parse_price(headers.get("inference-meter-price")),
             seconds=amount("inference-time"),
-            reported_cost=amount("inference-cost"),
+            reported_cost=amount("inference-cost", MAX_COST),
         )
 
 

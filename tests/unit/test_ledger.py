@@ -213,3 +213,61 @@ def test_a_warning_that_cannot_be_remembered_still_goes_off() -> None:
         raise OSError("disk full")
 
     assert BudgetAlarm(1.0, remember=broken).crossed(START.date(), 1.0) == [0.8, 1.0]
+
+
+# --- a damaged or hand-edited ledger ----------------------------------------------------
+
+_DAMAGED_RUNS = [
+    (1e308, "server"),  # two of them sum to ∞
+    (1e308, "server"),
+    (-5.0, "server"),
+    ("abc", "server"),  # SQLite keeps text in a REAL column
+    (b"\x00", "estimate"),
+]
+
+
+def _insert_damaged(ledger: Ledger, at: datetime) -> None:
+    with ledger.database.transaction() as connection:
+        connection.executemany(
+            "INSERT INTO ledger_runs (store, model, at, seconds, cost, basis, outcome) "
+            "VALUES (?, 'org/bad', ?, ?, ?, ?, 'done')",
+            [(ledger.store_key, at.timestamp(), 1.0, cost, basis) for cost, basis in _DAMAGED_RUNS]
+            + [(ledger.store_key, at.timestamp(), "x", 1.0, "server")],  # seconds as text
+        )
+        connection.executemany(
+            "INSERT INTO ledger_instances (store, model, ram_gb, started, last_seen, "
+            "expires_at, ended) VALUES (?, 'org/bad', ?, ?, ?, ?, ?)",
+            [
+                (ledger.store_key, RAM, at.timestamp(), "x", None, None),  # last_seen as text
+                (ledger.store_key, 1e308, at.timestamp(), at.timestamp(), None, None),
+                (ledger.store_key, RAM, at.timestamp(), at.timestamp(), "soon", None),
+            ],
+        )
+
+
+def test_damaged_rows_are_left_out_never_summed_or_shown(ledger: Ledger, clock: FixedClock) -> None:
+    """1e308 twice read "$inf", a negative "$-5.0000", and text where a number goes
+    stopped the Spend screen (`float("x")`): such rows are damaged, and left out."""
+    ledger.ran("org/good", at=clock.now(), seconds=2, metering=Metering(None, None, 2, 0.5))
+    ledger.loaded("org/live", at=clock.now(), ram_gb=RAM)
+    _insert_damaged(ledger, clock.now())
+    now = clock.advance(60)
+    assert ledger.today(now).server == 0.5
+    assert ledger.today(now).estimate == pytest.approx(60 * SECOND)
+    by_model = {row.model: row for row in ledger.by_model(START, now)}
+    assert by_model["org/bad"].spend == Spend()
+    assert by_model["org/bad"].runs == len(_DAMAGED_RUNS) + 1  # still counted as runs
+    items = ledger.most_expensive(START, now)
+    assert [(item.model, item.cost) for item in items] == [
+        ("org/good", 0.5),
+        ("org/live", pytest.approx(60 * SECOND)),
+    ]
+    assert ledger.burn_rate(now) == pytest.approx(3600 * SECOND)  # org/live alone
+    ledger.observed([], at=now)  # closing the damaged open lives does not raise either
+
+
+def test_a_cost_no_run_can_reach_is_unknown() -> None:
+    """An `inference-cost` of 1e15 dollars is not believable: unknown, not recorded."""
+    metering = Metering.from_headers({"inference-cost": "999999999999999", "inference-time": "1"})
+    assert metering is not None and metering.reported_cost is None
+    assert run_cost(metering) == (None, "instance")
