@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 
 from bytez_tui.errors import BytezError
 from bytez_tui.local.conversations import CHAT_TASKS
+from bytez_tui.text import read_json
 
 if TYPE_CHECKING:
     from bytez_tui.api import BytezClient
@@ -52,7 +53,7 @@ def parse_params(text: str) -> dict[str, Any]:
     if not text.strip():
         return {}
     try:
-        value = json.loads(text, parse_constant=_not_a_number, parse_float=_finite)
+        value = read_json(text, parse_constant=_not_a_number, parse_float=_finite)
     except json.JSONDecodeError as error:
         raise ParamsError(
             f"line {error.lineno} column {error.colno}: {error.msg}",

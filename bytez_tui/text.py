@@ -16,10 +16,11 @@ This module imports neither Textual nor httpx: the CLI uses it too.
 
 from __future__ import annotations
 
+import json
 import re
-from typing import Literal
+from typing import Any, Literal
 
-__all__ = ["cells", "json_safe", "pad", "printable"]
+__all__ = ["cells", "json_safe", "pad", "printable", "read_json"]
 
 _UNSAFE = re.compile(r"[\x00-\x08\x0a-\x1f\x7f-\x9f\ud800-\udfff]")
 """Characters a terminal may act on: C0 and C1 controls and DEL, plus lone surrogates
@@ -79,6 +80,29 @@ def json_safe(document: str) -> str:
     if not _JSON_UNSAFE.search(document):
         return document
     return _JSON_UNSAFE.sub(lambda match: f"\\u{ord(match[0]):04x}", document)
+
+
+def read_json(document: str | bytes, **options: Any) -> Any:
+    """`json.loads` for a document from outside (a server's answer, a file, a paste).
+
+    Python's parser recurses once per level of nesting, so `[[[[…` a hundred thousand
+    deep raises `RecursionError`, which no reader expects: a server's answer or a damaged
+    `dashboard-state.json` stopped both front ends with "unexpected error". Here it is
+    what it is, JSON that cannot be read.
+
+    Args:
+        document: The JSON text.
+        **options: Passed to `json.loads` (`object_hook`, `parse_constant` …).
+
+    Raises:
+        json.JSONDecodeError: The document is not JSON, or nested too deep to read (a
+            `ValueError`, as every reader already catches).
+    """
+    try:
+        return json.loads(document, **options)
+    except RecursionError:
+        text = document if isinstance(document, str) else ""
+        raise json.JSONDecodeError("nested too deep to read", text, 0) from None
 
 
 def cells(text: str) -> int:

@@ -6,7 +6,6 @@ and the `Retry-After` / `ratelimit-reset` readings that tell a `RateLimited` whe
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Callable
 from datetime import datetime
@@ -29,6 +28,7 @@ from bytez_tui.errors import (
     ServerError,
     Unreachable,
 )
+from bytez_tui.text import read_json
 
 __all__ = [
     "MAX_RETRY_AFTER",
@@ -66,7 +66,7 @@ def json_of(
         BadResponse: The body is not JSON.
     """
     try:
-        return json.loads(content, object_hook=object_hook)
+        return read_json(content, object_hook=object_hook)
     except (ValueError, UnicodeDecodeError) as exc:
         raise BadResponse(
             f"The server sent unreadable JSON for {endpoint}",
@@ -173,9 +173,11 @@ def _server_words(response: httpx.Response, content: bytes) -> str:
     except LookupError:
         text = content.decode("utf-8", errors="replace").strip()
     try:
-        data = json.loads(text)
+        data = read_json(text)
     except ValueError:
         data = None
+    if isinstance(data, dict) and isinstance(data.get("error"), dict):
+        data = {**data, "error": data["error"].get("message")}  # OpenAI's {error: {message}}
     if isinstance(data, dict):
         words = [
             " ".join(value.split())

@@ -38,6 +38,7 @@ from bytez_tui.config import DEFAULT_BASE_URL, cache_dir
 from bytez_tui.json_fields import parse_time
 from bytez_tui.local.files import write_private
 from bytez_tui.models import ModelInfo
+from bytez_tui.text import read_json
 
 __all__ = [
     "CACHE_VERSION",
@@ -110,7 +111,7 @@ def load_cached(
     try:
         text = path.read_text(encoding="utf-8", errors="surrogatepass")
         header, _, body = text.partition("\n")
-        meta = json.loads(header, parse_constant=_no_constants)
+        meta = read_json(header, parse_constant=_no_constants)
         if not isinstance(meta, dict) or meta.get("version") != CACHE_VERSION:
             return None
         written = meta.get("fetched_at")

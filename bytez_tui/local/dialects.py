@@ -12,6 +12,7 @@ from pathlib import Path
 
 from bytez_tui.config import data_dir
 from bytez_tui.local.files import write_private
+from bytez_tui.text import read_json
 
 __all__ = ["DIALECTS", "dialect_for", "dialects_path", "remember_dialect", "remembered_dialect"]
 
@@ -26,7 +27,7 @@ def dialects_path() -> Path:
 
 def _read(path: Path) -> dict[str, str]:
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = read_json(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return {}
     if not isinstance(data, dict):

@@ -16,6 +16,7 @@ from typing import Any, Generic, Literal, TypeVar
 from bytez_tui.config import data_dir
 from bytez_tui.local.database import LocalDataError, LocalStore
 from bytez_tui.local.files import set_aside
+from bytez_tui.text import read_json
 
 __all__ = [
     "HISTORY_FILE",
@@ -237,7 +238,7 @@ class History(LocalStore):
 
 def _parse(line: str) -> RunRecord | None:
     try:
-        return RunRecord.from_json(json.loads(line))
+        return RunRecord.from_json(read_json(line))
     except ValueError:
         return None
 

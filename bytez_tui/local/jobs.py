@@ -17,6 +17,7 @@ from bytez_tui.json_fields import parse_time
 from bytez_tui.local.database import LocalDataError, LocalStore
 from bytez_tui.local.files import set_aside
 from bytez_tui.models import Job, JobState
+from bytez_tui.text import read_json
 
 __all__ = ["JobBook", "JobStore", "TrackedJob", "legacy_jobs_path"]
 
@@ -154,7 +155,7 @@ class JobStore(LocalStore):
         jobs, saved = [], {}
         for model, record in rows:
             try:
-                job = TrackedJob.from_json(json.loads(str(record)))
+                job = TrackedJob.from_json(read_json(str(record)))
             except ValueError:
                 job = None
             if job is not None:
@@ -194,7 +195,7 @@ class JobStore(LocalStore):
         if not legacy.is_file():
             return
         try:
-            data = json.loads(legacy.read_text(encoding="utf-8"))
+            data = read_json(legacy.read_text(encoding="utf-8"))
             items = data.get("jobs") if isinstance(data, dict) else None
             if not isinstance(items, list):
                 raise ValueError("no list of jobs")

@@ -22,6 +22,7 @@ from typing import Any, TypeVar
 
 from bytez_tui.config import data_dir
 from bytez_tui.local.files import set_aside, write_private
+from bytez_tui.text import read_json
 
 __all__ = [
     "SAVE_EVERY",
@@ -158,7 +159,7 @@ class StateFile:
             )
         else:
             try:
-                return Remembered.from_json(json.loads(text)), None
+                return Remembered.from_json(read_json(text)), None
             except ValueError as error:
                 reason = str(error).split(":", 1)[0]  # json's "…: line 1 column 2 (char 1)"
         try:

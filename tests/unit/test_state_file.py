@@ -97,3 +97,14 @@ def test_the_keeper_writes_only_what_changed_and_says_a_failure_once(tmp_path: P
     assert blocked.save() is None and blocked.dirty  # said once, still owed
     (tmp_path / "blocker").unlink()
     assert blocked.save() is None and not blocked.dirty
+
+
+def test_a_file_nested_too_deep_to_parse_is_set_aside(tmp_path: Path) -> None:
+    """`[[[[…` a hundred thousand deep made `json.loads` raise RecursionError, and the
+    dashboard could not start at all ("unexpected error")."""
+    path = tmp_path / "state.json"
+    path.write_text("[" * 100_000 + "]" * 100_000)
+    state, notice = StateFile(path).load()
+    assert state == Remembered()
+    assert notice is not None and "damaged" in notice
+    assert not path.exists()

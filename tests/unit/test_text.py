@@ -17,10 +17,11 @@ from textual.content import Content
 
 from bytez_tui.catalogue.index import CatalogueIndex
 from bytez_tui.cli.output import Output
+from bytez_tui.format import money
 from bytez_tui.models import ModelInfo
 from bytez_tui.panes.catalogue.header import fit
-from bytez_tui.text import cells, json_safe, pad, printable
-from bytez_tui.widgets.plain import ControlFilter, plain
+from bytez_tui.text import cells, json_safe, pad, printable, read_json
+from bytez_tui.widgets.plain import ControlFilter, escaped, plain
 
 PACKAGE = Path(__file__).resolve().parents[2] / "bytez_tui"
 ACTIVE = ("\x1b", "\x07", "\x9b", "\x90", "\x9d", "\x00", "\x7f")
@@ -135,6 +136,32 @@ def test_the_line_filter_drops_what_a_widget_let_through(text: str) -> None:
     drawn = "".join(segment.text for segment in filtered)
     assert not _active(drawn)
     assert Segment.get_line_length(filtered) == Segment.get_line_length(segments)
+
+
+@settings(max_examples=200, deadline=None)
+@given(SERVER_TEXT)
+def test_escaped_text_reads_as_itself_where_textual_reads_markup(text: str) -> None:
+    """The command palette reads its prompts and help as markup: a profile named
+    `[/INST]` in config.toml stopped the app (MarkupError)."""
+    content = Content.from_markup(escaped(text))
+    assert content.plain == printable(text, one_line=True)
+
+
+def test_json_nested_too_deep_is_unreadable_json() -> None:
+    """Python's parser raises RecursionError there, which no reader caught."""
+    with pytest.raises(json.JSONDecodeError, match="nested too deep"):
+        read_json("[" * 100_000 + "]" * 100_000)
+    with pytest.raises(ValueError):
+        read_json(b"{" * 100_000)
+    assert read_json('{"a": [1]}') == {"a": [1]}
+
+
+@pytest.mark.parametrize(
+    ("dollars", "shown"),
+    [(float("inf"), "—"), (float("nan"), "—"), (-5.0, "-$5.00"), (1e15, "$1,000,000,000,000,000")],
+)
+def test_money_never_reads_inf_or_nan(dollars: float, shown: str) -> None:
+    assert money(dollars) == shown
 
 
 def test_a_markup_model_name_is_not_markup() -> None:
