@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import math
 from collections.abc import AsyncGenerator, Callable
 from typing import TYPE_CHECKING, Any
@@ -115,8 +116,10 @@ def _unwrap(data: Any, endpoint: str, *, run: bool = False) -> Any:
     if not isinstance(data, dict) or not ({"error", "output"} & set(data)):
         return data
     error = data.get("error")
+    if isinstance(error, dict) and isinstance(error.get("message"), str):
+        error = error["message"]  # OpenAI's shape, {error: {message}}
     if error not in (None, ""):
-        text = error if isinstance(error, str) else str(error)
+        text = error if isinstance(error, str) else json.dumps(error, ensure_ascii=False)
         if run:
             raise RunFailed(text, endpoint=endpoint)
         raise BadResponse(f"The server said: {text}", endpoint=endpoint)
