@@ -21,6 +21,7 @@ from typing import Any
 from bytez_tui.format import money
 from bytez_tui.local.database import LocalStore
 from bytez_tui.local.history import Outcome, RunStats
+from bytez_tui.text import printable, read_json
 
 __all__ = [
     "MAX_COLUMNS",
@@ -170,7 +171,8 @@ class Comparison:
 
     def to_markdown(self) -> str:
         """The comparison as a Markdown document: the prompt, then a table with one column
-        per model (its text, how it ended and its stats), the winner marked."""
+        per model (its text, how it ended and its stats), the winner marked; control
+        characters shown in caret notation, as on screen (a document to read)."""
         lines = ["# Comparison", "", f"{self.time}", ""]
         if self.chat:
             lines += _conversation_markdown(self)
@@ -201,7 +203,7 @@ class Comparison:
             rows.append(("params", [f"`{_cell(json.dumps(c.params))}`" for c in self.columns]))
         for name, cells in rows:
             lines.append(f"| **{name}** | " + " | ".join(cells) + " |")
-        return "\n".join(lines) + "\n"
+        return printable("\n".join(lines) + "\n")
 
 
 class ComparisonStore(LocalStore):
@@ -267,7 +269,7 @@ class ComparisonStore(LocalStore):
 
 def _parse(row_id: int, text: str) -> Comparison | None:
     try:
-        return Comparison.from_json(json.loads(text), row_id=row_id)
+        return Comparison.from_json(read_json(text), row_id=row_id)
     except ValueError:
         return None
 

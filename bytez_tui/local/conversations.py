@@ -22,6 +22,7 @@ from typing import Any, Literal
 
 from bytez_tui.local.database import LocalStore
 from bytez_tui.local.history import Outcome, RunStats
+from bytez_tui.text import printable, read_json
 
 __all__ = [
     "CHAT_TASKS",
@@ -122,7 +123,7 @@ class Turn:
     def from_row(cls, row_id: int, role: str, content: str, record: str) -> Turn:
         """Read a stored turn, tolerating a record that cannot be read."""
         try:
-            data = json.loads(record)
+            data = read_json(record)
         except ValueError:
             data = {}
         if not isinstance(data, Mapping):
@@ -181,7 +182,12 @@ class Conversation:
         return messages
 
     def to_markdown(self) -> str:
-        """The whole conversation as a Markdown document (for export)."""
+        """The whole conversation as a Markdown document (for export).
+
+        A document to read (`cat`, a pager, a viewer), so control characters are shown in
+        caret notation, as on screen: a reply holding `ESC ]0;` must not retitle the window
+        of whoever prints the file. The exact text stays in the database (`chats --json`).
+        """
         lines = [
             f"# {self.title or 'Conversation'}",
             "",
@@ -197,7 +203,7 @@ class Conversation:
             elif turn.outcome == "failed":
                 head += f" (failed: {turn.error or 'unknown error'})"
             lines += [head, "", turn.content, ""]
-        return "\n".join(lines)
+        return printable("\n".join(lines))
 
     def to_json(self) -> dict[str, Any]:
         """A JSON-ready summary (with the turns, when read whole)."""

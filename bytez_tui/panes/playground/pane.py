@@ -33,6 +33,7 @@ from bytez_tui.panes.playground.output import OutputLog
 from bytez_tui.panes.playground.params import ParamsForm, ParamsInvalid
 from bytez_tui.panes.playground.runner import PlaygroundRuns
 from bytez_tui.panes.playground.status import RunStatus
+from bytez_tui.text import printable
 from bytez_tui.widgets.text_editor import TextEditor
 
 __all__ = ["PlaygroundPane"]
@@ -502,6 +503,7 @@ class PlaygroundPane(PlaygroundRuns):
         if not text:
             self.notify("Nothing to save yet", severity="warning")
             return
+        text = printable(text)  # a file to read, as the exports: controls shown, not acted on
         stamp = self.clock.now().strftime("%Y%m%d-%H%M%S")
         model = re.sub(r"[^\w.\-]+", "_", self.model_input.value.strip()) or "output"
         try:
