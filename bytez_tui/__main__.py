@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import gc
 import os
+import re
 import sys
 import time
 import traceback
@@ -17,6 +18,9 @@ from collections.abc import Callable
 
 from bytez_tui import __version__
 from bytez_tui.cli.parser import SUBCOMMANDS, add_connection_flags
+
+_UNDECODED = re.compile("[\udc80-\udcff]")
+"""What `os.fsdecode` makes of a byte that is not UTF-8 (`surrogateescape`)."""
 
 STARTUP_GC_THRESHOLD = 100_000
 """Allocations between two young-generation collections while the dashboard starts."""
@@ -82,6 +86,13 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _main(argv: list[str]) -> int:
+    for position, argument in enumerate(argv, 1):
+        if _UNDECODED.search(argument):
+            # Python keeps bytes that are not UTF-8 as lone surrogates, which no request,
+            # file or terminal can take: say so now, as for stdin, before anything is sent
+            # or stored (a conversation was once left behind, empty).
+            print(f"bytez-tui: argument {position} is not UTF-8 text", file=sys.stderr)
+            return 2
     if argv[:1] == ["emulator"]:
         from bytez_tui.emulator.cli import main as emulator_main
 
