@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from bytez_tui.cli.output import EXIT_OK, Output
 from bytez_tui.format import money
+from bytez_tui.text import cells, pad, printable
 
 if TYPE_CHECKING:
     from bytez_tui.cli.context import Context
@@ -68,16 +69,27 @@ def spend(args: argparse.Namespace, settings: Settings, out: Output) -> int:
         )
         return EXIT_OK
     key = "model" if args.by == "model" else "day"
-    width = max([len(key)] + [len(str(row[key])) for row in rows])
-    out.line(
-        f"{key.upper():<{width}}  {'SPEND':>10}" + ("  RUNS  INSTANCES" if key == "model" else "")
-    )
-    for row in rows:
-        line = f"{row[key]:<{width}}  {_shown(row):>10}"
-        if key == "model":
-            line += f"  {row['runs']:>4}  {row['instances']:>9}"
-        out.line(line)
-    out.line(f"{'total':<{width}}  {_shown(_amounts(total)):>10}")
+    # Every cell as it will be printed (a model id with its controls shown), then each
+    # column as wide as its widest cell, in terminal cells.
+    heads = [key.upper(), "SPEND", *(("RUNS", "INSTANCES") if key == "model" else ())]
+    lines = [
+        [
+            printable(str(row[key]), one_line=True),
+            _shown(row),
+            *((str(row["runs"]), str(row["instances"])) if key == "model" else ()),
+        ]
+        for row in rows
+    ]
+    lines.append(["total", _shown(_amounts(total))])
+    widths = [
+        max(cells(line[i]) for line in [heads, *lines] if i < len(line)) for i in range(len(heads))
+    ]
+    for line in [heads, *lines]:
+        shown = [pad(line[0], widths[0])]
+        shown += [
+            pad(cell, width, "right") for cell, width in zip(line[1:], widths[1:], strict=False)
+        ]
+        out.line("  ".join(shown))
     out.narrate(
         f"burn rate now ≈{money(burn)}/h; ≈ marks our estimate (instance time billed as "
         f"Bytez bills it), plain amounts the server's own inference-cost"
