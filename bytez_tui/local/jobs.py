@@ -12,14 +12,30 @@ from types import MappingProxyType
 from typing import Any, cast, get_args
 
 from bytez_tui.catalogue.ids import is_model_id
+from bytez_tui.clock import backoff
 from bytez_tui.config import DEFAULT_BASE_URL, data_dir
+from bytez_tui.errors import BadResponse, BytezError, NotFound
 from bytez_tui.json_fields import parse_time
 from bytez_tui.local.database import LocalDataError, LocalStore
 from bytez_tui.local.files import set_aside
 from bytez_tui.models import Job, JobState
 from bytez_tui.text import read_json
 
-__all__ = ["JobBook", "JobStore", "TrackedJob", "legacy_jobs_path"]
+__all__ = [
+    "POLL_CAP",
+    "POLL_START",
+    "JobBook",
+    "JobStore",
+    "TrackedJob",
+    "failed_job",
+    "legacy_jobs_path",
+    "ready_notice",
+]
+
+POLL_START = 5.0
+"""Seconds before the second question about a job; each answer stretches the wait ×1.5."""
+POLL_CAP = 60.0
+"""The longest wait between two questions about a job."""
 
 _STATES = frozenset(get_args(JobState))
 
@@ -240,6 +256,8 @@ class JobBook:
         self.store = store
         """Where the jobs are kept."""
         self._jobs: dict[str, TrackedJob] = {}
+        self._answers: dict[str, int] = {}
+        """Answers since each job's polling (re)started: its polls space out with them."""
 
     def __contains__(self, model: object) -> bool:
         return model in self._jobs
@@ -294,6 +312,7 @@ class JobBook:
         job = self._jobs.get(model)
         if job is None:
             return None
+        self._answers[model] = self._answers.get(model, 0) + 1
         job = job.updated(answer)
         became_ready = job.state == "available" and not job.notified
         if became_ready:
@@ -305,3 +324,29 @@ class JobBook:
         """Stop tracking `models`."""
         for model in models:
             self._jobs.pop(model, None)
+            self._answers.pop(model, None)
+
+    def polling(self, model: str) -> None:
+        """Polling the job for `model` starts (again): its polls space out afresh."""
+        self._answers[model] = 0
+
+    def next_poll(self, model: str) -> float:
+        """Seconds before asking about `model`'s job again: `POLL_START`, ×1.5 for each
+        answer since its polling started, at most `POLL_CAP` (with the back-off's jitter)."""
+        return backoff(self._answers.get(model, 0), start=POLL_START, cap=POLL_CAP, factor=1.5)
+
+
+def failed_job(model: str, error: BytezError) -> Job | None:
+    """The job as failed, when the server refused it for good (a 4xx saying the model is
+    not found, or an answer that can't be read); None when `error` is worth retrying."""
+    if not isinstance(error, (NotFound, BadResponse)) or error.status is None or error.status < 400:
+        return None
+    return Job(model, False, error.message, "failed", None, None, None)
+
+
+def ready_notice(job: TrackedJob) -> str:
+    """The toast saying `job`'s model is available, and what happens next."""
+    # With `l` already pressed (and the options chosen) the load starts by itself.
+    armed = job.planned_load is not None
+    hint = "loading it as chosen" if armed else "press l on the Jobs pane to load it"
+    return f"{job.model} is available: {hint}"

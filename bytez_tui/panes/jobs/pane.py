@@ -1,10 +1,11 @@
 """`JobsPane`: the job tracker.
 
 The API has no "list my jobs": repeating `POST /model/job` is both the request and the
-poll. Each tracked job has its own `Poller` (group `jobs-poll`, see `JobPolls` in
-polls.py) that backs off from 5 s to 60 s until the job is available or failed. The jobs
-are kept by a `JobBook` (`bytez_tui.local.jobs`), which the rows are drawn from and which
-saves them in the user data dir, so polling resumes after a restart.
+poll. Each tracked job has its own `Poller`, which starts the pane's `_poll_job` worker
+(group `jobs-poll`) from 5 s to 60 s apart until the job is available or failed. The jobs
+are kept by a `JobBook` (`bytez_tui.local.jobs`), to which each answer is applied, which
+the rows are drawn from, and which saves them in the user data dir, so polling resumes
+after a restart.
 """
 
 from __future__ import annotations
@@ -12,23 +13,25 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, ClassVar
 
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.content import Content
-from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import Input, Static
 
 from bytez_tui.catalogue.ids import is_model_id, model_id_from
 from bytez_tui.errors import BytezError
 from bytez_tui.format import plural
-from bytez_tui.local.jobs import JobBook, JobStore, TrackedJob
+from bytez_tui.local.jobs import JobBook, JobStore, TrackedJob, failed_job, ready_notice
 from bytez_tui.messages import RequestLoad, StartLoad
 from bytez_tui.models import Job
-from bytez_tui.panes.base import Pane
+from bytez_tui.osc import osc9
+from bytez_tui.panes.base import Pane, PaneMessage
 from bytez_tui.panes.jobs.field import AddJobField
-from bytez_tui.panes.jobs.polls import JobPolls
 from bytez_tui.panes.jobs.row import JobHeader, JobRow
+from bytez_tui.panes.polling import Poller, Pollers, PollOutcome
+from bytez_tui.textual_compat import write_to_terminal
 from bytez_tui.widgets.rows import RowFilter, RowList
 
 if TYPE_CHECKING:
@@ -88,7 +91,7 @@ class JobsPane(Pane):
     """(title, help, action name) entries offered in the command palette."""
 
     @dataclass
-    class TrackedChanged(Message):
+    class TrackedChanged(PaneMessage):
         """The set of tracked models changed."""
 
         models: frozenset[str]
@@ -97,7 +100,7 @@ class JobsPane(Pane):
         """How many of them are not available (or failed) yet."""
 
     @dataclass
-    class JobReady(Message):
+    class JobReady(PaneMessage):
         """A tracked job became available."""
 
         job: Job
@@ -119,13 +122,8 @@ class JobsPane(Pane):
         """Where tracked jobs are kept."""
         self.book = JobBook(self.store)
         """The tracked jobs: every change is made here, and the rows drawn from it."""
-        self._polls = JobPolls(
-            self,
-            book=self.book,
-            on_update=self._update,
-            on_ready=self._ready,
-            on_retry=self._show_retry,
-        )
+        self._polls = Pollers()
+        """One poller per unfinished job, by model."""
 
     def compose(self) -> ComposeResult:
         yield Static(
@@ -149,7 +147,7 @@ class JobsPane(Pane):
 
     def on_mount(self) -> None:
         self.add_input.cursor_blink = self.settings.cursor_blink
-        self.watch(self.app, "app_focus", self._polls.nudge, init=False)
+        self.watch(self.app, "app_focus", self._polls.nudge_all, init=False)
         try:
             stored = self.book.load()
         except OSError as error:
@@ -162,7 +160,7 @@ class JobsPane(Pane):
         for job in stored:
             self.rows.mount(JobRow(job, now=self.api.server_now, listed=self._listed))
             if not job.finished:
-                self._polls.start(job.model)
+                self._start_polling(job.model)
         self._changed()
 
     def on_unmount(self) -> None:
@@ -223,7 +221,7 @@ class JobsPane(Pane):
         self.call_after_refresh(self.rows.select, model)
         self._save()
         self._changed()
-        self._polls.start(model)
+        self._start_polling(model)
         self.notify(f"Asked Bytez to make {model} available", title="Job requested")
         return True
 
@@ -235,7 +233,7 @@ class JobsPane(Pane):
 
     def watch_paused(self, paused: bool) -> None:
         self.set_class(paused, "-paused")
-        self._polls.nudge()
+        self._polls.nudge_all()
 
     def _add(self, text: str) -> bool:
         """Track what was typed in the field; on success hide the field."""
@@ -309,11 +307,11 @@ class JobsPane(Pane):
         self.notify(f"Cleared {plural(len(done), 'finished job')}", title="Jobs")
 
     def key_changed(self) -> None:
-        self._polls.poke()
+        self._polls.poke_all()
 
     def action_poll_now(self) -> None:
         """Poll every unfinished job now."""
-        self._polls.poke()
+        self._polls.poke_all()
 
     def action_copy(self) -> None:
         """Copy the highlighted model id."""
@@ -323,10 +321,46 @@ class JobsPane(Pane):
 
     # --- polling -----------------------------------------------------------------------
 
-    def _ready(self, job: TrackedJob, answer: Job) -> None:
-        self.post_message(self.JobReady(answer))
-        if (planned := job.planned_load) is not None:
-            self.post_message(StartLoad(job.model, *planned))
+    @work(group="jobs-poll", exclusive=False, exit_on_error=False, description="Polling a job")
+    async def _poll_job(self, model: str) -> PollOutcome:
+        """Ask about `model`'s job once (its poller's), and apply the answer to the book."""
+        try:
+            answer = await self.call_api(lambda client: client.job(model))
+        except BytezError as error:
+            refused = failed_job(model, error)
+            if refused is None:
+                return error
+            answer = refused
+        applied = self.book.answered(model, answer)
+        if applied is None:  # untracked while the request was in flight
+            return None
+        job, became_ready = applied
+        self._update(job)
+        if became_ready:
+            self._announce(job)
+            self.post_message(self.JobReady(self, answer))
+            if (planned := job.planned_load) is not None:
+                self.post_message(StartLoad(job.model, *planned))
+        if job.finished:
+            self._polls.forget(model)
+            return None
+        return self.book.next_poll(model)
+
+    def _start_polling(self, model: str) -> None:
+        """Poll the job for `model` now and until it is finished, from a fresh backoff."""
+        self.book.polling(model)
+
+        def failed(error: BytezError, wait: float) -> None:
+            self._show_retry(model, error, wait)
+
+        self._polls.start(Poller(self, lambda: self._poll_job(model), name=model, on_error=failed))
+
+    def _announce(self, job: TrackedJob) -> None:
+        """Tell the user the job is ready: a toast, the bell, and a desktop notification."""
+        self.notify(ready_notice(job), title="Job ready")
+        self.app.bell()
+        if self.settings.desktop_notifications:
+            write_to_terminal(self.app, osc9(f"bytez-tui: {job.model} is available"))
 
     def _show_retry(self, model: str, error: BytezError, wait: float) -> None:
         row = self.rows.get_row(model)
@@ -372,4 +406,4 @@ class JobsPane(Pane):
 
     def _changed(self) -> None:
         self.set_class(not self.book, "-empty")
-        self.post_message(self.TrackedChanged(frozenset(self.book.jobs), self.book.pending))
+        self.post_message(self.TrackedChanged(self, frozenset(self.book.jobs), self.book.pending))
