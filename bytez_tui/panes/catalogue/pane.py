@@ -1,7 +1,9 @@
 """The catalogue pane: every model, filtered as you type, with its cost and actions.
 
-Where the rows come from (the cache, then the API) is `CatalogueLoader`'s (loader.py);
-how they are filtered and sorted into the table is `CatalogueBrowser`'s (browse.py).
+Where the rows come from (the cache, then the API) is `CatalogueLoader`'s (loader.py).
+The filter and the sort are kept by a `CatalogueView` (`bytez_tui.catalogue.view`): the
+pane hands it what is typed and clicked, and shows the rows it gives in the table,
+keeping the cursor on the same model through every change.
 """
 
 from __future__ import annotations
@@ -19,11 +21,11 @@ from textual.message import Message
 from textual.reactive import reactive
 
 from bytez_tui.catalogue.index import SORT_KEYS, CatalogueIndex, SortKey
+from bytez_tui.catalogue.view import CatalogueView
 from bytez_tui.clock import Clock
 from bytez_tui.connection import Connection
 from bytez_tui.messages import OpenPlayground, RequestJob, RequestLoad
 from bytez_tui.panes.base import Pane
-from bytez_tui.panes.catalogue.browse import CatalogueBrowser
 from bytez_tui.panes.catalogue.header import CatalogueHeader, columns_for
 from bytez_tui.panes.catalogue.keys import BINDINGS, PALETTE
 from bytez_tui.panes.catalogue.loader import CatalogueLoader
@@ -111,14 +113,15 @@ class CataloguePane(Pane):
         classes: str | None = None,
     ) -> None:
         super().__init__(api=api, clock=clock, settings=settings, name=name, id=id, classes=classes)
-        self._browser = CatalogueBrowser(self)
+        self.view = CatalogueView()
+        """The catalogue, the filter and the sort, and the rows they give."""
         self._loader = CatalogueLoader(self)
 
     # --- composition --------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
         yield FilterInput(
-            on_value=self._browser.set_text,
+            on_value=self._filter_typed,
             on_submit=self._filter_submitted,
             leave_keys=self.settings.keys_for("leave-field", "escape"),
             cursor_blink=self.settings.cursor_blink,
@@ -166,7 +169,7 @@ class CataloguePane(Pane):
     @property
     def index(self) -> CatalogueIndex | None:
         """The catalogue on screen, None until loaded."""
-        return self._browser.view.index
+        return self.view.index
 
     @property
     def settled(self) -> bool:
@@ -176,15 +179,17 @@ class CataloguePane(Pane):
     @property
     def shown(self) -> list[str]:
         """The ids of the rows shown, in order."""
-        return self._browser.shown
+        index = self.view.index
+        return [] if index is None else [index.names[row] for row in self.table.rows]
 
     @property
     def highlighted(self) -> str | None:
         """The id of the highlighted model."""
-        return self._browser.highlighted
+        row, index = self.table.highlighted, self.view.index
+        return None if row is None or index is None else index.names[row]
 
     def on_mount(self) -> None:
-        self.status.show_view(self._browser.view)
+        self.status.show_view(self.view)
         if self.screen.focused is None:
             self.screen.set_focus(self.table)  # now, so that the first frame has its keys
 
@@ -192,11 +197,11 @@ class CataloguePane(Pane):
 
     def watch_running(self, running: frozenset[str]) -> None:
         self.table.running = running
-        self._context_changed(self._browser.view.query.uses_running)
+        self._context_changed(self.view.query.uses_running)
 
     def watch_tracked(self, tracked: frozenset[str]) -> None:
         self.table.tracked = tracked
-        self._context_changed(self._browser.view.query.uses_tracked)
+        self._context_changed(self.view.query.uses_tracked)
 
     def watch_instances(self) -> None:
         self._show_details()
@@ -218,22 +223,31 @@ class CataloguePane(Pane):
 
     def jump_to(self, model: str) -> bool:
         """Highlight `model`, clearing the filter if it hides it; False if unknown."""
-        return self._browser.jump_to(model)
+        index = self.view.index
+        row = None if index is None else index.find(model)
+        if index is None or row is None:
+            self.notify(f"{model} is not in the catalogue", severity="warning")
+            return False
+        if row not in self.table.rows:
+            self.filter_input.value = ""
+        self.table.show(index, self.table.rows, keep=row)
+        self.table.focus()
+        return True
 
     def sort_by(self, key: str | None, descending: bool) -> None:
         """Sort as a previous run left it (a column this version lacks is ignored)."""
         if key is None or key in SORT_KEYS:
-            self._browser.sort(key, descending)
+            self._sort(key, descending)
 
     def show_catalogue(self, index: CatalogueIndex, *, fetched_at: datetime, cached: bool) -> None:
         """Replace the catalogue on screen, keeping the filter, sort and highlighted model."""
         keep = self.highlighted
         index = index.sorted_by("id")  # a no-op for the cache and the refresh
         self._show_columns(index)
-        self._browser.view.set_index(index)
+        self.view.set_index(index)
         self.status.update_freshness(fetched_at=fetched_at, from_cache=cached)
         self.table.empty_text = "No model matches this filter. Clear it with ctrl+u in the filter."
-        self._browser.apply(keep=keep)
+        self._show_rows(keep=keep)
         self.post_message(
             self.CatalogueLoaded(self, index.names, index.ram, fresh=not cached, index=index)
         )
@@ -255,8 +269,9 @@ class CataloguePane(Pane):
             field.placeholder = _PLACEHOLDER
 
     def _context_changed(self, affects_filter: bool) -> None:
-        if affects_filter:
-            self._browser.refilter()
+        if affects_filter:  # filter from scratch: the running or tracked models changed
+            self.view.invalidate()
+            self._show_rows(keep=self.table.highlighted)
         else:
             self.table.refresh()
             self._show_details()
@@ -274,6 +289,32 @@ class CataloguePane(Pane):
             tracked=name in self.tracked,
         )
 
+    # --- filter and sort ----------------------------------------------------------------
+
+    def _filter_typed(self, text: str) -> None:
+        """Filter by what is typed; an invalid word is left out, and the status says why."""
+        valid = self.view.set_text(text)
+        self.filter_input.set_class(not valid, "-invalid")
+        self._show_rows()
+
+    def _show_rows(self, *, keep: str | int | None = None) -> None:
+        """Filter and sort into the table, keeping the cursor on `keep` (a row or an id)."""
+        view = self.view
+        rows = view.update(running=self.running, tracked=self.tracked)
+        if view.index is not None:
+            row = view.index.find(keep) if isinstance(keep, str) else keep
+            self.table.show(view.index, rows, keep=row)
+        self.status.show_view(view)
+
+    def _sort(self, key: SortKey | None, descending: bool, *, by_user: bool = False) -> None:
+        """Sort by `key` (None: the catalogue's own order), keeping the highlighted model;
+        `by_user`: tell the screen, which remembers it."""
+        self.view.set_sort(key, descending)
+        self.header.show_sort(key, descending)
+        self._show_rows(keep=self.table.highlighted)
+        if by_user:
+            self.post_message(self.SortChanged(self, key, descending))
+
     # --- handlers -----------------------------------------------------------------------
 
     def _filter_submitted(self) -> None:
@@ -281,8 +322,9 @@ class CataloguePane(Pane):
 
     @on(CatalogueHeader.SortClicked)
     def _sort_clicked(self, message: CatalogueHeader.SortClicked) -> None:
-        self._browser.sort_clicked(message.key)
-        self._sort_changed()
+        """Sort by a clicked column title; a second click reverses the order."""
+        view, key = self.view, message.key
+        self._sort(key, not view.descending if key == view.sort else False, by_user=True)
 
     @on(CatalogueTable.Highlighted)
     def _highlighted(self) -> None:
@@ -321,16 +363,12 @@ class CataloguePane(Pane):
             self.app.copy_to_clipboard(model)
 
     def action_cycle_sort(self) -> None:
-        self._browser.cycle_sort()
-        self._sort_changed()
+        """Sort by the next column (id, RAM, cost, id…), smallest first."""
+        self._sort(self.view.next_sort(), False, by_user=True)
 
     def action_reverse_sort(self) -> None:
-        self._browser.reverse_sort()
-        self._sort_changed()
-
-    def _sort_changed(self) -> None:
-        view = self._browser.view
-        self.post_message(self.SortChanged(self, view.sort, view.descending))
+        """Reverse the order of the current sort, keeping the highlighted model."""
+        self._sort(self.view.sort, not self.view.descending, by_user=True)
 
     def action_cursor_down(self) -> None:
         self.table.action_cursor_down()
