@@ -159,14 +159,27 @@ def _instances() -> argparse.ArgumentParser:
     return instances
 
 
+RUN_EPILOG = """v2 reads the prompt as the model's task takes it, as the playground does:
+  an image, audio or video URL (or a data: URL) for classification, captioning,
+  speech recognition…; the question, then the context on the next lines, for
+  question answering; labels (comma-separated), then the text or URL, for
+  zero-shot tasks; a URL line before the message for image-, audio- and
+  video-text-to-text; '' for unconditional image generation. A prompt the
+  task can't take is refused (exit 2) before anything is sent. Text-to-image
+  (-speech, -audio, -video) answers with a link to the file made.
+
+"""
+
+
 def _run() -> argparse.ArgumentParser:
-    run = _command("run", "Run a prompt on a model, streaming the answer to stdout.")
+    run = _command("run", "Run a prompt on a model, streaming the answer to stdout.", RUN_EPILOG)
     _model_argument(run)
     run.add_argument(
         "prompt",
         nargs="*",
         metavar="PROMPT",
-        help="the prompt (words are joined with spaces); '-' or nothing reads stdin",
+        help="the prompt (words are joined with spaces); '-' or nothing reads stdin;"
+        " in v2, what the model's task takes (see below)",
     )
     _params_flag(run)
     run.add_argument(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import functools
 import sys
 from typing import Any
 
@@ -18,10 +19,11 @@ __all__ = ["parse_params_flag", "prepare", "run"]
 def prepare(args: argparse.Namespace, out: Output) -> None:
     """Read the prompt (stdin for `-` or none) and parse `--params`, before connecting.
 
-    Sets `args.prompt_text` and `args.params_dict`.
+    Sets `args.prompt_text` and `args.params_dict`. An empty prompt is refused once the
+    model's task is known (`_run`): a v2 model that generates from nothing takes none.
 
     Raises:
-        UsageError: No prompt, an empty one, or `--params` that is not a JSON object.
+        UsageError: No prompt, or `--params` that is not a JSON object.
     """
     words: list[str] = args.prompt
     if words == ["-"] or (not words and sys.stdin is not None and not sys.stdin.isatty()):
@@ -32,8 +34,6 @@ def prepare(args: argparse.Namespace, out: Output) -> None:
         raise UsageError("'-' (read stdin) cannot be mixed with prompt words")
     else:
         text = " ".join(words)
-    if not text.strip():
-        raise UsageError("the prompt is empty")
     args.prompt_text = text
     args.params_dict = parse_params_flag(args.params)
 
@@ -76,10 +76,31 @@ async def run(ctx: Context) -> int:
     """Run the prompt; stream unless `--no-stream` or `--json`; record it in the ledger."""
     from bytez_tui.cli.spend import timed_run
 
-    return await timed_run(ctx, _run)
+    sent = await _input(ctx, ctx.args.prompt_text)  # a refused prompt is no run to record
+    return await timed_run(ctx, functools.partial(_run, sent=sent))
 
 
-async def _run(ctx: Context) -> int:
+async def _input(ctx: Context, prompt: str) -> str | dict[str, Any]:
+    """What to send for `prompt`, read as the model's v2 task takes it (as the playground
+    does: `catalogue.tasks`); the prompt as typed for a text task, or on v1.
+
+    Raises:
+        UsageError: The prompt is empty, or not what the task takes (nothing is sent).
+    """
+    from bytez_tui.catalogue.tasks import describe
+
+    task = describe(await ctx.client.task_of(ctx.args.model))
+    if not prompt.strip() and (task is None or task.needs_text):
+        raise UsageError("the prompt is empty")
+    if task is None:
+        return prompt
+    try:
+        return task.read(prompt)
+    except ValueError as error:
+        raise UsageError(str(error)) from None
+
+
+async def _run(ctx: Context, *, sent: str | dict[str, Any]) -> int:
     args, out, client = ctx.args, ctx.out, ctx.client
     prompt: str = args.prompt_text
     params: dict[str, Any] = args.params_dict
@@ -87,7 +108,7 @@ async def _run(ctx: Context) -> int:
     out.progress(f"{args.model}: waiting for the answer…")
     try:
         if args.json or args.no_stream:
-            result = await client.run(args.model, prompt, params=params)
+            result = await client.run(args.model, sent, params=params)
             if args.json:
                 out.json({"model": args.model, "text": result.text, "output": result.output})
             else:
@@ -99,7 +120,7 @@ async def _run(ctx: Context) -> int:
             return EXIT_OK
         echo = EchoFilter(prompt if hide_echo else "")
         try:
-            fragments = client.stream(args.model, prompt, params=params)
+            fragments = client.stream(args.model, sent, params=params)
             async with contextlib.aclosing(fragments):
                 async for fragment in fragments:
                     out.fragment(echo.feed(fragment))

@@ -91,3 +91,22 @@ def test_demo_with_api_v2(cli: Cli) -> None:
     assert "dreamlike-art/dreamlike-photoreal-2.0" in names
     v1 = cli("--demo", "models", "--task", "text-to-image", "--json")
     assert v1.code == 0 and "dreamlike-art/dreamlike-photoreal-2.0" not in v1.stdout
+
+
+def test_run_reads_the_prompt_as_the_model_s_task_takes_it(
+    cli_v2: Cli, emulator_v2: EmulatorServer
+) -> None:
+    """`run` sent any text to an image model (the real server fails on it); as the playground
+    does, it now refuses what the task can't take, before sending, and sends the rest in
+    the task's own fields."""
+    vit = "google/vit-base-patch16-224"
+    refused = cli_v2("--api", "v2", "run", vit, "a photo of a cat")
+    assert refused.code == 2
+    assert "image-classification takes an image URL (or a data: URL)" in refused.stderr
+    assert emulator_v2.count("run", model=vit) == 0
+    labels = cli_v2("--api", "v2", "run", vit, "https://example.com/cat.jpg", "--json")
+    assert labels.code == 0, labels.stderr
+    assert json.loads(labels.stdout)["output"][0]["label"]
+    assert emulator_v2.count("run", model=vit) == 1
+    empty = cli_v2("--api", "v2", "run", QWEN, "-", input="\n")
+    assert empty.code == 2 and "the prompt is empty" in empty.stderr
