@@ -45,7 +45,9 @@ __all__ = [
     "CachedCatalogue",
     "cache_path",
     "catalogue_key",
+    "fetched_index",
     "load_cached",
+    "release_freed_memory",
     "save_cache",
 ]
 
@@ -191,6 +193,26 @@ def _encoded(column: Coded[Any]) -> dict[str, Any]:
         "width": codes.itemsize,
         "codes": base64.b64encode(codes.tobytes()).decode("ascii"),
     }
+
+
+def fetched_index(models: list[ModelInfo]) -> CatalogueIndex:
+    """The index of a catalogue just fetched, in the table's (and the cache's) order: by id.
+
+    ~40 ms at 100,000 models: the dashboard builds it in a thread.
+    """
+    return CatalogueIndex.from_models(models).sorted_by("id")
+
+
+def release_freed_memory() -> None:
+    """Ask the C allocator to return freed heap pages to the system (glibc's `malloc_trim`;
+    a no-op elsewhere). The dashboard calls it after a fetched catalogue is indexed and
+    again after it is cached: ~19 MB at 100,000 models."""
+    try:
+        import ctypes
+
+        ctypes.CDLL(None).malloc_trim(0)
+    except (OSError, AttributeError):
+        pass
 
 
 def _no_constants(name: str) -> float:

@@ -9,7 +9,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bytez_tui.catalogue.cache import cache_path, load_cached, save_cache
+from bytez_tui.catalogue.cache import (
+    cache_path,
+    fetched_index,
+    load_cached,
+    release_freed_memory,
+    save_cache,
+)
 from bytez_tui.catalogue.index import CatalogueIndex, RamByModel
 from bytez_tui.catalogue.query import Query, QueryError, compile_query, complete_task
 from bytez_tui.catalogue.view import CatalogueView
@@ -191,6 +197,14 @@ def test_cache_round_trip(index: CatalogueIndex) -> None:
     # Stored in id order, so the default sort costs nothing.
     assert cached.index.order("id") == list(range(len(MODELS)))
     assert load_cached("https://other.example") is None
+
+
+def test_a_fetched_catalogue_is_indexed_in_the_tables_order() -> None:
+    index = fetched_index(list(MODELS))
+    assert list(index.names) == sorted((m.name for m in MODELS), key=str.lower)
+    assert index.order("id") == list(range(len(MODELS)))  # the default sort costs nothing
+    assert index.ram[index.find("openai-community/gpt2") or 0] == 0.5
+    release_freed_memory()  # harmless anywhere (glibc or not)
 
 
 @pytest.mark.parametrize(

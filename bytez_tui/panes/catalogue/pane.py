@@ -1,37 +1,39 @@
 """The catalogue pane: every model, filtered as you type, with its cost and actions.
 
-Where the rows come from (the cache, then the API) is `CatalogueLoader`'s (loader.py).
-The filter and the sort are kept by a `CatalogueView` (`bytez_tui.catalogue.view`): the
-pane hands it what is typed and clicked, and shows the rows it gives in the table,
-keeping the cursor on the same model through every change.
+Stale-while-revalidate: `start` paints the cached catalogue at once; once that frame is
+out, the `_fetch` worker asks the API in the background, and what comes back replaces the
+rows and is cached by the `_save_cache` thread worker. The cache module, and the network,
+wait for the first frame. The filter and the sort are kept by a `CatalogueView`
+(`bytez_tui.catalogue.view`): the pane hands it what is typed and clicked, and shows the
+rows it gives, keeping the cursor on the same model through every change.
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, ClassVar
 
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical
-from textual.message import Message
 from textual.reactive import reactive
 
 from bytez_tui.catalogue.index import SORT_KEYS, CatalogueIndex, SortKey
 from bytez_tui.catalogue.view import CatalogueView
 from bytez_tui.clock import Clock
 from bytez_tui.connection import Connection
+from bytez_tui.errors import BytezError
 from bytez_tui.messages import OpenPlayground, RequestJob, RequestLoad
-from bytez_tui.panes.base import Pane
+from bytez_tui.panes.base import Pane, PaneMessage
+from bytez_tui.panes.catalogue.filter_field import CatalogueFilter
 from bytez_tui.panes.catalogue.header import CatalogueHeader, columns_for
 from bytez_tui.panes.catalogue.keys import BINDINGS, PALETTE
-from bytez_tui.panes.catalogue.loader import CatalogueLoader
 from bytez_tui.panes.catalogue.status import CatalogueStatus
 from bytez_tui.panes.catalogue.table import CatalogueTable
-from bytez_tui.widgets.filter_input import FilterInput
 
 if TYPE_CHECKING:
     from bytez_tui.config import Settings
@@ -39,9 +41,6 @@ if TYPE_CHECKING:
     from bytez_tui.panes.catalogue.details import CatalogueDetails
 
 __all__ = ["CataloguePane"]
-
-_PLACEHOLDER = "Filter: words  org:NAME  ram<8  cost<0.5  bench  -bench  running"
-_TASKS_PLACEHOLDER = "Filter: words  task:NAME (tab completes)  org:NAME  ram<8  cost<0.5  running"
 
 
 class CataloguePane(Pane):
@@ -65,15 +64,13 @@ class CataloguePane(Pane):
     """The details panel is open."""
 
     @dataclass
-    class CatalogueLoaded(Message):
+    class CatalogueLoaded(PaneMessage):
         """Rows are on screen: from the cache, then again after each refresh.
 
         The ids come sorted by `str.lower` (`index.lowered` holds them lowercased, in
         the same order), so a completer can bisect them without sorting 100,000 names.
         """
 
-        pane: CataloguePane
-        """The pane."""
         models: Sequence[str]
         """Every model id, sorted case-insensitively."""
         ram_gb: Sequence[float | None]
@@ -83,24 +80,14 @@ class CataloguePane(Pane):
         index: CatalogueIndex
         """The whole catalogue as columns (`lowered`, `bench` …), in the order of `models`."""
 
-        @property
-        def control(self) -> CataloguePane:
-            return self.pane
-
     @dataclass
-    class SortChanged(Message):
+    class SortChanged(PaneMessage):
         """The user sorted the table another way (the screen remembers it)."""
 
-        pane: CataloguePane
-        """The pane."""
         key: SortKey | None
         """The column sorted by (None: the API's order)."""
         descending: bool
         """Largest first."""
-
-        @property
-        def control(self) -> CataloguePane:
-            return self.pane
 
     def __init__(
         self,
@@ -115,17 +102,17 @@ class CataloguePane(Pane):
         super().__init__(api=api, clock=clock, settings=settings, name=name, id=id, classes=classes)
         self.view = CatalogueView()
         """The catalogue, the filter and the sort, and the rows they give."""
-        self._loader = CatalogueLoader(self)
+        self._started = False
+        """`start` was called: the first load is under way or over."""
 
     # --- composition --------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
-        yield FilterInput(
+        yield CatalogueFilter(
             on_value=self._filter_typed,
             on_submit=self._filter_submitted,
             leave_keys=self.settings.keys_for("leave-field", "escape"),
             cursor_blink=self.settings.cursor_blink,
-            placeholder=_PLACEHOLDER,
             id="catalogue-filter",
         )
         yield CatalogueStatus(clock=self.clock, id="catalogue-info")
@@ -147,8 +134,8 @@ class CataloguePane(Pane):
         return self.query_one(CatalogueHeader)
 
     @property
-    def filter_input(self) -> FilterInput:
-        return self.query_one(FilterInput)
+    def filter_input(self) -> CatalogueFilter:
+        return self.query_one(CatalogueFilter)
 
     @property
     def status(self) -> CatalogueStatus:
@@ -174,7 +161,7 @@ class CataloguePane(Pane):
     @property
     def settled(self) -> bool:
         """The first load is over (from cache, network, or failed) and no refresh runs."""
-        return self._loader.started and not self.status.freshness.refreshing
+        return self._started and not self.status.freshness.refreshing
 
     @property
     def shown(self) -> list[str]:
@@ -258,15 +245,7 @@ class CataloguePane(Pane):
         """Show v2's Task column and server prices, and complete its task names, when
         the catalogue has them."""
         self.header.show_columns(columns_for(index))
-        field = self.filter_input
-        if index.has_tasks:
-            from bytez_tui.panes.catalogue.completion import TaskSuggester
-
-            field.suggester = TaskSuggester(index.task_names)
-            field.placeholder = _TASKS_PLACEHOLDER
-        else:
-            field.suggester = None
-            field.placeholder = _PLACEHOLDER
+        self.filter_input.offer_tasks(index.task_names if index.has_tasks else None)
 
     def _context_changed(self, affects_filter: bool) -> None:
         if affects_filter:  # filter from scratch: the running or tracked models changed
@@ -387,11 +366,79 @@ class CataloguePane(Pane):
         The screen calls this after its first frame. The network (and the httpx import)
         wait for the frame with the cached rows.
         """
-        self._loader.start(then)
+        from bytez_tui.catalogue.cache import catalogue_key, load_cached
+
+        if self._started:
+            return
+        self._started = True
+        self.status.update_freshness(refreshing=True)
+        cached = load_cached(catalogue_key(self.settings.store_key, self.api.dialect))
+
+        def drawn() -> None:
+            self.refresh_catalogue()
+            if then is not None:
+                then()
+
+        if cached is None:
+            drawn()
+        else:
+            self.show_catalogue(cached.index, fetched_at=cached.fetched_at, cached=True)
+            self.table.call_after_paint(drawn)
 
     def key_changed(self) -> None:
         self.refresh_catalogue()
 
     def refresh_catalogue(self) -> None:
         """Fetch the catalogue in the background; the rows on screen stay until it lands."""
-        self._loader.refresh()
+        self.status.update_freshness(refreshing=True)
+        self._fetch()
+
+    # --- workers ------------------------------------------------------------------------
+
+    @work(
+        exclusive=True,
+        group="catalogue-refresh",
+        exit_on_error=False,
+        description="Refreshing catalogue",
+    )
+    async def _fetch(self) -> None:
+        from bytez_tui.catalogue.cache import fetched_index, release_freed_memory
+
+        try:
+            models = await self.call_api(lambda client: client.list_models())
+        except BytezError as error:
+            self.status.update_freshness(refreshing=False, error=error)
+            if self.index is None:  # with rows on screen, the status line says it
+                self.table.empty_text = f"Could not load the catalogue: {error.message}. R retries."
+                self.table.refresh()
+                self.report(error, title="Catalogue")
+            return
+        fetched_at = self.clock.now()
+        # In a thread, so keys keep flowing between GIL slices.
+        index = await asyncio.to_thread(fetched_index, models)
+        del models
+        await asyncio.to_thread(release_freed_memory)
+        self.status.update_freshness(refreshing=False, error=None)
+        self.show_catalogue(index, fetched_at=fetched_at, cached=False)
+        self._save_cache(index, fetched_at)
+
+    @work(
+        exclusive=True,
+        group="catalogue-cache",
+        exit_on_error=False,
+        description="Saving catalogue cache",
+        thread=True,
+    )
+    def _save_cache(self, index: CatalogueIndex, fetched_at: datetime) -> None:
+        from bytez_tui.catalogue.cache import catalogue_key, release_freed_memory, save_cache
+
+        key = catalogue_key(self.settings.store_key, self.api.dialect)  # known by now
+        try:
+            save_cache(index, fetched_at=fetched_at, store_key=key)
+        except OSError as error:
+            self.app.call_from_thread(
+                self.notify, f"Could not cache the catalogue: {error}", severity="warning"
+            )
+        # The refresh is over (the other panes have the new catalogue by now, and the
+        # old one is gone): what it freed can go back.
+        release_freed_memory()
