@@ -61,6 +61,18 @@ def test_no_ui_import_in_the_source(entry: str) -> None:
     assert offenders == []
 
 
+def test_every_module_under_panes_is_ui() -> None:
+    """The other side of the rule: what needs no Textual is not a pane's, it belongs in
+    the domain (a record keeper, a wording function), where the CLI and the unit tests
+    reach it without a UI."""
+    ui_free = [
+        str(path.relative_to(PACKAGE))
+        for path in _modules("panes")
+        if path.name != "__init__.py" and "textual" not in _imported(path)
+    ]
+    assert ui_free == []
+
+
 def _dotted(path: Path) -> str:
     parts = path.relative_to(PACKAGE.parent).with_suffix("").parts
     return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
