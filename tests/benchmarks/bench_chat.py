@@ -27,8 +27,6 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import pty
-import select
 import statistics
 import sys
 import tempfile
@@ -39,7 +37,9 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tests"))  # `benchmarks.ptyrun`
 
+from benchmarks.ptyrun import run_in_pty  # noqa: E402
 from textual import events  # noqa: E402
 from textual.app import App, ComposeResult  # noqa: E402
 from textual.widgets import Markdown, TextArea  # noqa: E402
@@ -246,43 +246,7 @@ def child(kind: str, rate: float, seconds: float, marks: str) -> None:
 
 def pty_bytes(kind: str, rate: float, seconds: float = 5.0) -> float:
     """Bytes per second written to a 120x40 pty while a reply streams at `rate`/s."""
-    import fcntl
-    import struct
-    import termios
-
-    marks = tempfile.NamedTemporaryFile(suffix=".json", delete=False).name
-    pid, fd = pty.fork()
-    if pid == 0:
-        os.environ.update(TERM="xterm-256color", COLUMNS="120", LINES="40")
-        os.environ.pop("COLORTERM", None)
-        os.execv(
-            sys.executable,
-            [sys.executable, __file__, "--child", kind, str(rate), str(seconds), marks],
-        )
-    fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 120, 0, 0))
-    reads: list[tuple[float, int]] = []
-    while True:
-        ready, _, _ = select.select([fd], [], [], 0.05)
-        if ready:
-            try:
-                data = os.read(fd, 65536)
-            except OSError:
-                break
-            if not data:
-                break
-            reads.append((time.time(), len(data)))
-        elif os.waitpid(pid, os.WNOHANG)[0]:
-            break
-    os.close(fd)
-    try:
-        os.waitpid(pid, 0)
-    except ChildProcessError:
-        pass
-    window = json.loads(Path(marks).read_text())
-    os.unlink(marks)
-    began, end = float(window["start"]) + 0.5, float(window["end"])
-    written = sum(size for when, size in reads if began <= when <= end)
-    return written / (end - began)
+    return run_in_pty(__file__, [kind, str(rate), str(seconds)], poll=0.05).bytes_per_second()
 
 
 def long_conversation(turns: int) -> Conversation:

@@ -21,12 +21,8 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
-import pty
-import select
 import statistics
 import sys
-import tempfile
 import time
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -34,7 +30,9 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tests"))  # `benchmarks.ptyrun`
 
+from benchmarks.ptyrun import run_in_pty  # noqa: E402
 from textual import events  # noqa: E402
 from textual.app import App, ComposeResult  # noqa: E402
 from textual.widgets import Log, TextArea  # noqa: E402
@@ -253,61 +251,8 @@ def pty_run(kind: str, rate: float, seconds: float = 6.0) -> tuple[float, float,
         Bytes per second written to the terminal, and the median milliseconds from writing
         a key into the pty to the prompt changing ("handled") and to the next frame.
     """
-    import fcntl
-    import struct
-    import termios
-
-    marks = tempfile.NamedTemporaryFile(suffix=".json", delete=False).name
-    pid, fd = pty.fork()
-    if pid == 0:
-        os.environ.update(TERM="xterm-256color", COLUMNS="120", LINES="40")
-        os.environ.pop("COLORTERM", None)
-        os.execv(
-            sys.executable,
-            [sys.executable, __file__, "--child", kind, str(rate), str(seconds), marks],
-        )
-    fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 120, 0, 0))
-    reads: list[tuple[float, int]] = []
-    sent: dict[str, float] = {}
-    spawned = time.perf_counter()
-    first_key = spawned + 3.0
-    while True:
-        now = time.perf_counter()
-        if now >= first_key and len(sent) < len(KEYS) and now >= first_key + 0.05 * len(sent):
-            key = KEYS[len(sent)]
-            os.write(fd, key.encode())
-            sent[key] = time.perf_counter()
-        ready, _, _ = select.select([fd], [], [], 0.005)
-        if ready:
-            try:
-                data = os.read(fd, 65536)
-            except OSError:
-                break
-            if not data:
-                break
-            reads.append((time.time(), len(data)))
-        elif os.waitpid(pid, os.WNOHANG)[0]:
-            break
-    os.close(fd)
-    try:
-        os.waitpid(pid, 0)
-    except ChildProcessError:
-        pass
-    window = json.loads(Path(marks).read_text())
-    os.unlink(marks)
-    start, end = window["start"] + 0.5, window["end"]
-    written = sum(size for when, size in reads if start <= when <= end)
-    handled, painted = [], []
-    for key, times in window["keys"].items():
-        if key in sent:
-            handled.append((times[0] - sent[key]) * 1000)
-            if len(times) > 1:
-                painted.append((times[1] - sent[key]) * 1000)
-    return (
-        written / (end - start),
-        statistics.median(handled) if handled else float("nan"),
-        statistics.median(painted) if painted else float("nan"),
-    )
+    run = run_in_pty(__file__, [kind, str(rate), str(seconds)], keys=KEYS, poll=0.005)
+    return (run.bytes_per_second(), *run.key_medians())
 
 
 async def in_process() -> None:
