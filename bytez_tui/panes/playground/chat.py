@@ -1,10 +1,8 @@
 """Chat mode's conversation: an optional system prompt, the turns, and the reply streaming
 in as Markdown.
 
-The reply is written through Textual's `MarkdownStream` (`Markdown.get_stream`), fed at
-most `FLUSH_RATE` times a second: the stream alone appends whenever the previous append
-is done, which at 1,000 fragments/s kept the event loop busy re-laying out the reply
-back to back (keys waited ~40 ms). Every turn is stored as it ends
+The reply is written through Textual's `MarkdownStream` (`Markdown.get_stream`) by a
+`ReplyWriter`, in pieces (`turns.py`). Every turn is stored as it ends
 (`bytez_tui.local.conversations`): a stopped reply keeps what arrived, marked stopped; an
 error fragment or a cut stream keeps it too and says what happened.
 """
@@ -22,7 +20,7 @@ from textual import work
 from textual.app import ComposeResult
 from textual.containers import Vertical, VerticalScroll
 from textual.message import Message
-from textual.widgets import Input, Markdown, Static
+from textual.widgets import Input, Static
 from textual.worker import Worker, WorkerState
 
 from bytez_tui.catalogue.ids import is_model_id
@@ -42,8 +40,9 @@ from bytez_tui.local.history import Outcome
 from bytez_tui.local.runs import ReplyCounters
 from bytez_tui.messages import RunEnded
 from bytez_tui.panes.base import Pane
+from bytez_tui.panes.playground.reply_writer import ReplyWriter
 from bytez_tui.panes.playground.status import format_stats
-from bytez_tui.panes.playground.turns import BlockSplitter, ReplyView, UserTurnView, turn_view
+from bytez_tui.panes.playground.turns import ReplyView, UserTurnView, turn_view
 from bytez_tui.prompting import chat_refusal
 from bytez_tui.text import printable
 
@@ -51,8 +50,6 @@ __all__ = ["SHOWN_TURNS", "STATS_RATE", "ChatView"]
 
 STATS_RATE = 4.0
 """Footer redraws per second while a reply streams."""
-FLUSH_RATE = 15.0
-"""Appends to the reply's Markdown per second while it streams (see the module docstring)."""
 SHOWN_TURNS = 10
 """Turns drawn when a conversation opens. Each reply is a `Markdown` widget of its own,
 and mounting one with a code block and a table costs ~70 ms here: 200 turns took ~15 s,
@@ -136,6 +133,7 @@ class ChatView(Vertical):
         """The conversation shown (None: a new one starts with the next turn)."""
         self._worker: Worker[None] | None = None
         self._live: tuple[ReplyView, float, ReplyCounters] | None = None
+        self._writer: ReplyWriter | None = None
         self._reveal_turns: list[Turn] = []
         """Shown turns not drawn yet, oldest first (they go in above, newest first)."""
 
@@ -150,6 +148,10 @@ class ChatView(Vertical):
 
     def on_mount(self) -> None:
         self._stats_timer = self.set_interval(1 / STATS_RATE, self._show_progress, pause=True)
+
+    def on_unmount(self) -> None:
+        if self._writer is not None:
+            self._writer.release()
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         # Worker state messages do not bubble: the sink for anything unexpected is here.
@@ -414,28 +416,10 @@ class ChatView(Vertical):
         self._live = (view, started, counters)
         self._stats_timer.resume()
         self._show_progress()
-        streams = [Markdown.get_stream(view.markdown)]
-        pending: list[str] = []
-        splitter = BlockSplitter()
-        flushing = asyncio.Lock()
-
-        async def flush() -> None:
-            async with flushing:  # in order: the last flush waits for one under way
-                text = "".join(pending)
-                pending.clear()
-                first, *rest = splitter.feed(text)
-                if first:
-                    await streams[-1].write(first)
-                for piece in rest:  # a finished piece keeps its layout (see turns.py)
-                    streams.append(Markdown.get_stream(await view.next_piece()))
-                    await streams[-1].write(piece)
-
-        async def flush_often() -> None:
-            while True:
-                await asyncio.sleep(1 / FLUSH_RATE)
-                await asyncio.shield(flush())  # cancelled between flushes, never inside one
-
-        flusher = asyncio.create_task(flush_often())
+        if self._writer is not None:
+            self._writer.release()  # if the last reply's end was not drawn yet
+        writer = self._writer = ReplyWriter(view, turns)
+        writer.start()
         received: list[str] = []
         outcome: Outcome = "stopped"
         error: str | None = None
@@ -450,7 +434,7 @@ class ChatView(Vertical):
                     shown = printable(fragment)
                     counters.chars += len(shown)
                     received.append(shown)
-                    pending.append(shown)
+                    writer.write(shown)
             outcome = "done"
             self.post_message(Pane.HealthChanged(self.api.succeeded()))
         except StreamError as failure:
@@ -463,13 +447,7 @@ class ChatView(Vertical):
         finally:
             self._stats_timer.pause()
             self._live = None
-            flusher.cancel()
-            await flush()
-            for stream in streams:
-                await stream.stop()
-            for piece in view.query(Markdown):  # an append under way ends: the reply is whole
-                async with piece.lock:
-                    pass
+            await writer.close()
             metering = client.last_metering
             elapsed = self.clock.monotonic() - started
             at = self.api.server_now() - timedelta(seconds=elapsed)

@@ -4,12 +4,20 @@ A long reply is drawn as several `Markdown` widgets, cut where one top-level blo
 and the next begins (`BlockSplitter`). Textual lays a `Markdown` out again as a whole
 whenever a block is added to it, so a reply streamed into one widget cost more per frame
 the longer it grew; a piece that is finished keeps its layout cached.
+
+A finished piece still costs every frame while the reply streams: Textual places every
+widget of the screen again whenever one of them changes size, and a reply of 12,000
+characters is ~500 widgets (~25 ms of layout per frame, bench_chat.py). So while a reply
+streams and the conversation follows its end, the finished pieces out of view are parked
+(`ReplyView.park`): hidden, a blank of their height in their place, which took that
+layout to ~5 ms. They come back when the reader scrolls up, and when the reply ends.
 """
 
 from __future__ import annotations
 
 from textual.app import ComposeResult
 from textual.containers import Vertical
+from textual.widget import Widget
 from textual.widgets import Markdown, Static
 
 from bytez_tui.local.conversations import Turn
@@ -107,9 +115,15 @@ class ReplyView(Vertical):
         super().__init__(classes="turn -reply")
         self.turn = turn
         """The stored turn (None while it streams)."""
+        self._parked_rows = 0
+        """The height of the parked pieces (see `park`)."""
 
     def compose(self) -> ComposeResult:
         turn = self.turn
+        if turn is None:
+            parked = Widget(classes="parked")
+            parked.display = False
+            yield parked
         for piece in split_blocks(printable(turn.content) if turn is not None else ""):
             yield Markdown(piece, open_links=False)
         if turn is None:
@@ -118,20 +132,61 @@ class ReplyView(Vertical):
             yield Static(reply_footer(turn), markup=False, classes=f"reply-footer -{turn.outcome}")
 
     @property
+    def pieces(self) -> list[Markdown]:
+        """The pieces of the reply, in order."""
+        return list(self.query_children(Markdown))
+
+    @property
     def markdown(self) -> Markdown:
         """The last piece of the reply (the one a streaming reply grows)."""
-        return self.query(Markdown).last()
+        return self.query_children(Markdown).last()
 
     @property
     def source(self) -> str:
         """The Markdown shown, all pieces together."""
-        return "".join(piece.source for piece in self.query(Markdown))
+        return "".join(piece.source for piece in self.pieces)
 
     async def next_piece(self) -> Markdown:
-        """Start a new piece of a streaming reply, after the others; returns it."""
+        """Start a new piece of a streaming reply, after the others; returns it.
+
+        The pieces before it are finished: their text is all appended.
+        """
         piece = Markdown("", open_links=False)
         await self.mount(piece, before=self.footer)
         return piece
+
+    def park(self, rows: int) -> None:
+        """Park the finished pieces that lie wholly above the reply's last `rows` rows.
+
+        A parked piece is hidden, and a blank as high as it was stands in its place, so
+        that the reply's height and the view of its end do not change. Sizes are the last
+        ones laid out: a piece not laid out yet counts as empty, which parks less, never
+        more.
+        """
+        pieces = [piece for piece in self.pieces if piece.display]
+        below = self.footer.outer_size.height
+        for index in range(len(pieces) - 1, 0, -1):  # the last piece grows: it stays
+            below += pieces[index].outer_size.height
+            if below >= rows:
+                break
+        else:
+            return
+        leaving = pieces[:index]
+        self._parked_rows += sum(piece.outer_size.height for piece in leaving)
+        parked = self.query_one(".parked")
+        parked.styles.height = self._parked_rows
+        parked.display = True
+        for piece in leaving:
+            piece.display = False
+
+    def unpark(self) -> None:
+        """Show the parked pieces again, in place of their blank."""
+        if not self._parked_rows:
+            return
+        self._parked_rows = 0
+        for piece in self.pieces:
+            piece.display = True
+        self.query_one(".parked").display = False
 
     @property
     def footer(self) -> Static:
