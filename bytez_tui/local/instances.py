@@ -30,6 +30,7 @@ __all__ = [
     "InstanceBook",
     "Listed",
     "LoadAnswer",
+    "LoadChoice",
     "boot_answer",
     "capacity_refusal",
     "delete_question",
@@ -48,6 +49,18 @@ GONE_KEEP = 10 * 60.0
 """How long a vanished instance stays listed, dimmed, so the user sees why it went."""
 
 
+@dataclass(frozen=True)
+class LoadChoice:
+    """What the user asked for in the load dialog (the screen and the instances pane use it)."""
+
+    concurrency: int
+    """Parallel instances."""
+    expiration_seconds: int
+    """Idle timeout."""
+    model: str = ""
+    """The model, when the user typed or changed it in the dialog."""
+
+
 def needs_status(instance: Instance) -> bool:
     """The list leaves this entry's state or expiry open: ask `/model/status` about it."""
     return instance.status.upper() == "UNKNOWN" or (
@@ -55,11 +68,10 @@ def needs_status(instance: Instance) -> bool:
     )
 
 
-def load_placeholder(
-    model: str, *, status: str, concurrency: int, expiration_seconds: int, now: datetime
-) -> Instance:
+def load_placeholder(model: str, choice: LoadChoice, *, status: str, now: datetime) -> Instance:
     """What a load made here shows until the first status of its boot comes back."""
-    return Instance(model, status, concurrency, 0, expiration_seconds, None, now, None, None)
+    concurrency, expiration = choice.concurrency, choice.expiration_seconds
+    return Instance(model, status, concurrency, 0, expiration, None, now, None, None)
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from typing import ClassVar
 
 from textual import on
@@ -17,6 +16,7 @@ from textual.widgets import Button, Input, RadioSet, Static
 from bytez_tui.billing import cost_per_hour, cost_usd
 from bytez_tui.catalogue.ids import MODEL_ID_PATTERN, is_model_id
 from bytez_tui.format import duration, money, parse_duration
+from bytez_tui.local.instances import LoadChoice
 from bytez_tui.models import MAX_CONCURRENCY, MAX_EXPIRY_SECONDS
 from bytez_tui.widgets.text_fields import TextInput
 from bytez_tui.widgets.toggles import MarkedRadioButton
@@ -27,18 +27,6 @@ EXPIRY_PRESETS: tuple[tuple[str, int], ...] = (("5 min", 300), ("30 min", 1800),
 """(label, seconds) of the idle-expiry presets; the first is the default."""
 MIN_EXPIRY = 60
 """The shortest custom idle expiry, in seconds (billing has a 60 s minimum anyway)."""
-
-
-@dataclass(frozen=True)
-class LoadChoice:
-    """What the user asked for."""
-
-    concurrency: int
-    """Parallel instances."""
-    expiration_seconds: int
-    """Idle timeout."""
-    model: str = ""
-    """The model, when the user typed or changed it in the dialog."""
 
 
 def _expiry_ok(text: str) -> bool:

@@ -9,6 +9,7 @@ from bytez_tui.clock import utc
 from bytez_tui.local.instances import (
     GONE_KEEP,
     InstanceBook,
+    LoadChoice,
     boot_answer,
     capacity_refusal,
     deleted_notice,
@@ -118,9 +119,7 @@ def test_what_a_delete_says_and_what_the_list_asks_about() -> None:
     assert needs_status(_instance("a/one", "UNKNOWN"))
     assert needs_status(replace(_instance("a/one"), expires_at=None))  # running, no expiry
     assert not needs_status(_instance("a/one"))
-    placeholder = load_placeholder(
-        "a/one", status="loading", concurrency=2, expiration_seconds=300, now=NOW
-    )
+    placeholder = load_placeholder("a/one", LoadChoice(2, 300), status="loading", now=NOW)
     assert (placeholder.status, placeholder.concurrency, placeholder.created) == (
         "loading",
         2,

@@ -26,6 +26,8 @@ from bytez_tui.local.instances import (
     BOOT_TIMEOUT,
     GONE_KEEP,
     InstanceBook,
+    Listed,
+    LoadChoice,
     boot_answer,
     capacity_refusal,
     delete_question,
@@ -48,7 +50,6 @@ if TYPE_CHECKING:
     from bytez_tui.clock import Clock
     from bytez_tui.config import Settings
     from bytez_tui.connection import Connection
-    from bytez_tui.screens.load import LoadChoice
 
 __all__ = ["BOOT_POLL", "BOOT_TIMEOUT", "GONE_KEEP", "InstancesPane"]
 
@@ -203,16 +204,16 @@ class InstancesPane(Pane):
         if self.book.unsupported:
             self.notify(capacity_refusal("load"), title=_MANAGED, markup=False)
             return
-        row = self.rows.highlighted_row
-        model = row.key if row is not None and (row.gone or row.instance.is_failed) else ""
+        entry = self._under_cursor()
+        gone = entry is not None and (entry.gone or entry.instance.is_failed)
+        model = entry.model if entry is not None and gone else ""
         self.post_message(RequestLoad(model, self.ram_gb.get(model)))
 
     def action_delete(self) -> None:
         """Stop the highlighted instance, after saying what it has cost."""
-        row = self.rows.highlighted_row
-        if row is None:
+        entry = self._under_cursor()
+        if entry is None:
             return
-        entry = row.entry
         if entry.gone:
             self.book.drop(entry.model)
             self._draw()
@@ -330,14 +331,8 @@ class InstancesPane(Pane):
             if not answer.follow:
                 return
             following = "loading"
-        placeholder = load_placeholder(
-            model,
-            status=following,
-            concurrency=choice.concurrency,
-            expiration_seconds=choice.expiration_seconds,
-            now=self.api.server_now(),
-        )
-        self.book.loading(placeholder)
+        now = self.api.server_now()
+        self.book.loading(load_placeholder(model, choice, status=following, now=now))
         self._draw()
         self.rows.select(model)
         self.notify(f"Loading {model}: following its boot", title="Load started", markup=False)
@@ -433,6 +428,11 @@ class InstancesPane(Pane):
         notice.update(plain(text))
         notice.display = bool(text)
         self.query_one(EmptyNote).show_book(self.book)
+
+    def _under_cursor(self) -> Listed | None:
+        """The book's entry for the row under the cursor."""
+        row = self.rows.highlighted_row
+        return None if row is None else self.book.get(row.key)
 
     def _tick(self) -> None:
         now = self.api.server_now()
