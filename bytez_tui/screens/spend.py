@@ -25,6 +25,7 @@ from textual.widgets import Footer, Input, Sparkline, Static
 from bytez_tui.format import duration, money
 from bytez_tui.local.ledger import DAYS_SHOWN, Ledger
 from bytez_tui.local.spend import Item, ModelSpend, Spend
+from bytez_tui.text import printable
 
 __all__ = ["RANGES", "SpendScreen", "amount"]
 
@@ -205,7 +206,7 @@ def _models_table(rows: list[ModelSpend], range_name: str) -> Text:
     """
     lines = [f"By model · {range_name} (t)", f"{'Spend':>9} {'Runs':>5}  Model"]
     for row in rows[:_ROWS]:
-        lines.append(f"{amount(row.spend):>9} {row.runs:>5}  {row.model}")
+        lines.append(f"{amount(row.spend):>9} {row.runs:>5}  {printable(row.model, one_line=True)}")
     if not rows:
         lines.append("nothing recorded")
     elif len(rows) > _ROWS:
@@ -220,7 +221,7 @@ def _items_table(items: list[Item], range_name: str) -> Text:
     lines = [f"Most expensive · {range_name}", f"{'Cost':>9} {'Time':>6}  What"]
     for item in items:
         cost = ("≈" if item.estimate else "") + money(item.cost)
-        what = ("▣ " if item.kind == "instance" else "▷ ") + item.model
+        what = ("▣ " if item.kind == "instance" else "▷ ") + printable(item.model, one_line=True)
         note = " (seen)" if item.from_seen else ""
         lines.append(f"{cost:>9} {duration(item.seconds):>6}  {what}{note}")
     if not items:
