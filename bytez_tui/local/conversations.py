@@ -186,7 +186,7 @@ class Conversation:
 
         A document to read (`cat`, a pager, a viewer), so control characters are shown in
         caret notation, as on screen: a reply holding `ESC ]0;` must not retitle the window
-        of whoever prints the file. The exact text stays in the database (`chats --json`).
+        of whoever prints the file.
         """
         lines = [
             f"# {self.title or 'Conversation'}",
