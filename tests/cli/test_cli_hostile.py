@@ -8,13 +8,17 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
+from datetime import datetime, timedelta, timezone
 
 import pytest
 from cli_runner import CLI_KEY, DEADLINE, ROOT, Cli, Result
 from hostile import HOSTILE_MODELS, MARKUP, MARKUP_MODEL, HostileServer
 
 from bytez_tui.config import config_path
+from bytez_tui.local.ledger import Ledger
+from bytez_tui.models import Metering
 from bytez_tui.text import cells
 
 RAW = ("\x1b", "\x07", "\x9b", "\x00")
@@ -73,6 +77,98 @@ def test_hostile_answers(
     if case == "errors":
         assert MARKUP in result.stderr  # shown as it is, markup and all
         assert "^[]0;pwned^G" in result.stderr  # and its controls made visible
+
+
+V2 = ("org/name", "org/other")
+"""Two models every v2 case answers for (a run's answer is the case's, whatever the id)."""
+
+
+@pytest.mark.parametrize(
+    ("case", "args", "code"),
+    [
+        ("v2-names", ("models", "--refresh"), 0),
+        ("v2-names", ("instances",), 0),
+        ("v2-names", ("status", MODEL), 0),
+        ("v2-names", ("job", MODEL), 0),
+        ("v2-names", ("run", MODEL, "hi"), 0),
+        ("v2-names", ("run", MODEL, "hi", "--no-stream"), 0),
+        ("v2-names", ("chat", MODEL, "hi"), 0),
+        ("v2-names", ("chat", MODEL, "hi", "--json"), 0),
+        ("v2-names", ("compare", *V2, "hi"), 0),
+        ("v2-numbers", ("models", "--refresh"), 0),
+        ("v2-numbers", ("instances", "--json"), 0),
+        ("v2-numbers", ("run", MODEL, "hi"), 0),
+        ("v2-errors", ("models", "--refresh"), 1),
+        ("v2-errors", ("chat", MODEL, "hi"), 1),
+        ("v2-errors", ("compare", *V2, "hi"), 1),
+        ("v2-oai-errors", ("run", MODEL, "hi"), 3),
+        ("v2-oai-errors", ("chat", MODEL, "hi"), 3),
+        ("v2-credits", ("run", MODEL, "hi"), 1),
+        ("v2-credits", ("compare", *V2, "hi"), 1),
+        ("v2-odd-errors", ("run", MODEL, "hi", "--no-stream"), 1),
+        ("v2-odd-errors", ("chat", MODEL, "hi"), 1),
+        ("v2-auth", ("chat", MODEL, "hi"), 4),
+        ("v2-auth", ("compare", *V2, "hi"), 4),
+        ("v2-stream-error", ("chat", MODEL, "hi"), 1),
+        ("v2-stream-error", ("compare", *V2, "hi"), 1),
+        ("deep", ("models", "--refresh"), 1),
+        ("deep", ("instances",), 1),
+        ("deep", ("run", MODEL, "hi", "--no-stream"), 1),
+    ],
+)
+def test_hostile_v2_answers(
+    hostile_cli: Cli, hostile: HostileServer, case: str, args: tuple[str, ...], code: int
+) -> None:
+    """v2's task names, prices, costs, chat replies and error shapes, on every command that
+    reads them: the documented exit code, and nothing raw on stdout or stderr (the error's
+    markup shown as it is, its controls made visible)."""
+    result = run_case(hostile_cli, hostile, case, *args)
+    assert result.code == code, result.stderr
+    assert_clean(result)
+    assert not re.search(r"(?<![\w/])(inf|infinity|nan)(?!\w)", result.stdout, re.I), result.stdout
+    if case in ("v2-errors", "v2-oai-errors", "v2-credits", "v2-auth"):
+        assert MARKUP in result.stderr and "^[]0;pwned^G" in result.stderr
+    if case == "v2-odd-errors":  # an error that is an object is shown as JSON
+        assert MARKUP in result.stderr and "\\u001b]0;pwned" in result.stderr
+    if case == "deep":
+        assert "unreadable JSON" in result.stderr  # not "unexpected error"
+
+
+def test_a_stored_conversation_and_the_ledger_list_hostile_ids_visibly(
+    hostile_cli: Cli, hostile: HostileServer
+) -> None:
+    """`chats` and `spend --by model` print what the dashboard stored: a title and a model
+    id holding controls are shown in caret notation, and the columns still line up."""
+    assert run_case(hostile_cli, hostile, "v2-names", "chat", MODEL, "hello [/INST]").code == 0
+    chats = run_case(hostile_cli, hostile, "v2-names", "chats")
+    assert chats.code == 0 and "hello [/INST]" in chats.stdout
+    assert_clean(chats)
+    store_key = hostile.case_url("v2-names")
+    ledger = Ledger(store_key=store_key)
+    at = datetime.now(timezone.utc) - timedelta(minutes=1)
+    ledger.ran("org/\x1b]0;pwned\x07", at=at, seconds=1, metering=Metering(None, None, 1, 0.5))
+    ledger.ran("org/dear", at=at, seconds=1, metering=Metering(None, None, 1, 999_999.0))
+    spend = run_case(hostile_cli, hostile, "v2-names", "spend", "--by", "model")
+    assert spend.code == 0
+    assert_clean(spend)
+    assert "org/^[]0;pwned^G" in spend.stdout and "$999,999" in spend.stdout
+    lines = spend.stdout.splitlines()
+
+    def spend_ends(line: str) -> int:  # the cell where the SPEND column ends
+        head, _, rest = line.partition("$")
+        return cells(head) + 1 + cells(rest.split()[0])
+
+    assert {spend_ends(line) for line in lines[1:]} == {lines[0].index("SPEND") + 5}, lines
+
+
+def test_an_argument_that_is_not_utf8(cli: Cli) -> None:
+    """Python keeps such bytes as lone surrogates, which no request or file can take:
+    `chat` ended in "unexpected error: UnicodeEncodeError", leaving an empty conversation."""
+    for args in (("chat", MODEL, "caf\udce9"), ("run", MODEL, "--params", '{"a": "\udcff"}', "x")):
+        result = cli(*args)
+        assert result.code == 2, result.stderr
+        assert "is not UTF-8 text" in result.stderr and "Traceback" not in result.stderr
+    assert "no conversations" in cli("chats").stderr
 
 
 def test_hostile_names_are_listed_visibly(hostile_cli: Cli, hostile: HostileServer) -> None:
