@@ -49,7 +49,8 @@ from bytez_tui.config import Settings  # noqa: E402
 from bytez_tui.connection import Connection  # noqa: E402
 from bytez_tui.local.conversations import Conversation, ConversationStore, Turn  # noqa: E402
 from bytez_tui.local.database import LocalDatabase  # noqa: E402
-from bytez_tui.panes.playground.chat import SHOWN_TURNS, ChatView  # noqa: E402
+from bytez_tui.panes.playground.chat import ChatView  # noqa: E402
+from bytez_tui.panes.playground.turns import SHOWN_TURNS  # noqa: E402
 
 MODEL = "org/bench-chat"
 REPLY_SHAPE = """## Step {n}

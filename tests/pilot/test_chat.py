@@ -21,8 +21,7 @@ from bytez_tui.emulator import EmulatorServer
 from bytez_tui.local.conversations import Conversation, ConversationStore, Turn
 from bytez_tui.messages import OpenPlayground
 from bytez_tui.panes.playground import PlaygroundPane
-from bytez_tui.panes.playground.chat import SHOWN_TURNS
-from bytez_tui.panes.playground.turns import ReplyView, UserTurnView
+from bytez_tui.panes.playground.turns import SHOWN_TURNS, ReplyView, UserTurnView
 from bytez_tui.screens.conversations import ConversationsDialog
 from bytez_tui.screens.load import LoadDialog
 

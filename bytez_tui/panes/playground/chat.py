@@ -18,9 +18,9 @@ from typing import Any
 
 from textual import work
 from textual.app import ComposeResult
-from textual.containers import Vertical, VerticalScroll
+from textual.containers import Vertical
 from textual.message import Message
-from textual.widgets import Input, Static
+from textual.widgets import Input
 from textual.worker import Worker, WorkerState
 
 from bytez_tui.catalogue.ids import is_model_id
@@ -42,21 +42,14 @@ from bytez_tui.messages import RunEnded
 from bytez_tui.panes.base import Pane
 from bytez_tui.panes.playground.reply_writer import ReplyWriter
 from bytez_tui.panes.playground.status import format_stats
-from bytez_tui.panes.playground.turns import ReplyView, UserTurnView, turn_view
+from bytez_tui.panes.playground.turns import ReplyView, TurnsView, UserTurnView
 from bytez_tui.prompting import chat_refusal
 from bytez_tui.text import printable
 
-__all__ = ["SHOWN_TURNS", "STATS_RATE", "ChatView"]
+__all__ = ["STATS_RATE", "ChatView"]
 
 STATS_RATE = 4.0
 """Footer redraws per second while a reply streams."""
-SHOWN_TURNS = 10
-"""Turns drawn when a conversation opens. Each reply is a `Markdown` widget of its own,
-and mounting one with a code block and a table costs ~70 ms here: 200 turns took ~15 s,
-40 took 2.7 s (bench_chat.py). The rest stay in the store and in the export."""
-FIRST_TURNS = 4
-"""Of those, the turns drawn before the first frame (they fill a 40-row terminal); the
-others are added above them one per frame afterwards, so the conversation shows at once."""
 
 
 class ChatView(Vertical):
@@ -134,17 +127,13 @@ class ChatView(Vertical):
         self._worker: Worker[None] | None = None
         self._live: tuple[ReplyView, float, ReplyCounters] | None = None
         self._writer: ReplyWriter | None = None
-        self._reveal_turns: list[Turn] = []
-        """Shown turns not drawn yet, oldest first (they go in above, newest first)."""
 
     def compose(self) -> ComposeResult:
         system = Input(
             placeholder="System prompt (optional, sent first)", compact=True, id="system"
         )
         yield system
-        turns = VerticalScroll(id="turns")
-        turns.can_focus = True
-        yield turns
+        yield TurnsView(id="turns")
 
     def on_mount(self) -> None:
         self._stats_timer = self.set_interval(1 / STATS_RATE, self._show_progress, pause=True)
@@ -174,8 +163,8 @@ class ChatView(Vertical):
         return self.query_one("#system", Input)
 
     @property
-    def turns(self) -> VerticalScroll:
-        return self.query_one("#turns", VerticalScroll)
+    def turns(self) -> TurnsView:
+        return self.query_one(TurnsView)
 
     @property
     def busy(self) -> bool:
@@ -202,51 +191,7 @@ class ChatView(Vertical):
     async def _display(self, conversation: Conversation | None) -> None:
         self.conversation = conversation
         self.system_input.value = conversation.system if conversation is not None else ""
-        turns = self.turns
-        await turns.remove_children()
-        self._reveal_turns = []
-        if conversation is not None:
-            hidden = max(0, len(conversation.turns) - SHOWN_TURNS)
-            shown = conversation.turns[hidden:]
-            views: list[Static | ReplyView | UserTurnView] = []
-            if hidden:
-                views.append(
-                    Static(
-                        f"… {hidden:,} earlier turns (ctrl+s exports the whole conversation)",
-                        markup=False,
-                        classes="earlier",
-                    )
-                )
-            first = max(0, len(shown) - FIRST_TURNS)
-            views.extend(turn_view(turn) for turn in shown[first:])
-            await turns.mount_all(views)
-            self._reveal_turns = list(shown[:first])
-            if self._reveal_turns:
-                self.call_after_refresh(self._reveal_earlier, self._reveal_turns)
-        # Anchored, not scrolled once: a scroll now would use the height from before the
-        # turns' layout, and each Markdown reply grows again as its code and tables lay
-        # out. The anchor keeps the end in view through that until the user scrolls.
-        turns.anchor()
-
-    async def _reveal_earlier(self, pending: list[Turn]) -> None:
-        """Draw the next earlier turn above those shown, one per frame; a reader scrolled
-        up keeps the same lines in view."""
-        if not pending or pending is not self._reveal_turns:
-            return  # done, or another conversation (or this one redrawn) is shown
-        turns = self.turns
-        below = next(child for child in turns.children if not child.has_class("earlier"))
-        at_end = turns.is_vertical_scroll_end
-        height = turns.virtual_size.height
-        await turns.mount(turn_view(pending.pop()), before=below)
-
-        def settle() -> None:
-            if not at_end:  # at the end, the anchor keeps it there
-                grown = turns.virtual_size.height - height
-                turns.scroll_to(y=turns.scroll_y + grown, animate=False, immediate=True)
-            if pending:
-                self.call_later(self._reveal_earlier, pending)
-
-        self.call_after_refresh(settle)
+        await self.turns.show(conversation.turns if conversation is not None else ())
 
     def send(self, model: str, text: str, params: dict[str, Any]) -> Worker[None]:
         """Add the user's turn and stream the reply (a model that is not a chat or

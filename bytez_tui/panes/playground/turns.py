@@ -1,4 +1,5 @@
-"""The widgets of one chat turn: what the user said, and a reply with its footer.
+"""The widgets of chat turns: what the user said, a reply with its footer, and the
+scrolling list of the turns shown (`TurnsView`).
 
 A long reply is drawn as several `Markdown` widgets, cut where one top-level block ends
 and the next begins (`BlockSplitter`). Textual lays a `Markdown` out again as a whole
@@ -15,8 +16,10 @@ layout to ~5 ms. They come back when the reader scrolls up, and when the reply e
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from textual.app import ComposeResult
-from textual.containers import Vertical
+from textual.containers import Vertical, VerticalScroll
 from textual.widget import Widget
 from textual.widgets import Markdown, Static
 
@@ -24,10 +27,27 @@ from bytez_tui.local.conversations import Turn
 from bytez_tui.panes.playground.status import reply_footer
 from bytez_tui.text import printable
 
-__all__ = ["PIECE_LINES", "BlockSplitter", "ReplyView", "UserTurnView", "split_blocks", "turn_view"]
+__all__ = [
+    "PIECE_LINES",
+    "SHOWN_TURNS",
+    "BlockSplitter",
+    "ReplyView",
+    "TurnsView",
+    "UserTurnView",
+    "split_blocks",
+    "turn_view",
+]
 
 PIECE_LINES = 40
 """Lines of Markdown a piece of a reply holds at least before the next one may start."""
+
+SHOWN_TURNS = 10
+"""Turns drawn when a conversation opens. Each reply is a `Markdown` widget of its own,
+and mounting one with a code block and a table costs ~70 ms here: 200 turns took ~15 s,
+40 took 2.7 s (bench_chat.py). The rest stay in the store and in the export."""
+FIRST_TURNS = 4
+"""Of those, the turns drawn before the first frame (they fill a 40-row terminal); the
+others are added above them one per frame afterwards, so the conversation shows at once."""
 
 _CONTINUES = frozenset(" \t-*+>0123456789")
 """First characters of a line that may carry on the block above it (an indented or lazy
@@ -204,3 +224,59 @@ class ReplyView(Vertical):
 def turn_view(turn: Turn) -> UserTurnView | ReplyView:
     """The widget that shows a stored turn."""
     return ReplyView(turn) if turn.role == "assistant" else UserTurnView(turn)
+
+
+class TurnsView(VerticalScroll, can_focus=True):
+    """The turns of the conversation shown, oldest first, the end kept in view."""
+
+    def __init__(
+        self, *, name: str | None = None, id: str | None = None, classes: str | None = None
+    ) -> None:
+        super().__init__(name=name, id=id, classes=classes)
+        self._reveal: list[Turn] = []
+        """Turns to show that are not drawn yet, oldest first (they go in above)."""
+
+    async def show(self, turns: Sequence[Turn]) -> None:
+        """Draw the last `SHOWN_TURNS` of `turns` in place of those shown: the last
+        `FIRST_TURNS` before the next frame, the others above them one per frame."""
+        await self.remove_children()
+        hidden = max(0, len(turns) - SHOWN_TURNS)
+        shown = turns[hidden:]
+        views: list[Static | ReplyView | UserTurnView] = []
+        if hidden:
+            views.append(
+                Static(
+                    f"… {hidden:,} earlier turns (ctrl+s exports the whole conversation)",
+                    markup=False,
+                    classes="earlier",
+                )
+            )
+        first = max(0, len(shown) - FIRST_TURNS)
+        views.extend(turn_view(turn) for turn in shown[first:])
+        await self.mount_all(views)
+        self._reveal = list(shown[:first])
+        if self._reveal:
+            self.call_after_refresh(self._reveal_earlier, self._reveal)
+        # Anchored, not scrolled once: a scroll now would use the height from before the
+        # turns' layout, and each Markdown reply grows again as its code and tables lay
+        # out. The anchor keeps the end in view through that until the user scrolls.
+        self.anchor()
+
+    async def _reveal_earlier(self, pending: list[Turn]) -> None:
+        """Draw the next earlier turn above those shown, one per frame; a reader scrolled
+        up keeps the same lines in view."""
+        if not pending or pending is not self._reveal:
+            return  # done, or other turns (or these again) are shown
+        below = next(child for child in self.children if not child.has_class("earlier"))
+        at_end = self.is_vertical_scroll_end
+        height = self.virtual_size.height
+        await self.mount(turn_view(pending.pop()), before=below)
+
+        def settle() -> None:
+            if not at_end:  # at the end, the anchor keeps it there
+                grown = self.virtual_size.height - height
+                self.scroll_to(y=self.scroll_y + grown, animate=False, immediate=True)
+            if pending:
+                self.call_later(self._reveal_earlier, pending)
+
+        self.call_after_refresh(settle)
