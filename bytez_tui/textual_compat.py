@@ -26,6 +26,7 @@ __all__ = [
     "FooterKey",
     "decode_alt_enter",
     "footer_bindings_ready",
+    "output_pending",
     "read_stylesheets",
     "remember_copied",
     "write_to_terminal",
@@ -83,6 +84,17 @@ def write_to_terminal(app: App[Any], data: str) -> bool:
         return False
     driver.write(data)
     return True
+
+
+def output_pending(app: App[Any]) -> bool:
+    """Whether frames wait in Textual's writer thread, not yet sent (False when headless).
+
+    A frame is composed on the event loop and written to the terminal by that thread,
+    which needs the GIL to do it: work started right after a frame can hold the frame
+    back (see `CatalogueTable.call_after_paint`). Textual says nothing when it is sent.
+    """
+    writer = getattr(app._driver, "_writer_thread", None)  # noqa: SLF001
+    return writer is not None and bool(writer._queue.qsize())  # noqa: SLF001
 
 
 def remember_copied(app: App[Any], text: str) -> None:

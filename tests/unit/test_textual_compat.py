@@ -7,6 +7,7 @@ changing the pin in pyproject.toml.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import textual
 from textual._xterm_parser import XTermParser
@@ -20,6 +21,7 @@ from bytez_tui.textual_compat import (
     FooterKey,
     decode_alt_enter,
     footer_bindings_ready,
+    output_pending,
     read_stylesheets,
     remember_copied,
     write_to_terminal,
@@ -71,6 +73,35 @@ async def test_raw_writes_clipboard_footer_and_stylesheets(tmp_path: Path) -> No
         await app.mount(late)
         await pilot.pause()
         assert late.size.width == 7
+
+
+def test_frames_wait_for_the_writer_thread_where_output_pending_looks() -> None:
+    """A real terminal's frames queue in `LinuxDriver._writer_thread._queue`."""
+    import inspect
+    import io
+
+    from textual.drivers._writer_thread import WriterThread
+    from textual.drivers.linux_driver import LinuxDriver
+
+    writer = WriterThread(io.StringIO())
+
+    class _Driver:
+        _writer_thread = writer
+
+    class _App:
+        _driver = _Driver()
+
+    app: Any = _App()
+    assert not output_pending(app)
+    writer.write("a frame")
+    assert output_pending(app)
+    assert "self._writer_thread.write(" in inspect.getsource(LinuxDriver.write)
+
+
+async def test_nothing_waits_to_be_sent_headless() -> None:
+    app = _Host()
+    async with app.run_test():
+        assert not output_pending(app)
 
 
 async def test_editing_keys_still_run_late_in_a_plain_input() -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import ClassVar
 
 from rich.segment import Segment
@@ -25,6 +26,7 @@ from bytez_tui.format import money
 from bytez_tui.format import ram as format_ram
 from bytez_tui.panes.catalogue.header import columns_for, fit, layout
 from bytez_tui.text import printable
+from bytez_tui.textual_compat import output_pending
 
 __all__ = ["CatalogueTable"]
 
@@ -40,6 +42,10 @@ CURSOR_GLYPH = "▸"
 """Points at the highlighted row (the highlight is not shown by colour alone)."""
 ESTIMATE_MARK = "~"
 """Marks a cost that is our estimate from RAM among the server's prices (v2)."""
+_SEND_POLL = 0.005
+"""Seconds between two looks at whether a frame has been sent (`call_after_paint`)."""
+_SEND_WAIT_MAX = 0.2
+"""Seconds `call_after_paint` waits for a frame to be sent at most."""
 
 
 @dataclass(frozen=True)
@@ -176,11 +182,15 @@ class CatalogueTable(ScrollView, can_focus=True):
         self._announce()
 
     def call_after_paint(self, callback: Callable[[], object]) -> None:
-        """Call `callback` once the next frame that draws this table is out (at once if
-        the table is hidden).
+        """Call `callback` once the next frame that draws this table is out on the
+        terminal (at once if the table is hidden).
 
         `call_after_refresh` may run first: a repaint reaches the screen through the
-        table's own message queue, and the screen can refresh before it arrives.
+        table's own message queue, and the screen can refresh before it arrives. And a
+        composed frame still has to be written by Textual's writer thread, which needs
+        the GIL: started at once, the catalogue refresh and the other panes' imports held
+        the frame with the cached rows back by ~180 ms of CPU. So the callback waits until
+        the writer has taken the frame, and one poll more while it writes it.
         """
         self._after_paint.append(callback)
         if self.display and self.is_on_screen:
@@ -190,8 +200,21 @@ class CatalogueTable(ScrollView, can_focus=True):
 
     def _painted(self) -> None:
         callbacks, self._after_paint = self._after_paint, []
+        if callbacks:
+            self.call_later(self._when_sent, callbacks)  # after the frame being composed
+
+    def _when_sent(
+        self, callbacks: list[Callable[[], object]], waited: float = 0.0, pending: bool = True
+    ) -> None:
+        """Call `callbacks` one poll after the writer's queue was seen empty."""
+        if pending and waited < _SEND_WAIT_MAX:
+            still = output_pending(self.app)
+            self.set_timer(
+                _SEND_POLL, partial(self._when_sent, callbacks, waited + _SEND_POLL, still)
+            )
+            return
         for callback in callbacks:
-            self.call_later(callback)  # after the frame being written now
+            callback()
 
     @property
     def highlighted(self) -> int | None:
