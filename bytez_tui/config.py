@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 
 import platformdirs
 
+from bytez_tui.billing import MAX_COST
 from bytez_tui.credentials import mask_key, mask_url
 from bytez_tui.local.files import write_private
 
@@ -343,6 +344,12 @@ def _checked(table: Mapping[str, Any], source: Path, where: str) -> dict[str, An
             raise ConfigError(
                 f"{source}: {where}{key} must be from {low:g} to {high:g} seconds, not {value}"
             )
+    budget = values.get("daily_budget")
+    if budget is not None and not 0 < budget <= MAX_COST:  # 0 stopped the Spend screen
+        raise ConfigError(
+            f"{source}: {where}daily_budget must be more than 0 and at most {MAX_COST:,.0f} "
+            f"dollars, not {budget} (leave it out for no budget)"
+        )
     return values
 
 

@@ -22,6 +22,7 @@ from textual.screen import ModalScreen
 from textual.validation import Number
 from textual.widgets import Footer, Input, Sparkline, Static
 
+from bytez_tui.billing import MAX_COST
 from bytez_tui.format import duration, money
 from bytez_tui.local.ledger import DAYS_SHOWN, Ledger
 from bytez_tui.local.spend import Item, ModelSpend, Spend
@@ -130,7 +131,7 @@ class SpendScreen(ModalScreen[None]):
                     "" if self.budget is None else f"{self.budget:g}",
                     placeholder="none",
                     id="spend-budget",
-                    validators=[Number(minimum=0)],
+                    validators=[Number(minimum=0, maximum=MAX_COST)],  # as config.toml takes
                 )
                 yield Static("enter saves, empty clears", id="spend-budget-note", markup=False)
         yield Footer()

@@ -147,6 +147,10 @@ def test_a_bad_api_dialect_says_where(file: str | None, env: dict[str, str], whe
         ("timeout = nan", "timeout"),
         ("timeout = -1", "timeout"),
         ("timeout = inf", "timeout"),
+        ("daily_budget = 0", "daily_budget"),  # stopped the Spend screen (ZeroDivisionError)
+        ("daily_budget = nan", "daily_budget"),
+        ("daily_budget = -5", "daily_budget"),
+        ("daily_budget = 1e308", "daily_budget"),
         ('[keymap]\nquit = "ctrl+"', "quit"),
         ('[keymap]\nquit = "q,,x"', "quit"),
         ('[keymap]\nquit = "ctl+q"', "quit"),
