@@ -10,16 +10,35 @@ back at no cost, so erasing is as fast as typing; a query that narrows an earlie
 
 from __future__ import annotations
 
+from dataclasses import dataclass, replace
+from datetime import datetime
+
 from bytez_tui.catalogue.index import SORT_KEYS, CatalogueIndex, SortKey
 from bytez_tui.catalogue.query import Query, QueryError, compile_query, usable_part
+from bytez_tui.errors import BytezError
 
-__all__ = ["CatalogueView"]
+__all__ = ["CatalogueView", "Freshness"]
 
 _EMPTY: frozenset[str] = frozenset()
 
 
+@dataclass(frozen=True)
+class Freshness:
+    """Where the catalogue on screen came from."""
+
+    fetched_at: datetime | None = None
+    """When the catalogue was fetched (None: nothing loaded yet)."""
+    from_cache: bool = False
+    """The rows were read from the cache."""
+    refreshing: bool = False
+    """A refresh is under way."""
+    error: BytezError | None = None
+    """Why the last refresh failed, if it did."""
+
+
 class CatalogueView:
-    """The filter and sort state of the table, and the rows they give."""
+    """The filter and sort state of the table, the rows they give, and where the
+    catalogue came from."""
 
     def __init__(self) -> None:
         self.index: CatalogueIndex | None = None
@@ -34,6 +53,8 @@ class CatalogueView:
         """Largest first."""
         self.rows: list[int] = []
         """The rows of `index` to show, in order."""
+        self.freshness = Freshness()
+        """Where the catalogue came from, and whether a refresh runs (or failed)."""
         self._answers: list[tuple[Query, list[int]]] = []
         """Queries answered with their rows (the last is `rows`), each narrowing the one
         before it; cleared when the index, the sort or the running or tracked models
@@ -43,6 +64,18 @@ class CatalogueView:
         """Show another catalogue (call `update` next)."""
         self.index = index
         self._answers = []
+
+    def fetched(self, fetched_at: datetime, *, from_cache: bool) -> None:
+        """The catalogue shown was fetched at `fetched_at` (and read from the cache)."""
+        self.freshness = replace(self.freshness, fetched_at=fetched_at, from_cache=from_cache)
+
+    def refresh_started(self) -> None:
+        """A refresh from the API is under way (the rows shown stay until it lands)."""
+        self.freshness = replace(self.freshness, refreshing=True)
+
+    def refresh_ended(self, error: BytezError | None = None) -> None:
+        """The refresh is over: it failed with `error`, or succeeded (None)."""
+        self.freshness = replace(self.freshness, refreshing=False, error=error)
 
     def set_text(self, text: str) -> bool:
         """Compile the filter text; False (and `error` set) when it is invalid.

@@ -20,6 +20,7 @@ from bytez_tui.catalogue.index import CatalogueIndex, RamByModel
 from bytez_tui.catalogue.query import Query, QueryError, compile_query, complete_task
 from bytez_tui.catalogue.view import CatalogueView
 from bytez_tui.clock import utc
+from bytez_tui.errors import ServerError
 from bytez_tui.models import ModelInfo
 
 MODELS = [
@@ -620,3 +621,20 @@ def test_a_coded_column_widens_past_65535_values() -> None:
     cached = load_cached()
     assert cached is not None and cached.index.params is not None
     assert cached.index.model(cached.index.find("org/m69999") or 0).params_b == 69_999.0
+
+
+def test_the_view_knows_where_its_catalogue_came_from(index: CatalogueIndex) -> None:
+    view = CatalogueView()
+    assert view.freshness.fetched_at is None and not view.freshness.refreshing
+    view.refresh_started()
+    fetched = datetime(2024, 7, 1, 9, 0, tzinfo=utc)
+    view.set_index(index)
+    view.fetched(fetched, from_cache=True)  # cached rows painted while the refresh runs
+    assert view.freshness.from_cache and view.freshness.refreshing
+    failure = ServerError("down", status=503)
+    view.refresh_ended(failure)
+    assert not view.freshness.refreshing and view.freshness.error is failure
+    assert view.freshness.fetched_at == fetched  # the cached rows stay, with their age
+    view.refresh_started()
+    view.refresh_ended()
+    assert view.freshness.error is None

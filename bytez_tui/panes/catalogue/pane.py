@@ -161,7 +161,7 @@ class CataloguePane(Pane):
     @property
     def settled(self) -> bool:
         """The first load is over (from cache, network, or failed) and no refresh runs."""
-        return self._started and not self.status.freshness.refreshing
+        return self._started and not self.view.freshness.refreshing
 
     @property
     def shown(self) -> list[str]:
@@ -230,9 +230,12 @@ class CataloguePane(Pane):
         """Replace the catalogue on screen, keeping the filter, sort and highlighted model."""
         keep = self.highlighted
         index = index.sorted_by("id")  # a no-op for the cache and the refresh
-        self._show_columns(index)
+        # v2's Task column and server prices, and completion of its task names, if it has them
+        self.header.show_columns(columns_for(index))
+        self.filter_input.offer_tasks(index.task_names if index.has_tasks else None)
         self.view.set_index(index)
-        self.status.update_freshness(fetched_at=fetched_at, from_cache=cached)
+        self.view.fetched(fetched_at, from_cache=cached)
+        self.status.show_freshness(self.view.freshness)
         self.table.empty_text = "No model matches this filter. Clear it with ctrl+u in the filter."
         self._show_rows(keep=keep)
         self.post_message(
@@ -240,12 +243,6 @@ class CataloguePane(Pane):
         )
 
     # --- context and details ------------------------------------------------------------
-
-    def _show_columns(self, index: CatalogueIndex) -> None:
-        """Show v2's Task column and server prices, and complete its task names, when
-        the catalogue has them."""
-        self.header.show_columns(columns_for(index))
-        self.filter_input.offer_tasks(index.task_names if index.has_tasks else None)
 
     def _context_changed(self, affects_filter: bool) -> None:
         if affects_filter:  # filter from scratch: the running or tracked models changed
@@ -371,7 +368,7 @@ class CataloguePane(Pane):
         if self._started:
             return
         self._started = True
-        self.status.update_freshness(refreshing=True)
+        self._refresh_started()
         cached = load_cached(catalogue_key(self.settings.store_key, self.api.dialect))
 
         def drawn() -> None:
@@ -390,8 +387,12 @@ class CataloguePane(Pane):
 
     def refresh_catalogue(self) -> None:
         """Fetch the catalogue in the background; the rows on screen stay until it lands."""
-        self.status.update_freshness(refreshing=True)
+        self._refresh_started()
         self._fetch()
+
+    def _refresh_started(self) -> None:
+        self.view.refresh_started()
+        self.status.show_freshness(self.view.freshness)
 
     # --- workers ------------------------------------------------------------------------
 
@@ -407,7 +408,8 @@ class CataloguePane(Pane):
         try:
             models = await self.call_api(lambda client: client.list_models())
         except BytezError as error:
-            self.status.update_freshness(refreshing=False, error=error)
+            self.view.refresh_ended(error)
+            self.status.show_freshness(self.view.freshness)
             if self.index is None:  # with rows on screen, the status line says it
                 self.table.empty_text = f"Could not load the catalogue: {error.message}. R retries."
                 self.table.refresh()
@@ -418,7 +420,7 @@ class CataloguePane(Pane):
         index = await asyncio.to_thread(fetched_index, models)
         del models
         await asyncio.to_thread(release_freed_memory)
-        self.status.update_freshness(refreshing=False, error=None)
+        self.view.refresh_ended()  # shown with the rows, next
         self.show_catalogue(index, fetched_at=fetched_at, cached=False)
         self._save_cache(index, fetched_at)
 

@@ -2,39 +2,18 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
-from datetime import datetime
-from typing import TYPE_CHECKING, Any
-
 from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.widgets import Static
 
+from bytez_tui.catalogue.view import CatalogueView, Freshness
 from bytez_tui.clock import Clock
-from bytez_tui.errors import BytezError
 from bytez_tui.format import ago
 from bytez_tui.widgets.plain import plain
 
-if TYPE_CHECKING:
-    from bytez_tui.catalogue.view import CatalogueView
-
-__all__ = ["CatalogueStatus", "Freshness"]
+__all__ = ["CatalogueStatus"]
 
 _SORT_NAMES = {"id": "id", "ram": "RAM", "cost": "cost", None: "catalogue order"}
-
-
-@dataclass(frozen=True)
-class Freshness:
-    """Where the rows on screen came from."""
-
-    fetched_at: datetime | None = None
-    """When the catalogue was fetched (None: nothing loaded yet)."""
-    from_cache: bool = False
-    """The rows were read from the cache."""
-    refreshing: bool = False
-    """A refresh is under way."""
-    error: BytezError | None = None
-    """Why the last refresh failed, if it did."""
 
 
 class CatalogueStatus(Horizontal):
@@ -91,19 +70,10 @@ class CatalogueStatus(Horizontal):
             arrow = "" if sort is None else (" ▼" if descending else " ▲")
             count.update(f"{matched} · sorted by {_SORT_NAMES.get(sort, sort)}{arrow}")
 
-    @property
-    def freshness(self) -> Freshness:
-        """Where the rows came from, as shown."""
-        return self._freshness
-
     def show_freshness(self, freshness: Freshness) -> None:
-        """Say where the rows came from and when."""
+        """Say where the rows came from and when (the age is kept up to date)."""
         self._freshness = freshness
         self._show_freshness()
-
-    def update_freshness(self, **changes: Any) -> None:
-        """Change some fields of `freshness` (as `dataclasses.replace` does) and show it."""
-        self.show_freshness(replace(self._freshness, **changes))
 
     def _show_freshness(self) -> None:
         label = self.query_one("#catalogue-freshness", Static)
