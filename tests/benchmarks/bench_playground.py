@@ -123,7 +123,7 @@ class PaneApp(App[None]):
 
     @property
     def received(self) -> int:
-        run = self.pane._active
+        run = self.pane.runs.active
         return run.fragments if run is not None else 0
 
     def on_text_area_changed(self, event: TextArea.Changed) -> None:

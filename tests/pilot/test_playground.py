@@ -640,7 +640,7 @@ async def test_ctrl_c_stops_a_stream_from_the_prompt_and_alt_enter_runs(
         pane = await open_playground(pilot, RUNNING)
         assert app.focused is pane.prompt_area
         await pilot.press("alt+enter")
-        await until(pilot, lambda: pane._active is not None and pane._active.chars > 0)
+        await until(pilot, lambda: pane.runs.active is not None and pane.runs.active.chars > 0)
         await pilot.press("ctrl+c")
         await until(pilot, lambda: not pane.busy)  # bounded: a stop that fails fails here
         await app.workers.wait_for_complete()

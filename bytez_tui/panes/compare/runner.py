@@ -30,7 +30,7 @@ from bytez_tui.messages import RunEnded
 from bytez_tui.panes.base import Pane
 from bytez_tui.panes.compare.column import CompareColumn
 from bytez_tui.panes.compare.keys import LETTERS
-from bytez_tui.prompting import chat_refusal
+from bytez_tui.prompting import chat_refusal, wait_until_running
 from bytez_tui.text import printable
 from bytez_tui.widgets.pane_tabs import PaneTabs
 
@@ -38,10 +38,8 @@ if TYPE_CHECKING:
     from bytez_tui.api import BytezClient
     from bytez_tui.models import Instance
 
-__all__ = ["POLL_SECONDS", "STATS_RATE", "CompareRequest", "CompareRuns"]
+__all__ = ["STATS_RATE", "CompareRequest", "CompareRuns"]
 
-POLL_SECONDS = 5.0
-"""How often a column waiting for its model asks for the model's status."""
 STATS_RATE = 4.0
 """Stats line redraws per second while columns stream."""
 
@@ -314,21 +312,17 @@ class CompareRuns(Pane):
             "-waiting", f"… waiting for {model} to be RUNNING (alt+{column.letter.lower()})"
         )
         try:
-            while True:
-                await self.clock.sleep(POLL_SECONDS)
-                if self.paused:
-                    continue
-                try:
-                    instance = await self.call_api(partial(_status, model=model))
-                except BytezError:
-                    continue
-                if instance is not None and instance.is_running:
-                    self.running_models = frozenset({*self.running_models, model})
-                    return True
-                if instance is not None and instance.is_failed:
-                    run.outcome = "failed"
-                    run.error = f"did not load: {instance.error or instance.status}"
-                    return False
+            instance = await wait_until_running(
+                lambda: self.call_api(partial(_status, model=model)),
+                clock=self.clock,
+                paused=lambda: self.paused,
+            )
+            if instance.is_running:
+                self.running_models = frozenset({*self.running_models, model})
+                return True
+            run.outcome = "failed"
+            run.error = f"did not load: {instance.error or instance.status}"
+            return False
         finally:
             self._waiting.discard(model)
             self._show_states()

@@ -29,6 +29,7 @@ from bytez_tui.messages import RequestLoad
 from bytez_tui.panes.playground.chat import ChatView
 from bytez_tui.panes.playground.keys import BINDINGS, PALETTE
 from bytez_tui.panes.playground.model_row import ModelRow
+from bytez_tui.panes.playground.offer import LoadOffer
 from bytez_tui.panes.playground.output import OutputLog
 from bytez_tui.panes.playground.params import ParamsForm, ParamsInvalid
 from bytez_tui.panes.playground.runner import PlaygroundRuns
@@ -87,11 +88,7 @@ class PlaygroundPane(PlaygroundRuns):
         blink = self.settings.cursor_blink
         yield ModelRow(cursor_blink=blink, id="model-row")
         yield Static("", id="task-note", markup=False)
-        with Horizontal(id="load-offer"):
-            yield Static("", id="load-offer-text", markup=False)
-            offer = Button("Load and run", compact=True, id="load-offer-button")
-            offer.can_focus = False  # ctrl+l; not a stop between the model and the prompt
-            yield offer
+        yield LoadOffer(id="load-offer")
         yield ChatView(api=self.api, clock=self.clock, store=self.conversations, id="chat")
         with Horizontal(id="editors"):
             prompt = TextEditor(id="prompt", soft_wrap=True, placeholder="Type a prompt…")
@@ -108,7 +105,6 @@ class PlaygroundPane(PlaygroundRuns):
 
     def on_mount(self) -> None:
         # Textual also calls PlaygroundRuns.on_mount and Pane's handlers (MRO dispatch).
-        self.query_one("#load-offer").display = False
         self.query_one("#task-note").display = False
         self.status_line.show_idle()
         # Held for `on_unmount`, which runs once the children are already gone.
@@ -164,7 +160,7 @@ class PlaygroundPane(PlaygroundRuns):
     def watch_running_models(self, running: Set[str]) -> None:
         self.model_row.set_running(running)
         self._show_model_state()
-        waiting = self._waiting
+        waiting = self.runs.waiting
         if waiting is not None and waiting.model in running:
             self.instance_ready(waiting.model)
 
@@ -226,10 +222,9 @@ class PlaygroundPane(PlaygroundRuns):
 
     def instance_ready(self, model: str) -> None:
         """`model` is RUNNING now: start the run that was waiting for it, if any."""
-        waiting = self._waiting
-        if waiting is not None and waiting.model == model:
-            self._waiting = None
-            self._start(waiting, check=False)
+        request = self.runs.ready(model)
+        if request is not None:
+            self._start(request, check=False)
 
     # --- events -------------------------------------------------------------------------
 
@@ -252,7 +247,7 @@ class PlaygroundPane(PlaygroundRuns):
                 self.chat_mode = self.conversations.chat_mode(model)
             except OSError:
                 pass  # the mode stays as it is
-        offered = self._offered
+        offered = self.runs.offered
         if offered is not None and offered.model != self.model_input.value.strip():
             self._hide_offer()
         self._show_task()
@@ -344,7 +339,7 @@ class PlaygroundPane(PlaygroundRuns):
 
     def action_run(self) -> None:
         """Validate what was typed and start the run (or say why not)."""
-        if self.busy and self._waiting is None:
+        if self.busy and self.runs.waiting is None:
             self.notify("A run is under way: escape stops it", severity="warning")
             return
         request = self._request()
@@ -386,7 +381,7 @@ class PlaygroundPane(PlaygroundRuns):
 
     def action_load_model(self) -> None:
         """Ask the screen for the load dialog; an offered run then waits for RUNNING."""
-        request = self._offered
+        request = self.runs.offered
         model = request.model if request is not None else self.model_input.value.strip()
         if not is_model_id(model):
             self.status_line.show_blocked("choose a model (org/name) to load")
@@ -398,14 +393,14 @@ class PlaygroundPane(PlaygroundRuns):
 
         The offered run waits for its model only when that very model is being loaded.
         """
-        request = self._offered
+        request = self.runs.offered
         if request is None:
             return
         if model != request.model:
             self.status_line.show_blocked(f"{request.model} was not loaded")
             return
         self._hide_offer()
-        self._waiting = request
+        self.runs.wait_for(request)
         self._start(request, wait=True)
 
     def action_toggle_params(self) -> None:
@@ -527,5 +522,5 @@ class PlaygroundPane(PlaygroundRuns):
     def _show_model_state(self) -> None:
         model = self.model_input.value.strip()
         running = bool(model) and model in self.running_models
-        booting = not running and self._waiting is not None and self._waiting.model == model
+        booting = not running and self.runs.booting(model)
         self.model_row.show_state(running=running, booting=booting)

@@ -9,46 +9,32 @@ layout, the keys and chat mode on top.
 
 from __future__ import annotations
 
-from contextlib import aclosing
 from dataclasses import dataclass, replace
 from datetime import timedelta
-from typing import Any, NamedTuple
+from typing import Any
 
 from textual import work
 from textual.message import Message
-from textual.widgets import Checkbox, Input, Static, TextArea
+from textual.widgets import Checkbox, Input, TextArea
 from textual.worker import Worker
 
-from bytez_tui.catalogue.ids import is_model_id
 from bytez_tui.catalogue.tasks import TaskInput
 from bytez_tui.errors import BytezError, StreamCut, StreamError
-from bytez_tui.local.history import History, Recall, RunRecord
-from bytez_tui.local.runs import RunRequest, RunState
+from bytez_tui.local.history import History, RunRecord
+from bytez_tui.local.runs import Fields, RunBook, RunRequest, RunState
 from bytez_tui.messages import RunEnded
 from bytez_tui.panes.base import Pane
 from bytez_tui.panes.playground.model_row import ModelRow
+from bytez_tui.panes.playground.offer import LoadOffer
 from bytez_tui.panes.playground.output import OutputLog
 from bytez_tui.panes.playground.params import ParamsForm, ParamsInvalid
 from bytez_tui.panes.playground.status import RunStatus
-from bytez_tui.prompting import EchoFilter
-from bytez_tui.widgets.plain import plain
+from bytez_tui.prompting import NotRun, read_input, run_once, wait_until_running
 
-__all__ = ["POLL_SECONDS", "STATS_RATE", "Fields", "PlaygroundRuns"]
+__all__ = ["STATS_RATE", "PlaygroundRuns"]
 
-POLL_SECONDS = 5.0
-"""How often a run waiting for its model asks for the model's status."""
 STATS_RATE = 4.0
 """Stats line redraws per second while a run streams."""
-
-
-class Fields(NamedTuple):
-    """Everything the user can type or see, as kept while browsing the history."""
-
-    model: str
-    prompt: str
-    params: dict[str, Any]
-    stream: bool
-    output: str
 
 
 class PlaygroundRuns(Pane):
@@ -67,18 +53,14 @@ class PlaygroundRuns(Pane):
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self.history = History(store_key=self.settings.store_key)
-        """Every run, on disk."""
+        self.runs = RunBook(History(store_key=self.settings.store_key))
+        """The run under way, the one waiting or offered a load, and the history."""
         self._worker: Worker[None] | None = None
-        self._active: RunState | None = None
-        self._offered: RunRequest | None = None
-        self._waiting: RunRequest | None = None
-        self._recall: Recall[Fields] = Recall(self.history)
         self._blocked_by_params = False
 
     def show_history_notices(self) -> None:
         """Tell the user what happened to their local data (a damaged file set aside)."""
-        for notice in self.history.take_notices():
+        for notice in self.runs.history.take_notices():
             self.notify(notice, title="Run history", severity="warning", markup=False, timeout=15)
 
     def on_mount(self) -> None:
@@ -116,6 +98,10 @@ class PlaygroundRuns(Pane):
         return self.model_row.stream_box
 
     @property
+    def load_offer(self) -> LoadOffer:
+        return self.query_one(LoadOffer)
+
+    @property
     def busy(self) -> bool:
         """A run is streaming, or waiting for its model."""
         return self._worker is not None and not self._worker.is_finished
@@ -124,9 +110,9 @@ class PlaygroundRuns(Pane):
 
     def stop(self) -> None:
         """Cancel the run or the wait: the HTTP response is closed, the partial output stays."""
-        if self._active is None and self.busy:
+        if self.runs.active is None and self.busy:
             self.status_line.show_blocked("stopped waiting for the model")
-        self._waiting = None
+        self.runs.waiting = None
         self.model_state_changed()
         self.workers.cancel_group(self, "playground-run")
 
@@ -144,23 +130,12 @@ class PlaygroundRuns(Pane):
         """The run described by the fields, or None after saying what is missing."""
         model = self.model_input.value.strip()
         prompt = self.prompt_area.text
-        if not model:
-            self._refuse("choose a model first", self.model_input)
+        try:
+            sent = read_input(model, prompt, self.task_input(model))
+        except NotRun as refusal:
+            field = self.model_input if refusal.field == "model" else self.prompt_area
+            self._refuse(refusal.reason, field)
             return None
-        if not is_model_id(model):
-            self._refuse(f"{model!r} is not a model id (org/name)", self.model_input)
-            return None
-        task = self.task_input(model)
-        if not prompt.strip() and (task is None or task.needs_text):
-            self._refuse("type a prompt first", self.prompt_area)
-            return None
-        sent: str | dict[str, Any] | None = None
-        if task is not None:
-            try:
-                sent = task.read(prompt)
-            except ValueError as error:
-                self._refuse(str(error), self.prompt_area)
-                return None
         try:
             params = self.params_form.params()
         except ParamsInvalid as error:
@@ -213,7 +188,7 @@ class PlaygroundRuns(Pane):
             self.status_line.show_checking(request.model)
             if not await self._is_running(request):
                 return
-        self._waiting = None
+        self.runs.waiting = None
         self.model_state_changed(running=request.model)
         if request.chat:
             self.send_turn(request)
@@ -241,44 +216,49 @@ class PlaygroundRuns(Pane):
         return False
 
     async def _wait_until_running(self, request: RunRequest) -> bool:
-        self._waiting = request
+        self.runs.wait_for(request)
         self.model_state_changed()
         self.status_line.show_waiting(request.model)
-        while True:
-            await self.clock.sleep(POLL_SECONDS)
-            if self.paused:
-                continue
-            try:
-                instance = await self.call_api(lambda client: client.status(request.model))
-            except BytezError:
-                continue
-            if instance is not None and instance.is_running:
-                return True
-            if instance is not None and instance.is_failed:
-                self._waiting = None
-                self.model_state_changed()
-                reason = instance.error or instance.status
-                self.status_line.show_blocked(f"{request.model} did not load: {reason}")
-                return False
+        instance = await wait_until_running(
+            lambda: self.call_api(lambda client: client.status(request.model)),
+            clock=self.clock,
+            paused=lambda: self.paused,
+        )
+        if instance.is_running:
+            return True
+        self.runs.waiting = None
+        self.model_state_changed()
+        reason = instance.error or instance.status
+        self.status_line.show_blocked(f"{request.model} did not load: {reason}")
+        return False
 
     async def _execute(self, request: RunRequest) -> None:
         clock, output = self.clock, self.output
-        run = RunState(request, started=clock.monotonic())
-        self._active = run
+        run = self.runs.begin(request, clock.monotonic())
         output.set_text("")
         output.border_subtitle = "running"
         output.start_stream()
         self._stats_timer.resume()
         self._show_progress()
         try:
-            if request.stream:
-                await self._receive_stream(run)
-            else:
-                await self._receive_whole(run)
-            if run.outcome == "done":
+            error = await run_once(
+                self.api,
+                run,
+                monotonic=clock.monotonic,
+                feed=output.feed,
+                hide_echo=self.settings.hide_prompt_echo,
+            )
+            if error is None:
+                self.post_message(self.HealthChanged(self.api.succeeded()))
                 # Not after a failure: the server may be down, and the read's retries
                 # would keep the run shown as "running" for seconds.
                 run.inferences = await self._inferences(request.model)
+            elif isinstance(error, StreamCut):  # the server (or the way to it) went away
+                self.post_message(self.HealthChanged(self.api.failed(error)))
+            elif not isinstance(error, StreamError):
+                self.record_failure(error)
+                if self.runs.offer_if_not_running(request, error):
+                    self._offer_load(request)
         except Exception as error:
             run.outcome, run.error = "failed", f"{type(error).__name__}: {error}"
             raise
@@ -286,52 +266,6 @@ class PlaygroundRuns(Pane):
             self._stats_timer.pause()
             output.end_stream()
             self._finish(run, clock.monotonic())
-
-    async def _receive_stream(self, run: RunState) -> None:
-        request, output, clock = run.request, self.output, self.clock
-        echo = EchoFilter(request.prompt if self.settings.hide_prompt_echo else "")
-        try:
-            client = self.api.client
-            fragments = client.stream(request.model, request.sent, params=request.params)
-            async with aclosing(fragments):
-                async for fragment in fragments:
-                    run.fragments += 1
-                    if run.first_fragment is None:
-                        run.first_fragment = clock.monotonic() - run.started
-                    if not echo.decided:
-                        fragment = echo.feed(fragment)
-                    run.chars += len(fragment)
-                    output.feed(fragment)
-            rest = echo.close()
-            run.chars += len(rest)
-            output.feed(rest)
-            run.outcome = "done"
-            metering = client.last_metering
-            run.cost_usd = None if metering is None else metering.cost
-            self.post_message(self.HealthChanged(self.api.succeeded()))
-        except StreamError as error:
-            output.feed(echo.close())
-            run.outcome, run.error = "failed", error.message
-            if isinstance(error, StreamCut):  # the server (or the way to it) went away
-                self.post_message(self.HealthChanged(self.api.failed(error)))
-        except BytezError as error:
-            self.record_failure(error)
-            self._failed_before_output(run, error)
-
-    async def _receive_whole(self, run: RunState) -> None:
-        request = run.request
-        try:
-            result = await self.call_api(
-                lambda client: client.run(request.model, request.sent, params=request.params)
-            )
-        except BytezError as error:
-            self._failed_before_output(run, error)
-            return
-        run.first_fragment = self.clock.monotonic() - run.started
-        run.fragments, run.chars = 1, len(result.text)
-        run.cost_usd = None if result.metering is None else result.metering.cost
-        self.output.feed(result.text)
-        run.outcome = "done"
 
     async def _inferences(self, model: str) -> int | None:
         try:
@@ -370,7 +304,7 @@ class PlaygroundRuns(Pane):
 
     def _recall_step(self, *, older: bool) -> None:
         try:
-            moved, record, saved = self._recall.step(older=older, current=self._capture())
+            moved, record, saved = self.runs.recall.step(older=older, current=self._capture())
         except OSError as error:
             self.notify(str(error), title="History unavailable", severity="error", markup=False)
             return
@@ -384,7 +318,7 @@ class PlaygroundRuns(Pane):
             self._restore(saved)
         elif record is not None:
             self._show_record(record)
-        self._recall.shown(self._capture())
+        self.runs.recall.shown(self._capture())
 
     def _show_record(self, record: RunRecord) -> None:
         self.model_input.value = record.model
@@ -397,41 +331,25 @@ class PlaygroundRuns(Pane):
 
     # --- endings ------------------------------------------------------------------------
 
-    def _failed_before_output(self, run: RunState, error: BytezError) -> None:
-        """The run failed before any output (already recorded): offer a load if it says so."""
-        run.outcome, run.error = "failed", error.message
-        if error.status == 409 and "not running" in error.message.lower():
-            self._offer_load(run.request)
-
     def _offer_load(self, request: RunRequest) -> None:
-        self._offered = request
-        then = "the message is sent" if request.chat else "the run starts"
-        self.query_one("#load-offer-text", Static).update(
-            plain(
-                f"{request.model} is not running. Load it (ctrl+l) and {then} once it is RUNNING."
-            )
-        )
-        self.query_one("#load-offer").display = True
+        self.runs.offered = request
+        self.load_offer.offer(request)
         self.status_line.show_blocked(f"{request.model} is not running")
 
     def _hide_offer(self) -> None:
-        self._offered = None
-        self.query_one("#load-offer").display = False
+        self.runs.offered = None
+        self.load_offer.hide()
 
     def _finish(self, run: RunState, now: float) -> None:
-        self._active = None
-        record = run.record(self.output.text, now)
         # On disk first: whatever showing it does, the run is never lost.
-        try:
-            self.history.append(record)
-        except OSError as error:
+        record, unsaved = self.runs.end(run, self.output.text, now)
+        if unsaved is not None:
             self.notify(
-                str(error), title="Run not saved to history", severity="warning", markup=False
+                str(unsaved), title="Run not saved to history", severity="warning", markup=False
             )
         self.show_history_notices()
         self.output.border_subtitle = record.outcome
         self.status_line.show_record(record)
-        self._recall.reset()
         self._tell_ledger(record)
         if record.outcome == "failed":
             self.notify(record.error or "The run failed", title="Run failed", severity="error")
@@ -458,6 +376,6 @@ class PlaygroundRuns(Pane):
             self.status_line.show_record(replace(record, stats=stats))
 
     def _show_progress(self) -> None:
-        run = self._active
+        run = self.runs.active
         if run is not None:
             self.status_line.show_running(run.request.model, run.stats(self.clock.monotonic()))
