@@ -1,4 +1,5 @@
-"""One prompt on several models at once: a column's live counters and its stream.
+"""One prompt on several models at once: the request, a column's live counters and its
+stream (the record keeper the Compare pane applies them to is `local.comparison_book`).
 
 Shared by the Compare pane and `bytez-tui compare`; no Textual here. Each column streams
 on its own (its own task), so one that fails or is cut off keeps what arrived and the
@@ -9,25 +10,206 @@ others go on. What a run cost comes from its own response's headers: the client 
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from collections.abc import Awaitable, Callable, Container, Sequence
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Any, NamedTuple
 
+from bytez_tui.catalogue.ids import is_model_id
 from bytez_tui.errors import BytezError, StreamError
-from bytez_tui.local.comparisons import ColumnRecord
+from bytez_tui.local.comparisons import ColumnRecord, Comparison, chat_turn
 from bytez_tui.local.history import Outcome, RunStats
 from bytez_tui.models import Metering
-from bytez_tui.prompting import EchoFilter
+from bytez_tui.prompting import EchoFilter, NotRun, ParamsError, parse_params
 
 if TYPE_CHECKING:
     from bytez_tui.api import BytezClient
+    from bytez_tui.models import Instance
 
-__all__ = ["ColumnRun", "column_params", "stream_column"]
+__all__ = [
+    "LETTERS",
+    "ColumnRun",
+    "CompareRequest",
+    "Typed",
+    "check_models",
+    "column_params",
+    "compare_request",
+    "stream_column",
+]
+
+LETTERS = "ABC"
+"""The columns' names, left to right."""
 
 
 def column_params(shared: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
     """The params a column sends: the shared ones, with the column's own on top."""
     return {**shared, **override}
+
+
+@dataclass(frozen=True)
+class CompareRequest:
+    """A comparison the user asked for."""
+
+    prompt: str
+    """The prompt, the same for every column."""
+    params: dict[str, Any]
+    """The shared params."""
+    columns: tuple[tuple[int, str, dict[str, Any]], ...]
+    """(column index, model, params to send) of each column that takes part."""
+    time: str
+    """When it was asked for (ISO 8601, UTC)."""
+    chat: bool = False
+    """Chat mode: `prompt` is the next user turn of a conversation shared by the columns."""
+    system: str = ""
+    """Chat mode: the system prompt."""
+    thread: Comparison | None = None
+    """Chat mode: the conversation so far (its columns in the order of `columns`), or None
+    for a new one."""
+
+    def messages(self, position: int) -> list[dict[str, str]] | None:
+        """Chat mode: what the `position`-th column sends (its own earlier replies, the
+        shared user turns); None for a one-shot prompt."""
+        if not self.chat:
+            return None
+        if self.thread is None:
+            earlier = [{"role": "system", "content": self.system}] if self.system else []
+        else:
+            earlier = replace(self.thread, system=self.system).messages(position)
+        return [*earlier, {"role": "user", "content": self.prompt}]
+
+    def transcript(self, position: int) -> str:
+        """Chat mode: what the `position`-th column shows before its reply ("" otherwise)."""
+        if not self.chat:
+            return ""
+        before = "" if self.thread is None else self.thread.transcript(position).rstrip()
+        return (before + "\n\n" if before else "") + chat_turn(self.prompt)
+
+    def saved(self, columns: tuple[ColumnRecord, ...]) -> Comparison:
+        """The comparison to save once the columns have ended (chat mode: the whole
+        conversation, in place of the saved one it continues)."""
+        comparison = Comparison(
+            time=self.time, prompt=self.prompt, params=self.params, columns=columns
+        )
+        if not self.chat:
+            return comparison
+        thread = self.thread
+        if thread is None:
+            return replace(comparison, chat=True, system=self.system)
+        return replace(
+            comparison,
+            time=thread.time,
+            id=thread.id,
+            chat=True,
+            system=self.system,
+            turns=(*thread.turns, thread.prompt),
+            columns=tuple(
+                replace(column, replies=(*before.replies, before.output))
+                for column, before in zip(columns, thread.columns, strict=True)
+            ),
+        )
+
+
+def compare_request(
+    prompt: str,
+    params: str,
+    columns: Sequence[tuple[str, str]],
+    *,
+    time: str,
+    chat: bool = False,
+    system: str = "",
+    shown: Comparison | None = None,
+) -> CompareRequest:
+    """Check what was typed and read the comparison it asks for.
+
+    Args:
+        prompt: The shared prompt.
+        params: The shared params, as typed (a JSON object, or blank).
+        columns: Each column's model and params override, as typed, A first.
+        time: When it was asked for (ISO 8601, UTC).
+        chat: Chat mode: the prompt is the next user turn.
+        system: Chat mode: the system prompt.
+        shown: Chat mode: the comparison on screen, continued when it is a conversation
+            with the same models.
+
+    Raises:
+        NotRun: Why nothing runs, and the field (of which column) to fix.
+    """
+    try:
+        shared = parse_params(params)
+    except ParamsError as error:
+        raise NotRun(f"Params: {error}", "params") from None
+    chosen: list[tuple[int, str, dict[str, Any]]] = []
+    for index, (typed, override) in enumerate(columns):
+        model, letter = typed.strip(), LETTERS[index]
+        if not model:
+            continue
+        if not is_model_id(model):
+            reason = f"column {letter}: {model!r} is not a model id (org/name)"
+            raise NotRun(reason, "model", column=index)
+        if model in [other for _, other, _ in chosen]:
+            raise NotRun(f"column {letter}: {model} is already compared", "model", column=index)
+        try:
+            own = parse_params(override)
+        except ParamsError as error:
+            raise NotRun(f"column {letter} params: {error}", "params", column=index) from None
+        chosen.append((index, model, column_params(shared, own)))
+    if len(chosen) < 2:
+        empty = next(i for i, (model, _) in enumerate(columns) if not model.strip())
+        raise NotRun("choose two or three models to compare", "model", column=empty)
+    if not prompt.strip():
+        raise NotRun("type a prompt first", "prompt")
+    request = CompareRequest(prompt, shared, tuple(chosen), time)
+    if not chat:
+        return request
+    models = [model for _, model, _ in chosen]
+    if shown is not None and (not shown.chat or [c.model for c in shown.columns] != models):
+        shown = None  # other models (or a one-shot comparison): a new conversation
+    return replace(request, chat=True, system=system, thread=shown)
+
+
+async def check_models(
+    models: Sequence[str],
+    *,
+    running: Container[str],
+    status: Callable[[str], Awaitable[Instance | None]],
+    is_v2: Callable[[], bool],
+) -> tuple[list[str], set[str]]:
+    """Ask whether each model runs (v1), to offer one load for those that do not.
+
+    Args:
+        models: The models compared.
+        running: Those known to be RUNNING (not asked about).
+        status: Asks for a model's instance (a failure lets the run itself say what is
+            wrong).
+        is_v2: Whether the API turned out to be v2, which starts a model on its first run.
+
+    Returns:
+        The models not running (or failed), and those booting (their columns wait).
+    """
+    missing: list[str] = []
+    booting: set[str] = set()
+    for model in models:
+        if model in running:
+            continue
+        try:
+            instance = await status(model)
+        except BytezError:
+            continue
+        if is_v2():  # `auto` found v2 with that very call
+            break
+        if instance is None or instance.is_failed:
+            missing.append(model)
+        elif instance.is_booting:
+            booting.add(model)
+    return missing, booting
+
+
+class Typed(NamedTuple):
+    """What is typed in the Compare pane, as kept while the history is browsed."""
+
+    prompt: str
+    params: str
+    models: tuple[str, ...]
+    overrides: tuple[str, ...]
 
 
 @dataclass

@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from bytez_tui.config import Settings
     from bytez_tui.widgets.rows import RowFilter
 
-__all__ = ["Pane", "PaneMessage"]
+__all__ = ["Pane", "PaneMessage", "call_api", "record_failure"]
 
 T = TypeVar("T")
 
@@ -177,20 +177,12 @@ class Pane(Vertical):
         Raises:
             BytezError: The request failed (already recorded, not yet shown).
         """
-        try:
-            result = await request(self.api.client)
-        except BytezError as error:
-            self.record_failure(error)
-            raise
-        self.post_message(self.HealthChanged(self.api.succeeded()))
-        return result
+        return await call_api(self, self.api, request)
 
     def record_failure(self, error: BytezError) -> None:
         """Record a failed request made outside `call_api` (a stream): the header's health,
         and the key screen if the key was refused."""
-        self.post_message(self.HealthChanged(self.api.failed(error)))
-        if isinstance(error, AuthError):
-            self.post_message(self.Unauthorized(error))
+        record_failure(self, self.api, error)
 
     def report(self, error: BytezError, *, title: str | None = None) -> None:
         """Show `error` to the user as a notification."""
@@ -211,3 +203,29 @@ class PaneMessage(Message):
     @property
     def control(self) -> Pane:
         return self.pane
+
+
+async def call_api(
+    widget: Widget, api: Connection, request: Callable[[BytezClient], Awaitable[T]]
+) -> T:
+    """Make one request for `widget` (a pane, or a widget in one that makes its own),
+    recording the connection's health either way.
+
+    Raises:
+        BytezError: The request failed (already recorded, not yet shown).
+    """
+    try:
+        result = await request(api.client)
+    except BytezError as error:
+        record_failure(widget, api, error)
+        raise
+    widget.post_message(Pane.HealthChanged(api.succeeded()))
+    return result
+
+
+def record_failure(widget: Widget, api: Connection, error: BytezError) -> None:
+    """Record a failed request made by `widget`: the header's health, and the key screen
+    if the key was refused."""
+    widget.post_message(Pane.HealthChanged(api.failed(error)))
+    if isinstance(error, AuthError):
+        widget.post_message(Pane.Unauthorized(error))

@@ -287,10 +287,10 @@ class MainScreen(Screen[None]):
     def on_playground_runs_busy_changed(self, message: PlaygroundPane.BusyChanged) -> None:
         self.tabs.set_spinning("playground", message.busy)
 
-    def on_compare_runs_busy_changed(self, message: ComparePane.BusyChanged) -> None:
+    def on_compare_pane_busy_changed(self, message: ComparePane.BusyChanged) -> None:
         self.tabs.set_spinning("compare", message.busy)
 
-    def on_compare_runs_load_requested(self, message: ComparePane.LoadRequested) -> None:
+    def on_compare_pane_load_requested(self, message: ComparePane.LoadRequested) -> None:
         """One dialog for every model the comparison needs, with their total cost."""
         from bytez_tui.screens.load import LoadChoice, LoadDialog
 

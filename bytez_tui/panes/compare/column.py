@@ -1,22 +1,38 @@
-"""One column of the Compare pane: its model, its params override, its output and stats."""
+"""One column of the Compare pane: its model, its params override, its output and stats,
+and the worker that runs it.
+
+Each column runs in its own exclusive worker group, so `alt+b` stops column B alone and
+a column that fails keeps its text while the others go on. The counters and the stream
+are the domain's (`bytez_tui.comparing`, shared with `bytez-tui compare`).
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
+from textual.message import Message
+from textual.reactive import var
 from textual.suggester import Suggester
 from textual.validation import Function
 from textual.widgets import Input, Static
+from textual.worker import Worker, WorkerState
 
+from bytez_tui.clock import Clock
+from bytez_tui.comparing import LETTERS, ColumnRun, stream_column
+from bytez_tui.connection import Connection
+from bytez_tui.errors import BytezError, StreamCut, StreamError
 from bytez_tui.format import money
 from bytez_tui.local.comparisons import ColumnRecord
 from bytez_tui.local.history import RunStats
-from bytez_tui.panes.compare.keys import LETTERS
+from bytez_tui.messages import RunEnded
+from bytez_tui.panes.base import Pane, call_api, record_failure
 from bytez_tui.panes.playground.completion import ModelInput
 from bytez_tui.panes.playground.output import OutputLog
-from bytez_tui.prompting import ParamsError, parse_params
+from bytez_tui.prompting import ParamsError, chat_refusal, parse_params, wait_until_running
 from bytez_tui.text import printable
 from bytez_tui.widgets.text_fields import TextInput
 
@@ -55,16 +71,57 @@ class CompareColumn(Vertical):
 
     Args:
         index: Its place, left to right (0 is column A).
+        api: The app's connection to the API.
+        clock: The time source.
         suggester: The model completion shared by the columns.
         cursor_blink: Blink the text cursors.
+        hide_echo: Drop a leading copy of the prompt from a stream.
     """
+
+    paused: var[bool] = var(False)
+    """Live polling is paused (a wait for the model skips its turns; set by the pane)."""
+
+    @dataclass
+    class Waiting(Message):
+        """The column started or stopped waiting for its model (its badge says booting)."""
+
+        column: CompareColumn
+
+        @property
+        def control(self) -> CompareColumn:
+            return self.column
+
+    @dataclass
+    class ModelRunning(Message):
+        """The model the column waited for is RUNNING."""
+
+        column: CompareColumn
+        model: str
+
+        @property
+        def control(self) -> CompareColumn:
+            return self.column
+
+    @dataclass
+    class Ended(Message):
+        """The column's run ended (done, stopped or failed) and is shown as `record`."""
+
+        column: CompareColumn
+        record: ColumnRecord
+
+        @property
+        def control(self) -> CompareColumn:
+            return self.column
 
     def __init__(
         self,
         index: int,
         *,
+        api: Connection,
+        clock: Clock,
         suggester: Suggester,
         cursor_blink: bool,
+        hide_echo: bool,
         id: str | None = None,
         classes: str | None = None,
     ) -> None:
@@ -73,8 +130,13 @@ class CompareColumn(Vertical):
         """Its place, left to right."""
         self.letter = LETTERS[index]
         """Its name, A, B or C."""
+        self.api = api
+        self.clock = clock
+        self.waiting = False
+        """The column waits for its model to be RUNNING."""
         self._suggester = suggester
         self._blink = cursor_blink
+        self._hide_echo = hide_echo
 
     def compose(self) -> ComposeResult:
         with Horizontal(classes="column-head"):
@@ -167,3 +229,134 @@ class CompareColumn(Vertical):
             head = "✓ done"
         self.show(f"-{column.outcome}", f"{head} · {column_stats(column.stats)}")
         self.output.border_subtitle = column.outcome
+
+    def run(
+        self, run: ColumnRun, prompt: str, *, wait: bool, messages: list[dict[str, str]] | None
+    ) -> None:
+        """Run `run` in the column's own worker: in chat mode refuse a model that is not a
+        chat model, wait for the model if it is booting (`wait`), then stream.
+
+        Args:
+            run: The column's counters.
+            prompt: The prompt (one-shot mode).
+            wait: Wait for the model to be RUNNING first.
+            messages: Chat mode: the column's conversation, ending with the user's turn.
+        """
+        self.run_worker(
+            self._run(run, prompt, wait=wait, messages=messages),
+            group="compare-column",
+            exclusive=True,
+            exit_on_error=False,
+            description=f"Column {self.letter}",
+        )
+
+    def stop(self) -> None:
+        """Stop the column's run: what arrived stays."""
+        self.workers.cancel_group(self, "compare-column")
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        # Worker state messages do not bubble: the sink for anything unexpected is here.
+        worker = event.worker
+        if event.state is WorkerState.ERROR and worker.error is not None:
+            self.log.error(f"worker {worker.name!r} failed", worker.error)
+            self.notify(
+                printable(f"{type(worker.error).__name__}: {worker.error}"),
+                title=f"Unexpected error in {worker.description}",
+                severity="error",
+                markup=False,
+            )
+
+    async def _run(
+        self,
+        run: ColumnRun,
+        prompt: str,
+        *,
+        wait: bool,
+        messages: list[dict[str, str]] | None,
+    ) -> None:
+        sent = False
+        try:
+            if messages is not None and not await self._takes_chat(run):
+                return
+            if wait and not await self._wait_until_running(run):
+                return
+            run.started = self.clock.monotonic()
+            self.output.start_stream()
+            self.show_running(run.stats(run.started))
+            sent = True
+            try:
+                client = self.api.client
+            except BytezError as refused:
+                run.outcome, run.error = "failed", refused.message
+                return
+            error = await stream_column(
+                client,
+                run,
+                prompt,
+                monotonic=self.clock.monotonic,
+                feed=self.output.feed,
+                hide_echo=self._hide_echo,
+                messages=messages,
+            )
+            if error is None:
+                self.post_message(Pane.HealthChanged(self.api.succeeded()))
+            elif isinstance(error, StreamCut):
+                self.post_message(Pane.HealthChanged(self.api.failed(error)))
+            elif not isinstance(error, StreamError):
+                record_failure(self, self.api, error)
+        finally:
+            self.output.end_stream()
+            self._ended(run, sent=sent)
+
+    async def _takes_chat(self, run: ColumnRun) -> bool:
+        """Whether `run.model` can hold a chat (as the playground's chat mode decides); if
+        not, the run fails with the reason and the other columns go on."""
+        try:
+            reason = await chat_refusal(self.api.client, run.model)
+        except BytezError as refused:
+            reason = refused.message
+        if reason is None:
+            return True
+        run.outcome, run.error = "failed", reason
+        return False
+
+    async def _wait_until_running(self, run: ColumnRun) -> bool:
+        model = run.model
+        self.waiting = True
+        self.post_message(self.Waiting(self))
+        self.show("-waiting", f"… waiting for {model} to be RUNNING (alt+{self.letter.lower()})")
+        try:
+            instance = await wait_until_running(
+                lambda: call_api(self, self.api, lambda client: client.status(model)),
+                clock=self.clock,
+                paused=lambda: self.paused,
+            )
+        finally:
+            self.waiting = False
+            self.post_message(self.Waiting(self))
+        if instance.is_running:
+            self.post_message(self.ModelRunning(self, model))
+            return True
+        run.outcome = "failed"
+        run.error = f"did not load: {instance.error or instance.status}"
+        return False
+
+    def _ended(self, run: ColumnRun, *, sent: bool) -> None:
+        now = self.clock.monotonic()
+        if run.ended is None:
+            run.ended = now  # stopped or failed before its stream began
+        record = run.record(now)
+        self.show_record(record)
+        if sent:
+            at = self.api.server_now() - timedelta(seconds=record.stats.elapsed)
+            self.post_message(
+                RunEnded(run.model, at, record.stats.elapsed, run.metering, record.outcome)
+            )
+        if record.outcome == "failed":
+            self.notify(
+                record.error or "The run failed",
+                title=f"Column {self.letter} failed",
+                severity="error",
+                markup=False,
+            )
+        self.post_message(self.Ended(self, record))

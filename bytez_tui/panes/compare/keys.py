@@ -10,10 +10,9 @@ from __future__ import annotations
 
 from textual.binding import Binding, BindingType
 
-__all__ = ["BINDINGS", "LETTERS", "PALETTE"]
+from bytez_tui.comparing import LETTERS
 
-LETTERS = "ABC"
-"""The columns' names, left to right."""
+__all__ = ["BINDINGS", "PALETTE"]
 
 BINDINGS: list[BindingType] = [
     Binding("ctrl+j", "run", "Run all", id="compare-run", tooltip="Run the prompt on every model"),

@@ -1,16 +1,18 @@
 """The Compare pane: one prompt on two or three models, side by side, each streaming on its own.
 
-The fields, keys and history browsing; the runs themselves are `CompareRuns`'
-(`runner.py`). A comparison is saved whole when the last column ends
-(`bytez_tui.local.comparisons`), and again when a winner is marked.
+The pane checks that the models run (one load dialog for those that do not), then each
+column runs on its own (`CompareColumn`); `escape` stops them all. What the pane knows
+(the request, each column's run, the live columns, the winner) is kept by a
+`ComparisonBook` (`bytez_tui.local.comparison_book`). A comparison is saved whole when the last
+column ends (`bytez_tui.local.comparisons`), and again when a winner is marked.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence, Set
-from dataclasses import replace
-from typing import Any, ClassVar, NamedTuple
+from dataclasses import dataclass
+from functools import partial
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import events, on, work
 from textual.app import ComposeResult
@@ -18,46 +20,54 @@ from textual.binding import BindingType
 from textual.containers import Horizontal
 from textual.reactive import var
 from textual.widget import Widget
-from textual.widgets import Checkbox, Input, Label, Static, TextArea
+from textual.widgets import Checkbox, Input, Label, TextArea
+from textual.worker import Worker
 
-from bytez_tui.catalogue.ids import is_model_id
-from bytez_tui.comparing import column_params
+from bytez_tui.comparing import (
+    LETTERS,
+    CompareRequest,
+    Typed,
+    check_models,
+    compare_request,
+)
 from bytez_tui.config import data_dir
-from bytez_tui.local.comparisons import Comparison
+from bytez_tui.local.comparison_book import ComparisonBook
+from bytez_tui.local.comparisons import Comparison, ComparisonStore
 from bytez_tui.local.files import write_new_private
+from bytez_tui.panes.base import Pane, PaneMessage
 from bytez_tui.panes.compare.column import CompareColumn, params_problem
-from bytez_tui.panes.compare.keys import BINDINGS, LETTERS, PALETTE
-from bytez_tui.panes.compare.runner import CompareRequest, CompareRuns
+from bytez_tui.panes.compare.columns import CompareColumns, params_text
+from bytez_tui.panes.compare.keys import BINDINGS, PALETTE
+from bytez_tui.panes.compare.status import CompareStatus
 from bytez_tui.panes.playground.completion import ModelSuggester, NameIndex
-from bytez_tui.prompting import ParamsError, parse_params
+from bytez_tui.prompting import NotRun
 from bytez_tui.widgets.pane_tabs import PaneTabs
 from bytez_tui.widgets.text_editor import TextEditor
 from bytez_tui.widgets.text_fields import TextInput
 from bytez_tui.widgets.toggles import MarkedCheckbox
 
-__all__ = ["ComparePane", "Draft"]
+if TYPE_CHECKING:
+    from bytez_tui.api import BytezClient
+    from bytez_tui.models import Instance
 
+__all__ = ["ComparePane"]
+
+STATS_RATE = 4.0
+"""Stats line redraws per second while columns stream."""
 _SHORT = 30
 """Below this many rows the pane drops its spacing (class `-short`)."""
 _TINY = 16
 """Below this many rows (a 60×15 terminal) the pane scrolls (`-tiny`)."""
 
 
-class Draft(NamedTuple):
-    """What is typed, as kept while the history is browsed."""
-
-    prompt: str
-    params: str
-    models: tuple[str, ...]
-    overrides: tuple[str, ...]
-
-
-class ComparePane(CompareRuns):
+class ComparePane(Pane):
     """Runs one prompt on two or three models at once and shows the answers side by side."""
 
     BINDINGS: ClassVar[list[BindingType]] = list(BINDINGS)
     PALETTE: ClassVar[list[tuple[str, str, str]]] = list(PALETTE)
 
+    running_models: var[Set[str]] = var(frozenset())
+    """Ids of the models with a RUNNING instance (set by the screen)."""
     catalogue_names: var[Sequence[str]] = var(())
     """Every model id in the catalogue, for completion (set by the screen)."""
     front: var[int] = var(0, init=False)
@@ -66,12 +76,29 @@ class ComparePane(CompareRuns):
     """One shared conversation (ctrl+t): each `ctrl+j` sends the next user turn to every
     column, and each column's model sees its own earlier replies."""
 
+    @dataclass
+    class LoadRequested(PaneMessage):
+        """These models are not running: ask the user to load them all (one dialog); the
+        screen answers with `load_chosen`."""
+
+        models: tuple[str, ...]
+        """The models to load."""
+
+    @dataclass
+    class BusyChanged(PaneMessage):
+        """Columns started, or the last one ended (the tab spins meanwhile)."""
+
+        busy: bool
+        """A column streams, or waits for its model."""
+
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
+        self.book: ComparisonBook[Typed] = ComparisonBook(
+            ComparisonStore(store_key=self.settings.store_key)
+        )
+        """The comparison running or shown, each column's run, and the saved ones."""
+        self._checker: Worker[None] | None = None
         self._suggester = ModelSuggester()
-        self._history: list[Comparison] | None = None
-        self._position: int | None = None
-        self._draft: Draft | None = None
 
     def compose(self) -> ComposeResult:
         blink = self.settings.cursor_blink
@@ -100,17 +127,21 @@ class ComparePane(CompareRuns):
         tabs = PaneTabs([(f"column-{i}", letter) for i, letter in enumerate(LETTERS)], active="")
         tabs.id = "compare-tabs"
         yield tabs
-        with Horizontal(id="columns"):
-            for index in range(len(LETTERS)):
-                yield CompareColumn(
-                    index, suggester=self._suggester, cursor_blink=blink, id=f"column-{index}"
-                )
-        yield Static("", id="compare-status", markup=False)
+        yield CompareColumns(
+            api=self.api,
+            clock=self.clock,
+            suggester=self._suggester,
+            cursor_blink=blink,
+            hide_echo=self.settings.hide_prompt_echo,
+            id="columns",
+        )
+        yield CompareStatus(id="compare-status")
 
     def on_mount(self) -> None:
-        # Textual also calls CompareRuns.on_mount and Pane's handlers (MRO dispatch).
+        self._stats_timer = self.set_interval(1 / STATS_RATE, self._show_progress, pause=True)
         self.watch_front(self.front)
         self.watch_chat_mode(self.chat_mode)
+        self.watch_paused(self.paused)
 
     def on_resize(self, event: events.Resize) -> None:
         # Pane sets `-narrow` (under 100 columns) in its own handler.
@@ -129,8 +160,7 @@ class ComparePane(CompareRuns):
 
     def watch_front(self, front: int) -> None:
         self.query_one(PaneTabs).active = f"column-{front}"
-        for column in self.columns:
-            column.set_class(column.index == front, "-front")
+        self.column_row.set_front(front)
 
     def watch_chat_mode(self, chat: bool) -> None:
         self.set_class(chat, "-chat")
@@ -138,7 +168,11 @@ class ComparePane(CompareRuns):
         with self.chat_box.prevent(Checkbox.Changed):
             self.chat_box.value = chat
         self.prompt_area.border_title = "Message (shared)" if chat else "Prompt (shared)"
-        self._idle()
+        self.status_line.show_idle(chat=self.chat_mode)
+
+    def watch_paused(self, paused: bool) -> None:
+        for column in self.query(CompareColumn):  # none yet while the pane mounts
+            column.paused = paused
 
     def watch_running_models(self, running: Set[str]) -> None:
         self._suggester.set_running(running)
@@ -149,6 +183,35 @@ class ComparePane(CompareRuns):
             self._index_catalogue(names)  # made `workers.wait_for_complete()` raise
 
     # --- typed accessors ----------------------------------------------------------------
+
+    @property
+    def column_row(self) -> CompareColumns:
+        return self.query_one(CompareColumns)
+
+    @property
+    def columns(self) -> list[CompareColumn]:
+        """The three columns, A to C."""
+        return self.column_row.columns
+
+    @property
+    def status_line(self) -> CompareStatus:
+        return self.query_one(CompareStatus)
+
+    @property
+    def busy(self) -> bool:
+        """A column streams or waits, or the models are being checked."""
+        checking = self._checker is not None and not self._checker.is_finished
+        return bool(self.book.live) or self.book.pending is not None or checking
+
+    @property
+    def winner(self) -> int | None:
+        """The column marked the winner (0 is A), if any."""
+        return self.book.winner
+
+    @property
+    def shown(self) -> Comparison | None:
+        """The finished comparison on screen, as saved (None while running or typing)."""
+        return self.book.shown
 
     @property
     def prompt_area(self) -> TextArea:
@@ -179,6 +242,19 @@ class ComparePane(CompareRuns):
             column.model_input.value = model
         self.screen.set_focus(self.prompt_area)
 
+    def load_chosen(self, loaded: bool) -> None:
+        """The load dialog closed: the models were loaded (each column then runs once its
+        model is RUNNING), or not (nothing runs)."""
+        pending, self.book.pending = self.book.pending, None
+        if pending is None:
+            return
+        request, missing, booting = pending
+        if not loaded:
+            self.status_line.show_blocked(f"{', '.join(missing)} not loaded")
+            self._busy_changed()
+            return
+        self._begin(request, waiting=set(missing) | booting)
+
     # --- events -------------------------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
@@ -186,17 +262,18 @@ class ComparePane(CompareRuns):
             # Escape falls through to the app's "leave the text field" when nothing runs.
             return self.busy
         if action == "stop_column":
-            return bool(parameters) and parameters[0] in self._live
+            return bool(parameters) and parameters[0] in self.book.live
         if action == "mark_winner":
             # Only once a comparison has ended: before, A/B/C are let through (and hidden).
-            return self._shown is not None and not self._live
+            return self.book.shown is not None and not self.book.live
         if action in ("new_chat", "copy_reply"):
             return self.chat_mode
         if action == "copy_column":
             return not self.chat_mode  # chat mode's ctrl+o copies the reply instead
         if action == "cross_column":
             step = parameters[0] if parameters else 0
-            return isinstance(step, int) and self._tabs_off_front_column(step)
+            narrow = self.has_class("-narrow")
+            return isinstance(step, int) and narrow and self.column_row.tabs_off(self.front, step)
         return super().check_action(action, parameters)
 
     @on(PaneTabs.Chosen, "#compare-tabs")
@@ -216,6 +293,28 @@ class ComparePane(CompareRuns):
         if event.input.has_class("column-model"):
             self._show_states()
 
+    @on(CompareColumn.Waiting)
+    def _column_waiting(self) -> None:
+        self._show_states()
+
+    @on(CompareColumn.ModelRunning)
+    def _column_model_running(self, message: CompareColumn.ModelRunning) -> None:
+        self.running_models = frozenset({*self.running_models, message.model})
+
+    @on(CompareColumn.Ended)
+    def _column_ended(self, message: CompareColumn.Ended) -> None:
+        index = message.column.index
+        self.book.column_ended(index)
+        self.query_one(PaneTabs).set_spinning(f"column-{index}", False)
+        if not self.book.live:
+            self._all_ended()
+        self._busy_changed()
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        # Pane's sink runs too (Textual calls each class's handler down the MRO).
+        if event.worker is self._checker:
+            self._busy_changed()
+
     # --- actions ------------------------------------------------------------------------
 
     def action_run(self) -> None:
@@ -227,6 +326,17 @@ class ComparePane(CompareRuns):
         if request is not None:
             self._checker = self._check(request)
             self._busy_changed()
+
+    def action_stop(self) -> None:
+        """Stop every column: each keeps what arrived."""
+        self.book.pending = None
+        self.workers.cancel_group(self, "compare-check")
+        self.column_row.stop()
+        self._busy_changed()
+
+    def action_stop_column(self, index: int) -> None:
+        """Stop one column; the others go on."""
+        self.columns[index].stop()
 
     def action_toggle_chat(self) -> None:
         """Hold one conversation with every model, or go back to one-shot prompts; either
@@ -258,37 +368,20 @@ class ComparePane(CompareRuns):
         column = self.columns[self.front]
         self.screen.set_focus(column.model_input if step > 0 else column.output)
 
-    def _tabs_off_front_column(self, step: int) -> bool:
-        """Whether tab (`step` 1) or shift+tab (-1) would leave the front column for a
-        widget outside it while the columns are tabs and another column lies that way:
-        the hidden columns are out of the focus chain, so tab went on to the prompt."""
-        if not self.has_class("-narrow") or not 0 <= self.front + step < len(self.columns):
-            return False
-        front, focused = self.columns[self.front], self.screen.focused
-        chain = self.screen.focus_chain
-        if focused is None or front not in focused.ancestors or focused not in chain:
-            return False
-        after = chain[(chain.index(focused) + step) % len(chain)]
-        return front not in after.ancestors_with_self
-
     def action_mark_winner(self, index: int) -> None:
         """Mark a column the winner (again: no winner); a saved comparison keeps it."""
-        shown = self._shown
-        if shown is None:
+        if self.book.shown is None:
             return
-        positions = self._positions(shown)
-        if index not in positions:
+        marked = self.book.mark_winner(index)
+        if marked is None:
             self.notify(f"Column {LETTERS[index]} took no part", severity="warning")
             return
-        self._winner = None if self._winner == index else index
-        winner = None if self._winner is None else positions.index(self._winner)
         try:
-            self._shown = self.store.save(replace(shown, winner=winner))
+            self.book.shown = self.book.store.save(marked)
         except OSError as error:
             self.notify(str(error), title="Winner not saved", severity="error", markup=False)
-        self._history = None
         self._show_states()
-        self._say_saved()
+        self.status_line.show_saved(self.book.shown, self.book.winner)
         self.refresh_bindings()
 
     def action_edit_prompt(self) -> None:
@@ -301,7 +394,7 @@ class ComparePane(CompareRuns):
 
     def action_copy_column(self) -> None:
         """Copy the text of the column with the focus (else the front column's)."""
-        text = self._focused_column().output.text
+        text = self.column_row.focused(self.front).output.text
         if not text:
             self.notify("Nothing to copy yet", severity="warning")
             return
@@ -310,29 +403,15 @@ class ComparePane(CompareRuns):
     def action_copy_reply(self) -> None:
         """Chat mode: copy the last reply of the column with the focus (else the front
         column's), not the whole transcript."""
-        index = self._focused_column().index
-        reply = ""
-        if index in self._live:
-            reply = self._runs[index].text
-        elif self._shown is not None:
-            positions = self._positions(self._shown)
-            if index in positions:
-                reply = self._shown.columns[positions.index(index)].output
+        reply = self.book.reply(self.column_row.focused(self.front).index)
         if not reply:
             self.notify("No reply to copy yet", severity="warning")
             return
         self.app.copy_to_clipboard(reply)
 
-    def _focused_column(self) -> CompareColumn:
-        focused = self.screen.focused
-        return next(
-            (c for c in self.columns if focused is not None and c in focused.ancestors_with_self),
-            self.columns[self.front],
-        )
-
     def action_export(self) -> None:
         """Save the comparison as a side-by-side Markdown file (0600) in the data dir."""
-        shown = self._shown
+        shown = self.book.shown
         if shown is None:
             self.notify("Nothing to export yet: run a comparison first", severity="warning")
             return
@@ -361,170 +440,142 @@ class ComparePane(CompareRuns):
         index = NameIndex(names)
         self.app.call_from_thread(self._suggester.set_catalogue, index)
 
-    # --- running ------------------------------------------------------------------------
+    @work(exclusive=True, group="compare-check", exit_on_error=False, description="Checking")
+    async def _check(self, request: CompareRequest) -> None:
+        """Ask whether each model runs (v1); offer one load for those that do not."""
+        missing: list[str] = []
+        booting: set[str] = set()
+        if self.api.dialect != "v2":  # v2 starts a model on its first run
+            self.status_line.show_checking()
+            missing, booting = await check_models(
+                [model for _, model, _ in request.columns],
+                running=self.running_models,
+                status=lambda model: self.call_api(partial(_status, model=model)),
+                is_v2=lambda: self.api.dialect == "v2",
+            )
+        if missing:
+            self.book.pending = (request, tuple(missing), frozenset(booting))
+            self.status_line.show_missing(missing)
+            self.post_message(self.LoadRequested(self, tuple(missing)))
+            return
+        self._begin(request, waiting=booting)
 
     # --- helpers ------------------------------------------------------------------------
 
     def _make_request(self) -> CompareRequest | None:
         """The comparison described by the fields, or None after saying what is missing."""
-        prompt = self.prompt_area.text
         try:
-            shared = parse_params(self.params_input.value)
-        except ParamsError as error:
-            return self._refuse(f"Params: {error}", self.params_input)
-        columns: list[tuple[int, str, dict[str, Any]]] = []
-        for column in self.columns:
-            model = column.model
-            if not model:
-                continue
-            if not is_model_id(model):
-                return self._refuse(
-                    f"column {column.letter}: {model!r} is not a model id (org/name)",
-                    column.model_input,
-                )
-            if model in [chosen for _, chosen, _ in columns]:
-                return self._refuse(
-                    f"column {column.letter}: {model} is already compared", column.model_input
-                )
-            try:
-                override = column.override()
-            except ParamsError as error:
-                return self._refuse(f"column {column.letter} params: {error}", column.params_input)
-            columns.append((column.index, model, column_params(shared, override)))
-        if len(columns) < 2:
-            empty = next(c for c in self.columns if not c.model)
-            return self._refuse("choose two or three models to compare", empty.model_input)
-        if not prompt.strip():
-            return self._refuse("type a prompt first", self.prompt_area)
-        request = CompareRequest(prompt, shared, tuple(columns), self.clock.now().isoformat())
-        if not self.chat_mode:
-            return request
-        thread = self._shown
-        models = [model for _, model, _ in columns]
-        if thread is not None and (
-            not thread.chat or [column.model for column in thread.columns] != models
-        ):
-            thread = None  # other models (or a one-shot comparison): a new conversation
-        return replace(request, chat=True, system=self.system_input.value, thread=thread)
-
-    def _refuse(self, reason: str, field: Input | TextArea) -> CompareRequest | None:
-        """Say why nothing runs and put the cursor where the problem is (returns None)."""
-        self._say("-blocked", f"Not run: {reason}")
-        self.notify(reason, title="Not run", severity="warning", markup=False)
-        field.focus()
-        return None
-
-    def _idle(self) -> None:
-        if self.chat_mode:
-            self._say("", "ctrl+j sends to all · ctrl+n new chat · ctrl+t chat off · esc stops")
-        else:
-            self._say(
-                # The winner's keys come with the end of a comparison (see _say_saved).
-                "",
-                "ctrl+j runs all · esc stops all · alt+a/b/c stops one · a/b/c or tab: columns",
+            return compare_request(
+                self.prompt_area.text,
+                self.params_input.value,
+                [(c.model_input.value, c.params_input.value) for c in self.columns],
+                time=self.clock.now().isoformat(),
+                chat=self.chat_mode,
+                system=self.system_input.value,
+                shown=self.book.shown,
             )
+        except NotRun as refusal:
+            self.status_line.show_blocked(refusal.reason)
+            self.notify(refusal.reason, title="Not run", severity="warning", markup=False)
+            self._field(refusal).focus()
+            return None
+
+    def _field(self, refusal: NotRun) -> Input | TextArea:
+        """The field a refusal points at."""
+        if refusal.field == "prompt":
+            return self.prompt_area
+        if refusal.column is None:
+            return self.params_input
+        column = self.columns[refusal.column]
+        return column.model_input if refusal.field == "model" else column.params_input
+
+    def _begin(self, request: CompareRequest, *, waiting: set[str]) -> None:
+        """Start every column of `request` (those in `waiting` once their model runs)."""
+        if request.chat:
+            self.prompt_area.text = ""  # sent: the next turn is typed afresh
+        runs = self.book.begin(request, self.clock.monotonic())
+        self.column_row.begin(request, runs, waiting)
+        tabs = self.query_one(PaneTabs)
+        for index, _, _ in request.columns:
+            tabs.set_spinning(f"column-{index}", True)
+        self._stats_timer.resume()
+        self.status_line.show_running()
+        self._show_states()
+        self._busy_changed()
+
+    def _all_ended(self) -> None:
+        """The last column ended: save the comparison as one entry of the history."""
+        self._stats_timer.pause()
+        comparison = self.book.ended(self.clock.monotonic())
+        if comparison is None:
+            return
+        try:
+            self.book.shown = self.book.store.save(comparison)
+        except OSError as error:
+            self.book.shown = comparison
+            self.notify(str(error), title="Not saved to history", severity="warning")
+        self.status_line.show_saved(self.book.shown, self.book.winner)
+
+    def _show_progress(self) -> None:
+        runs = self.book.runs
+        live = {index: runs[index] for index in self.book.live}
+        self.column_row.show_progress(live, self.clock.monotonic())
+
+    def _busy_changed(self) -> None:
+        self.set_class(self.busy, "-busy")
+        self.refresh_bindings()
+        self.post_message(self.BusyChanged(self, self.busy))
+
+    def _show_states(self) -> None:
+        labels = self.column_row.show_states(self.running_models, self.book.winner)
+        tabs = self.query_one(PaneTabs)
+        for index, label in enumerate(labels):
+            tabs.set_badge(f"column-{index}", label)
 
     def _clear_columns(self) -> None:
         """Empty the columns' outputs: the next run starts a new comparison."""
-        for column in self.columns:
-            column.output.set_text("")
-            column.show("", "")
-        self._shown, self._winner, self._request = None, None, None
+        self.column_row.clear()
+        self.book.clear()
         self._show_states()
-        self._idle()
+        self.status_line.show_idle(chat=self.chat_mode)
         self.refresh_bindings()
 
-    def _positions(self, comparison: Comparison) -> list[int]:
-        """The column index of each of `comparison`'s columns, as on screen."""
-        if self._request is not None and self._position is None:
-            return [index for index, _, _ in self._request.columns]
-        return list(range(len(comparison.columns)))
-
-    def comparison_started(self) -> None:
-        self._position, self._draft, self._history = None, None, None
-        if self.chat_mode:
-            self.prompt_area.text = ""  # sent: the next turn is typed afresh
-
-    def _capture(self) -> Draft:
-        return Draft(
-            self.prompt_area.text,
-            self.params_input.value,
-            tuple(column.model_input.value for column in self.columns),
-            tuple(column.params_input.value for column in self.columns),
-        )
-
-    def _restore(self, draft: Draft) -> None:
-        self.prompt_area.text = draft.prompt
-        self.params_input.value = draft.params
-        for column, model, override in zip(
-            self.columns, draft.models, draft.overrides, strict=True
-        ):
-            column.model_input.value = model
-            column.params_input.value = override
-            column.output.set_text("")
-            column.show("", "")
-        self._shown, self._winner = None, None
-        self._show_states()
-        self._idle()
-        self.refresh_bindings()
+    def _capture(self) -> Typed:
+        models, overrides = self.column_row.typed()
+        return Typed(self.prompt_area.text, self.params_input.value, models, overrides)
 
     def _recall(self, step: int) -> None:
         if self.busy:
             self.notify("A comparison is under way: escape stops it", severity="warning")
             return
         try:
-            if self._history is None:
-                self._history = self.store.list()
+            shown = self.book.browse(step, self._capture())
+        except IndexError as error:
+            self.notify(str(error))
+            return
         except OSError as error:
             self.notify(str(error), title="History unavailable", severity="error", markup=False)
             return
-        entries = self._history
-        position = (-1 if self._position is None else self._position) + step
-        if position >= len(entries):
-            self.notify("No older comparisons in the history")
-            return
-        if position < 0:
-            if self._position is not None and self._draft is not None:
-                self._position = None
-                self._restore(self._draft)
-            return
-        if self._position is None:
-            self._draft = self._capture()
-        self._position = position
-        self._show_comparison(entries[position])
+        if isinstance(shown, Comparison):
+            self._show_comparison(shown)
+        elif shown is not None:
+            self.prompt_area.text = shown.prompt
+            self.params_input.value = shown.params
+            self.column_row.retype(shown.models, shown.overrides)
+        self._show_states()
+        if shown is not None and not isinstance(shown, Comparison):
+            self.status_line.show_idle(chat=self.chat_mode)
+        self.refresh_bindings()
 
     def _show_comparison(self, comparison: Comparison) -> None:
         """Put a saved comparison on screen, as it was run."""
-        self._request = None
-        self._shown = comparison
         self.chat_mode = comparison.chat  # a conversation reopened goes on with ctrl+j
         self.prompt_area.text = "" if comparison.chat else comparison.prompt
         self.system_input.value = comparison.system
-        self.params_input.value = _json(comparison.params)
-        for index, column in enumerate(self.columns):
-            if index < len(comparison.columns):
-                record = comparison.columns[index]
-                override = {
-                    key: value
-                    for key, value in record.params.items()
-                    if comparison.params.get(key, object()) != value
-                }
-                column.model_input.value = record.model
-                column.params_input.value = _json(override)
-                column.output.set_text(
-                    comparison.transcript(index) if comparison.chat else record.output
-                )
-                column.show_record(record)
-            else:
-                column.model_input.value = column.params_input.value = ""
-                column.output.set_text("")
-                column.show("", "")
-        self._winner = comparison.winner
-        self._show_states()
-        when = comparison.time[:19].replace("T", " ")
-        self._say("-done", f"history {when} · #{comparison.id} · ctrl+↑/↓ browses")
-        self.refresh_bindings()
+        self.params_input.value = params_text(comparison.params)
+        self.column_row.show_comparison(comparison)
+        self.status_line.show_reopened(comparison)
 
 
-def _json(value: dict[str, Any]) -> str:
-    return json.dumps(value, ensure_ascii=False) if value else ""
+async def _status(client: BytezClient, *, model: str) -> Instance | None:
+    return await client.status(model)
