@@ -146,7 +146,7 @@ class Query:
         within: Sequence[int] | None = None,
         running: frozenset[str] = _EMPTY,
         tracked: frozenset[str] = _EMPTY,
-    ) -> list[int]:
+    ) -> Sequence[int]:
         """The rows of `index` that match, in the order of `within`.
 
         Args:
@@ -156,11 +156,12 @@ class Query:
             tracked: Models tracked as jobs (for `tracked`).
 
         Returns:
-            The matching rows, a new list.
+            The matching rows: a new list, or for no terms `within` itself when it is a
+            `range` (every row in the index's own order: no list of 100,000 numbers).
         """
         rows: Sequence[int] = range(len(index)) if within is None else within
         if not self.terms:
-            return list(rows)
+            return rows if isinstance(rows, range) else list(rows)
         # Cheapest and most selective first: substrings, then the rest.
         first, *rest = sorted(self.terms, key=lambda term: term.kind != "word")
         result = _apply(first, index, rows, running, tracked)

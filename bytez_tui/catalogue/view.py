@@ -10,6 +10,7 @@ back at no cost, so erasing is as fast as typing; a query that narrows an earlie
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 
@@ -51,11 +52,11 @@ class CatalogueView:
         """The sort column; None keeps the index's own order."""
         self.descending = False
         """Largest first."""
-        self.rows: list[int] = []
+        self.rows: Sequence[int] = []
         """The rows of `index` to show, in order."""
         self.freshness = Freshness()
         """Where the catalogue came from, and whether a refresh runs (or failed)."""
-        self._answers: list[tuple[Query, list[int]]] = []
+        self._answers: list[tuple[Query, Sequence[int]]] = []
         """Queries answered with their rows (the last is `rows`), each narrowing the one
         before it; cleared when the index, the sort or the running or tracked models
         change."""
@@ -110,14 +111,14 @@ class CatalogueView:
 
     def update(
         self, *, running: frozenset[str] = _EMPTY, tracked: frozenset[str] = _EMPTY
-    ) -> list[int]:
+    ) -> Sequence[int]:
         """Recompute `rows` for the current query and sort, and return them."""
         index = self.index
         if index is None:
             self.rows = []
             return self.rows
         query, answers = self.query, self._answers
-        within: list[int] | None = None
+        within: Sequence[int] | None = None
         # The latest answer first: the query most often narrows it or repeats one of
         # its forerunners (erasing).
         for depth in range(len(answers) - 1, -1, -1):

@@ -8,6 +8,7 @@ catalogue is used with a warning.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timezone
 
 from bytez_tui.catalogue.cache import catalogue_key, load_cached, save_cache
@@ -115,7 +116,7 @@ async def _catalogue(ctx: Context) -> CatalogueIndex:
     return index
 
 
-def _table(ctx: Context, index: CatalogueIndex, rows: list[int]) -> None:
+def _table(ctx: Context, index: CatalogueIndex, rows: Sequence[int]) -> None:
     """The rows as aligned columns: v1's, or v2's with the task and the server's price
     (`BYTEZ $/H`; a row it gave no price for shows our RAM estimate, marked `~`)."""
     if not rows:

@@ -196,14 +196,14 @@ def test_cache_round_trip(index: CatalogueIndex) -> None:
     models = [ModelInfo(*row) for row in zip(index.names, index.ram, index.bench, strict=True)]
     assert sorted(models, key=lambda m: m.name) == sorted(MODELS, key=lambda m: m.name)
     # Stored in id order, so the default sort costs nothing.
-    assert cached.index.order("id") == list(range(len(MODELS)))
+    assert cached.index.order("id") == range(len(MODELS))
     assert load_cached("https://other.example") is None
 
 
 def test_a_fetched_catalogue_is_indexed_in_the_tables_order() -> None:
     index = fetched_index(list(MODELS))
     assert list(index.names) == sorted((m.name for m in MODELS), key=str.lower)
-    assert index.order("id") == list(range(len(MODELS)))  # the default sort costs nothing
+    assert index.order("id") == range(len(MODELS))  # the default sort costs nothing
     assert index.ram[index.find("openai-community/gpt2") or 0] == 0.5
     release_freed_memory()  # harmless anywhere (glibc or not)
 

@@ -7,7 +7,7 @@ showing, filtering or sorting the whole catalogue costs what it costs to build t
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import partial
 from typing import ClassVar
@@ -144,7 +144,7 @@ class CatalogueTable(ScrollView, can_focus=True):
         super().__init__(name=name, id=id, classes=classes)
         self.index: CatalogueIndex | None = None
         """The catalogue."""
-        self.rows: list[int] = []
+        self.rows: Sequence[int] = []
         """The rows of `index` shown, in display order."""
         self.cursor = 0
         """Position of the highlighted row in `rows`."""
@@ -160,7 +160,7 @@ class CatalogueTable(ScrollView, can_focus=True):
 
     # --- data ---------------------------------------------------------------------------
 
-    def show(self, index: CatalogueIndex, rows: list[int], *, keep: int | None = None) -> None:
+    def show(self, index: CatalogueIndex, rows: Sequence[int], *, keep: int | None = None) -> None:
         """Show `rows` of `index`, with the cursor on row `keep` if it is shown, else on top.
 
         Args:
