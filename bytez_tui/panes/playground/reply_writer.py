@@ -30,8 +30,11 @@ from bytez_tui.panes.playground.turns import BlockSplitter, ReplyView
 
 __all__ = ["FLUSH_RATE", "ReplyWriter"]
 
-FLUSH_RATE = 15.0
-"""Appends to the reply's Markdown per second while it streams (see the module docstring)."""
+FLUSH_RATE = 10.0
+"""Appends to the reply's Markdown per second while it streams (see the module docstring).
+Each append grows the reply, and Textual then draws the whole conversation again (~10 KB
+at 120x40), often twice as its new blocks compose: at 15 a second the terminal got up to
+~160 KiB/s at 1,000 fragments/s, at 10 ~120-135 KiB/s (bench_chat.py)."""
 
 
 class _FullCollections:
