@@ -180,7 +180,7 @@ def _is_negation(word: str) -> bool:
 def _prepare_run(args: argparse.Namespace, out: Output) -> int | None:
     from bytez_tui.cli.run import prepare
 
-    prepare(args, out)
+    prepare(args, out, allow_empty=True)  # some v2 tasks take no input
     return None
 
 

@@ -16,14 +16,20 @@ from bytez_tui.prompting import EchoFilter, ParamsError, parse_params
 __all__ = ["parse_params_flag", "prepare", "run"]
 
 
-def prepare(args: argparse.Namespace, out: Output) -> None:
+def prepare(args: argparse.Namespace, out: Output, *, allow_empty: bool = False) -> None:
     """Read the prompt (stdin for `-` or none) and parse `--params`, before connecting.
 
-    Sets `args.prompt_text` and `args.params_dict`. An empty prompt is refused once the
-    model's task is known (`_run`): a v2 model that generates from nothing takes none.
+    Sets `args.prompt_text` and `args.params_dict`.
+
+    Args:
+        args: The command's arguments.
+        out: Where the command writes.
+        allow_empty: Let an empty prompt through: `run` refuses it once the model's task
+            is known, as a v2 model that generates from nothing takes none.
 
     Raises:
-        UsageError: No prompt, or `--params` that is not a JSON object.
+        UsageError: No prompt, an empty one (unless allowed), or `--params` that is not
+            a JSON object.
     """
     words: list[str] = args.prompt
     if words == ["-"] or (not words and sys.stdin is not None and not sys.stdin.isatty()):
@@ -34,6 +40,8 @@ def prepare(args: argparse.Namespace, out: Output) -> None:
         raise UsageError("'-' (read stdin) cannot be mixed with prompt words")
     else:
         text = " ".join(words)
+    if not allow_empty and not text.strip():
+        raise UsageError("the prompt is empty")
     args.prompt_text = text
     args.params_dict = parse_params_flag(args.params)
 
