@@ -1,19 +1,15 @@
 """The dashboard: a status line, the tab bar, the five panes, and the footer.
 
-The panes are siblings: the tab bar marks one and the screen hides the others.
+The panes are siblings: the tab bar marks one and the screen hides the others (how
+they are held, shown and mounted late is `DeckScreen`'s part).
 
 Panes never talk to each other: each posts a message, and this screen sets
 attributes on, or calls methods of, the pane that should react.
-
-Only the catalogue is built for the first frame; the other panes (and their
-imports) are mounted right after it, so start-up costs what the user sees.
-What the screen routes to them before they exist waits in a queue and runs,
-in order, once they have mounted.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import partial
 from typing import TYPE_CHECKING, ClassVar
@@ -22,8 +18,6 @@ from textual import getters, on
 from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.message import Message
-from textual.reactive import reactive
-from textual.screen import Screen
 from textual.widgets import Static
 
 from bytez_tui.clock import Clock
@@ -42,19 +36,14 @@ from bytez_tui.messages import (
 )
 from bytez_tui.panes.base import Pane
 from bytez_tui.panes.catalogue import CataloguePane
+from bytez_tui.screens.deck import DeckScreen
 from bytez_tui.screens.registry import (
     PANES,
-    PANES_DIR,
     SHELL_BINDINGS,
     DashboardCommands,
     PaneEntry,
-    compare_pane,
-    instances_pane,
-    jobs_pane,
     pane_bindings,
-    playground_pane,
 )
-from bytez_tui.textual_compat import read_stylesheets
 from bytez_tui.widgets.footer import KeyFooter
 from bytez_tui.widgets.pane_tabs import PaneTabs
 from bytez_tui.widgets.spend_watch import SpendWatch
@@ -72,7 +61,7 @@ if TYPE_CHECKING:
 __all__ = ["PANES", "MainScreen", "PaneEntry"]
 
 
-class MainScreen(Screen[None]):
+class MainScreen(DeckScreen):
     """The five panes and the routing between them.
 
     Args:
@@ -83,9 +72,6 @@ class MainScreen(Screen[None]):
 
     BINDINGS: ClassVar[list[BindingType]] = [*pane_bindings(), *SHELL_BINDINGS]
     COMMANDS = {DashboardCommands}
-
-    paused: reactive[bool] = reactive(False, init=False)
-    """Live polling is paused."""
 
     class Started(Message):
         """Every pane is mounted and the cached catalogue is on screen."""
@@ -100,21 +86,15 @@ class MainScreen(Screen[None]):
     def __init__(
         self, *, api: Connection, clock: Clock, settings: Settings, remembered: Remembered
     ) -> None:
-        super().__init__()
-        self.api = api
-        self.clock = clock
-        self.settings = settings
+        known = remembered.pane in {entry.id for entry in PANES}
+        shown = remembered.pane if known else "catalogue"
+        super().__init__(api=api, clock=clock, settings=settings, shown=shown)
         self.remembered = remembered
         """What the last run left (the pane in front, the sort, the playground's draft);
         read again when a profile switch builds the panes anew."""
         self._ram: Mapping[str, float | None] = {}
         self._live: Mapping[str, Instance] = {}
         """Model id → its instance, failed ones left out (from the instances pane)."""
-        self._waiting: list[Callable[[], object]] | None = []
-        """Routes to the later panes, held until they mount (None once they have)."""
-        known = remembered.pane in {entry.id for entry in PANES}
-        self._shown_pane = remembered.pane if known else "catalogue"
-        """The pane in front (a pane mounted later is hidden unless it is this one)."""
 
     def compose(self) -> ComposeResult:
         yield StatusBar(
@@ -131,10 +111,10 @@ class MainScreen(Screen[None]):
             )
         yield PaneTabs(
             [(entry.id, f"{n} {entry.title}") for n, entry in enumerate(PANES, 1)],
-            active=self._shown_pane,
+            active=self.shown_pane,
             short={entry.id: f"{n} {entry.short}" for n, entry in enumerate(PANES, 1)},
         )
-        yield self._make_pane(PANES[0])
+        yield self.first_pane()
         yield KeyFooter()
         yield SpendWatch(
             ledger=Ledger(store_key=self.settings.store_key),
@@ -152,85 +132,28 @@ class MainScreen(Screen[None]):
         self.catalogue.start(then=partial(self.call_later, self._mount_other_panes))
 
     async def _mount_other_panes(self) -> None:
-        others = PANES[1:]
-        # The other panes' sheets are read only now: the first frame parses less CSS.
-        read_stylesheets(self.app, [PANES_DIR / f"{entry.id}.tcss" for entry in others])
-        last: Pane = self.catalogue
-        for entry in others:
-            pane = self._make_pane(entry)
-            await self.mount(pane, after=last)
-            last = pane
-        if not (self.is_attached and last.is_attached):
+        if not await self.mount_later_panes():
             return  # the app closed while the panes mounted: nothing left to route to
         # Before the routes: a model sent with `p` in the first moments wins over the draft's.
         self.playground.restore_draft(self.remembered.draft)
-        waiting, self._waiting = self._waiting or [], None
-        for route in waiting:
-            route()
-        self.show_pane(self._shown_pane)  # a pane chosen while it was mounting takes the focus
+        self.run_waiting()
+        self.show_pane(self.shown_pane)  # a pane chosen while it was mounting takes the focus
         self.post_message(self.Started())
-
-    def _make_pane(self, entry: PaneEntry) -> Pane:
-        pane = entry.factory()(api=self.api, clock=self.clock, settings=self.settings, id=entry.id)
-        pane.paused = self.paused
-        pane.display = entry.id == self._shown_pane
-        return pane
-
-    def _to_panes(self, route: Callable[[], object]) -> None:
-        """Run `route` now, or once the later panes have mounted if they have not yet.
-
-        A key pressed in the catalogue in the first moments (`p`, `a`, `l`) must not
-        reach for a pane that does not exist yet.
-        """
-        if self._waiting is not None:
-            self._waiting.append(route)
-            return
-        # While the app closes (`exit` detaches every node; shutdown stops the app
-        # running), its panes go before the last messages are handled: nothing to route.
-        if not (self.app.is_running and self.is_attached):
-            return
-        route()
 
     # --- typed accessors ----------------------------------------------------------------
 
     status_bar = getters.query_one(StatusBar)
     spend = getters.query_one(SpendWatch)
     tabs = getters.query_one(PaneTabs)
-    catalogue = getters.query_one(CataloguePane)
-
-    @property
-    def jobs(self) -> JobsPane:
-        return self.query_one(jobs_pane())
-
-    @property
-    def instances(self) -> InstancesPane:
-        return self.query_one(instances_pane())
-
-    @property
-    def playground(self) -> PlaygroundPane:
-        return self.query_one(playground_pane())
-
-    @property
-    def compare(self) -> ComparePane:
-        return self.query_one(compare_pane())
-
-    @property
-    def panes(self) -> list[Pane]:
-        """The five panes, in tab order."""
-        return list(self.query(Pane))
 
     def show_pane(self, pane_id: str) -> None:
         """Bring a pane to the front (its tab, if the pane is still being mounted).
 
         The pane takes the focus at once, so keys typed right after its number reach it.
         """
-        self._shown_pane = pane_id
         self.post_message(self.PaneShown(pane_id))
-        self.query_one(PaneTabs).active = pane_id
-        for pane in self.panes:
-            pane.display = pane.id == pane_id
-            if pane.display:
-                pane.take_focus()
+        self.tabs.active = pane_id
+        super().show_pane(pane_id)
 
     def key_changed(self, settings: Settings) -> None:
         """The user entered a new key: show it (masked) and let every pane read again.
@@ -254,8 +177,8 @@ class MainScreen(Screen[None]):
             remembered: The pane in front, the sort and the playground's draft now.
         """
         self.api, self.settings, self.remembered = api, settings, remembered
-        self._ram, self._live, self._waiting = {}, {}, []
-        await self.recompose()
+        self._ram, self._live = {}, {}
+        await self.rebuild_panes()
         self._shown()
 
     def on_pane_tabs_chosen(self, message: PaneTabs.Chosen) -> None:
@@ -273,7 +196,7 @@ class MainScreen(Screen[None]):
 
         ram = self._ram = RamByModel(message.models, message.ram_gb)
         self.spend.ram_known(ram.get)
-        self._to_panes(partial(self._share_catalogue, message.index, ram))
+        self.when_mounted(partial(self._share_catalogue, message.index, ram))
 
     def _share_catalogue(self, index: CatalogueIndex, ram: Mapping[str, float | None]) -> None:
         self.playground.catalogue_names = index.names
@@ -314,14 +237,14 @@ class MainScreen(Screen[None]):
             ram_of=self._ram.get,
             models=models if len(models) > 1 else (),
         )
-        self.app.push_screen(dialog, lambda choice: self._to_panes(partial(start, choice)))
+        self.app.push_screen(dialog, lambda choice: self.when_mounted(partial(start, choice)))
 
     def on_jobs_pane_tracked_changed(self, message: JobsPane.TrackedChanged) -> None:
         self.catalogue.tracked = frozenset(message.models)
         self.tabs.set_badge("jobs", f"({message.pending} pending)" if message.pending else "")
 
     def on_instances_pane_instances_changed(self, message: InstancesPane.InstancesChanged) -> None:
-        self._to_panes(partial(self._share_instances, message.instances))
+        self.when_mounted(partial(self._share_instances, message.instances))
 
     def _share_instances(self, instances: tuple[Instance, ...]) -> None:
         self.spend.observed(instances, self._ram.get, self.api.bills_instance_time)
@@ -361,16 +284,16 @@ class MainScreen(Screen[None]):
             self.catalogue.refresh_catalogue()
 
     def on_instances_pane_instance_ready(self, message: InstancesPane.InstanceReady) -> None:
-        self._to_panes(lambda: self.playground.instance_ready(message.model))
+        self.when_mounted(lambda: self.playground.instance_ready(message.model))
 
     @on(RequestJob)
     def _request_job(self, message: RequestJob) -> None:
-        self._to_panes(lambda: self.jobs.track(message.model))
+        self.when_mounted(lambda: self.jobs.track(message.model))
 
     @on(OpenPlayground)
     def _open_playground(self, message: OpenPlayground) -> None:
         self.show_pane("playground")
-        self._to_panes(lambda: self.playground.open_model(message.model))
+        self.when_mounted(lambda: self.playground.open_model(message.model))
 
     @on(RequestLoad)
     def _request_load(self, message: RequestLoad) -> None:
@@ -418,10 +341,10 @@ class MainScreen(Screen[None]):
             running_of=self._running_state,
             when_ready=when_ready,
         )
-        self.app.push_screen(dialog, lambda choice: self._to_panes(partial(start, choice)))
+        self.app.push_screen(dialog, lambda choice: self.when_mounted(partial(start, choice)))
 
     def _job_pending(self, model: str) -> bool:
-        if self._waiting is not None:
+        if self.mounting:
             return False  # the jobs pane is still mounting
         job = self.jobs.jobs.get(model)
         return job is not None and not job.finished
@@ -437,7 +360,7 @@ class MainScreen(Screen[None]):
 
         choice = LoadChoice(message.concurrency, message.expiration_seconds, message.model)
         # Chosen before the budget ran out, perhaps: past it, every billed start asks again.
-        self._to_panes(
+        self.when_mounted(
             lambda: self.spend.confirm_past_budget(
                 lambda: self.instances.start_load(message.model, choice)
             )
@@ -447,8 +370,7 @@ class MainScreen(Screen[None]):
         self.refresh_bindings()  # the footer's P says Pause or Resume
         self.status_bar.paused = paused
         self.set_class(paused, "-paused")
-        for pane in self.panes:
-            pane.paused = paused
+        super().watch_paused(paused)
 
     # --- actions ------------------------------------------------------------------------
 
@@ -494,30 +416,7 @@ class MainScreen(Screen[None]):
         self.action_toggle_pause()
 
     def action_spend(self) -> None:
-        from bytez_tui.screens.spend import SpendScreen
-
-        self.app.push_screen(
-            SpendScreen(
-                ledger=self.spend.ledger,
-                now=self.api.server_now,
-                budget=self.settings.daily_budget,
-                set_budget=self._set_budget,
-            )
-        )
-
-    def _set_budget(self, budget: float | None) -> str:
-        """Save a new daily budget to config.toml and use it; returns why it failed, or ""."""
-        from dataclasses import replace
-
-        from bytez_tui.config import ConfigError, update_config
-
-        try:
-            update_config({"daily_budget": budget})
-        except (OSError, ConfigError) as error:
-            return f"not saved: {error}"
-        self.settings = replace(self.settings, daily_budget=budget)
-        self.spend.set_budget(budget)
-        return ""
+        self.spend.show_report()
 
     def action_toggle_pause(self) -> None:
         self.paused = not self.paused

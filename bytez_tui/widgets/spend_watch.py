@@ -3,7 +3,8 @@
 It draws nothing. The main screen hands it every instance list, load, delete and run; it
 writes them to the ledger (`bytez_tui.local.ledger`), tells the screen the header's figures
 (burn rate, today's spend) and warns at 80 % and 100 % of the daily budget, each once a
-day, restarts included: a toast, the bell and a desktop notification.
+day, restarts included: a toast, the bell and a desktop notification. It opens the Spend
+screen on its ledger, and saves the budget set there.
 """
 
 from __future__ import annotations
@@ -113,6 +114,30 @@ class SpendWatch(Widget):
         """Use a new daily budget (its warnings may fire again)."""
         self.alarm = BudgetAlarm(budget, remember=self.ledger.alarm_fired)
         self.update_figures()
+
+    def show_report(self) -> None:
+        """Open the Spend screen on this ledger, where the daily budget can be changed."""
+        from bytez_tui.screens.spend import SpendScreen
+
+        self.app.push_screen(
+            SpendScreen(
+                ledger=self.ledger,
+                now=self._now,
+                budget=self.alarm.budget,
+                set_budget=self._save_budget,
+            )
+        )
+
+    def _save_budget(self, budget: float | None) -> str:
+        """Save a new daily budget to config.toml and use it; returns why it failed, or ""."""
+        from bytez_tui.config import ConfigError, update_config
+
+        try:
+            update_config({"daily_budget": budget})
+        except (OSError, ConfigError) as error:
+            return f"not saved: {error}"
+        self.set_budget(budget)
+        return ""
 
     def confirm_past_budget(
         self, load: Callable[[], object], *, declined: Callable[[], object] | None = None
