@@ -146,21 +146,25 @@ class CompareColumns(Horizontal):
             if run.ended is None and not column.waiting:  # not one whose end is on its way
                 column.show_running(run.stats(now))
 
-    def show_states(self, running: Set[str], winner: int | None) -> list[str]:
+    def show_states(self, running: Set[str], winner: int | None) -> dict[int, str]:
         """Badge each column's model (running, booting, the winner).
 
         Returns:
-            Each column's tab label: its model's short name (and the winner's trophy).
+            Each column's tab label by its index: its model's short name (and the winner's
+            trophy). A column still mounting is left out (the screen can say which models
+            run before the columns are drawn).
         """
-        labels = []
+        labels = {}
         for column in self.columns:
+            if not column.is_mounted:
+                continue
             model = column.model
             is_running = bool(model) and model in running
             won = winner == column.index
             column.show_state(
                 running=is_running, booting=not is_running and column.waiting, winner=won
             )
-            labels.append(model.rpartition("/")[2][:18] + (" 🏆" if won else ""))
+            labels[column.index] = model.rpartition("/")[2][:18] + (" 🏆" if won else "")
         return labels
 
     def show_comparison(self, comparison: Comparison) -> None:

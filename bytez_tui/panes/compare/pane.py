@@ -142,6 +142,7 @@ class ComparePane(Pane):
         self.watch_front(self.front)
         self.watch_chat_mode(self.chat_mode)
         self.watch_paused(self.paused)
+        self._show_states()
 
     def on_resize(self, event: events.Resize) -> None:
         # Pane sets `-narrow` (under 100 columns) in its own handler.
@@ -529,7 +530,7 @@ class ComparePane(Pane):
     def _show_states(self) -> None:
         labels = self.column_row.show_states(self.running_models, self.book.winner)
         tabs = self.query_one(PaneTabs)
-        for index, label in enumerate(labels):
+        for index, label in labels.items():
             tabs.set_badge(f"column-{index}", label)
 
     def _clear_columns(self) -> None:
