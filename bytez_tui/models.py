@@ -32,6 +32,7 @@ from bytez_tui.json_fields import (
 __all__ = [
     "MAX_CONCURRENCY",
     "MAX_EXPIRY_SECONDS",
+    "MAX_RAM_GB",
     "MODEL_ID_KEYS",
     "Instance",
     "Job",
@@ -66,7 +67,8 @@ def _model_id(data: dict[str, Any], what: str, *, default: str = "") -> str:
 # Bounds of believable values. Outside them a number is unknown (None), or, where the
 # field cannot be unknown, the answer is unreadable: 10**400 or 1e300 must never reach
 # the arithmetic (OverflowError) or a `--json` line (Infinity).
-_MAX_RAM_GB = 1e6
+MAX_RAM_GB = 1e6
+"""The most RAM a model can believably need (the ledger reads its rows with it too)."""
 _MAX_CONCURRENCY = 1_000_000
 _MAX_PERIOD_SECONDS = 10 * 366 * 86400
 
@@ -105,7 +107,7 @@ class ModelInfo:
         """Parse one catalogue item."""
         item = json_object(data, "catalogue item")
         ram = finite_number(
-            first_present(item, "requiredRAM", "requiredRamGB", "ramRequired"), _MAX_RAM_GB
+            first_present(item, "requiredRAM", "requiredRamGB", "ramRequired"), MAX_RAM_GB
         )
         ram = ram if ram is None or ram >= 0 else None
         task = item.get("task")

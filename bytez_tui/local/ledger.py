@@ -24,6 +24,13 @@ from datetime import date, datetime, timedelta, timezone, tzinfo
 from bytez_tui.billing import MAX_COST, cost_per_hour
 from bytez_tui.config import DEFAULT_BASE_URL
 from bytez_tui.local.database import LocalDatabase, LocalStore
+from bytez_tui.local.ledger_rows import (
+    READABLE_RUN,
+    life_from_row,
+    run_from_row,
+    stored_number,
+    utc,
+)
 from bytez_tui.local.spend import (
     Basis,
     DaySpend,
@@ -40,11 +47,6 @@ __all__ = ["DAYS_SHOWN", "Ledger"]
 
 DAYS_SHOWN = 14
 """Days the Spend screen's chart and `bytez-tui spend` show by default, today included."""
-
-_READABLE = f"cost BETWEEN 0 AND ? AND seconds BETWEEN 0 AND {int(1e9)}"
-"""The runs whose cost counts (the `?` is `MAX_COST`): SQLite keeps whatever was written
-whatever the column's type, and text compares above every number, so a damaged row
-(text, a negative, 1e308, which sums to ∞) is left out, as `_real` leaves it out in Python."""
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS ledger_instances (
@@ -175,9 +177,9 @@ class Ledger(LocalStore):
             open_ids = {model: row_id for row_id, model, _, _ in rows}
             for row_id, model, last_seen, expires_at in rows:
                 if model not in listed:
-                    seen = _real(last_seen)
+                    seen = stored_number(last_seen)
                     ended, ending = missing_end(
-                        now, now if seen is None else seen, _real(expires_at)
+                        now, now if seen is None else seen, stored_number(expires_at)
                     )
                     connection.execute(
                         "UPDATE ledger_instances SET ended = ?, ending = ? WHERE id = ?",
@@ -320,7 +322,7 @@ class Ledger(LocalStore):
         self._schema()
         rows = self.database.query(
             "SELECT CAST((at + ?) / 86400 AS INTEGER), basis, TOTAL(cost) FROM ledger_runs "
-            f"WHERE store = ? AND at >= ? AND at <= ? AND {_READABLE} GROUP BY 1, 2",
+            f"WHERE store = ? AND at >= ? AND at <= ? AND {READABLE_RUN} GROUP BY 1, 2",
             (offset, self.store_key, low, high, MAX_COST),
         )
         epoch = date(1970, 1, 1)
@@ -342,7 +344,7 @@ class Ledger(LocalStore):
         lives: dict[str, int] = defaultdict(int)
         self._schema()
         rows = self.database.query(
-            f"SELECT model, basis, COUNT(*), TOTAL(CASE WHEN {_READABLE} THEN cost END) "
+            f"SELECT model, basis, COUNT(*), TOTAL(CASE WHEN {READABLE_RUN} THEN cost END) "
             "FROM ledger_runs WHERE store = ? AND at >= ? AND at <= ? GROUP BY 1, 2",
             (MAX_COST, self.store_key, low, high),
         )
@@ -364,25 +366,18 @@ class Ledger(LocalStore):
         self._schema()
         rows = self.database.query(
             "SELECT model, at, seconds, cost, basis, outcome FROM ledger_runs "
-            f"WHERE store = ? AND at >= ? AND at <= ? AND {_READABLE} "
+            f"WHERE store = ? AND at >= ? AND at <= ? AND {READABLE_RUN} "
             "ORDER BY cost DESC LIMIT ?",
             (self.store_key, low, high, MAX_COST, limit),
         )
-        items = []
-        for model, at, seconds, cost, basis, outcome in rows:
-            when, took, amount = _real(at), _real(seconds), _real(cost, MAX_COST)
-            if when is None or took is None or amount is None:
-                continue  # a damaged row (text where a number goes): not shown
-            items.append(
-                Item("run", str(model), _utc(when), took, amount, basis != "server", str(outcome))
-            )
+        items = [item for row in rows if (item := run_from_row(row)) is not None]
         for life in self._lives(low, high):
             cost = life.cost(high)
             if cost is None or life.started < low:
                 continue
             ending = life.ending or ("running" if life.is_running(high) else "expired")
             seconds = life.end(high) - life.started
-            start = _utc(life.started)
+            start = utc(life.started)
             items.append(
                 Item("instance", life.model, start, seconds, cost, True, ending, life.from_seen)
             )
@@ -412,55 +407,8 @@ class Ledger(LocalStore):
             "AND (ended IS NULL OR ended >= ?)",
             (self.store_key, high, low),
         )
-        lives = []
-        for model, ram, started, from_seen, last_seen, expires, billed, ended, ending in rows:
-            begun, seen = _real(started), _real(last_seen)
-            gb, until, stop = _real(ram, _MAX_RAM_GB), _real(expires), _real(ended)
-            optional = ((ram, gb), (expires, until), (ended, stop))
-            if (
-                begun is None
-                or seen is None
-                or any(v is not None and r is None for v, r in optional)
-            ):
-                continue  # a damaged row (text where a number goes, ∞): not counted
-            lives.append(
-                Life(
-                    str(model),
-                    gb,
-                    begun,
-                    bool(from_seen),
-                    seen,
-                    until,
-                    bool(billed),
-                    stop,
-                    None if ending is None else str(ending),
-                )
-            )
-        return lives
+        return [life for row in rows if (life := life_from_row(row)) is not None]
 
     def _offset(self, now: datetime) -> float:
         delta = now.astimezone(self.tz).utcoffset()
         return 0.0 if delta is None else delta.total_seconds()
-
-
-def _utc(timestamp: float) -> datetime:
-    return datetime.fromtimestamp(timestamp, timezone.utc)
-
-
-_LAST_INSTANT = 253402300799.0
-"""9999-12-31 23:59:59 UTC as a timestamp: the last instant a `datetime` can hold."""
-_MAX_RAM_GB = 1e6
-"""The most RAM a model can believably need, as the catalogue reader takes it."""
-
-
-def _real(value: object, high: float = _LAST_INSTANT) -> float | None:
-    """A number stored in a ledger row, or None when the row is damaged there.
-
-    SQLite keeps whatever was written, whatever the column's type: a hand-edited or
-    damaged file may hold text, a negative, or 1e308 (∞ once summed). Such a value never
-    reaches the arithmetic (`float("x")` stopped the Spend screen) or the screen ("$inf").
-    """
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return None
-    number = float(value)
-    return number if 0 <= number <= high else None  # NaN fails both comparisons
