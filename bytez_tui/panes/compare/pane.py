@@ -1,9 +1,10 @@
 """The Compare pane: one prompt on two or three models, side by side, each streaming on its own.
 
-The pane checks that the models run (one load dialog for those that do not), then each
-column runs on its own (`CompareColumn`); `escape` stops them all. What the pane knows
-(the request, each column's run, the live columns, the winner) is kept by a
-`ComparisonBook` (`bytez_tui.local.comparison_book`). A comparison is saved whole when the last
+The pane checks what was typed and that the models run (one load dialog for those that
+do not), then hands the comparison to its board (`CompareBoard`), where each column runs
+on its own (`CompareColumn`); `escape` stops them all. What the pane knows (the request,
+each column's run, the live columns, the winner) is kept by a `ComparisonBook`
+(`bytez_tui.local.comparison_book`). The board saves a comparison whole when the last
 column ends (`bytez_tui.local.comparisons`), and again when a winner is marked.
 """
 
@@ -24,7 +25,6 @@ from textual.widgets import Checkbox, Input, Label, TextArea
 from textual.worker import Worker
 
 from bytez_tui.comparing import (
-    LETTERS,
     CompareRequest,
     Typed,
     check_models,
@@ -35,6 +35,7 @@ from bytez_tui.local.comparison_book import ComparisonBook
 from bytez_tui.local.comparisons import Comparison, ComparisonStore
 from bytez_tui.local.files import write_new_private
 from bytez_tui.panes.base import Pane, PaneMessage
+from bytez_tui.panes.compare.board import CompareBoard
 from bytez_tui.panes.compare.column import CompareColumn, params_problem
 from bytez_tui.panes.compare.columns import CompareColumns, params_text
 from bytez_tui.panes.compare.keys import BINDINGS, PALETTE
@@ -52,8 +53,6 @@ if TYPE_CHECKING:
 
 __all__ = ["ComparePane"]
 
-STATS_RATE = 4.0
-"""Stats line redraws per second while columns stream."""
 _SHORT = 30
 """Below this many rows the pane drops its spacing (class `-short`)."""
 _TINY = 16
@@ -124,25 +123,21 @@ class ComparePane(Pane):
         system.cursor_blink = blink
         system.display = False  # chat mode only
         yield system
-        tabs = PaneTabs([(f"column-{i}", letter) for i, letter in enumerate(LETTERS)], active="")
-        tabs.id = "compare-tabs"
-        yield tabs
-        yield CompareColumns(
+        yield CompareBoard(
+            self.book,
             api=self.api,
             clock=self.clock,
             suggester=self._suggester,
             cursor_blink=blink,
             hide_echo=self.settings.hide_prompt_echo,
-            id="columns",
+            id="compare-board",
         )
-        yield CompareStatus(id="compare-status")
 
     def on_mount(self) -> None:
-        self._stats_timer = self.set_interval(1 / STATS_RATE, self._show_progress, pause=True)
         self.watch_front(self.front)
         self.watch_chat_mode(self.chat_mode)
         self.watch_paused(self.paused)
-        self._show_states()
+        self.board.show_states()
 
     def on_resize(self, event: events.Resize) -> None:
         # Pane sets `-narrow` (under 100 columns) in its own handler.
@@ -160,8 +155,7 @@ class ComparePane(Pane):
             self.columns[self.front].output.focus()
 
     def watch_front(self, front: int) -> None:
-        self.query_one(PaneTabs).active = f"column-{front}"
-        self.column_row.set_front(front)
+        self.board.set_front(front)
 
     def watch_chat_mode(self, chat: bool) -> None:
         self.set_class(chat, "-chat")
@@ -177,7 +171,8 @@ class ComparePane(Pane):
 
     def watch_running_models(self, running: Set[str]) -> None:
         self._suggester.set_running(running)
-        self._show_states()
+        self.board.running_models = running
+        self.board.show_states()
 
     def watch_catalogue_names(self, names: Sequence[str]) -> None:
         if names:  # not the empty default at mount: a worker cancelled by the real list
@@ -186,17 +181,21 @@ class ComparePane(Pane):
     # --- typed accessors ----------------------------------------------------------------
 
     @property
+    def board(self) -> CompareBoard:
+        return self.query_one(CompareBoard)
+
+    @property
     def column_row(self) -> CompareColumns:
-        return self.query_one(CompareColumns)
+        return self.board.column_row
 
     @property
     def columns(self) -> list[CompareColumn]:
         """The three columns, A to C."""
-        return self.column_row.columns
+        return self.board.columns
 
     @property
     def status_line(self) -> CompareStatus:
-        return self.query_one(CompareStatus)
+        return self.board.status_line
 
     @property
     def busy(self) -> bool:
@@ -292,24 +291,15 @@ class ComparePane(Pane):
         if event.input.id == "compare-params" or event.input.has_class("column-params"):
             event.input.set_class(bool(params_problem(event.value)), "-invalid")
         if event.input.has_class("column-model"):
-            self._show_states()
-
-    @on(CompareColumn.Waiting)
-    def _column_waiting(self) -> None:
-        self._show_states()
+            self.board.show_states()
 
     @on(CompareColumn.ModelRunning)
     def _column_model_running(self, message: CompareColumn.ModelRunning) -> None:
         self.running_models = frozenset({*self.running_models, message.model})
 
     @on(CompareColumn.Ended)
-    def _column_ended(self, message: CompareColumn.Ended) -> None:
-        index = message.column.index
-        self.book.column_ended(index)
-        self.query_one(PaneTabs).set_spinning(f"column-{index}", False)
-        if not self.book.live:
-            self._all_ended()
-        self._busy_changed()
+    def _column_ended(self) -> None:
+        self._busy_changed()  # the board has taken the end in (and saved the last one's)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         # Pane's sink runs too (Textual calls each class's handler down the MRO).
@@ -332,7 +322,7 @@ class ComparePane(Pane):
         """Stop every column: each keeps what arrived."""
         self.book.pending = None
         self.workers.cancel_group(self, "compare-check")
-        self.column_row.stop()
+        self.board.stop()
         self._busy_changed()
 
     def action_stop_column(self, index: int) -> None:
@@ -371,19 +361,9 @@ class ComparePane(Pane):
 
     def action_mark_winner(self, index: int) -> None:
         """Mark a column the winner (again: no winner); a saved comparison keeps it."""
-        if self.book.shown is None:
-            return
-        marked = self.book.mark_winner(index)
-        if marked is None:
-            self.notify(f"Column {LETTERS[index]} took no part", severity="warning")
-            return
-        try:
-            self.book.shown = self.book.store.save(marked)
-        except OSError as error:
-            self.notify(str(error), title="Winner not saved", severity="error", markup=False)
-        self._show_states()
-        self.status_line.show_saved(self.book.shown, self.book.winner)
-        self.refresh_bindings()
+        if self.book.shown is not None:
+            self.board.mark_winner(index)
+            self.refresh_bindings()
 
     def action_edit_prompt(self) -> None:
         """Put the cursor in the shared prompt."""
@@ -494,51 +474,17 @@ class ComparePane(Pane):
         """Start every column of `request` (those in `waiting` once their model runs)."""
         if request.chat:
             self.prompt_area.text = ""  # sent: the next turn is typed afresh
-        runs = self.book.begin(request, self.clock.monotonic())
-        self.column_row.begin(request, runs, waiting)
-        tabs = self.query_one(PaneTabs)
-        for index, _, _ in request.columns:
-            tabs.set_spinning(f"column-{index}", True)
-        self._stats_timer.resume()
-        self.status_line.show_running()
-        self._show_states()
+        self.board.begin(request, waiting=waiting)
         self._busy_changed()
-
-    def _all_ended(self) -> None:
-        """The last column ended: save the comparison as one entry of the history."""
-        self._stats_timer.pause()
-        comparison = self.book.ended(self.clock.monotonic())
-        if comparison is None:
-            return
-        try:
-            self.book.shown = self.book.store.save(comparison)
-        except OSError as error:
-            self.book.shown = comparison
-            self.notify(str(error), title="Not saved to history", severity="warning")
-        self.status_line.show_saved(self.book.shown, self.book.winner)
-
-    def _show_progress(self) -> None:
-        runs = self.book.runs
-        live = {index: runs[index] for index in self.book.live}
-        self.column_row.show_progress(live, self.clock.monotonic())
 
     def _busy_changed(self) -> None:
         self.set_class(self.busy, "-busy")
         self.refresh_bindings()
         self.post_message(self.BusyChanged(self, self.busy))
 
-    def _show_states(self) -> None:
-        labels = self.column_row.show_states(self.running_models, self.book.winner)
-        tabs = self.query_one(PaneTabs)
-        for index, label in labels.items():
-            tabs.set_badge(f"column-{index}", label)
-
     def _clear_columns(self) -> None:
         """Empty the columns' outputs: the next run starts a new comparison."""
-        self.column_row.clear()
-        self.book.clear()
-        self._show_states()
-        self.status_line.show_idle(chat=self.chat_mode)
+        self.board.clear(chat=self.chat_mode)
         self.refresh_bindings()
 
     def _capture(self) -> Typed:
@@ -563,7 +509,7 @@ class ComparePane(Pane):
             self.prompt_area.text = shown.prompt
             self.params_input.value = shown.params
             self.column_row.retype(shown.models, shown.overrides)
-        self._show_states()
+        self.board.show_states()
         if shown is not None and not isinstance(shown, Comparison):
             self.status_line.show_idle(chat=self.chat_mode)
         self.refresh_bindings()
@@ -574,8 +520,7 @@ class ComparePane(Pane):
         self.prompt_area.text = "" if comparison.chat else comparison.prompt
         self.system_input.value = comparison.system
         self.params_input.value = params_text(comparison.params)
-        self.column_row.show_comparison(comparison)
-        self.status_line.show_reopened(comparison)
+        self.board.show_comparison(comparison)
 
 
 async def _status(client: BytezClient, *, model: str) -> Instance | None:
