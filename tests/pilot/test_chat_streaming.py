@@ -1,5 +1,6 @@
-"""A long chat reply streaming in: the pieces out of view are parked while the conversation
-follows the end, and come back as they were when the reader scrolls up or the reply ends;
+"""A long chat reply streaming in: the turns and pieces out of view are parked while the
+conversation follows the end, and come back as they were when the reader scrolls up or the
+reply ends;
 Python's full collections wait for the end of the reply, and come back even if the app
 ends first."""
 
@@ -11,15 +12,16 @@ from collections.abc import Iterator
 
 import pytest
 from textual.app import App, ComposeResult
-from textual.containers import VerticalScroll
+from textual.pilot import Pilot
 from waiting import until as wait_until
 
 from bytez_tui.app import BytezApp
 from bytez_tui.emulator import EmulatorServer
+from bytez_tui.local.conversations import Turn
 from bytez_tui.messages import OpenPlayground
 from bytez_tui.panes.playground import PlaygroundPane
 from bytez_tui.panes.playground.reply_writer import ReplyWriter
-from bytez_tui.panes.playground.turns import ReplyView
+from bytez_tui.panes.playground.turns import ParkedBlank, ReplyView, TurnsView, UserTurnView
 
 until = functools.partial(wait_until, workers=False, tries=400)
 
@@ -46,10 +48,10 @@ LONG = "".join(SECTION.format(n=n) for n in range(14))
 
 
 class _Host(App[None]):
-    CSS = "ReplyView { height: auto; }"  # as in chat mode
+    CSS = ".turn { height: auto; margin: 0 0 1 0; } .-user { padding: 0 1; }"  # as in chat mode
 
     def compose(self) -> ComposeResult:
-        yield VerticalScroll()
+        yield TurnsView()
 
 
 @pytest.fixture
@@ -61,8 +63,12 @@ def full_collections() -> Iterator[tuple[int, int, int]]:
     gc.set_threshold(*thresholds)
 
 
-async def _streaming(app: App[None]) -> tuple[VerticalScroll, ReplyView, ReplyWriter]:
-    turns = app.query_one(VerticalScroll)
+async def _streaming(
+    pilot: Pilot[None], earlier: tuple[Turn, ...] = ()
+) -> tuple[TurnsView, ReplyView, ReplyWriter]:
+    turns = pilot.app.query_one(TurnsView)
+    await turns.show(earlier)
+    await until(pilot, lambda: len(turns.children) == len(earlier))  # all drawn
     view = ReplyView()
     await turns.mount(view)
     turns.anchor()
@@ -80,7 +86,7 @@ async def test_pieces_out_of_view_are_parked_and_come_back_as_they_were(
 ) -> None:
     app = _Host()
     async with app.run_test(size=(100, 30)) as pilot:
-        turns, view, writer = await _streaming(app)
+        turns, view, writer = await _streaming(pilot)
         assert gc.get_threshold()[2] > full_collections[2]  # full collections wait
         writer.write(LONG)
         await until(pilot, lambda: view.source == LONG and any(_parked(view)))
@@ -102,12 +108,36 @@ async def test_pieces_out_of_view_are_parked_and_come_back_as_they_were(
         assert app.export_screenshot() == drawn  # the reader saw no difference
 
 
+async def test_earlier_turns_out_of_view_are_parked_too(
+    full_collections: tuple[int, int, int],
+) -> None:
+    earlier = (Turn("user", "Go on"), Turn("assistant", SECTION.format(n=99))) * 3
+    app = _Host()
+    async with app.run_test(size=(100, 30)) as pilot:
+        turns, view, writer = await _streaming(pilot, earlier)
+        writer.write(LONG[: len(LONG) // 3])
+        await until(pilot, lambda: len(turns.query_children(ParkedBlank)) == 1)
+        await until(pilot, lambda: turns.scroll_y == turns.max_scroll_y)
+        await pilot.pause()
+        parked = [not child.display for child in turns.children if child is not turns.children[0]]
+        assert parked[:6] == [True] * 6 and parked[-1] is False  # the reply itself stays
+        assert len(turns.query(UserTurnView)) == 3
+        height = turns.virtual_size.height
+        drawn = app.export_screenshot()
+
+        await writer.close()
+        await until(pilot, lambda: all(child.display for child in turns.query(ReplyView)))
+        await pilot.pause()
+        assert turns.virtual_size.height == height  # margins between turns and all
+        assert app.export_screenshot() == drawn
+
+
 async def test_a_scroll_up_brings_the_parked_pieces_back_and_parks_no_more(
     full_collections: tuple[int, int, int],
 ) -> None:
     app = _Host()
     async with app.run_test(size=(100, 30)) as pilot:
-        turns, view, writer = await _streaming(app)
+        turns, view, writer = await _streaming(pilot)
         writer.write(LONG)
         await until(pilot, lambda: view.source == LONG and any(_parked(view)))
         turns.focus()

@@ -6,8 +6,8 @@ is done, which at 1,000 fragments/s kept the event loop busy re-laying out the r
 to back (keys waited ~40 ms). Where `BlockSplitter` cuts the text, a new piece with a
 stream of its own takes what follows.
 
-While the conversation shows the end of the reply, the pieces out of view are parked
-after each layout of the screen (`ReplyView.park` says why); when the reader scrolls up,
+While the conversation shows the end of the reply, the turns and pieces out of view are
+parked after each layout of the screen (`turns.py` says why); when the reader scrolls up,
 they come back at once, and when the reply ends, once its end is drawn.
 
 Python's full garbage collections wait until then too. Each walks every object of the
@@ -22,11 +22,10 @@ import asyncio
 import gc
 from typing import ClassVar
 
-from textual.containers import ScrollableContainer
 from textual.screen import Screen
 from textual.widgets import Markdown
 
-from bytez_tui.panes.playground.turns import BlockSplitter, ReplyView
+from bytez_tui.panes.playground.turns import BlockSplitter, ReplyView, TurnsView
 
 __all__ = ["FLUSH_RATE", "ReplyWriter"]
 
@@ -66,7 +65,7 @@ class ReplyWriter:
         turns: The scrolling conversation that shows it.
     """
 
-    def __init__(self, view: ReplyView, turns: ScrollableContainer) -> None:
+    def __init__(self, view: ReplyView, turns: TurnsView) -> None:
         self.view = view
         self.turns = turns
         self._pending: list[str] = []
@@ -108,13 +107,13 @@ class ReplyWriter:
                 self.release()
 
     def release(self) -> None:
-        """Bring the parked pieces back, and let full collections run again (the owner
+        """Bring the parked turns and pieces back, and let full collections run again (the owner
         calls it too when it unmounts, in case the app ends before a refresh)."""
         if self._holding:
             self._holding = False
             _FullCollections.release()
-        if self.view.is_attached:
-            self.view.unpark()
+        if self.turns.is_attached:
+            self.turns.unpark()
 
     async def _flush_often(self) -> None:
         while True:
@@ -135,8 +134,8 @@ class ReplyWriter:
     def _laid_out(self, screen: Screen[object]) -> None:
         turns = self.turns
         if turns.scroll_y >= turns.max_scroll_y and turns.children[-1] is self.view:
-            self.view.park(turns.scrollable_content_region.height)
+            turns.park(turns.scrollable_content_region.height)
 
     def _scrolled(self, before: float, after: float) -> None:
         if after < before:
-            self.view.unpark()
+            self.turns.unpark()

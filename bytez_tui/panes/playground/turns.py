@@ -8,10 +8,11 @@ the longer it grew; a piece that is finished keeps its layout cached.
 
 A finished piece still costs every frame while the reply streams: Textual places every
 widget of the screen again whenever one of them changes size, and a reply of 12,000
-characters is ~500 widgets (~25 ms of layout per frame, bench_chat.py). So while a reply
-streams and the conversation follows its end, the finished pieces out of view are parked
-(`ReplyView.park`): hidden, a blank of their height in their place, which took that
-layout to ~5 ms. They come back when the reader scrolls up, and when the reply ends.
+characters is ~500 widgets (~25 ms of layout per frame, bench_chat.py), and the earlier
+turns shown add theirs. So while a reply streams and the conversation follows its end, the
+turns and the finished pieces out of view are parked (`TurnsView.park`): hidden, a blank
+as high as they were in their place (`ParkedBlank`), which took that layout to ~5 ms.
+They come back when the reader scrolls up, and when the reply ends.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from bytez_tui.text import printable
 
 __all__ = [
     "PIECE_LINES",
+    "ParkedBlank",
     "SHOWN_TURNS",
     "BlockSplitter",
     "ReplyView",
@@ -114,6 +116,55 @@ def split_blocks(text: str, min_lines: int = PIECE_LINES) -> list[str]:
     return [piece for piece in BlockSplitter(min_lines).feed(text) if piece] or [""]
 
 
+def _out_of_view(widgets: list[Widget], rows: int) -> int:
+    """How many of `widgets` (a container's last children, in order), from the first,
+    lie wholly above the container's last `rows` rows, by their last laid-out sizes (a
+    widget not laid out yet counts as empty, which parks fewer, never more)."""
+    below = widgets[-1].outer_size.height + widgets[-1].styles.margin.bottom
+    for index in range(len(widgets) - 2, -1, -1):
+        if below >= rows:
+            return index + 1
+        widget = widgets[index]
+        gap = max(widget.styles.margin.bottom, widgets[index + 1].styles.margin.top)
+        below += widget.outer_size.height + gap
+    return 0
+
+
+class ParkedBlank(Widget):
+    """Stands in for widgets taken out of the layout: as high as they were, margins and
+    all, so that what follows them stays where it was."""
+
+    def __init__(self) -> None:
+        super().__init__(classes="parked")
+        self.display = False
+        self.parked: list[Widget] = []
+        """The widgets it stands in for, in order."""
+        self.rows = 0
+        """Its height."""
+
+    def hold(self, widgets: list[Widget], following: Widget) -> None:
+        """Hide `widgets` (the next ones after those it holds) and grow by what they took
+        up above `following`."""
+        rows = widgets[0].styles.margin.top
+        for widget, below in zip(widgets, [*widgets[1:], following], strict=True):
+            gap = max(widget.styles.margin.bottom, below.styles.margin.top)
+            rows += widget.outer_size.height + gap
+        self.rows += rows - following.styles.margin.top
+        self.styles.height = self.rows
+        self.display = True
+        for widget in widgets:
+            widget.display = False
+        self.parked.extend(widgets)
+
+    def release(self) -> None:
+        """Show the widgets it stood in for, and hide."""
+        for widget in self.parked:
+            widget.display = True
+        self.parked = []
+        self.rows = 0
+        self.display = False
+
+
 class UserTurnView(Static):
     """What the user said, as plain text."""
 
@@ -135,15 +186,11 @@ class ReplyView(Vertical):
         super().__init__(classes="turn -reply")
         self.turn = turn
         """The stored turn (None while it streams)."""
-        self._parked_rows = 0
-        """The height of the parked pieces (see `park`)."""
 
     def compose(self) -> ComposeResult:
         turn = self.turn
         if turn is None:
-            parked = Widget(classes="parked")
-            parked.display = False
-            yield parked
+            yield ParkedBlank()
         for piece in split_blocks(printable(turn.content) if turn is not None else ""):
             yield Markdown(piece, open_links=False)
         if turn is None:
@@ -176,37 +223,18 @@ class ReplyView(Vertical):
         return piece
 
     def park(self, rows: int) -> None:
-        """Park the finished pieces that lie wholly above the reply's last `rows` rows.
-
-        A parked piece is hidden, and a blank as high as it was stands in its place, so
-        that the reply's height and the view of its end do not change. Sizes are the last
-        ones laid out: a piece not laid out yet counts as empty, which parks less, never
-        more.
-        """
+        """Park the finished pieces that lie wholly above the reply's last `rows` rows
+        (the last piece, which grows, stays)."""
         pieces = [piece for piece in self.pieces if piece.display]
-        below = self.footer.outer_size.height
-        for index in range(len(pieces) - 1, 0, -1):  # the last piece grows: it stays
-            below += pieces[index].outer_size.height
-            if below >= rows:
-                break
-        else:
-            return
-        leaving = pieces[:index]
-        self._parked_rows += sum(piece.outer_size.height for piece in leaving)
-        parked = self.query_one(".parked")
-        parked.styles.height = self._parked_rows
-        parked.display = True
-        for piece in leaving:
-            piece.display = False
+        shown: list[Widget] = [*pieces, self.footer]
+        count = min(_out_of_view(shown, rows), len(pieces) - 1)
+        if count > 0:
+            self.query_one(ParkedBlank).hold(shown[:count], shown[count])
 
     def unpark(self) -> None:
-        """Show the parked pieces again, in place of their blank."""
-        if not self._parked_rows:
-            return
-        self._parked_rows = 0
-        for piece in self.pieces:
-            piece.display = True
-        self.query_one(".parked").display = False
+        """Show the parked pieces again."""
+        for blank in self.query_children(ParkedBlank):
+            blank.release()
 
     @property
     def footer(self) -> Static:
@@ -267,7 +295,11 @@ class TurnsView(VerticalScroll, can_focus=True):
         up keeps the same lines in view."""
         if not pending or pending is not self._reveal:
             return  # done, or other turns (or these again) are shown
-        below = next(child for child in self.children if not child.has_class("earlier"))
+        below = next(
+            child
+            for child in self.children
+            if not (child.has_class("earlier") or isinstance(child, ParkedBlank))
+        )
         at_end = self.is_vertical_scroll_end
         height = self.virtual_size.height
         await self.mount(turn_view(pending.pop()), before=below)
@@ -280,3 +312,30 @@ class TurnsView(VerticalScroll, can_focus=True):
                 self.call_later(self._reveal_earlier, pending)
 
         self.call_after_refresh(settle)
+
+    def park(self, rows: int) -> None:
+        """Park the turns, and the pieces of the last reply, that lie wholly above the
+        last `rows` rows (the last turn stays, parked inside only)."""
+        shown = [child for child in self.children if child.display]
+        blank = next((child for child in shown if isinstance(child, ParkedBlank)), None)
+        if blank is not None:
+            shown.remove(blank)
+        if not shown:
+            return
+        if isinstance(shown[-1], ReplyView):
+            shown[-1].park(rows)
+        count = min(_out_of_view(shown, rows), len(shown) - 1)
+        if count > 0:
+            if blank is None:
+                blanks = self.query_children(ParkedBlank)
+                blank = blanks.first() if blanks else ParkedBlank()
+                if not blank.is_attached:
+                    self.mount(blank, before=0)
+            blank.hold(shown[:count], shown[count])
+
+    def unpark(self) -> None:
+        """Show every parked turn and piece again."""
+        for blank in self.query_children(ParkedBlank):
+            blank.release()
+        for reply in self.query_children(ReplyView):
+            reply.unpark()
