@@ -16,6 +16,7 @@ from textual.worker import Worker, WorkerState
 from bytez_tui.clock import Clock
 from bytez_tui.connection import Connection, Health
 from bytez_tui.errors import AuthError, BytezError, RateLimited
+from bytez_tui.text import printable
 
 if TYPE_CHECKING:
     from bytez_tui.api import BytezClient
@@ -229,3 +230,18 @@ def record_failure(widget: Widget, api: Connection, error: BytezError) -> None:
     widget.post_message(Pane.HealthChanged(api.failed(error)))
     if isinstance(error, AuthError):
         widget.post_message(Pane.Unauthorized(error))
+
+
+def worker_failed(widget: Widget, event: Worker.StateChanged) -> None:
+    """The sink for what a worker of `widget` (a widget in a pane, running its own) did not
+    catch: log it and tell the user. Worker state messages do not bubble, so each widget that
+    runs workers calls this from its `on_worker_state_changed`."""
+    worker = event.worker
+    if event.state is WorkerState.ERROR and worker.error is not None:
+        widget.log.error(f"worker {worker.name!r} failed", worker.error)
+        widget.notify(
+            printable(f"{type(worker.error).__name__}: {worker.error}"),
+            title=f"Unexpected error in {worker.description}",
+            severity="error",
+            markup=False,
+        )

@@ -19,7 +19,7 @@ from textual.reactive import var
 from textual.suggester import Suggester
 from textual.validation import Function
 from textual.widgets import Input, Static
-from textual.worker import Worker, WorkerState
+from textual.worker import Worker
 
 from bytez_tui.clock import Clock
 from bytez_tui.comparing import LETTERS, ColumnRun, stream_column
@@ -29,7 +29,7 @@ from bytez_tui.format import money
 from bytez_tui.local.comparisons import ColumnRecord
 from bytez_tui.local.history import RunStats
 from bytez_tui.messages import RunEnded
-from bytez_tui.panes.base import Pane, call_api, record_failure
+from bytez_tui.panes.base import Pane, call_api, record_failure, worker_failed
 from bytez_tui.panes.playground.completion import ModelInput
 from bytez_tui.panes.playground.output import OutputLog
 from bytez_tui.prompting import ParamsError, chat_refusal, parse_params, wait_until_running
@@ -255,16 +255,7 @@ class CompareColumn(Vertical):
         self.workers.cancel_group(self, "compare-column")
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        # Worker state messages do not bubble: the sink for anything unexpected is here.
-        worker = event.worker
-        if event.state is WorkerState.ERROR and worker.error is not None:
-            self.log.error(f"worker {worker.name!r} failed", worker.error)
-            self.notify(
-                printable(f"{type(worker.error).__name__}: {worker.error}"),
-                title=f"Unexpected error in {worker.description}",
-                severity="error",
-                markup=False,
-            )
+        worker_failed(self, event)
 
     async def _run(
         self,

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence, Set
 from dataclasses import dataclass
-from functools import partial
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import events, on, work
@@ -22,12 +21,10 @@ from textual.containers import Horizontal
 from textual.reactive import var
 from textual.widget import Widget
 from textual.widgets import Checkbox, Input, Label, TextArea
-from textual.worker import Worker
 
 from bytez_tui.comparing import (
     CompareRequest,
     Typed,
-    check_models,
     compare_request,
 )
 from bytez_tui.config import data_dir
@@ -48,8 +45,7 @@ from bytez_tui.widgets.text_fields import TextInput
 from bytez_tui.widgets.toggles import MarkedCheckbox
 
 if TYPE_CHECKING:
-    from bytez_tui.api import BytezClient
-    from bytez_tui.models import Instance
+    pass
 
 __all__ = ["ComparePane"]
 
@@ -96,7 +92,6 @@ class ComparePane(Pane):
             ComparisonStore(store_key=self.settings.store_key)
         )
         """The comparison running or shown, each column's run, and the saved ones."""
-        self._checker: Worker[None] | None = None
         self._suggester = ModelSuggester()
 
     def compose(self) -> ComposeResult:
@@ -200,8 +195,7 @@ class ComparePane(Pane):
     @property
     def busy(self) -> bool:
         """A column streams or waits, or the models are being checked."""
-        checking = self._checker is not None and not self._checker.is_finished
-        return bool(self.book.live) or self.book.pending is not None or checking
+        return self.board.busy
 
     @property
     def winner(self) -> int | None:
@@ -245,15 +239,7 @@ class ComparePane(Pane):
     def load_chosen(self, loaded: bool) -> None:
         """The load dialog closed: the models were loaded (each column then runs once its
         model is RUNNING), or not (nothing runs)."""
-        pending, self.book.pending = self.book.pending, None
-        if pending is None:
-            return
-        request, missing, booting = pending
-        if not loaded:
-            self.status_line.show_blocked(f"{', '.join(missing)} not loaded")
-            self._busy_changed()
-            return
-        self._begin(request, waiting=set(missing) | booting)
+        self.board.load_chosen(loaded)
 
     # --- events -------------------------------------------------------------------------
 
@@ -297,14 +283,16 @@ class ComparePane(Pane):
     def _column_model_running(self, message: CompareColumn.ModelRunning) -> None:
         self.running_models = frozenset({*self.running_models, message.model})
 
-    @on(CompareColumn.Ended)
-    def _column_ended(self) -> None:
-        self._busy_changed()  # the board has taken the end in (and saved the last one's)
+    @on(CompareBoard.LoadRequested)
+    def _load_requested(self, message: CompareBoard.LoadRequested) -> None:
+        message.stop()
+        self.post_message(self.LoadRequested(self, message.models))
 
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        # Pane's sink runs too (Textual calls each class's handler down the MRO).
-        if event.worker is self._checker:
-            self._busy_changed()
+    @on(CompareBoard.Began)
+    def _began(self, message: CompareBoard.Began) -> None:
+        if message.request.chat:
+            self.prompt_area.text = ""  # sent: the next turn is typed afresh
+        self._busy_changed()
 
     # --- actions ------------------------------------------------------------------------
 
@@ -315,13 +303,11 @@ class ComparePane(Pane):
             return
         request = self._make_request()
         if request is not None:
-            self._checker = self._check(request)
+            self.board.check(request)
             self._busy_changed()
 
     def action_stop(self) -> None:
         """Stop every column: each keeps what arrived."""
-        self.book.pending = None
-        self.workers.cancel_group(self, "compare-check")
         self.board.stop()
         self._busy_changed()
 
@@ -421,26 +407,6 @@ class ComparePane(Pane):
         index = NameIndex(names)
         self.app.call_from_thread(self._suggester.set_catalogue, index)
 
-    @work(exclusive=True, group="compare-check", exit_on_error=False, description="Checking")
-    async def _check(self, request: CompareRequest) -> None:
-        """Ask whether each model runs (v1); offer one load for those that do not."""
-        missing: list[str] = []
-        booting: set[str] = set()
-        if self.api.dialect != "v2":  # v2 starts a model on its first run
-            self.status_line.show_checking()
-            missing, booting = await check_models(
-                [model for _, model, _ in request.columns],
-                running=self.running_models,
-                status=lambda model: self.call_api(partial(_status, model=model)),
-                is_v2=lambda: self.api.dialect == "v2",
-            )
-        if missing:
-            self.book.pending = (request, tuple(missing), frozenset(booting))
-            self.status_line.show_missing(missing)
-            self.post_message(self.LoadRequested(self, tuple(missing)))
-            return
-        self._begin(request, waiting=booting)
-
     # --- helpers ------------------------------------------------------------------------
 
     def _make_request(self) -> CompareRequest | None:
@@ -470,13 +436,8 @@ class ComparePane(Pane):
         column = self.columns[refusal.column]
         return column.model_input if refusal.field == "model" else column.params_input
 
-    def _begin(self, request: CompareRequest, *, waiting: set[str]) -> None:
-        """Start every column of `request` (those in `waiting` once their model runs)."""
-        if request.chat:
-            self.prompt_area.text = ""  # sent: the next turn is typed afresh
-        self.board.begin(request, waiting=waiting)
-        self._busy_changed()
-
+    @on(CompareBoard.CheckEnded)
+    @on(CompareColumn.Ended)  # the board has taken the end in (and saved the last one's)
     def _busy_changed(self) -> None:
         self.set_class(self.busy, "-busy")
         self.refresh_bindings()
@@ -521,7 +482,3 @@ class ComparePane(Pane):
         self.system_input.value = comparison.system
         self.params_input.value = params_text(comparison.params)
         self.board.show_comparison(comparison)
-
-
-async def _status(client: BytezClient, *, model: str) -> Instance | None:
-    return await client.status(model)
