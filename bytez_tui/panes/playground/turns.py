@@ -8,10 +8,11 @@ the longer it grew; a piece that is finished keeps its layout cached.
 
 A finished piece still costs every frame while the reply streams: Textual places every
 widget of the screen again whenever one of them changes size, and a reply of 12,000
-characters is ~500 widgets (~25 ms of layout per frame, bench_chat.py), and the earlier
-turns shown add theirs. So while a reply streams and the conversation follows its end, the
-turns and the finished pieces out of view are parked (`TurnsView.park`): hidden, a blank
-as high as they were in their place (`ParkedBlank`), which took that layout to ~5 ms.
+characters is ~500 widgets (~25 ms of layout for a frame that adds a word to it), and the
+earlier turns shown add theirs. So while a reply streams and the conversation follows its
+end, the turns and the finished pieces out of view are parked (`TurnsView.park`): hidden,
+a blank as high as they were in their place (`ParkedBlank`), which took that frame to
+~5 ms.
 They come back when the reader scrolls up, and when the reply ends.
 """
 
@@ -30,9 +31,9 @@ from bytez_tui.text import printable
 
 __all__ = [
     "PIECE_LINES",
-    "ParkedBlank",
     "SHOWN_TURNS",
     "BlockSplitter",
+    "ParkedBlank",
     "ReplyView",
     "TurnsView",
     "UserTurnView",
