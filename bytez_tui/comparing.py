@@ -12,11 +12,15 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Awaitable, Callable, Container, Sequence
 from dataclasses import dataclass, field, replace
+from datetime import datetime
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from bytez_tui.catalogue.ids import is_model_id
+from bytez_tui.config import data_dir
 from bytez_tui.errors import BytezError, StreamError
 from bytez_tui.local.comparisons import ColumnRecord, Comparison, chat_turn
+from bytez_tui.local.files import write_new_private
 from bytez_tui.local.history import Outcome, RunStats
 from bytez_tui.models import Metering
 from bytez_tui.prompting import EchoFilter, NotRun, ParamsError, parse_params
@@ -33,6 +37,7 @@ __all__ = [
     "check_models",
     "column_params",
     "compare_request",
+    "export_markdown",
     "stream_column",
 ]
 
@@ -201,6 +206,18 @@ async def check_models(
         elif instance.is_booting:
             booting.add(model)
     return missing, booting
+
+
+def export_markdown(comparison: Comparison, *, at: datetime) -> Path:
+    """Write `comparison` side by side as a new Markdown file (0600) named for `at` in the
+    data dir's `comparisons` folder (never over an earlier one), and return its path.
+
+    Raises:
+        OSError: The folder cannot be written.
+    """
+    stem = f"{at.strftime('%Y%m%d-%H%M%S')}-compare"
+    folder = data_dir() / "comparisons"
+    return write_new_private(folder, stem, comparison.to_markdown(), suffix=".md")
 
 
 class Typed(NamedTuple):

@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import json
+import stat
+from datetime import UTC, datetime
 
+from bytez_tui.comparing import export_markdown
+from bytez_tui.config import data_dir
 from bytez_tui.local.comparisons import ColumnRecord, Comparison, ComparisonStore
 from bytez_tui.local.history import RunStats
 
@@ -64,3 +68,16 @@ def test_markdown_puts_the_models_side_by_side_with_the_winner_marked() -> None:
     assert "✗ failed: The connection dropped" in text
     assert "| **cost** | $0.0004 | — |" in text
     assert '| **params** | `{"max_new_tokens": 20}` | `{"max_new_tokens": 5}` |' in text
+
+
+def test_an_export_is_a_new_private_markdown_file_named_for_its_time() -> None:
+    at = datetime(2024, 7, 1, 12, 30, 5, tzinfo=UTC)
+    first = export_markdown(COMPARISON, at=at)
+    again = export_markdown(COMPARISON, at=at)  # the same second: never over the first
+    assert first.parent == data_dir() / "comparisons"
+    assert (first.name, again.name) == (
+        "20240701-123005-compare.md",
+        "20240701-123005-compare-2.md",
+    )
+    assert first.read_text(encoding="utf-8") == COMPARISON.to_markdown()
+    assert stat.S_IMODE(first.stat().st_mode) == 0o600

@@ -1,11 +1,11 @@
 """The Compare pane: one prompt on two or three models, side by side.
 
-`pane` holds the pane (fields, keys, the models' check and load, history); `board` the
-comparison run from its start to its save, on the columns' tabs, the columns and the line
-under them; `columns` the three columns together, `column` one column (model, params
-override, output, stats) and the worker that runs it; `status` the line under them; `keys`
-its bindings. The request,
-counters and stream are the domain's (`bytez_tui.comparing`), what the pane knows
+`pane` holds the pane (keys, chat mode, history, copy and export); `form` the shared
+fields; `board` the comparison run from the models' check to its save, on the columns'
+tabs, the columns and the line under them; `columns` the three columns together,
+`column` one column (model, params override, output, stats) and the worker that runs it;
+`status` the line under them; `keys` its bindings. The request, counters and stream are
+the domain's (`bytez_tui.comparing`), what the pane knows
 `bytez_tui.local.comparison_book`'s, the saved comparisons `bytez_tui.local.comparisons`'.
 """
 

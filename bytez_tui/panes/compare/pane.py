@@ -1,8 +1,9 @@
 """The Compare pane: one prompt on two or three models, side by side, each streaming on its own.
 
-The pane checks what was typed and that the models run (one load dialog for those that
-do not), then hands the comparison to its board (`CompareBoard`), where each column runs
-on its own (`CompareColumn`); `escape` stops them all. What the pane knows (the request,
+The pane checks what was typed in its fields (`CompareForm`) and the columns, then hands
+the comparison to its board (`CompareBoard`), which checks that the models run (the
+screen offers one load dialog for those that do not) and runs each column on its own
+(`CompareColumn`); `escape` stops them all. What the pane knows (the request,
 each column's run, the live columns, the winner) is kept by a `ComparisonBook`
 (`bytez_tui.local.comparison_book`). The board saves a comparison whole when the last
 column ends (`bytez_tui.local.comparisons`), and again when a winner is marked.
@@ -12,40 +13,28 @@ from __future__ import annotations
 
 from collections.abc import Sequence, Set
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any, ClassVar
 
 from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import BindingType
-from textual.containers import Horizontal
 from textual.reactive import var
 from textual.widget import Widget
-from textual.widgets import Checkbox, Input, Label, TextArea
+from textual.widgets import Checkbox, Input, TextArea
 
-from bytez_tui.comparing import (
-    CompareRequest,
-    Typed,
-    compare_request,
-)
-from bytez_tui.config import data_dir
+from bytez_tui.comparing import CompareRequest, Typed, compare_request, export_markdown
 from bytez_tui.local.comparison_book import ComparisonBook
 from bytez_tui.local.comparisons import Comparison, ComparisonStore
-from bytez_tui.local.files import write_new_private
 from bytez_tui.panes.base import Pane, PaneMessage
 from bytez_tui.panes.compare.board import CompareBoard
 from bytez_tui.panes.compare.column import CompareColumn, params_problem
 from bytez_tui.panes.compare.columns import CompareColumns, params_text
+from bytez_tui.panes.compare.form import CompareForm
 from bytez_tui.panes.compare.keys import BINDINGS, PALETTE
 from bytez_tui.panes.compare.status import CompareStatus
 from bytez_tui.panes.playground.completion import ModelSuggester, NameIndex
 from bytez_tui.prompting import NotRun
 from bytez_tui.widgets.pane_tabs import PaneTabs
-from bytez_tui.widgets.text_editor import TextEditor
-from bytez_tui.widgets.text_fields import TextInput
-from bytez_tui.widgets.toggles import MarkedCheckbox
-
-if TYPE_CHECKING:
-    pass
 
 __all__ = ["ComparePane"]
 
@@ -96,28 +85,7 @@ class ComparePane(Pane):
 
     def compose(self) -> ComposeResult:
         blink = self.settings.cursor_blink
-        prompt = TextEditor(id="compare-prompt", soft_wrap=True, placeholder="Type a prompt…")
-        prompt.cursor_blink = blink
-        prompt.border_title = "Prompt (shared)"
-        yield prompt
-        with Horizontal(id="compare-params-row"):
-            yield Label("Params", id="compare-params-label", markup=False)
-            params = TextInput(
-                placeholder='shared by every column, e.g. {"max_new_tokens": 64}',
-                compact=True,
-                id="compare-params",
-            )
-            params.cursor_blink = blink
-            yield params
-            yield MarkedCheckbox("chat", compact=True, id="compare-chat")
-        system = TextInput(
-            placeholder="System prompt (optional, sent first to every model)",
-            compact=True,
-            id="compare-system",
-        )
-        system.cursor_blink = blink
-        system.display = False  # chat mode only
-        yield system
+        yield CompareForm(cursor_blink=blink, id="compare-form")
         yield CompareBoard(
             self.book,
             api=self.api,
@@ -154,10 +122,7 @@ class ComparePane(Pane):
 
     def watch_chat_mode(self, chat: bool) -> None:
         self.set_class(chat, "-chat")
-        self.system_input.display = chat
-        with self.chat_box.prevent(Checkbox.Changed):
-            self.chat_box.value = chat
-        self.prompt_area.border_title = "Message (shared)" if chat else "Prompt (shared)"
+        self.form.show_chat(chat)
         self.status_line.show_idle(chat=self.chat_mode)
 
     def watch_paused(self, paused: bool) -> None:
@@ -208,20 +173,24 @@ class ComparePane(Pane):
         return self.book.shown
 
     @property
+    def form(self) -> CompareForm:
+        return self.query_one(CompareForm)
+
+    @property
     def prompt_area(self) -> TextArea:
-        return self.query_one("#compare-prompt", TextArea)
+        return self.form.prompt_area
 
     @property
     def params_input(self) -> Input:
-        return self.query_one("#compare-params", Input)
+        return self.form.params_input
 
     @property
     def system_input(self) -> Input:
-        return self.query_one("#compare-system", Input)
+        return self.form.system_input
 
     @property
     def chat_box(self) -> Checkbox:
-        return self.query_one("#compare-chat", Checkbox)
+        return self.form.chat_box
 
     @property
     def focus_target(self) -> Widget:
@@ -320,8 +289,7 @@ class ComparePane(Pane):
         way the next `ctrl+j` starts afresh (what was shown stays in the history)."""
         if self.busy:
             self.notify("A comparison is under way: escape stops it", severity="warning")
-            with self.chat_box.prevent(Checkbox.Changed):
-                self.chat_box.value = self.chat_mode
+            self.form.show_chat(self.chat_mode)  # the switch goes back
             return
         self.chat_mode = not self.chat_mode
         self._clear_columns()
@@ -382,11 +350,8 @@ class ComparePane(Pane):
         if shown is None:
             self.notify("Nothing to export yet: run a comparison first", severity="warning")
             return
-        stamp = self.clock.now().strftime("%Y%m%d-%H%M%S")
         try:
-            path = write_new_private(
-                data_dir() / "comparisons", f"{stamp}-compare", shown.to_markdown(), suffix=".md"
-            )
+            path = export_markdown(shown, at=self.clock.now())
         except OSError as error:
             self.notify(str(error), title="Not exported", severity="error", markup=False)
             return
