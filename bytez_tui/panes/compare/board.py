@@ -20,16 +20,13 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.message import Message
-from textual.suggester import Suggester
 from textual.worker import Worker
 
-from bytez_tui.clock import Clock
 from bytez_tui.comparing import LETTERS, CompareRequest, Typed, check_models
-from bytez_tui.connection import Connection
 from bytez_tui.local.comparison_book import ComparisonBook
 from bytez_tui.local.comparisons import Comparison
 from bytez_tui.panes.base import call_api, worker_failed
-from bytez_tui.panes.compare.column import CompareColumn
+from bytez_tui.panes.compare.column import ColumnSetup, CompareColumn
 from bytez_tui.panes.compare.columns import CompareColumns
 from bytez_tui.panes.compare.status import CompareStatus
 from bytez_tui.widgets.pane_tabs import PaneTabs
@@ -49,11 +46,7 @@ class CompareBoard(Vertical):
 
     Args:
         book: The pane's record of the comparison running or shown.
-        api: The app's connection to the API.
-        clock: The time source.
-        suggester: The model completion shared by the columns.
-        cursor_blink: Blink the text cursors.
-        hide_echo: Drop a leading copy of the prompt from a stream.
+        setup: What every column is built with (the board uses its connection and clock).
         id: The widget's id.
     """
 
@@ -93,12 +86,8 @@ class CompareBoard(Vertical):
     def __init__(
         self,
         book: ComparisonBook[Typed],
+        setup: ColumnSetup,
         *,
-        api: Connection,
-        clock: Clock,
-        suggester: Suggester,
-        cursor_blink: bool,
-        hide_echo: bool,
         id: str | None = None,
     ) -> None:
         super().__init__(id=id)
@@ -106,25 +95,16 @@ class CompareBoard(Vertical):
         """The comparison running or shown, each column's run, and the saved ones."""
         self.running_models: Set[str] = frozenset()
         """Ids of the models with a RUNNING instance (set by the pane)."""
-        self._api = api
-        self._clock = clock
-        self._suggester = suggester
-        self._blink = cursor_blink
-        self._hide_echo = hide_echo
+        self._setup = setup
+        self._api = setup.api
+        self._clock = setup.clock
         self._checker: Worker[None] | None = None
 
     def compose(self) -> ComposeResult:
         tabs = PaneTabs([(f"column-{i}", letter) for i, letter in enumerate(LETTERS)], active="")
         tabs.id = "compare-tabs"
         yield tabs
-        yield CompareColumns(
-            api=self._api,
-            clock=self._clock,
-            suggester=self._suggester,
-            cursor_blink=self._blink,
-            hide_echo=self._hide_echo,
-            id="columns",
-        )
+        yield CompareColumns(self._setup, id="columns")
         yield CompareStatus(id="compare-status")
 
     def on_mount(self) -> None:

@@ -36,7 +36,7 @@ from bytez_tui.prompting import ParamsError, chat_refusal, parse_params, wait_un
 from bytez_tui.text import printable
 from bytez_tui.widgets.text_fields import TextInput
 
-__all__ = ["CompareColumn", "column_stats", "params_problem"]
+__all__ = ["ColumnSetup", "CompareColumn", "column_stats", "params_problem"]
 
 _STATES = ("-running", "-done", "-stopped", "-failed", "-blocked", "-waiting")
 
@@ -65,17 +65,29 @@ def column_stats(stats: RunStats) -> str:
     return " · ".join(parts)
 
 
+@dataclass(frozen=True)
+class ColumnSetup:
+    """What every column is built with, handed down from the pane through the board."""
+
+    api: Connection
+    """The app's connection to the API."""
+    clock: Clock
+    """The time source."""
+    suggester: Suggester
+    """The model completion shared by the columns."""
+    cursor_blink: bool
+    """Blink the text cursors."""
+    hide_echo: bool
+    """Drop a leading copy of the prompt from a stream."""
+
+
 class CompareColumn(Vertical):
     """A model field (completing over running models and the catalogue), a params
     override, the streamed output and a stats line that says how the run went.
 
     Args:
         index: Its place, left to right (0 is column A).
-        api: The app's connection to the API.
-        clock: The time source.
-        suggester: The model completion shared by the columns.
-        cursor_blink: Blink the text cursors.
-        hide_echo: Drop a leading copy of the prompt from a stream.
+        setup: The connection, clock and field settings every column shares.
     """
 
     paused: var[bool] = var(False)
@@ -116,12 +128,8 @@ class CompareColumn(Vertical):
     def __init__(
         self,
         index: int,
+        setup: ColumnSetup,
         *,
-        api: Connection,
-        clock: Clock,
-        suggester: Suggester,
-        cursor_blink: bool,
-        hide_echo: bool,
         id: str | None = None,
         classes: str | None = None,
     ) -> None:
@@ -130,24 +138,22 @@ class CompareColumn(Vertical):
         """Its place, left to right."""
         self.letter = LETTERS[index]
         """Its name, A, B or C."""
-        self.api = api
-        self.clock = clock
+        self.api = setup.api
+        self.clock = setup.clock
         self.waiting = False
         """The column waits for its model to be RUNNING."""
-        self._suggester = suggester
-        self._blink = cursor_blink
-        self._hide_echo = hide_echo
+        self._setup = setup
 
     def compose(self) -> ComposeResult:
         with Horizontal(classes="column-head"):
             yield Static(self.letter, classes="column-letter", markup=False)
             model = ModelInput(
                 placeholder="org/name" if self.index < 2 else "org/name (optional)",
-                suggester=self._suggester,
+                suggester=self._setup.suggester,
                 compact=True,
                 classes="column-model",
             )
-            model.cursor_blink = self._blink
+            model.cursor_blink = self._setup.cursor_blink
             yield model
             yield Static("", classes="column-state", markup=False)
         override = TextInput(
@@ -156,7 +162,7 @@ class CompareColumn(Vertical):
             classes="column-params",
             validators=[Function(lambda text: not params_problem(text), "not a JSON object")],
         )
-        override.cursor_blink = self._blink
+        override.cursor_blink = self._setup.cursor_blink
         yield override
         output = OutputLog(classes="column-output")
         output.border_title = f"{self.letter}"
@@ -286,7 +292,7 @@ class CompareColumn(Vertical):
                 prompt,
                 monotonic=self.clock.monotonic,
                 feed=self.output.feed,
-                hide_echo=self._hide_echo,
+                hide_echo=self._setup.hide_echo,
                 messages=messages,
             )
             if error is None:

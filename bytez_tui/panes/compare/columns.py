@@ -9,13 +9,10 @@ from typing import Any
 
 from textual.app import ComposeResult
 from textual.containers import Horizontal
-from textual.suggester import Suggester
 
-from bytez_tui.clock import Clock
 from bytez_tui.comparing import LETTERS, ColumnRun, CompareRequest
-from bytez_tui.connection import Connection
 from bytez_tui.local.comparisons import Comparison
-from bytez_tui.panes.compare.column import CompareColumn
+from bytez_tui.panes.compare.column import ColumnSetup, CompareColumn
 
 __all__ = ["CompareColumns"]
 
@@ -24,40 +21,24 @@ class CompareColumns(Horizontal):
     """Columns A, B and C, each running on its own (`CompareColumn`).
 
     Args:
-        api: The app's connection to the API.
-        clock: The time source.
-        suggester: The model completion shared by the columns.
-        cursor_blink: Blink the text cursors.
-        hide_echo: Drop a leading copy of the prompt from a stream.
+        setup: What every column is built with.
         id: The widget's id.
     """
 
     def __init__(
         self,
+        setup: ColumnSetup,
         *,
-        api: Connection,
-        clock: Clock,
-        suggester: Suggester,
-        cursor_blink: bool,
-        hide_echo: bool,
         id: str | None = None,
     ) -> None:
         super().__init__(id=id)
-        self._api = api
-        self._clock = clock
-        self._suggester = suggester
-        self._blink = cursor_blink
-        self._hide_echo = hide_echo
+        self._setup = setup
 
     def compose(self) -> ComposeResult:
         for index in range(len(LETTERS)):
             yield CompareColumn(
                 index,
-                api=self._api,
-                clock=self._clock,
-                suggester=self._suggester,
-                cursor_blink=self._blink,
-                hide_echo=self._hide_echo,
+                self._setup,
                 id=f"column-{index}",
             )
 

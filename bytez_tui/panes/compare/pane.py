@@ -27,7 +27,7 @@ from bytez_tui.local.comparison_book import ComparisonBook
 from bytez_tui.local.comparisons import Comparison, ComparisonStore
 from bytez_tui.panes.base import Pane, PaneMessage
 from bytez_tui.panes.compare.board import CompareBoard
-from bytez_tui.panes.compare.column import CompareColumn, params_problem
+from bytez_tui.panes.compare.column import ColumnSetup, CompareColumn, params_problem
 from bytez_tui.panes.compare.columns import CompareColumns, params_text
 from bytez_tui.panes.compare.form import CompareForm
 from bytez_tui.panes.compare.keys import BINDINGS, PALETTE
@@ -86,15 +86,14 @@ class ComparePane(Pane):
     def compose(self) -> ComposeResult:
         blink = self.settings.cursor_blink
         yield CompareForm(cursor_blink=blink, id="compare-form")
-        yield CompareBoard(
-            self.book,
+        setup = ColumnSetup(
             api=self.api,
             clock=self.clock,
             suggester=self._suggester,
             cursor_blink=blink,
             hide_echo=self.settings.hide_prompt_echo,
-            id="compare-board",
         )
+        yield CompareBoard(self.book, setup, id="compare-board")
 
     def on_mount(self) -> None:
         self.watch_front(self.front)
